@@ -1,0 +1,68 @@
+# Entry points.  Everything is built by CMake + Ninja in $(BUILD); this file only
+# sequences the steps.  SEL4_PREFIX=<installed seL4 kernel> enables the real-kernel targets.
+
+BUILD       ?= build
+FUZZ_BUILD  ?= $(BUILD)/fuzz
+SEL4_PREFIX ?=
+FUZZ_RUNS   ?= 20000
+JOBS        ?= $(shell nproc)
+SIM         := $(BUILD)/sim/sel4-sim
+SYSTEM      := $(BUILD)/images/roottask
+
+.PHONY: all deps configure build test unit lint fuzz fuzz-smoke run qemu test-qemu bench bench-qemu clean
+
+all: build
+
+deps:
+	@tools/install-deps.sh
+
+$(BUILD)/build.ninja: | deps
+	cmake -G Ninja -S . -B $(BUILD) -DSEL4_PREFIX="$(SEL4_PREFIX)"
+
+configure: $(BUILD)/build.ninja
+
+build: configure
+	cmake -DSEL4_PREFIX="$(SEL4_PREFIX)" $(BUILD) >/dev/null
+	ninja -C $(BUILD) -j $(JOBS)
+
+# Every test: host unit tests (ASan+UBSan), sel4-sim conformance and system tests
+# (all CTest), a short libFuzzer run of each decoder, and the linters.
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory fuzz-smoke lint
+	@if [ -z "$(SEL4_PREFIX)" ]; then echo "skipped: SEL4_PREFIX not set (real-kernel tests: make test-qemu SEL4_PREFIX=...)"; fi
+
+unit: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS) -L host
+
+lint: build
+	tools/lint.sh $(BUILD)
+
+$(FUZZ_BUILD)/build.ninja: | deps
+	CC=clang cmake -G Ninja -S . -B $(FUZZ_BUILD) -DFUZZ=ON
+
+# Short, fixed-length fuzz runs (part of make test); `make fuzz FUZZ_RUNS=-1` runs until stopped.
+fuzz-smoke fuzz: $(FUZZ_BUILD)/build.ninja
+	ninja -C $(FUZZ_BUILD) -j $(JOBS)
+	tools/fuzz.sh $(FUZZ_BUILD)/fuzzers $(FUZZ_RUNS)
+
+# The default system in the simulator.
+run: build
+	$(SIM) $(SYSTEM)
+
+# The default system on a real seL4 kernel in QEMU (TCG).
+qemu: build
+	tools/qemu.sh "$(SEL4_PREFIX)" $(SYSTEM)
+
+# Every system-test image on a real seL4 kernel; outputs must equal the simulator's.
+test-qemu: build
+	tools/test-qemu.sh "$(SEL4_PREFIX)" $(BUILD)
+
+bench: build
+	tools/bench.sh $(BUILD)
+
+bench-qemu: build
+	tools/bench.sh $(BUILD) "$(SEL4_PREFIX)"
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,95 @@
+# Helpers shared by every directory.  Three kinds of code are built here:
+#   * seL4 programs: freestanding x86_64 ELF images that run on seL4 (real or sel4-sim);
+#   * host code: sel4-sim and the host unit tests (sanitized);
+#   * portable libraries: plain C that makes no syscalls, built for both.
+
+set(WARNINGS -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+             -Wpointer-arith -Wvla -Wformat=2)
+set(SANITIZE -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+
+set(SEL4_TARGET_CFLAGS -ffreestanding -fno-pic -fno-pie -fno-stack-protector
+    -fno-asynchronous-unwind-tables -fno-exceptions -mno-red-zone -fno-common
+    -fno-strict-aliasing)
+set(SEL4_TARGET_LDFLAGS -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noexecstack
+    -Wl,-z,max-page-size=0x1000 -Wl,--no-warn-rwx-segments)
+
+# Where seL4 programs find <sel4/sel4.h>: the project's own ABI layer by default.
+set(SEL4_ABI_INCLUDE ${PROJECT_SOURCE_DIR}/abi/include)
+
+# add_sel4_library(NAME SOURCES... [LIBS libs...]): static library for seL4 programs.
+function(add_sel4_library name)
+  cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
+  add_library(${name} STATIC ${A_SOURCES} ${A_UNPARSED_ARGUMENTS})
+  target_compile_options(${name} PRIVATE ${WARNINGS} ${SEL4_TARGET_CFLAGS})
+  target_include_directories(${name} PUBLIC ${SEL4_ABI_INCLUDE})
+  if(A_LIBS)
+    target_link_libraries(${name} PUBLIC ${A_LIBS})
+  endif()
+endfunction()
+
+# add_sel4_program(NAME SOURCES... [LIBS libs...]): a freestanding seL4 ELF image linked
+# with the runtime (crt0, printf, heap, ...).
+function(add_sel4_program name)
+  cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
+  add_executable(${name} ${A_SOURCES} ${A_UNPARSED_ARGUMENTS})
+  target_compile_options(${name} PRIVATE ${WARNINGS} ${SEL4_TARGET_CFLAGS})
+  target_include_directories(${name} PRIVATE ${SEL4_ABI_INCLUDE})
+  target_link_options(${name} PRIVATE ${SEL4_TARGET_LDFLAGS}
+                      -T ${PROJECT_SOURCE_DIR}/runtime/link.ld)
+  # --whole-archive for the runtime so _start and the weak hooks are always present.
+  target_link_libraries(${name} PRIVATE ${A_LIBS} sel4_runtime -lgcc)
+  set_target_properties(${name} PROPERTIES LINK_DEPENDS ${PROJECT_SOURCE_DIR}/runtime/link.ld
+                        RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/images)
+endfunction()
+
+# add_portable_library(NAME SOURCES...): NAME for seL4 programs, NAME_host (sanitized)
+# for host tests, and NAME_fuzz in the FUZZ build.  The code must make no syscalls.
+function(add_portable_library name)
+  cmake_parse_arguments(A "" "" "SOURCES;INCLUDE" ${ARGN})
+  if(NOT FUZZ)
+    add_library(${name} STATIC ${A_SOURCES})
+    target_compile_options(${name} PRIVATE ${WARNINGS} ${SEL4_TARGET_CFLAGS})
+    target_include_directories(${name} PUBLIC ${A_INCLUDE} ${SEL4_ABI_INCLUDE})
+    add_library(${name}_host STATIC ${A_SOURCES})
+    target_compile_options(${name}_host PRIVATE ${WARNINGS} ${SANITIZE})
+    target_include_directories(${name}_host PUBLIC ${A_INCLUDE} ${SEL4_ABI_INCLUDE})
+  else()
+    add_library(${name}_fuzz STATIC ${A_SOURCES})
+    target_compile_options(${name}_fuzz PRIVATE ${WARNINGS} ${SANITIZE} -fsanitize=fuzzer-no-link)
+    target_include_directories(${name}_fuzz PUBLIC ${A_INCLUDE} ${SEL4_ABI_INCLUDE})
+  endif()
+endfunction()
+
+# add_host_test(NAME SOURCES... [LIBS libs...]): a host unit test under ASan+UBSan, run by CTest.
+function(add_host_test name)
+  cmake_parse_arguments(A "" "" "SOURCES;LIBS;INCLUDE" ${ARGN})
+  if(FUZZ)
+    return()
+  endif()
+  add_executable(${name} ${A_SOURCES})
+  target_compile_options(${name} PRIVATE ${WARNINGS} ${SANITIZE})
+  target_link_options(${name} PRIVATE ${SANITIZE})
+  target_include_directories(${name} PRIVATE ${A_INCLUDE} ${PROJECT_SOURCE_DIR}/tests/host
+                             ${SEL4_ABI_INCLUDE})
+  if(A_LIBS)
+    target_link_libraries(${name} PRIVATE ${A_LIBS})
+  endif()
+  add_test(NAME ${name} COMMAND ${name})
+  set_tests_properties(${name} PROPERTIES LABELS host)
+endfunction()
+
+# add_fuzzer(NAME SOURCES... [LIBS libs...]): a libFuzzer harness (FUZZ build only).
+function(add_fuzzer name)
+  cmake_parse_arguments(A "" "" "SOURCES;LIBS;INCLUDE" ${ARGN})
+  if(NOT FUZZ)
+    return()
+  endif()
+  add_executable(${name} ${A_SOURCES})
+  target_compile_options(${name} PRIVATE ${WARNINGS} ${SANITIZE} -fsanitize=fuzzer)
+  target_link_options(${name} PRIVATE ${SANITIZE} -fsanitize=fuzzer)
+  target_include_directories(${name} PRIVATE ${A_INCLUDE} ${SEL4_ABI_INCLUDE})
+  if(A_LIBS)
+    target_link_libraries(${name} PRIVATE ${A_LIBS})
+  endif()
+  set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/fuzzers)
+endfunction()
