@@ -122,7 +122,7 @@ static inline void seL4_ReplyWithMRs(seL4_MessageInfo_t msgInfo, seL4_Word *mr0,
 
 static inline void seL4_Signal(seL4_CPtr dest)
 {
-    x64_sys_send(seL4_SysSend, dest, seL4_MessageInfo_new(0, 0, 0, 0).words[0], 0, 0, 0, 0);
+    x64_sys_send(seL4_SysSend, dest, seL4_MessageInfo_new(0, 0, 0, 1).words[0], 0, 0, 0, 0);
 }
 
 static inline seL4_MessageInfo_t seL4_Recv(seL4_CPtr src, seL4_Word *sender)
