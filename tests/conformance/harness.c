@@ -213,6 +213,25 @@ void conf_thread_create(conf_thread_t *th, thread_entry_fn entry, void *arg, seL
     if (e != seL4_NoError) conf_bail("thread_start failed with %s", conf_error_name(e));
 }
 
+static seL4_CPtr g_settle_ntfn;
+
+static void settle_helper(void *arg)
+{
+    (void)arg;
+    for (;;) seL4_Signal(g_settle_ntfn);
+}
+
+void conf_settle(void)
+{
+    static conf_thread_t helper;
+    if (g_settle_ntfn == seL4_CapNull) {
+        g_settle_ntfn = conf_object(seL4_NotificationObject, 0);
+        conf_thread_create(&helper, settle_helper, NULL, 1, seL4_CapNull);
+    }
+    seL4_Poll(g_settle_ntfn, NULL); /* forget a signal from an earlier idle moment */
+    seL4_Wait(g_settle_ntfn, NULL);
+}
+
 void conf_park(void)
 {
     for (;;) seL4_Wait(g_park_ntfn, NULL);

@@ -58,6 +58,10 @@ typedef struct conf_thread {
 } conf_thread_t;
 void conf_thread_create(conf_thread_t *th, thread_entry_fn entry, void *arg, seL4_Word prio,
                         seL4_CPtr fault_ep);
+/* Called by the root task (priority 255): lets every runnable lower-priority thread run
+ * until all of them are blocked, then returns.  (A priority-1 helper thread signals the
+ * root task when it gets the CPU, which happens only when nothing else can run.) */
+void conf_settle(void);
 /* Blocks the calling thread forever (waits on a notification nobody signals). */
 SEL4_NORETURN void conf_park(void);
 

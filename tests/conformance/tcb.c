@@ -1,0 +1,320 @@
+/* Conformance: TCB invocations (manual 6 and 10.3.13). */
+#include "harness.h"
+#include <runtime/string.h>
+
+#define ROOT seL4_CapInitThreadCNode
+#define D 64
+#define NREGS (sizeof(seL4_UserContext) / sizeof(seL4_Word))
+
+/* A configured TCB that has never run (inactive). */
+static seL4_CPtr fresh_tcb(void)
+{
+    seL4_CPtr t = conf_object(seL4_TCBObject, 0);
+    seL4_Error e = seL4_TCB_Configure(t, seL4_CapNull, ROOT, 0, seL4_CapInitThreadVSpace, 0, 0,
+                                      seL4_CapNull);
+    if (e != seL4_NoError) conf_bail("Configure failed: %s", conf_error_name(e));
+    return t;
+}
+
+static void test_configure(void)
+{
+    seL4_CPtr frame;
+    seL4_Word buf = (seL4_Word)conf_page(&frame);
+    seL4_CPtr t = conf_object(seL4_TCBObject, 0);
+    seL4_CPtr ntfn = conf_object(seL4_NotificationObject, 0);
+    check_err(seL4_TCB_Configure(t, seL4_CapNull, ROOT, 0, seL4_CapInitThreadVSpace, 0, buf, frame),
+              seL4_NoError, "Configure a new TCB");
+    check_err(seL4_TCB_Configure(t, seL4_CapNull, ntfn, 0, seL4_CapInitThreadVSpace, 0, buf, frame),
+              seL4_IllegalOperation, "Configure with a notification as CSpace root -> IllegalOperation");
+    check_err(seL4_TCB_Configure(t, seL4_CapNull, ROOT, 0, ntfn, 0, buf, frame),
+              seL4_IllegalOperation, "Configure with a notification as VSpace root -> IllegalOperation");
+    seL4_CPtr pml4 = conf_object(seL4_X64_PML4Object, 0);
+    check_err(seL4_TCB_Configure(t, seL4_CapNull, ROOT, 0, pml4, 0, buf, frame),
+              seL4_IllegalOperation, "Configure with a PML4 without an ASID -> IllegalOperation");
+    check_err(seL4_TCB_Configure(t, seL4_CapNull, ROOT, seL4_CNode_CapData_new(0, 52).words[0],
+                                 seL4_CapInitThreadVSpace, 0, buf, frame),
+              seL4_NoError, "Configure with CSpace root data (guard 52 bits)");
+    check_err(seL4_TCB_Configure(t, seL4_CapNull, ROOT, seL4_CNode_CapData_new(0, 60).words[0],
+                                 seL4_CapInitThreadVSpace, 0, buf, frame),
+              seL4_IllegalOperation, "CSpace root data with guard + radix > 64 -> IllegalOperation");
+    check_err(seL4_TCB_SetIPCBuffer(t, buf + 8, frame), seL4_AlignmentError,
+              "SetIPCBuffer at a non-1KiB-aligned address -> AlignmentError");
+    check_err(seL4_TCB_SetIPCBuffer(t, buf + 1024, frame), seL4_NoError,
+              "SetIPCBuffer at a 1 KiB-aligned address inside the page");
+    check_err(seL4_TCB_SetIPCBuffer(t, buf, ntfn), seL4_IllegalOperation,
+              "SetIPCBuffer with a notification cap -> IllegalOperation");
+    check_err(seL4_TCB_SetIPCBuffer(t, 0, seL4_CapNull), seL4_NoError,
+              "SetIPCBuffer address 0 (no buffer) with a null cap");
+    check_err(seL4_TCB_SetSpace(t, seL4_CapNull, ROOT, 0, seL4_CapInitThreadVSpace, 0), seL4_NoError,
+              "SetSpace");
+    check_err(seL4_TCB_SetSpace(t, seL4_CapNull, seL4_CapInitThreadVSpace, 0, seL4_CapInitThreadVSpace, 0),
+              seL4_IllegalOperation, "SetSpace with a VSpace cap as CSpace root -> IllegalOperation");
+    seL4_MessageInfo_t r = seL4_Call(t, seL4_MessageInfo_new(CNodeCopy, 0, 0, 0));
+    check_eq(seL4_MessageInfo_get_label(r), seL4_IllegalOperation,
+             "a CNode label on a TCB -> IllegalOperation");
+    r = seL4_Call(t, seL4_MessageInfo_new(TCBSetPriority, 0, 0, 0));
+    check_eq(seL4_MessageInfo_get_label(r), seL4_TruncatedMessage,
+             "SetPriority without arguments -> TruncatedMessage");
+}
+
+static void test_priorities(void)
+{
+    seL4_CPtr t = fresh_tcb(), u = fresh_tcb();
+    seL4_CPtr ntfn = conf_object(seL4_NotificationObject, 0);
+    check_err(seL4_TCB_SetPriority(t, seL4_CapInitThreadTCB, 100), seL4_NoError,
+              "SetPriority 100 with the root task as authority (MCP 255)");
+    check_range(seL4_TCB_SetPriority(t, seL4_CapInitThreadTCB, 256), 0, 255,
+                "SetPriority 256 -> RangeError [0, 255]");
+    check_range(seL4_TCB_SetPriority(u, t, 1), 0, 0,
+                "a new TCB has MCP 0: SetPriority 1 with it as authority -> RangeError [0, 0]");
+    check_err(seL4_TCB_SetPriority(u, t, 0), seL4_NoError, "...priority 0 is allowed");
+    check_err(seL4_TCB_SetMCPriority(t, seL4_CapInitThreadTCB, 50), seL4_NoError,
+              "SetMCPriority 50");
+    check_range(seL4_TCB_SetPriority(u, t, 51), 0, 50,
+                "SetPriority 51 with an MCP-50 authority -> RangeError [0, 50]");
+    check_err(seL4_TCB_SetPriority(u, t, 50), seL4_NoError, "SetPriority 50 with MCP-50 authority");
+    check_range(seL4_TCB_SetMCPriority(u, t, 60), 0, 50,
+                "SetMCPriority 60 with an MCP-50 authority -> RangeError [0, 50]");
+    check_err(seL4_TCB_SetPriority(t, ntfn, 1), seL4_InvalidCapability,
+              "SetPriority with a notification as authority -> InvalidCapability");
+    check_eq(seL4_GetMR(0), 1, "InvalidCapability names cap 1");
+    check_err(seL4_TCB_SetSchedParams(u, seL4_CapInitThreadTCB, 10, 20), seL4_NoError,
+              "SetSchedParams MCP 10, priority 20 (priority above the new MCP is fine)");
+    check_range(seL4_TCB_SetPriority(t, u, 11), 0, 10,
+                "the new MCP 10 limits what u may grant");
+    check_range(seL4_TCB_SetSchedParams(u, seL4_CapInitThreadTCB, 256, 1), 0, 255,
+                "SetSchedParams MCP 256 -> RangeError [0, 255]");
+    check_range(seL4_TCB_SetSchedParams(u, t, 1, 51), 0, 50,
+                "SetSchedParams priority 51 with an MCP-50 authority -> RangeError");
+}
+
+static void test_registers(void)
+{
+    seL4_CPtr t1 = fresh_tcb(), t2 = fresh_tcb(), t3 = fresh_tcb();
+    seL4_UserContext regs, back;
+    seL4_Word *w = (seL4_Word *)&regs, *b = (seL4_Word *)&back;
+
+    check_err(seL4_TCB_ReadRegisters(t1, 0, 0, NREGS, &back), seL4_NoError,
+              "ReadRegisters of a new TCB");
+    bool zero = true;
+    for (unsigned i = 0; i < NREGS; i++)
+        if (i != 2 && b[i] != 0) zero = false;
+    check(zero && back.rflags == 0x202, "a new TCB has rflags 0x202 and every other register 0");
+    check_err(seL4_TCB_ReadRegisters(seL4_CapInitThreadTCB, 0, 0, NREGS, &back),
+              seL4_IllegalOperation, "ReadRegisters of the calling thread -> IllegalOperation");
+    check_err(seL4_TCB_WriteRegisters(seL4_CapInitThreadTCB, 0, 0, NREGS, &regs),
+              seL4_IllegalOperation, "WriteRegisters of the calling thread -> IllegalOperation");
+    check_range(seL4_TCB_ReadRegisters(t1, 0, 0, 0, &back), 1, 20,
+                "ReadRegisters of 0 registers -> RangeError [1, 20]");
+    check_range(seL4_TCB_ReadRegisters(t1, 0, 0, 21, &back), 1, 20,
+                "ReadRegisters of 21 registers -> RangeError [1, 20]");
+
+    for (unsigned i = 0; i < NREGS; i++) w[i] = 0x1000 + i;
+    regs.rflags = 0;
+    check_err(seL4_TCB_WriteRegisters(t1, 0, 0, NREGS, &regs), seL4_NoError, "WriteRegisters (all 20)");
+    seL4_TCB_ReadRegisters(t1, 0, 0, NREGS, &back);
+    bool same = true;
+    for (unsigned i = 0; i < NREGS; i++)
+        if (i != 2 && b[i] != w[i]) same = false;
+    check(same, "ReadRegisters returns what WriteRegisters wrote");
+    check_eq(back.rflags, 0x202, "rflags 0 is sanitised to 0x202 (IF and bit 1 forced)");
+    regs.rflags = 0xffff;
+    seL4_TCB_WriteRegisters(t1, 0, 0, NREGS, &regs);
+    seL4_TCB_ReadRegisters(t1, 0, 0, NREGS, &back);
+    check_eq(back.rflags, 0xed7, "rflags 0xffff is sanitised to 0xed7 (no TF, bits 3/5 low, 12 bits)");
+    regs.rip = 0x0000800000000000ul;
+    regs.fs_base = 0xffff000000000000ul;
+    regs.gs_base = 0xffff800000001000ul;
+    seL4_TCB_WriteRegisters(t1, 0, 0, NREGS, &regs);
+    seL4_TCB_ReadRegisters(t1, 0, 0, NREGS, &back);
+    check(back.rip == 0 && back.fs_base == 0 && back.gs_base == 0xffff800000001000ul,
+          "non-canonical rip and fs_base become 0, canonical gs_base is kept");
+    regs.rip = 0x1000;
+    regs.rflags = 0x202;
+    regs.fs_base = 0x2000;
+    seL4_TCB_WriteRegisters(t1, 0, 0, NREGS, &regs);
+    seL4_UserContext part;
+    memset(&part, 0, sizeof(part));
+    part.rip = 0x4444;
+    part.rsp = 0x5555;
+    check_err(seL4_TCB_WriteRegisters(t2, 0, 0, 2, &part), seL4_NoError, "WriteRegisters of 2 registers");
+    seL4_TCB_ReadRegisters(t2, 0, 0, NREGS, &back);
+    check(back.rip == 0x4444 && back.rsp == 0x5555 && back.rax == 0 && back.rflags == 0x202,
+          "only rip and rsp changed");
+    seL4_MessageInfo_t r = seL4_Call(t2, seL4_MessageInfo_new(TCBWriteRegisters, 0, 0, 4));
+    check_eq(seL4_MessageInfo_get_label(r), seL4_TruncatedMessage,
+             "WriteRegisters of 20 registers in a 4-word message -> TruncatedMessage");
+
+    check_err(seL4_TCB_CopyRegisters(t2, t1, 0, 0, 1, 1, 0), seL4_NoError,
+              "CopyRegisters (frame and integer)");
+    seL4_TCB_ReadRegisters(t2, 0, 0, NREGS, &back);
+    seL4_TCB_ReadRegisters(t1, 0, 0, NREGS, &regs);
+    check(memcmp(&regs, &back, sizeof(regs)) == 0, "the target's registers equal the source's");
+    check_err(seL4_TCB_CopyRegisters(t3, t1, 0, 0, 1, 0, 0), seL4_NoError,
+              "CopyRegisters (frame registers only)");
+    seL4_TCB_ReadRegisters(t3, 0, 0, NREGS, &back);
+    check(back.rip == 0x1000 && back.rbp == regs.rbp && back.r15 == regs.r15 &&
+              back.fs_base == 0 && back.gs_base == 0,
+          "frame registers (rip..r15) copied, fs_base and gs_base not");
+    check_err(seL4_TCB_CopyRegisters(t3, t1, 0, 0, 0, 1, 0), seL4_NoError,
+              "CopyRegisters (integer registers only)");
+    seL4_TCB_ReadRegisters(t3, 0, 0, NREGS, &back);
+    check(back.fs_base == 0x2000 && back.gs_base == 0xffff800000001000ul,
+          "now fs_base and gs_base are copied too");
+    seL4_CPtr ntfn = conf_object(seL4_NotificationObject, 0);
+    check_err(seL4_TCB_CopyRegisters(t3, ntfn, 0, 0, 1, 1, 0), seL4_InvalidCapability,
+              "CopyRegisters from a notification -> InvalidCapability");
+    check_eq(seL4_GetMR(0), 1, "InvalidCapability names cap 1");
+}
+
+/* ---- Threads ---- */
+static volatile seL4_Word counter, received;
+
+static void spinner(void *arg)
+{
+    seL4_CPtr n = (seL4_CPtr)arg;
+    for (;;) {
+        counter++;
+        seL4_Signal(n);
+    }
+}
+
+struct recv_args { seL4_CPtr ep, done; };
+static void receiver(void *arg)
+{
+    struct recv_args *a = arg;
+    for (;;) {
+        seL4_Recv(a->ep, NULL);
+        received = seL4_GetMR(0);
+        seL4_Signal(a->done);
+    }
+}
+
+static void test_suspend_resume(void)
+{
+    seL4_CPtr n = conf_object(seL4_NotificationObject, 0);
+    conf_thread_t sp;
+    conf_thread_create(&sp, spinner, (void *)n, 100, seL4_CapNull);
+    seL4_Wait(n, NULL);
+    check_eq(counter, 1, "a new thread ran until it signalled");
+    seL4_Wait(n, NULL);
+    check_eq(counter, 2, "it runs again each time the root task blocks");
+    check_err(seL4_TCB_Suspend(sp.tcb), seL4_NoError, "Suspend a runnable thread");
+    conf_settle();
+    check_eq(counter, 2, "a suspended thread does not run");
+    check_err(seL4_TCB_Suspend(sp.tcb), seL4_NoError, "Suspend an already suspended thread");
+    check_err(seL4_TCB_Resume(sp.tcb), seL4_NoError, "Resume it");
+    seL4_Wait(n, NULL);
+    check_eq(counter, 3, "it continued where it stopped");
+    check_err(seL4_TCB_Resume(sp.tcb), seL4_NoError, "Resume a thread that is not suspended");
+    seL4_Wait(n, NULL);
+    check_eq(counter, 4, "...which changes nothing");
+    seL4_TCB_Suspend(sp.tcb);
+
+    struct recv_args ra = { conf_object(seL4_EndpointObject, 0), conf_object(seL4_NotificationObject, 0) };
+    conf_thread_t rt;
+    conf_thread_create(&rt, receiver, &ra, 100, seL4_CapNull);
+    conf_settle();
+    seL4_UserContext regs;
+    check_err(seL4_TCB_ReadRegisters(rt.tcb, 0, 0, NREGS, &regs), seL4_NoError,
+              "ReadRegisters of a thread blocked in Recv");
+    check(regs.rdx == (seL4_Word)seL4_SysRecv && regs.rdi == ra.ep,
+          "it shows rdx = seL4_SysRecv and rdi = the endpoint cptr");
+    check_err(seL4_TCB_Suspend(rt.tcb), seL4_NoError, "Suspend a thread blocked in Recv");
+    seL4_SetMR(0, 7);
+    seL4_NBSend(ra.ep, seL4_MessageInfo_new(0, 0, 0, 1));
+    check_err(seL4_TCB_Resume(rt.tcb), seL4_NoError, "Resume it");
+    conf_settle();
+    seL4_SetMR(0, 8);
+    seL4_NBSend(ra.ep, seL4_MessageInfo_new(0, 0, 0, 1));
+    seL4_Wait(ra.done, NULL);
+    check_eq(received, 8, "it restarted its Recv: the message sent while it was suspended was lost");
+    check_err(seL4_TCB_ReadRegisters(rt.tcb, 1, 0, NREGS, &regs), seL4_NoError,
+              "ReadRegisters with suspend_source");
+    seL4_SetMR(0, 9);
+    seL4_NBSend(ra.ep, seL4_MessageInfo_new(0, 0, 0, 1));
+    conf_settle();
+    check_eq(received, 8, "the read suspended the thread");
+}
+
+/* ---- TLS base ---- */
+static volatile seL4_Word tls_seen0, tls_seen1;
+static seL4_Word tls_block[2] = { 0x7715a, 0x7715b };
+struct tls_args { seL4_CPtr go, done; };
+
+/* Uses no thread-local storage itself, since the test changes its TLS base. */
+static void tls_reader(void *arg)
+{
+    struct tls_args *a = arg;
+    for (;;) {
+        seL4_RecvWithMRs(a->go, NULL, NULL, NULL, NULL, NULL);
+        seL4_Word v0, v1;
+        __asm__ volatile("movq %%fs:0, %0\n\tmovq %%fs:8, %1" : "=r"(v0), "=r"(v1));
+        tls_seen0 = v0;
+        tls_seen1 = v1;
+        seL4_Signal(a->done);
+    }
+}
+
+static void test_tls(void)
+{
+    static struct tls_args ta;
+    ta.go = conf_object(seL4_NotificationObject, 0);
+    ta.done = conf_object(seL4_NotificationObject, 0);
+    conf_thread_t th;
+    conf_thread_create(&th, tls_reader, &ta, 100, seL4_CapNull);
+    conf_settle();
+    check_err(seL4_TCB_SetTLSBase(th.tcb, (seL4_Word)tls_block), seL4_NoError, "SetTLSBase");
+    seL4_Signal(ta.go);
+    seL4_Wait(ta.done, NULL);
+    check(tls_seen0 == 0x7715a && tls_seen1 == 0x7715b, "the thread reads %%fs:0 from the new TLS base");
+    seL4_UserContext regs;
+    seL4_TCB_ReadRegisters(th.tcb, 0, 0, NREGS, &regs);
+    check(regs.fs_base == (seL4_Word)tls_block, "ReadRegisters shows the new fs_base");
+    seL4_MessageInfo_t r = seL4_Call(th.tcb, seL4_MessageInfo_new(TCBSetTLSBase, 0, 0, 0));
+    check_eq(seL4_MessageInfo_get_label(r), seL4_TruncatedMessage,
+             "SetTLSBase without an argument -> TruncatedMessage");
+}
+
+static void test_bind_and_flags(void)
+{
+    seL4_CPtr t = fresh_tcb(), u = fresh_tcb();
+    seL4_CPtr n = conf_object(seL4_NotificationObject, 0), n2 = conf_object(seL4_NotificationObject, 0);
+    seL4_CPtr ro = conf_slot(), wo = conf_slot();
+    seL4_CNode_Copy(ROOT, ro, D, ROOT, n2, D, seL4_CanRead);
+    seL4_CNode_Copy(ROOT, wo, D, ROOT, n2, D, seL4_CanWrite);
+    check_err(seL4_TCB_BindNotification(t, n), seL4_NoError, "BindNotification");
+    check_err(seL4_TCB_BindNotification(t, n2), seL4_IllegalOperation,
+              "BindNotification on a TCB that has one -> IllegalOperation");
+    check_err(seL4_TCB_BindNotification(u, n), seL4_IllegalOperation,
+              "binding a notification already bound to another TCB -> IllegalOperation");
+    check_err(seL4_TCB_BindNotification(u, wo), seL4_IllegalOperation,
+              "binding through a cap without read right -> IllegalOperation");
+    check_err(seL4_TCB_BindNotification(u, seL4_CapInitThreadTCB), seL4_IllegalOperation,
+              "binding a TCB cap -> IllegalOperation");
+    check_err(seL4_TCB_BindNotification(u, ro), seL4_NoError, "binding through a read-only cap");
+    check_err(seL4_TCB_UnbindNotification(t), seL4_NoError, "UnbindNotification");
+    check_err(seL4_TCB_UnbindNotification(t), seL4_IllegalOperation,
+              "UnbindNotification with none bound -> IllegalOperation");
+    check_err(seL4_TCB_BindNotification(t, n), seL4_NoError, "the notification can be bound again");
+
+    seL4_TCB_SetFlags_t f = seL4_TCB_SetFlags(t, 0, seL4_TCBFlag_fpuDisabled);
+    check(f.error == seL4_NoError && f.flags == seL4_TCBFlag_fpuDisabled,
+          "SetFlags sets fpuDisabled and returns the new flags");
+    f = seL4_TCB_SetFlags(t, 0, 0x80);
+    check(f.error == seL4_NoError && f.flags == seL4_TCBFlag_fpuDisabled, "unknown flag bits are ignored");
+    f = seL4_TCB_SetFlags(t, ~0ul, 0);
+    check(f.error == seL4_NoError && f.flags == 0, "SetFlags clears");
+}
+
+int main(void)
+{
+    conf_begin("tcb");
+    test_configure();
+    test_priorities();
+    test_registers();
+    test_suspend_resume();
+    test_tls();
+    test_bind_and_flags();
+    conf_end();
+}
