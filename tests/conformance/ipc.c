@@ -1,0 +1,238 @@
+/* Conformance: endpoint IPC (manual 4): Send/Recv, Call/Reply, ReplyRecv, NBSend, NBRecv,
+ * badges, message lengths and capability transfer. */
+#include "harness.h"
+
+#define ROOT seL4_CapInitThreadCNode
+#define D 64
+
+/* ---- A receiver thread that records what it got ---- */
+struct rx {
+    seL4_CPtr ep, done;
+    seL4_CPtr recv_cnode, recv_slot; /* receive path for caps (0 = none) */
+    volatile seL4_Word badge, label, len, extra, unwrapped, count;
+    volatile seL4_Word mr[10], badge0, badge1;
+};
+
+static void rx_thread(void *arg)
+{
+    struct rx *r = arg;
+    for (;;) {
+        seL4_SetCapReceivePath(r->recv_cnode, r->recv_slot, r->recv_cnode ? D : 0);
+        seL4_Word badge = 0;
+        seL4_MessageInfo_t info = seL4_Recv(r->ep, &badge);
+        r->badge = badge;
+        r->label = seL4_MessageInfo_get_label(info);
+        r->len = seL4_MessageInfo_get_length(info);
+        r->extra = seL4_MessageInfo_get_extraCaps(info);
+        r->unwrapped = seL4_MessageInfo_get_capsUnwrapped(info);
+        for (int i = 0; i < 10; i++) r->mr[i] = seL4_GetMR(i);
+        r->badge0 = seL4_GetBadge(0);
+        r->badge1 = seL4_GetBadge(1);
+        r->count++;
+        seL4_Signal(r->done);
+    }
+}
+
+/* Sends `len` words 100, 101, ... with `label` through `cap`, and waits until the receiver
+ * has recorded the message. */
+static void send_and_wait(struct rx *r, seL4_CPtr cap, seL4_Word label, seL4_Word len,
+                          unsigned ncaps, seL4_CPtr c0, seL4_CPtr c1)
+{
+    for (seL4_Word i = 0; i < len && i < seL4_MsgMaxLength; i++) seL4_SetMR((int)i, 100 + i);
+    seL4_SetCap(0, c0);
+    seL4_SetCap(1, c1);
+    seL4_Send(cap, seL4_MessageInfo_new(label, 0, ncaps, len));
+    seL4_Wait(r->done, NULL);
+}
+
+static seL4_CPtr mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
+{
+    seL4_CPtr s = conf_slot();
+    seL4_Error e = seL4_CNode_Mint(ROOT, s, D, ROOT, src, D, rights, badge);
+    if (e != seL4_NoError) conf_bail("mint failed: %s", conf_error_name(e));
+    return s;
+}
+
+static bool empty(seL4_CPtr slot) { return seL4_DebugCapIdentify(slot) == 0; }
+
+static void test_send_recv(void)
+{
+    static struct rx r;
+    r.ep = conf_object(seL4_EndpointObject, 0);
+    r.done = conf_object(seL4_NotificationObject, 0);
+    conf_thread_t th;
+    conf_thread_create(&th, rx_thread, &r, 100, seL4_CapNull);
+    conf_settle();
+
+    send_and_wait(&r, r.ep, 0x42, 3, 0, 0, 0);
+    check(r.label == 0x42 && r.len == 3 && r.mr[0] == 100 && r.mr[1] == 101 && r.mr[2] == 102,
+          "Send to a waiting receiver delivers label and 3 message registers");
+    check_eq(r.badge, 0, "an unbadged cap delivers badge 0");
+    seL4_CPtr badged = mint(r.ep, seL4_AllRights, 0x1234);
+    send_and_wait(&r, badged, 1, 1, 0, 0, 0);
+    check_eq(r.badge, 0x1234, "a badged cap delivers its badge");
+    send_and_wait(&r, r.ep, 2, 10, 0, 0, 0);
+    check(r.len == 10 && r.mr[4] == 104 && r.mr[9] == 109,
+          "10 message registers (4..9 through the IPC buffer)");
+    send_and_wait(&r, r.ep, 3, 127, 0, 0, 0);
+    check_eq(r.len, seL4_MsgMaxLength, "length 127 is cut to seL4_MsgMaxLength (120)");
+    send_and_wait(&r, r.ep, 0xfffffffffffffull, 0, 0, 0, 0);
+    check(r.label == 0xfffffffffffffull && r.len == 0, "a 52-bit label and length 0 arrive intact");
+
+    /* Send blocks until there is a receiver. */
+    seL4_Word before = r.count;
+    seL4_TCB_Suspend(th.tcb);
+    seL4_TCB_Resume(th.tcb); /* restarts its Recv */
+    seL4_SetMR(0, 5);
+    seL4_Send(r.ep, seL4_MessageInfo_new(4, 0, 0, 1));
+    seL4_Wait(r.done, NULL);
+    check(r.count == before + 1 && r.label == 4 && r.mr[0] == 5,
+          "Send blocked until the resumed receiver was back in Recv");
+
+    /* Capability transfer. */
+    seL4_CPtr ntfn = conf_object(seL4_NotificationObject, 0);
+    seL4_CPtr slot = conf_slot();
+    r.recv_cnode = ROOT;
+    r.recv_slot = slot;
+    send_and_wait(&r, r.ep, 5, 1, 1, ntfn, 0);
+    check(r.extra == 1 && r.unwrapped == 0 && !empty(slot) &&
+              seL4_DebugCapIdentify(slot) == seL4_DebugCapIdentify(ntfn),
+          "a cap is transferred into the receive slot (extraCaps 1)");
+    send_and_wait(&r, r.ep, 6, 1, 1, ntfn, 0);
+    check(r.extra == 0 && r.len == 1 && r.mr[0] == 100,
+          "receive slot occupied: message delivered, no cap (extraCaps 0)");
+    seL4_CNode_Delete(ROOT, slot, D);
+    seL4_CPtr nogrant = mint(r.ep, seL4_CapRights_new(1, 0, 1, 1), 0);
+    send_and_wait(&r, nogrant, 7, 1, 1, ntfn, 0);
+    check(r.extra == 0 && empty(slot), "sending through a cap without Grant transfers no cap");
+    send_and_wait(&r, r.ep, 8, 1, 2, ntfn, ntfn);
+    check(r.extra == 1 && !empty(slot), "two caps but one receive slot: only the first is transferred");
+    seL4_CNode_Delete(ROOT, slot, D);
+    seL4_CPtr badged9 = mint(r.ep, seL4_AllRights, 9);
+    send_and_wait(&r, r.ep, 9, 1, 1, badged9, 0);
+    check(r.extra == 1 && r.unwrapped == 1 && r.badge0 == 9 && empty(slot),
+          "a badged cap to the same endpoint is unwrapped: badge 9 delivered, no cap");
+    send_and_wait(&r, r.ep, 10, 1, 2, badged9, ntfn);
+    check(r.extra == 2 && r.unwrapped == 1 && r.badge0 == 9 && !empty(slot),
+          "unwrapped cap then a real cap: extraCaps 2, capsUnwrapped 0b01");
+    seL4_CNode_Delete(ROOT, slot, D);
+    send_and_wait(&r, r.ep, 11, 1, 2, ntfn, badged9);
+    check(r.extra == 2 && r.unwrapped == 2 && r.badge1 == 9 && !empty(slot),
+          "real cap then unwrapped cap: extraCaps 2, capsUnwrapped 0b10");
+    seL4_CNode_Delete(ROOT, slot, D);
+    send_and_wait(&r, r.ep, 12, 1, 1, r.ep, 0);
+    check(r.extra == 1 && r.unwrapped == 1 && r.badge0 == 0 && empty(slot),
+          "an unbadged cap to the same endpoint is unwrapped too (badge 0)");
+    r.recv_cnode = 0;
+    send_and_wait(&r, r.ep, 13, 1, 1, ntfn, 0);
+    check(r.extra == 0 && empty(slot), "no receive path: no cap transferred");
+    send_and_wait(&r, r.ep, 14, 1, 1, badged9, 0);
+    check(r.extra == 1 && r.unwrapped == 1 && r.badge0 == 9,
+          "no receive path: unwrapping still works");
+    seL4_CPtr nogrant_b = mint(r.ep, seL4_CapRights_new(1, 0, 1, 1), 0);
+    send_and_wait(&r, nogrant_b, 15, 1, 1, badged9, 0);
+    check(r.extra == 0 && r.unwrapped == 0, "without Grant not even unwrapping happens");
+    seL4_TCB_Suspend(th.tcb);
+}
+
+/* ---- Non-blocking operations and queueing ---- */
+struct sender { seL4_CPtr cap; seL4_Word value; };
+static void sender_thread(void *arg)
+{
+    struct sender *s = arg;
+    seL4_SetMR(0, s->value);
+    seL4_Send(s->cap, seL4_MessageInfo_new(0, 0, 0, 1));
+    conf_park();
+}
+
+static void test_nonblocking(void)
+{
+    seL4_CPtr ep = conf_object(seL4_EndpointObject, 0);
+    seL4_CPtr b1 = mint(ep, seL4_AllRights, 1), b2 = mint(ep, seL4_AllRights, 2);
+    seL4_Word badge = 77;
+    seL4_NBRecv(ep, &badge);
+    check_eq(badge, 0, "NBRecv with no sender returns badge 0");
+    seL4_SetMR(0, 1);
+    seL4_NBSend(b1, seL4_MessageInfo_new(0, 0, 0, 1));
+    badge = 77;
+    seL4_NBRecv(ep, &badge);
+    check_eq(badge, 0, "NBSend with no receiver is dropped (nothing to NBRecv)");
+
+    static struct sender s1, s2;
+    s1.cap = b1; s1.value = 11;
+    s2.cap = b2; s2.value = 22;
+    conf_thread_t t1, t2;
+    conf_thread_create(&t1, sender_thread, &s1, 100, seL4_CapNull);
+    conf_settle(); /* t1 blocks in Send first */
+    conf_thread_create(&t2, sender_thread, &s2, 100, seL4_CapNull);
+    conf_settle();
+    seL4_MessageInfo_t info = seL4_NBRecv(ep, &badge);
+    check(badge == 1 && seL4_GetMR(0) == 11 && seL4_MessageInfo_get_length(info) == 1,
+          "NBRecv takes a waiting sender's message (first queued: badge 1)");
+    seL4_Recv(ep, &badge);
+    check(badge == 2 && seL4_GetMR(0) == 22, "Recv takes the second sender's message (FIFO)");
+    badge = 77;
+    seL4_NBRecv(ep, &badge);
+    check_eq(badge, 0, "the queue is empty again");
+}
+
+/* ---- Call / Reply / ReplyRecv ---- */
+static volatile seL4_Word served;
+static void server_thread(void *arg)
+{
+    seL4_CPtr ep = (seL4_CPtr)arg;
+    seL4_Word badge = 0;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    for (;;) {
+        served++;
+        seL4_Word label = seL4_MessageInfo_get_label(info);
+        seL4_SetMR(0, seL4_GetMR(0) * 2);
+        seL4_SetMR(1, badge);
+        seL4_SetMR(2, seL4_MessageInfo_get_length(info));
+        if (label == 99) {
+            /* Reply, then wait with a plain Recv. */
+            seL4_Reply(seL4_MessageInfo_new(label + 1, 0, 0, 3));
+            info = seL4_Recv(ep, &badge);
+        } else {
+            info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(label + 1, 0, 0, 3), &badge);
+        }
+    }
+}
+
+static void test_call_reply(void)
+{
+    seL4_CPtr ep = conf_object(seL4_EndpointObject, 0);
+    conf_thread_t th;
+    conf_thread_create(&th, server_thread, (void *)ep, 100, seL4_CapNull);
+    seL4_SetMR(0, 21);
+    seL4_MessageInfo_t r = seL4_Call(ep, seL4_MessageInfo_new(7, 0, 0, 1));
+    check(seL4_MessageInfo_get_label(r) == 8 && seL4_MessageInfo_get_length(r) == 3 &&
+              seL4_GetMR(0) == 42 && seL4_GetMR(1) == 0 && seL4_GetMR(2) == 1,
+          "Call: the server's reply (label 8, MR0 42) comes back to the caller");
+    seL4_CPtr b = mint(ep, seL4_AllRights, 0x55);
+    seL4_SetMR(0, 5);
+    r = seL4_Call(b, seL4_MessageInfo_new(1, 0, 0, 1));
+    check(seL4_MessageInfo_get_label(r) == 2 && seL4_GetMR(0) == 10 && seL4_GetMR(1) == 0x55,
+          "Call through a badged cap: the server sees badge 0x55; ReplyRecv answered");
+    seL4_SetMR(0, 1);
+    r = seL4_Call(ep, seL4_MessageInfo_new(99, 0, 0, 1));
+    check(seL4_MessageInfo_get_label(r) == 100 && seL4_GetMR(0) == 2, "Reply then Recv");
+    seL4_SetMR(0, 3);
+    r = seL4_Call(ep, seL4_MessageInfo_new(3, 0, 0, 1));
+    check(seL4_MessageInfo_get_label(r) == 4 && seL4_GetMR(0) == 6 && served == 4,
+          "a fourth Call is served (4 requests in all)");
+    seL4_CPtr readonly = mint(ep, seL4_CanRead, 0);
+    r = seL4_Call(readonly, seL4_MessageInfo_new(3, 0, 0, 1));
+    check_eq(seL4_MessageInfo_get_label(r), seL4_InvalidCapability,
+             "Call through a cap without write right -> InvalidCapability");
+    check_eq(served, 4, "...and the server saw nothing");
+}
+
+int main(void)
+{
+    conf_begin("ipc");
+    test_send_recv();
+    test_nonblocking();
+    test_call_reply();
+    conf_end();
+}
