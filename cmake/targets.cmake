@@ -15,13 +15,23 @@ set(SEL4_TARGET_LDFLAGS -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,noe
 
 # Where seL4 programs find <sel4/sel4.h>: the project's own ABI layer by default.
 set(SEL4_ABI_INCLUDE ${PROJECT_SOURCE_DIR}/abi/include)
+# SEL4_LIBSEL4=real compiles the seL4 programs and libraries (not host code) against the
+# real libsel4 headers of SEL4_PREFIX instead, to check that the sources build with both.
+set(SEL4_LIBSEL4 "ours" CACHE STRING "libsel4 headers for seL4 programs: ours or real")
+set(SEL4_TARGET_INCLUDE ${SEL4_ABI_INCLUDE})
+if(SEL4_LIBSEL4 STREQUAL "real")
+  if(NOT EXISTS "${SEL4_PREFIX}/libsel4/include/sel4/sel4.h")
+    message(FATAL_ERROR "SEL4_LIBSEL4=real needs SEL4_PREFIX with libsel4/include")
+  endif()
+  set(SEL4_TARGET_INCLUDE ${SEL4_PREFIX}/libsel4/include)
+endif()
 
 # add_sel4_library(NAME SOURCES... [LIBS libs...]): static library for seL4 programs.
 function(add_sel4_library name)
   cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
   add_library(${name} STATIC ${A_SOURCES} ${A_UNPARSED_ARGUMENTS})
   target_compile_options(${name} PRIVATE ${WARNINGS} ${SEL4_TARGET_CFLAGS})
-  target_include_directories(${name} PUBLIC ${SEL4_ABI_INCLUDE})
+  target_include_directories(${name} PUBLIC ${SEL4_TARGET_INCLUDE})
   if(A_LIBS)
     target_link_libraries(${name} PUBLIC ${A_LIBS})
   endif()
@@ -33,7 +43,7 @@ function(add_sel4_program name)
   cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${A_SOURCES} ${A_UNPARSED_ARGUMENTS})
   target_compile_options(${name} PRIVATE ${WARNINGS} ${SEL4_TARGET_CFLAGS})
-  target_include_directories(${name} PRIVATE ${SEL4_ABI_INCLUDE})
+  target_include_directories(${name} PRIVATE ${SEL4_TARGET_INCLUDE})
   target_link_options(${name} PRIVATE ${SEL4_TARGET_LDFLAGS}
                       -T ${PROJECT_SOURCE_DIR}/runtime/link.ld)
   # --whole-archive for the runtime so _start and the weak hooks are always present.
@@ -49,7 +59,7 @@ function(add_portable_library name)
   if(NOT FUZZ)
     add_library(${name} STATIC ${A_SOURCES})
     target_compile_options(${name} PRIVATE ${WARNINGS} ${SEL4_TARGET_CFLAGS})
-    target_include_directories(${name} PUBLIC ${A_INCLUDE} ${SEL4_ABI_INCLUDE})
+    target_include_directories(${name} PUBLIC ${A_INCLUDE} ${SEL4_TARGET_INCLUDE})
     add_library(${name}_host STATIC ${A_SOURCES})
     target_compile_options(${name}_host PRIVATE ${WARNINGS} ${SANITIZE})
     target_include_directories(${name}_host PUBLIC ${A_INCLUDE} ${SEL4_ABI_INCLUDE})
@@ -92,4 +102,26 @@ function(add_fuzzer name)
     target_link_libraries(${name} PRIVATE ${A_LIBS})
   endif()
   set_target_properties(${name} PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/fuzzers)
+endfunction()
+
+# embed_sel4_programs(ROOT prog...): links the listed seL4 programs into ROOT's image as
+# an archive in section .programs (format: runtime/include/runtime/programs.h), where
+# spawn_program() finds them by target name.  Call it where ROOT is defined.
+function(embed_sel4_programs root)
+  set(archive ${CMAKE_CURRENT_BINARY_DIR}/${root}_programs.bin)
+  set(object ${CMAKE_CURRENT_BINARY_DIR}/${root}_programs.o)
+  set(pairs "")
+  foreach(p ${ARGN})
+    list(APPEND pairs "${p}=$<TARGET_FILE:${p}>")
+  endforeach()
+  add_custom_command(OUTPUT ${object}
+    COMMAND sel4_pack_programs ${archive} ${pairs}
+    COMMAND ${CMAKE_OBJCOPY} -I binary -O elf64-x86-64 -B i386:x86-64
+            --rename-section .data=.programs,alloc,load,readonly,data,contents
+            ${archive} ${object}
+    DEPENDS sel4_pack_programs ${ARGN}
+    COMMENT "Embedding ${ARGN} into ${root}"
+    VERBATIM)
+  set_source_files_properties(${object} PROPERTIES EXTERNAL_OBJECT TRUE GENERATED TRUE)
+  target_sources(${root} PRIVATE ${object})
 endfunction()

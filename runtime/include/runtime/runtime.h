@@ -1,0 +1,50 @@
+/*
+ * The C runtime for seL4 programs of this project: freestanding, no host libc.
+ *
+ * Program contract: define `int main(void)`.  _start (crt0.S) switches to the image's
+ * own stack, runtime_start() sets up TLS and the IPC-buffer pointer, then calls main;
+ * main's return value ends the program through runtime_exit().
+ *
+ * Two kinds of program:
+ *   - the root task: the kernel passes its BootInfo (runtime_bootinfo() != NULL); the
+ *     runtime calls alloc_init() before main, so alloc.h works immediately;
+ *   - a program started by spawn_program() (programs.h): the loader passes a startup-info
+ *     page (startup.h, runtime_startup() != NULL).
+ * In both, the thread's own TCB, CNode and VSpace caps are in slots 1, 2 and 3.
+ */
+#pragma once
+#include <sel4/sel4.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+int main(void);
+
+/* Caps every program has about itself (the same slots as the root task's initial caps). */
+#define RUNTIME_CAP_TCB    ((seL4_CPtr)1) /* = seL4_CapInitThreadTCB */
+#define RUNTIME_CAP_CNODE  ((seL4_CPtr)2) /* = seL4_CapInitThreadCNode */
+#define RUNTIME_CAP_VSPACE ((seL4_CPtr)3) /* = seL4_CapInitThreadVSpace */
+
+/* The BootInfo the kernel handed to the root task (NULL in other programs). */
+seL4_BootInfo *runtime_bootinfo(void);
+
+/* Ends the program with `status`.
+ * Root task: flushes the console, writes the status to the isa-debug-exit port 0xF4
+ * (status 0 -> 0; 1..127 -> itself; anything else -> 127) through an I/O-port cap
+ * issued into the last empty slot (bi->empty.end - 1, which alloc.h never hands out),
+ * then seL4_DebugHalt().  Under QEMU the port write ends the run with exit code
+ * (v << 1) | 1, which tools/qemu.sh maps back to the status; sel4-sim exits with v.
+ * Other programs: sends an exit message (startup.h, PROGRAM_EXIT_LABEL) on the fault
+ * endpoint the loader gave it, if any, then suspends itself. */
+SEL4_NORETURN void runtime_exit(int status);
+
+/* Prints "PANIC at FILE:LINE: message" and then faults deliberately (a write to
+ * address 0), so that a fault handler or supervisor sees the crash. */
+SEL4_NORETURN void runtime_panic(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+#define panic(...) runtime_panic(__FILE__, __LINE__, __VA_ARGS__)
+#define assert(e) ((e) ? (void)0 : runtime_panic(__FILE__, __LINE__, "assertion failed: %s", #e))
+
+/* Internal: called by _start with the value the kernel or loader put in rdi. */
+SEL4_NORETURN void runtime_start(void *arg);

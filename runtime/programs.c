@@ -1,0 +1,13 @@
+/* This image's embedded programs: the archive link.ld puts in .programs. */
+#include <runtime/programs.h>
+
+extern const char __programs_start[], __programs_end[];
+
+bool program_lookup(const char *name, const void **image, size_t *image_size)
+{
+    size_t size = (size_t)(__programs_end - __programs_start);
+    if (!program_archive_valid(__programs_start, size)) {
+        return false;
+    }
+    return program_archive_find(__programs_start, size, name, image, image_size);
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Runs one seL4 system image on the real seL4 kernel in QEMU (TCG).
+#
+#   tools/qemu.sh SEL4_PREFIX IMAGE     run IMAGE as the root task; print what the program
+#                                       printed; exit with the program's status
+#   tools/qemu.sh --filter < LOG        just the output filter, for other scripts
+#
+# Output: only the program's lines.  Dropped: the kernel's boot log (everything up to and
+# including "Booting all finished, dropped to user space"), the kernel's debug messages
+# (lines starting with "<<seL4("), its reports of faults without a handler (from
+# "Caught ..." through "With stack:" and the stack lines after it), and carriage returns.
+# The raw serial log is kept in BUILD/qemu/NAME.log (BUILD = the image's ../..).
+#
+# Exit status: the status the program passed to runtime_exit (the runtime writes it to
+# the isa-debug-exit port 0xF4 and QEMU exits with (v << 1) | 1, mapped back here);
+# 124 if the run did not end within QEMU_TIMEOUT seconds (default 60); 125 if QEMU did not
+# boot the kernel or ended in another way; 2 for usage errors (e.g. SEL4_PREFIX not set).
+set -u
+
+filter() {
+    tr -d '\r' | awk '
+        !booted { if ($0 ~ /Booting all finished, dropped to user space/) booted = 1; next }
+        state == "report" { if ($0 == "With stack:") state = "stack"; next }
+        state == "stack" { if ($0 ~ /^0x[0-9a-fA-F]+: /) next; state = "" }
+        /^<<seL4\(/ { next }
+        /^Caught / { state = "report"; next }
+        { print; fflush() }'
+}
+
+if [ "${1:-}" = "--filter" ]; then
+    filter
+    exit 0
+fi
+
+prefix=${1:-}
+image=${2:-}
+if [ -z "$prefix" ]; then
+    echo "qemu.sh: SEL4_PREFIX is not set: give the installed seL4 kernel, e.g." >&2
+    echo "  make qemu SEL4_PREFIX=/path/to/sel4-install" >&2
+    exit 2
+fi
+kernel=$prefix/bin/kernel.elf
+if [ ! -f "$kernel" ]; then
+    echo "qemu.sh: no kernel at $kernel" >&2
+    exit 2
+fi
+if [ -z "$image" ] || [ ! -f "$image" ]; then
+    echo "qemu.sh: no image '$image' (usage: qemu.sh SEL4_PREFIX IMAGE)" >&2
+    exit 2
+fi
+
+build=$(cd "$(dirname "$image")/.." && pwd)
+work=$build/qemu
+mkdir -p "$work"
+# Multiboot loads only 32-bit ELF files: keep a 32-bit copy of the kernel next to the logs.
+kernel32=$work/kernel32.elf
+if [ ! -f "$kernel32" ] || [ "$kernel" -nt "$kernel32" ]; then
+    objcopy -O elf32-i386 "$kernel" "$kernel32.tmp" && mv "$kernel32.tmp" "$kernel32" || exit 2
+fi
+
+name=$(basename "$image")
+log=$work/$name.log
+timeout "${QEMU_TIMEOUT:-60}" qemu-system-x86_64 -machine pc \
+    -cpu Nehalem,-vme,+pdpe1gb,-xsave,-xsaveopt,-xsavec,-fsgsbase,-invpcid,enforce \
+    -m 512M -nographic -serial mon:stdio -no-reboot \
+    -kernel "$kernel32" -initrd "$image" \
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null 2>&1 | tee "$log" | filter
+rc=${PIPESTATUS[0]}
+
+if [ "$rc" -eq 124 ]; then
+    echo "qemu.sh: $name did not finish within ${QEMU_TIMEOUT:-60}s (log: $log)" >&2
+    exit 124
+fi
+if ! grep -q "Booting all finished, dropped to user space" "$log"; then
+    echo "qemu.sh: the kernel did not reach user space (QEMU exit $rc, log: $log)" >&2
+    exit 125
+fi
+if [ $((rc % 2)) -eq 1 ]; then
+    exit $(((rc - 1) / 2))   # isa-debug-exit: rc = (status << 1) | 1
+fi
+echo "qemu.sh: QEMU ended without the exit device (exit $rc, log: $log)" >&2
+exit 125
