@@ -22,8 +22,7 @@ const char *conf_error_name(seL4_Word err)
 
 void conf_begin(const char *area)
 {
-    g_area = area;
-    alloc_init(runtime_bootinfo());
+    g_area = area; /* the runtime's start code has already run alloc_init */
     g_park_ntfn = conf_object(seL4_NotificationObject, 0);
 }
 
