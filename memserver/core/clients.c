@@ -1,0 +1,121 @@
+/* Clients (named by badge), their quotas, and memory-object handles. */
+#include "memserver/core/memserver.h"
+#include "memserver/core/core.h"
+
+struct ms_client *ms_client_get(struct ms_server *s, uint64_t badge, int create)
+{
+    struct ms_client *free_c = 0;
+    for (uint32_t i = 0; i < MS_MAX_CLIENTS; i++) {
+        struct ms_client *c = &s->clients[i];
+        if (c->used && c->badge == badge) return c;
+        if (!c->used && !free_c) free_c = c;
+    }
+    if (!create || !free_c) return 0;
+    struct ms_client z = { 0 };
+    *free_c = z;
+    free_c->used = 1;
+    free_c->badge = badge;
+    free_c->quota.pages_limit = s->default_pages;
+    free_c->quota.slots_limit = s->default_slots;
+    return free_c;
+}
+
+int ms_client_set_quota(struct ms_server *s, uint64_t badge, uint64_t pages, uint64_t slots)
+{
+    struct ms_client *c = ms_client_get(s, badge, 1);
+    if (!c) return MS_ERR_BUSY;
+    c->quota.pages_limit = pages;
+    c->quota.slots_limit = slots;
+    return MS_OK;
+}
+
+int ms_quota_get(struct ms_server *s, struct ms_client *c, struct ms_quota_info *out)
+{
+    (void)s;
+    out->pages_used = c->quota.pages_used;
+    out->pages_limit = c->quota.pages_limit;
+    out->slots_used = c->quota.slots_used;
+    out->slots_limit = c->quota.slots_limit;
+    return MS_OK;
+}
+
+int ms_obj_lookup(struct ms_server *s, const struct ms_client *c, uint32_t handle,
+                  struct ms_object **out)
+{
+    uint32_t idx = (handle & 0xFFFFu) - 1u;
+    if ((handle & 0xFFFFu) == 0 || idx >= MS_MAX_OBJECTS || !s->obj[idx] ||
+        s->obj_gen[idx] != (handle >> 16))
+        return MS_ERR_BAD_HANDLE;
+    if (c && s->obj[idx]->owner != c) return MS_ERR_NOT_OWNER;
+    *out = s->obj[idx];
+    return MS_OK;
+}
+
+static int phys_frames(struct ms_server *s, uint64_t paddr, uint64_t size, ms_slot_t *first)
+{
+    for (uint32_t i = 0; i < s->ndev; i++) {
+        const struct ms_device_ut *d = &s->dev[i];
+        uint64_t dsize = 1ull << d->size_bits;
+        if (paddr >= d->paddr && paddr - d->paddr < dsize && size <= dsize - (paddr - d->paddr)) {
+            *first = d->slot + (ms_slot_t)((paddr - d->paddr) >> MS_PAGE_BITS);
+            return MS_OK;
+        }
+    }
+    return MS_ERR_RANGE;
+}
+
+int ms_obj_create(struct ms_server *s, struct ms_client *c, const struct ms_req_obj_create *a,
+                  uint32_t *handle)
+{
+    if (!a->size) return MS_ERR_ZERO_LENGTH;
+    if ((a->size | a->paddr) & (MS_PAGE_SIZE - 1)) return MS_ERR_UNALIGNED;
+    if (a->kind > MS_OBJ_PHYS) return MS_ERR_BAD_FLAGS;
+    if (a->flags & ~(uint32_t)MS_OBJ_FLAGS) return MS_ERR_BAD_FLAGS;
+    if (a->kind == MS_OBJ_ANON && (a->paddr || a->flags)) return MS_ERR_BAD_FLAGS;
+    if (a->size >= MS_USER_TOP) return MS_ERR_KERNEL_HALF;
+    ms_slot_t first = 0;
+    int err;
+    if (a->kind == MS_OBJ_PHYS && (err = phys_frames(s, a->paddr, a->size, &first))) return err;
+    uint32_t idx = 0;
+    while (idx < MS_MAX_OBJECTS && s->obj[idx]) idx++;
+    if (idx == MS_MAX_OBJECTS) return MS_ERR_BUSY;
+    uint32_t pages = (uint32_t)(a->size >> MS_PAGE_BITS);
+    struct ms_object *o = ms_obj_new(s, c, a->kind == MS_OBJ_PHYS ? MS_OBJK_PHYS : MS_OBJK_ANON, pages);
+    if (!o) return MS_ERR_NO_MEMORY;
+    if (a->kind == MS_OBJ_PHYS) {
+        o->paddr = a->paddr;
+        o->cached = !(a->flags & MS_OBJ_UNCACHED);
+        for (uint32_t i = 0; i < pages; i++) o->page[i] = MS_E_MAKE(MS_E_OWN, first + i);
+    }
+    uint16_t gen = (uint16_t)((s->obj_gen[idx] + 1u) & 0x7FFFu);
+    s->obj_gen[idx] = gen ? gen : 1;
+    s->obj[idx] = o;
+    o->handle = ((uint32_t)s->obj_gen[idx] << 16) | (idx + 1u);
+    o->refs = 1;
+    c->live++;
+    *handle = o->handle;
+    return MS_OK;
+}
+
+int ms_obj_close(struct ms_server *s, struct ms_client *c, uint32_t handle)
+{
+    struct ms_object *o;
+    int err = ms_obj_lookup(s, c, handle, &o);
+    if (err) return err;
+    s->obj[(handle & 0xFFFFu) - 1u] = 0;
+    o->handle = 0;
+    o->owner->live--;
+    ms_obj_unref(s, o);
+    return MS_OK;
+}
+
+void ms_client_destroy(struct ms_server *s, uint64_t badge)
+{
+    struct ms_client *c = ms_client_get(s, badge, 0);
+    if (!c) return;
+    ms_as_free_all(s, c);
+    for (uint32_t i = 0; i < MS_MAX_OBJECTS; i++)
+        if (s->obj[i] && s->obj[i]->owner == c) (void)ms_obj_close(s, c, s->obj[i]->handle);
+    MS_CHECK(c->live == 0 && c->quota.pages_used == 0 && c->quota.slots_used == 0);
+    c->used = 0;
+}

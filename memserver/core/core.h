@@ -1,0 +1,157 @@
+/*
+ * Internal interface between the files of the bookkeeping core.  Users of the core
+ * include memserver/core/memserver.h instead.
+ */
+#pragma once
+#include <stddef.h>
+#include "memserver/core/types.h"
+#include "memserver/protocol/errors.h"
+
+/* Invariant check: a broken invariant is a server bug; stop rather than corrupt state. */
+#define MS_CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
+
+/* ---- heap.c: metadata memory (counted in heap_in_use) ---- */
+void *ms_heap_alloc(struct ms_server *s, uint64_t size);
+void ms_heap_free(struct ms_server *s, void *p, uint64_t size);
+/* Heap blocks of one size reserved before an operation starts, so that the operation
+ * itself cannot run out of metadata memory halfway. */
+#define MS_NODE_SIZE (sizeof(struct ms_pd_node) > sizeof(struct ms_pdpt_node) ? \
+                      sizeof(struct ms_pd_node) : sizeof(struct ms_pdpt_node))
+struct ms_stash { void *head; uint32_t count; };
+int ms_stash_fill(struct ms_server *s, struct ms_stash *st, uint32_t n);
+void *ms_stash_take(struct ms_stash *st);
+void ms_stash_drain(struct ms_server *s, struct ms_stash *st);
+
+/* ---- slots.c ---- */
+int ms_slots_init(struct ms_server *s, ms_slot_t first, uint32_t total);
+ms_slot_t ms_slot_alloc(struct ms_server *s); /* 0 when none left */
+void ms_slot_free(struct ms_server *s, ms_slot_t slot);
+
+/* ---- pool.c ---- */
+void ms_pool_init(struct ms_pool *p);
+int ms_pool_add(struct ms_server *s, ms_slot_t slot, unsigned size_bits);
+int ms_pool_can_take(const struct ms_pool *p, uint64_t pages4k, uint64_t frames2m);
+int32_t ms_pool_take_4k(struct ms_pool *p);
+int32_t ms_pool_take_2m(struct ms_pool *p);
+void ms_pool_release(struct ms_pool *p, int32_t chunk);
+
+/* ---- resources.c: checking, allocating and charging kernel objects ---- */
+struct ms_need {
+    uint64_t pages;  /* 4 KiB objects: frames and paging structures */
+    uint64_t large;  /* 2 MiB frames */
+    uint64_t slots;  /* cap slots (one per object, plus cap copies) */
+    uint64_t nodes;  /* metadata nodes for new PDPTs/PDs */
+};
+/* MS_OK if `c` may be charged for `n` and the server has it all. */
+int ms_need_check(const struct ms_server *s, const struct ms_client *c, const struct ms_need *n);
+void ms_charge(struct ms_client *c, uint64_t pages, uint64_t slots);
+void ms_uncharge(struct ms_client *c, uint64_t pages, uint64_t slots);
+/* Creates a kernel object in a fresh slot (resources already checked); 0 on failure. */
+ms_slot_t ms_kobj_new(struct ms_server *s, enum ms_kobj type);
+/* Deletes an object made by ms_kobj_new and gives back its memory and slot. */
+void ms_kobj_free(struct ms_server *s, ms_slot_t slot);
+/* Copies a cap into a fresh slot; 0 on failure.  ms_cap_free deletes such a copy. */
+ms_slot_t ms_cap_copy(struct ms_server *s, ms_slot_t src);
+void ms_cap_free(struct ms_server *s, ms_slot_t slot);
+int ms_kcall_failed(struct ms_server *s, int err);
+
+/* ---- page_tables.c ---- */
+struct ms_tcount { uint64_t tables, nodes; int64_t last_l4, last_l3, last_l2; };
+void ms_tcount_init(struct ms_tcount *tc);
+/* Adds what mapping a page (2 MiB if large) at va would create, counting each
+ * missing structure once per counter. */
+void ms_tables_count(const struct ms_as *as, uint64_t va, int large, struct ms_tcount *tc);
+/* Maps `frame` at `va`, creating missing paging structures (reserved beforehand). */
+int ms_map_frame(struct ms_server *s, struct ms_as *as, ms_slot_t frame, uint64_t va,
+                 unsigned rights, int large, int cached, struct ms_stash *st);
+/* Notes that the frame mapped at `va` is gone; frees paging structures left empty. */
+void ms_unmapped(struct ms_server *s, struct ms_as *as, uint64_t va, int large);
+void ms_tables_destroy(struct ms_server *s, struct ms_as *as);
+/* 1 if a page table covers va (then no 2 MiB frame can be mapped there). */
+int ms_pt_present(const struct ms_as *as, uint64_t va);
+
+/* ---- objects.c ---- */
+struct ms_object *ms_obj_new(struct ms_server *s, struct ms_client *owner, uint8_t kind,
+                             uint32_t npages);
+void ms_obj_ref(struct ms_object *o);
+void ms_obj_unref(struct ms_server *s, struct ms_object *o);
+/* Frees one page entry of an object that nothing maps (deletes frame / copy). */
+void ms_obj_drop_page(struct ms_server *s, struct ms_object *o, uint32_t idx);
+/* Finds the frame holding page `idx` of `o` (in `o` or its backing chain).  Returns the
+ * cap slot of a 4 KiB frame or of the 2 MiB frame (then *off = byte offset in it) and
+ * the object that owns it; 0 if no object in the chain has the page (zero-fill). */
+ms_slot_t ms_obj_find(const struct ms_object *o, uint32_t idx, const struct ms_object **where,
+                      uint32_t *off);
+
+/* ---- regions.c ---- */
+int ms_regions_reserve(struct ms_server *s, struct ms_regions *rs, uint32_t extra);
+/* Index of the first region with end > va (rs->n if none). */
+uint32_t ms_regions_lower(const struct ms_regions *rs, uint64_t va);
+struct ms_region *ms_regions_at(struct ms_as *as, uint64_t va);
+int ms_regions_overlap(const struct ms_regions *rs, uint64_t start, uint64_t end);
+int ms_regions_hole(const struct ms_regions *rs, uint64_t size, uint64_t align, uint64_t *out);
+void ms_regions_insert(struct ms_regions *rs, struct ms_region *r);
+void ms_regions_remove(struct ms_regions *rs, uint32_t idx);
+void ms_regions_free(struct ms_server *s, struct ms_regions *rs);
+static inline uint64_t ms_region_pages(const struct ms_region *r)
+{
+    return (r->end - r->start) >> MS_PAGE_BITS;
+}
+static inline int ms_region_direct(const struct ms_region *r)
+{
+    return r->obj && r->obj->private_;
+}
+struct ms_region *ms_region_new(struct ms_server *s);
+void ms_region_free(struct ms_server *s, struct ms_region *r);
+/* Slot mapped at page `i` of region r (0 = none) and whether it is a 2 MiB frame head. */
+ms_slot_t ms_region_mapped(const struct ms_region *r, uint64_t i, int *large);
+
+/* ---- mapping.c: splitting regions, demoting 2 MiB frames, releasing pages ---- */
+#define MS_PREP_SPARE 4
+/* Everything an operation reserved before acting. */
+struct ms_prep {
+    struct ms_need need;
+    struct ms_tcount tc;
+    struct ms_stash stash;
+    struct ms_region *spare[MS_PREP_SPARE];
+    uint32_t *spare_caps[MS_PREP_SPARE];
+    uint32_t spare_caps_len[MS_PREP_SPARE];
+    uint32_t nspare, used;
+    uint64_t demoted[2]; /* 2 MiB blocks already counted for demotion */
+    uint32_t ndemoted;
+};
+void ms_prep_init(struct ms_prep *p);
+/* Reserves a spare region (and a caps array of `caps_len` entries if non-zero). */
+int ms_prep_region(struct ms_server *s, struct ms_prep *p, uint32_t caps_len);
+/* Counts what splitting the region at `addr` needs (nothing if no region has addr
+ * strictly inside). */
+int ms_prep_split(struct ms_server *s, struct ms_as *as, uint64_t addr, struct ms_prep *p);
+/* Counts the demotion of the 2 MiB frame at block `bva` (once per block). */
+void ms_prep_demote(struct ms_as *as, uint64_t bva, struct ms_prep *p);
+/* Checks quota/memory/slots and fills the metadata stash. */
+int ms_prep_commit(struct ms_server *s, struct ms_client *c, struct ms_prep *p);
+void ms_prep_release(struct ms_server *s, struct ms_prep *p);
+struct ms_region *ms_prep_take(struct ms_prep *p, uint32_t **caps, uint32_t *caps_len);
+void ms_do_split(struct ms_server *s, struct ms_as *as, uint64_t addr, struct ms_prep *p);
+/* Replaces the 2 MiB frame mapped at bva in direct region r by 512 4 KiB copies. */
+void ms_demote(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t bva,
+               struct ms_prep *p);
+/* Unmaps and frees every page region r maps (the region itself stays). */
+void ms_release_region_pages(struct ms_server *s, struct ms_as *as, struct ms_region *r);
+/* Removes region index i from as, dropping its object reference. */
+void ms_region_destroy(struct ms_server *s, struct ms_as *as, uint32_t i);
+/* Remaps every mapped page of region r with its current rights. */
+void ms_region_remap(struct ms_server *s, struct ms_as *as, struct ms_region *r);
+/* 1 if [start, end) is covered by regions without holes (guards allowed iff allow_guard). */
+int ms_covered(const struct ms_as *as, uint64_t start, uint64_t end, int allow_guard);
+void ms_merge_around(struct ms_server *s, struct ms_as *as, uint64_t start, uint64_t end);
+/* Entry of object page for direct region r's page i. */
+static inline uint32_t *ms_region_entry(struct ms_region *r, uint64_t i)
+{
+    return &r->obj->page[r->off + i];
+}
+
+/* ---- address_space.c ---- */
+int ms_as_install(struct ms_server *s, struct ms_client *c, struct ms_as *as, ms_slot_t notify,
+                  uint32_t *handle);
+void ms_as_free_all(struct ms_server *s, struct ms_client *c);

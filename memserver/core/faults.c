@@ -1,0 +1,169 @@
+/*
+ * VM faults of client threads: populate anonymous memory on first touch, break
+ * copy-on-write sharing on a write, and record everything else for the supervisor.
+ *
+ * The common case, a first touch of private anonymous memory, costs one retype and one
+ * map (plus the paging structures the first page of a 2 MiB / 1 GiB / 512 GiB area
+ * needs); the kernel has already zeroed the new frame.
+ */
+#include "memserver/core/memserver.h"
+#include "memserver/core/core.h"
+
+/* x86 page-fault error code bits. */
+#define PF_WRITE 2u
+#define PF_FETCH 16u
+
+static int report(struct ms_server *s, struct ms_as *as, uint32_t kind, const struct ms_region *r,
+                  uint64_t addr, uint64_t ip, uint64_t code)
+{
+    s->stats.faults_reported++;
+    if (as->fault_count == MS_FAULT_QUEUE) {
+        as->faults_lost++;
+    } else {
+        struct ms_fault_report *f = &as->faults[(as->fault_head + as->fault_count) % MS_FAULT_QUEUE];
+        f->kind = kind;
+        f->rights = r ? r->rights : 0;
+        f->addr = addr;
+        f->ip = ip;
+        f->code = code;
+        as->fault_count++;
+    }
+    if (as->notify) (void)ms_kcall_failed(s, s->k.signal(s->k.ctx, as->notify));
+    return 1;
+}
+
+/* Reserves a new frame (+ extra slots) and the paging structures for va. */
+static int fault_need(struct ms_server *s, struct ms_as *as, uint64_t va, uint64_t pages,
+                      uint64_t slots, struct ms_stash *st)
+{
+    struct ms_tcount tc;
+    ms_tcount_init(&tc);
+    ms_tables_count(as, va, 0, &tc);
+    struct ms_need n = { pages + tc.tables, 0, slots + tc.tables, tc.nodes };
+    int err = ms_need_check(s, as->owner, &n);
+    if (!err && tc.nodes) err = ms_stash_fill(s, st, (uint32_t)tc.nodes);
+    if (err == MS_ERR_QUOTA) return MS_FAULT_QUOTA;
+    return err ? MS_FAULT_NO_MEMORY : 0;
+}
+
+/* A write to a read-only copy-on-write page of a direct region: give it its own frame. */
+static int break_cow(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint32_t *e,
+                     uint64_t va)
+{
+    ms_slot_t old = MS_E_SLOT(*e);
+    ms_slot_t f = ms_kobj_new(s, MS_KOBJ_FRAME_4K);
+    MS_CHECK(f != 0);
+    (void)ms_kcall_failed(s, s->k.copy_page(s->k.ctx, f, old, 0));
+    if (MS_E_KIND(*e) == MS_E_COPY) {
+        ms_cap_free(s, old); /* deleting the copy unmaps it */
+        ms_uncharge(r->obj->owner, 0, 1);
+    } else {
+        (void)ms_kcall_failed(s, s->k.unmap_frame(s->k.ctx, old));
+    }
+    (void)ms_kcall_failed(s, s->k.map_frame(s->k.ctx, f, as->pml4, va, r->rights, 1));
+    *e = MS_E_MAKE(MS_E_OWN, f);
+    ms_charge(r->obj->owner, 1, 1);
+    return 0;
+}
+
+static int fault_direct(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va,
+                        int write, struct ms_stash *st)
+{
+    struct ms_object *o = r->obj;
+    uint32_t idx = r->off + (uint32_t)((va - r->start) >> MS_PAGE_BITS);
+    uint32_t *e = &o->page[idx];
+    uint32_t kind = MS_E_KIND(*e);
+    if (kind == MS_E_BORROW || kind == MS_E_COPY) {
+        if (!write) return MS_FAULT_ACCESS;
+        int err = fault_need(s, as, va, 1, 1, st);
+        return err ? err : break_cow(s, as, r, e, va);
+    }
+    if (kind != MS_E_NONE) return MS_FAULT_ACCESS; /* mapped with the region's rights */
+    const struct ms_object *where = 0;
+    uint32_t off = 0;
+    ms_slot_t src = o->backing ? ms_obj_find(o->backing, idx + o->backing_off, &where, &off) : 0;
+    if (src && !write && off == 0) {
+        /* Read of an inherited page: map a read-only copy of the lender's cap. */
+        int err = fault_need(s, as, va, 0, 1, st);
+        if (err) return err;
+        ms_slot_t cp = ms_cap_copy(s, src);
+        MS_CHECK(cp != 0);
+        *e = MS_E_MAKE(MS_E_COPY, cp);
+        ms_charge(o->owner, 0, 1);
+        (void)ms_map_frame(s, as, cp, va, r->rights & ~(unsigned)MS_RIGHT_W, 0, 1, st);
+        return 0;
+    }
+    int err = fault_need(s, as, va, 1, 1, st);
+    if (err) return err;
+    ms_slot_t f = ms_kobj_new(s, MS_KOBJ_FRAME_4K);
+    MS_CHECK(f != 0);
+    if (src) (void)ms_kcall_failed(s, s->k.copy_page(s->k.ctx, f, src, off));
+    *e = MS_E_MAKE(MS_E_OWN, f);
+    ms_charge(o->owner, 1, 1);
+    (void)ms_map_frame(s, as, f, va, r->rights, 0, 1, st);
+    return 0;
+}
+
+static int fault_shared(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va,
+                        struct ms_stash *st)
+{
+    struct ms_object *o = r->obj;
+    uint64_t i = (va - r->start) >> MS_PAGE_BITS;
+    if (r->caps[i]) return MS_FAULT_ACCESS;
+    uint32_t *e = &o->page[r->off + i];
+    int populate = *e == 0;
+    int err = fault_need(s, as, va, populate ? 1 : 0, populate ? 2 : 1, st);
+    if (err) return err;
+    if (populate) {
+        ms_slot_t m = ms_kobj_new(s, MS_KOBJ_FRAME_4K);
+        MS_CHECK(m != 0);
+        *e = MS_E_MAKE(MS_E_OWN, m);
+        ms_charge(o->owner, 1, 1);
+    }
+    ms_slot_t cp = ms_cap_copy(s, MS_E_SLOT(*e));
+    MS_CHECK(cp != 0);
+    r->caps[i] = cp;
+    ms_charge(as->owner, 0, 1);
+    (void)ms_map_frame(s, as, cp, va, r->rights, 0, o->cached, st);
+    return 0;
+}
+
+int ms_vm_fault(struct ms_server *s, uint32_t handle, uint64_t addr, uint64_t ip, uint64_t code)
+{
+    struct ms_as *as;
+    if (ms_as_lookup(s, 0, handle, &as)) return 1; /* address space gone: nobody to tell */
+    struct ms_region *r = addr < MS_USER_TOP ? ms_regions_at(as, addr) : 0;
+    if (!r) return report(s, as, MS_FAULT_UNMAPPED, 0, addr, ip, code);
+    if (r->kind == MS_REG_GUARD) return report(s, as, MS_FAULT_GUARD, r, addr, ip, code);
+    int write = (code & PF_WRITE) != 0;
+    if (write && !(r->rights & MS_RIGHT_W)) return report(s, as, MS_FAULT_WRITE_RO, r, addr, ip, code);
+    if ((code & PF_FETCH) && !(r->rights & MS_RIGHT_X))
+        return report(s, as, MS_FAULT_EXEC_NX, r, addr, ip, code);
+    uint64_t va = addr & ~(MS_PAGE_SIZE - 1);
+    struct ms_stash st = { 0, 0 };
+    int kind = ms_region_direct(r) ? fault_direct(s, as, r, va, write, &st)
+                                   : fault_shared(s, as, r, va, &st);
+    ms_stash_drain(s, &st);
+    if (kind) return report(s, as, (uint32_t)kind, r, addr, ip, code);
+    s->stats.faults_fixed++;
+    return 0;
+}
+
+int ms_fault_get(struct ms_server *s, struct ms_client *c, uint32_t handle, struct ms_fault_info *out)
+{
+    struct ms_as *as;
+    int err = ms_as_lookup(s, c, handle, &as);
+    if (err) return err;
+    if (!as->fault_count) return MS_ERR_NO_FAULT;
+    const struct ms_fault_report *f = &as->faults[as->fault_head];
+    out->kind = f->kind;
+    out->rights = f->rights;
+    out->addr = f->addr;
+    out->ip = f->ip;
+    out->code = f->code;
+    out->lost = as->faults_lost;
+    as->fault_head = (as->fault_head + 1) % MS_FAULT_QUEUE;
+    as->fault_count--;
+    as->faults_lost = 0;
+    return MS_OK;
+}

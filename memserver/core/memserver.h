@@ -1,0 +1,64 @@
+/*
+ * The memory server's bookkeeping core: everything the server decides, with every
+ * kernel effect going through struct ms_kernel_ops.  Each request function first
+ * checks everything (and reserves the memory, slots, quota and metadata it needs),
+ * returning a precise MS_ERR_* with no state changed; only then does it act, and the
+ * acting part cannot fail halfway.
+ */
+#pragma once
+#include "memserver/core/types.h"
+#include "memserver/protocol/errors.h"
+#include "memserver/protocol/messages.h"
+
+/* Start-up.  Slots [first_slot, first_slot + nslots) of the server's CSpace are free
+ * for the core; `asids` is how many address spaces the ASID pool can still take. */
+int ms_init(struct ms_server *s, const struct ms_kernel_ops *k, const struct ms_heap *h,
+            ms_slot_t first_slot, uint32_t nslots, uint32_t asids);
+/* Hands the core an untyped cap of 2^size_bits bytes of RAM; splits it into chunks of
+ * at most 2 MiB (kernel invocations; the chunks use cap slots). */
+int ms_add_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits);
+/* Hands the core a device untyped at physical address `paddr`; it is cut into 4 KiB
+ * device frames at once (one slot each) for physical memory objects. */
+int ms_add_device_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits, uint64_t paddr);
+/* Frees all metadata (every client is destroyed first). */
+void ms_fini(struct ms_server *s);
+/* Quota given to clients the server has not seen before. */
+void ms_set_default_quota(struct ms_server *s, uint64_t pages, uint64_t slots);
+
+/* Clients are named by the badge of their endpoint cap. */
+struct ms_client *ms_client_get(struct ms_server *s, uint64_t badge, int create);
+int ms_client_set_quota(struct ms_server *s, uint64_t badge, uint64_t pages, uint64_t slots);
+/* Destroys every address space and object handle of the client (it died). */
+void ms_client_destroy(struct ms_server *s, uint64_t badge);
+
+/* Requests (arguments as decoded from the protocol, see messages.h). */
+int ms_as_create(struct ms_server *s, struct ms_client *c, ms_slot_t notify, uint32_t *handle);
+int ms_as_destroy(struct ms_server *s, struct ms_client *c, uint32_t handle);
+int ms_obj_create(struct ms_server *s, struct ms_client *c, const struct ms_req_obj_create *a,
+                  uint32_t *handle);
+int ms_obj_close(struct ms_server *s, struct ms_client *c, uint32_t handle);
+int ms_map(struct ms_server *s, struct ms_client *c, const struct ms_req_map *a, uint64_t *va);
+int ms_unmap(struct ms_server *s, struct ms_client *c, uint32_t as, uint64_t va, uint64_t size);
+int ms_protect(struct ms_server *s, struct ms_client *c, uint32_t as, uint64_t va, uint64_t size,
+               uint32_t rights);
+int ms_query(struct ms_server *s, struct ms_client *c, uint32_t as, uint64_t va,
+             struct ms_query_result *out);
+int ms_clone(struct ms_server *s, struct ms_client *c, const struct ms_req_clone *a, uint64_t *va);
+int ms_as_fork(struct ms_server *s, struct ms_client *c, uint32_t src, ms_slot_t notify,
+               uint32_t *handle);
+int ms_fault_get(struct ms_server *s, struct ms_client *c, uint32_t as, struct ms_fault_info *out);
+int ms_quota_get(struct ms_server *s, struct ms_client *c, struct ms_quota_info *out);
+
+/* A VM fault of a thread in address space `as` (the handle is in the fault endpoint's
+ * badge).  Returns 0 if the fault was fixed (reply to the thread), 1 if it was
+ * recorded for the supervisor (do not reply). */
+int ms_vm_fault(struct ms_server *s, uint32_t as, uint64_t addr, uint64_t ip, uint64_t code);
+
+/* Looks up an address space handle of client c (MS_ERR_BAD_HANDLE / MS_ERR_NOT_OWNER). */
+int ms_as_lookup(struct ms_server *s, const struct ms_client *c, uint32_t handle, struct ms_as **out);
+int ms_obj_lookup(struct ms_server *s, const struct ms_client *c, uint32_t handle,
+                  struct ms_object **out);
+
+/* Totals for tests and benchmarks. */
+uint64_t ms_free_pages(const struct ms_server *s);
+uint32_t ms_free_slots(const struct ms_server *s);

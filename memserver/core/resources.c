@@ -1,0 +1,83 @@
+/*
+ * Kernel objects made for clients: the check that a request's needs fit both the
+ * client's quota and the server's free memory and slots, charging, and creating and
+ * deleting objects (slot + untyped chunk + retype).
+ */
+#include "memserver/core/core.h"
+
+int ms_need_check(const struct ms_server *s, const struct ms_client *c, const struct ms_need *n)
+{
+    uint64_t pages = n->pages + n->large * MS_PAGES_PER_LARGE;
+    if (c) {
+        const struct ms_quota *q = &c->quota;
+        if (pages > q->pages_limit - q->pages_used || n->slots > q->slots_limit - q->slots_used)
+            return MS_ERR_QUOTA;
+    }
+    if (n->slots > s->slots.count) return MS_ERR_NO_SLOTS;
+    if (!ms_pool_can_take(&s->pool, n->pages, n->large)) return MS_ERR_NO_MEMORY;
+    return MS_OK;
+}
+
+void ms_charge(struct ms_client *c, uint64_t pages, uint64_t slots)
+{
+    c->quota.pages_used += pages;
+    c->quota.slots_used += slots;
+}
+
+void ms_uncharge(struct ms_client *c, uint64_t pages, uint64_t slots)
+{
+    MS_CHECK(c->quota.pages_used >= pages && c->quota.slots_used >= slots);
+    c->quota.pages_used -= pages;
+    c->quota.slots_used -= slots;
+}
+
+int ms_kcall_failed(struct ms_server *s, int err)
+{
+    s->stats.invocations++;
+    return err != 0;
+}
+
+ms_slot_t ms_kobj_new(struct ms_server *s, enum ms_kobj type)
+{
+    int32_t chunk = type == MS_KOBJ_FRAME_2M ? ms_pool_take_2m(&s->pool) : ms_pool_take_4k(&s->pool);
+    if (chunk < 0) return 0;
+    ms_slot_t slot = ms_slot_alloc(s);
+    if (!slot) {
+        ms_pool_release(&s->pool, chunk);
+        return 0;
+    }
+    if (ms_kcall_failed(s, s->k.retype(s->k.ctx, s->pool.chunk[chunk].slot, type, 0, slot))) {
+        ms_slot_free(s, slot);
+        ms_pool_release(&s->pool, chunk);
+        return 0;
+    }
+    s->slots.chunk_of[slot - s->slots.first] = (uint16_t)(chunk + 1);
+    return slot;
+}
+
+void ms_kobj_free(struct ms_server *s, ms_slot_t slot)
+{
+    MS_CHECK(slot >= s->slots.first && slot - s->slots.first < s->slots.total);
+    uint16_t chunk = s->slots.chunk_of[slot - s->slots.first];
+    MS_CHECK(chunk != 0);
+    (void)ms_kcall_failed(s, s->k.delete_cap(s->k.ctx, slot));
+    ms_pool_release(&s->pool, (int32_t)chunk - 1);
+    ms_slot_free(s, slot);
+}
+
+ms_slot_t ms_cap_copy(struct ms_server *s, ms_slot_t src)
+{
+    ms_slot_t slot = ms_slot_alloc(s);
+    if (!slot) return 0;
+    if (ms_kcall_failed(s, s->k.copy_cap(s->k.ctx, slot, src))) {
+        ms_slot_free(s, slot);
+        return 0;
+    }
+    return slot;
+}
+
+void ms_cap_free(struct ms_server *s, ms_slot_t slot)
+{
+    (void)ms_kcall_failed(s, s->k.delete_cap(s->k.ctx, slot));
+    ms_slot_free(s, slot);
+}

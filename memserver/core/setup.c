@@ -1,0 +1,84 @@
+/* Start-up of the core: slots, the untyped pool and device frames. */
+#include "memserver/core/memserver.h"
+#include "memserver/core/core.h"
+
+int ms_init(struct ms_server *s, const struct ms_kernel_ops *k, const struct ms_heap *h,
+            ms_slot_t first_slot, uint32_t nslots, uint32_t asids)
+{
+    struct ms_server z = { 0 };
+    *s = z;
+    s->k = *k;
+    s->heap = *h;
+    s->asids_free = asids;
+    s->default_pages = 1u << 14; /* 64 MiB */
+    s->default_slots = 1u << 15;
+    ms_pool_init(&s->pool);
+    return ms_slots_init(s, first_slot, nslots);
+}
+
+void ms_set_default_quota(struct ms_server *s, uint64_t pages, uint64_t slots)
+{
+    s->default_pages = pages;
+    s->default_slots = slots;
+}
+
+int ms_add_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits)
+{
+    if (size_bits < MS_PAGE_BITS || size_bits > 40) return MS_ERR_BAD_REQUEST;
+    if (size_bits <= MS_LARGE_BITS) return ms_pool_add(s, ut, size_bits);
+    uint64_t n = 1ull << (size_bits - MS_LARGE_BITS);
+    if (n > s->slots.count) return MS_ERR_NO_SLOTS;
+    for (uint64_t i = 0; i < n; i++) {
+        ms_slot_t slot = ms_slot_alloc(s);
+        if (ms_kcall_failed(s, s->k.retype(s->k.ctx, ut, MS_KOBJ_UNTYPED, MS_LARGE_BITS, slot))) {
+            ms_slot_free(s, slot);
+            return MS_ERR_KERNEL;
+        }
+        int err = ms_pool_add(s, slot, MS_LARGE_BITS);
+        if (err) return err;
+    }
+    return MS_OK;
+}
+
+int ms_add_device_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits, uint64_t paddr)
+{
+    if (s->ndev == MS_MAX_DEVICE) return MS_ERR_BUSY;
+    if (size_bits < MS_PAGE_BITS || size_bits > 24 || (paddr & ((1ull << size_bits) - 1)))
+        return MS_ERR_BAD_REQUEST;
+    uint32_t n = 1u << (size_bits - MS_PAGE_BITS);
+    if (n > s->slots.count) return MS_ERR_NO_SLOTS;
+    struct ms_device_ut *d = &s->dev[s->ndev];
+    for (uint32_t i = 0; i < n; i++) {
+        ms_slot_t slot = ms_slot_alloc(s);
+        if (i == 0) d->slot = slot;
+        else if (slot != d->slot + i) return MS_ERR_NO_SLOTS; /* needs consecutive slots */
+        if (ms_kcall_failed(s, s->k.retype(s->k.ctx, ut, MS_KOBJ_FRAME_4K, 0, slot)))
+            return MS_ERR_KERNEL;
+    }
+    d->size_bits = (uint8_t)size_bits;
+    d->paddr = paddr;
+    s->ndev++;
+    return MS_OK;
+}
+
+uint64_t ms_free_pages(const struct ms_server *s)
+{
+    return s->pool.free_pages;
+}
+
+uint32_t ms_free_slots(const struct ms_server *s)
+{
+    return s->slots.count;
+}
+
+void ms_fini(struct ms_server *s)
+{
+    for (uint32_t i = 0; i < MS_MAX_CLIENTS; i++)
+        if (s->clients[i].used) ms_client_destroy(s, s->clients[i].badge);
+    ms_heap_free(s, s->slots.stack, (uint64_t)s->slots.total * sizeof(uint32_t));
+    ms_heap_free(s, s->slots.chunk_of, (uint64_t)s->slots.total * sizeof(uint16_t));
+    ms_heap_free(s, s->pool.chunk, (uint64_t)s->pool.cap * sizeof(struct ms_chunk));
+    s->slots.stack = 0;
+    s->slots.chunk_of = 0;
+    s->pool.chunk = 0;
+}

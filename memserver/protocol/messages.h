@@ -1,0 +1,122 @@
+/*
+ * The memory-server IPC protocol, version 1 (see memserver/PROTOCOL.md).
+ *
+ * A request is an seL4_Call on the client's badged endpoint cap.  The message label is
+ * MS_LABEL(op): the protocol version in bits 19..12 and the operation in bits 11..0, so
+ * that no request label collides with a fault message (labels 0..7).  Arguments are
+ * message registers MR0.. in the order of the fields below.  The reply's label is an
+ * ms_err_t; on MS_OK its message registers hold the results.
+ */
+#pragma once
+#include <stdint.h>
+
+#define MS_PROTOCOL_VERSION 1u
+#define MS_LABEL(op) ((MS_PROTOCOL_VERSION << 12) | (uint32_t)(op))
+#define MS_LABEL_VERSION(label) (((label) >> 12) & 0xFFu)
+#define MS_LABEL_OP(label) ((label) & 0xFFFu)
+
+enum ms_op {
+    MS_OP_HELLO = 1,      /* -> MR0 protocol version, MR1 server capabilities (0) */
+    MS_OP_AS_CREATE,      /* [cap: notification, optional] -> MR0 handle */
+    MS_OP_AS_DESTROY,     /* MR0 handle */
+    MS_OP_AS_FORK,        /* MR0 handle [cap: notification, optional] -> MR0 new handle */
+    MS_OP_AS_FAULT_EP,    /* MR0 handle -> cap: badged fault endpoint */
+    MS_OP_AS_VSPACE,      /* MR0 handle -> cap: copy of the PML4 cap (for TCB_SetSpace) */
+    MS_OP_OBJ_CREATE,     /* MR0 kind, MR1 size, MR2 paddr, MR3 flags -> MR0 handle */
+    MS_OP_OBJ_CLOSE,      /* MR0 handle */
+    MS_OP_MAP,            /* MR0 as, MR1 vaddr, MR2 size, MR3 obj, MR4 offset, MR5 rights, MR6 flags -> MR0 vaddr */
+    MS_OP_UNMAP,          /* MR0 as, MR1 vaddr, MR2 size */
+    MS_OP_PROTECT,        /* MR0 as, MR1 vaddr, MR2 size, MR3 rights */
+    MS_OP_QUERY,          /* MR0 as, MR1 vaddr -> MR0 start, MR1 size, MR2 obj, MR3 offset, MR4 rights|kind<<8|present<<16 */
+    MS_OP_CLONE,          /* MR0 src as, MR1 vaddr, MR2 size, MR3 dst as, MR4 dst vaddr, MR5 flags -> MR0 dst vaddr */
+    MS_OP_FAULT_GET,      /* MR0 as -> MR0 kind, MR1 addr, MR2 ip, MR3 code, MR4 rights, MR5 lost */
+    MS_OP_QUOTA_GET,      /* -> MR0 pages used, MR1 pages limit, MR2 slots used, MR3 slots limit */
+    MS_OP_QUOTA_SET,      /* admin only: MR0 badge, MR1 pages, MR2 slots */
+    MS_OP_COUNT
+};
+
+/* Rights (MR of MAP / PROTECT): exactly one of R, RW, RX. */
+enum { MS_R = 1, MS_RW = 3, MS_RX = 5 };
+
+/* MAP flags. */
+enum {
+    MS_MAP_FIXED = 1,    /* map exactly at vaddr (else: first fitting hole, vaddr ignored) */
+    MS_MAP_POPULATE = 2, /* create and map all frames now (2 MiB frames where possible) */
+    MS_MAP_GUARD = 4,    /* add a 4 KiB guard page below and above the mapping */
+    MS_MAP_FLAGS = 7,
+};
+
+/* CLONE flags. */
+enum { MS_CLONE_FIXED = 1, MS_CLONE_FLAGS = 1 };
+
+/* OBJ_CREATE kinds and flags. */
+enum { MS_OBJ_ANON = 0, MS_OBJ_PHYS = 1 };
+enum { MS_OBJ_UNCACHED = 1, MS_OBJ_FLAGS = 1 };
+
+/* QUERY kinds. */
+enum { MS_KIND_PRIVATE = 0, MS_KIND_SHARED = 1, MS_KIND_PHYS = 2, MS_KIND_GUARD = 3 };
+
+/* Fault kinds reported to the supervisor. */
+enum ms_fault_kind {
+    MS_FAULT_UNMAPPED = 1,  /* no mapping at the address */
+    MS_FAULT_GUARD = 2,     /* a guard page */
+    MS_FAULT_WRITE_RO = 3,  /* write to memory mapped without W */
+    MS_FAULT_EXEC_NX = 4,   /* instruction fetch from memory mapped without X */
+    MS_FAULT_QUOTA = 5,     /* the page could not be populated: quota exhausted */
+    MS_FAULT_NO_MEMORY = 6, /* the page could not be populated: server out of memory */
+    MS_FAULT_ACCESS = 7,    /* any other access the mapping does not allow */
+};
+
+/* Badges: client endpoint caps carry the client's badge (bit 63 clear, non-zero);
+ * fault endpoint caps minted by AS_FAULT_EP carry MS_FAULT_BADGE | as handle. */
+#define MS_FAULT_BADGE (1ull << 63)
+#define MS_ADMIN_BADGE (1ull << 62)
+
+/* ---- decoded requests ---- */
+struct ms_req_obj_create { uint32_t kind, flags; uint64_t size, paddr; };
+struct ms_req_map {
+    uint32_t as, obj, rights, flags;
+    uint64_t va, size, off;
+};
+struct ms_req_clone {
+    uint32_t src, dst, flags;
+    uint64_t va, size, dst_va;
+};
+struct ms_request {
+    uint32_t op;
+    uint32_t handle;  /* AS or object handle of the ops that take one */
+    uint64_t va, size, rights;
+    uint64_t badge, pages, slots; /* QUOTA_SET */
+    struct ms_req_obj_create obj;
+    struct ms_req_map map;
+    struct ms_req_clone clone;
+};
+
+/* ---- results ---- */
+struct ms_query_result {
+    uint64_t start, size, off;
+    uint32_t obj, rights, kind, present;
+};
+struct ms_fault_info { uint32_t kind, rights, lost; uint64_t addr, ip, code; };
+struct ms_quota_info { uint64_t pages_used, pages_limit, slots_used, slots_limit; };
+
+#define MS_MAX_MRS 8u
+
+/* Decodes and validates a request message: label, `n` message registers, `ncaps`
+ * extra caps.  Checks everything that does not need server state (lengths, flags,
+ * rights, alignment, canonical and user-half addresses).  Returns MS_OK or an error. */
+int ms_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps,
+                      struct ms_request *out);
+/* Encodes a request; returns the number of message registers written (<= MS_MAX_MRS)
+ * and the label in *label. */
+unsigned ms_encode_request(const struct ms_request *r, uint64_t *label, uint64_t *mr);
+
+/* Replies: result registers of each op. */
+unsigned ms_encode_query(const struct ms_query_result *q, uint64_t *mr);
+int ms_decode_query(const uint64_t *mr, unsigned n, struct ms_query_result *q);
+unsigned ms_encode_fault_info(const struct ms_fault_info *f, uint64_t *mr);
+int ms_decode_fault_info(const uint64_t *mr, unsigned n, struct ms_fault_info *f);
+
+/* Range checks shared by the decoder and the core. */
+int ms_check_range(uint64_t va, uint64_t size);
+int ms_check_rights(uint64_t rights);

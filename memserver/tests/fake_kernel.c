@@ -1,0 +1,381 @@
+/* The fake seL4 kernel (see fake_kernel.h). */
+#include "fake_kernel.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sel4/errors.h>
+
+enum fk_type { FK_UNTYPED = 1, FK_FRAME, FK_LARGE, FK_PT, FK_PD, FK_PDPT, FK_PML4 };
+
+struct fk_pte {
+    struct fk_obj *obj;
+    unsigned rights;
+};
+
+struct fk_obj {
+    enum fk_type type;
+    unsigned size_bits;
+    int device;
+    uint32_t ncaps;
+    /* untyped */
+    uint64_t free_index;
+    uint32_t children;
+    /* frames: one word per 4 KiB page */
+    uint64_t *data;
+    /* paging structures */
+    struct fk_pte *e;
+    int has_asid;
+    int dead;
+};
+
+#define USER_TOP 0x0000800000000000ull
+
+static int fail(struct fake_kernel *fk, int err, const char *what)
+{
+    fk->violations++;
+    fk->last_error = err;
+    if (fk->verbose || getenv("FK_VERBOSE")) fprintf(stderr, "fake kernel: %s (error %d)\n", what, err);
+    return err;
+}
+
+static struct fk_cap *slot_cap(struct fake_kernel *fk, ms_slot_t s)
+{
+    if (s >= fk->ncaps) return 0;
+    return &fk->cap[s];
+}
+
+static struct fk_obj *new_obj(struct fake_kernel *fk, enum fk_type t, unsigned size_bits)
+{
+    struct fk_obj *o = calloc(1, sizeof(*o));
+    o->type = t;
+    o->size_bits = size_bits;
+    if (t == FK_FRAME || t == FK_LARGE) o->data = calloc(t == FK_LARGE ? 512 : 1, sizeof(uint64_t));
+    if (t >= FK_PT) o->e = calloc(512, sizeof(struct fk_pte));
+    fk->objects_live++;
+    return o;
+}
+
+static void free_obj(struct fake_kernel *fk, struct fk_obj *o)
+{
+    free(o->data);
+    free(o->e);
+    free(o);
+    fk->objects_live--;
+}
+
+void fk_init(struct fake_kernel *fk, uint32_t nslots, uint32_t asids)
+{
+    memset(fk, 0, sizeof(*fk));
+    fk->cap = calloc(nslots, sizeof(struct fk_cap));
+    fk->ncaps = nslots;
+    fk->asids_left = asids;
+}
+
+void fk_fini(struct fake_kernel *fk)
+{
+    for (uint32_t i = 0; i < fk->ncaps; i++) {
+        struct fk_obj *o = fk->cap[i].obj;
+        if (o && --o->ncaps == 0) free_obj(fk, o);
+    }
+    free(fk->cap);
+}
+
+void fk_make_untyped(struct fake_kernel *fk, ms_slot_t slot, unsigned size_bits, int device)
+{
+    struct fk_obj *o = new_obj(fk, FK_UNTYPED, size_bits);
+    o->device = device;
+    o->ncaps = 1;
+    fk->cap[slot].obj = o;
+}
+
+int fk_untyped_has_children(const struct fake_kernel *fk, ms_slot_t slot)
+{
+    return fk->cap[slot].obj->children != 0;
+}
+
+uint64_t fk_untyped_free_index(const struct fake_kernel *fk, ms_slot_t slot)
+{
+    return fk->cap[slot].obj->free_index;
+}
+
+uint32_t fk_caps_in_use(const struct fake_kernel *fk, ms_slot_t first, uint32_t n)
+{
+    uint32_t k = 0;
+    for (uint32_t i = first; i < first + n && i < fk->ncaps; i++) k += fk->cap[i].obj != 0;
+    return k;
+}
+
+/* ---- paging-structure walk ---- */
+static unsigned idx(uint64_t va, unsigned level) /* level 3 = PML4 index ... 0 = PT index */
+{
+    return (unsigned)((va >> (12 + 9 * level)) & 511);
+}
+
+static struct fk_pte *walk(struct fk_obj *pml4, uint64_t va, enum fk_type want_parent)
+{
+    /* Returns the entry in the structure of type want_parent covering va, or NULL if a
+     * structure on the way is missing. */
+    struct fk_obj *t = pml4;
+    for (enum fk_type ty = FK_PML4; ty > want_parent; ty--) {
+        unsigned level = (unsigned)(ty - FK_PT);
+        struct fk_obj *next = t->e[idx(va, level)].obj;
+        if (!next || next->type != ty - 1) return 0;
+        t = next;
+    }
+    return &t->e[idx(va, (unsigned)(want_parent - FK_PT))];
+}
+
+/* ---- kernel operations ---- */
+static int k_retype(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bits, ms_slot_t dest)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls++;
+    fk->retypes++;
+    struct fk_cap *u = slot_cap(fk, ut), *d = slot_cap(fk, dest);
+    if (!u || !u->obj || u->obj->type != FK_UNTYPED) return fail(fk, seL4_InvalidCapability, "retype: not untyped");
+    if (!d) return fail(fk, seL4_RangeError, "retype: bad dest");
+    if (d->obj) return fail(fk, seL4_DeleteFirst, "retype: dest occupied");
+    static const struct { enum fk_type t; unsigned bits; } map[] = {
+        [MS_KOBJ_FRAME_4K] = { FK_FRAME, 12 }, [MS_KOBJ_FRAME_2M] = { FK_LARGE, 21 },
+        [MS_KOBJ_PT] = { FK_PT, 12 },          [MS_KOBJ_PD] = { FK_PD, 12 },
+        [MS_KOBJ_PDPT] = { FK_PDPT, 12 },      [MS_KOBJ_PML4] = { FK_PML4, 12 },
+        [MS_KOBJ_UNTYPED] = { FK_UNTYPED, 0 },
+    };
+    enum fk_type t = map[type].t;
+    unsigned bits = type == MS_KOBJ_UNTYPED ? size_bits : map[type].bits;
+    struct fk_obj *uo = u->obj;
+    if (uo->device && t != FK_FRAME && t != FK_LARGE && t != FK_UNTYPED)
+        return fail(fk, seL4_InvalidArgument, "retype: device untyped");
+    if (uo->children == 0) uo->free_index = 0; /* reset when it has no children */
+    uint64_t size = 1ull << bits;
+    uint64_t at = (uo->free_index + size - 1) & ~(size - 1);
+    if (at + size > (1ull << uo->size_bits)) return fail(fk, seL4_NotEnoughMemory, "retype: untyped full");
+    uo->free_index = at + size;
+    uo->children++;
+    struct fk_obj *o = new_obj(fk, t, bits);
+    o->device = uo->device;
+    o->ncaps = 1;
+    d->obj = o;
+    d->ut_root = uo;
+    d->map_pml4 = 0;
+    d->table_mapped = 0;
+    return 0;
+}
+
+static int k_assign_asid(void *ctx, ms_slot_t pml4)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls++;
+    struct fk_cap *c = slot_cap(fk, pml4);
+    if (!c || !c->obj || c->obj->type != FK_PML4) return fail(fk, seL4_InvalidCapability, "asid: not a PML4");
+    if (c->obj->has_asid) return fail(fk, seL4_InvalidCapability, "asid: already assigned");
+    if (!fk->asids_left) return fail(fk, seL4_DeleteFirst, "asid: pool full");
+    fk->asids_left--;
+    c->obj->has_asid = 1;
+    return 0;
+}
+
+static struct fk_obj *vspace(struct fake_kernel *fk, ms_slot_t pml4)
+{
+    struct fk_cap *c = slot_cap(fk, pml4);
+    if (!c || !c->obj || c->obj->type != FK_PML4 || !c->obj->has_asid) return 0;
+    return c->obj;
+}
+
+static int k_map_table(void *ctx, enum ms_kobj type, ms_slot_t table, ms_slot_t pml4, uint64_t va)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls++;
+    fk->table_maps++;
+    struct fk_cap *c = slot_cap(fk, table);
+    enum fk_type want = type == MS_KOBJ_PT ? FK_PT : type == MS_KOBJ_PD ? FK_PD : FK_PDPT;
+    if (!c || !c->obj || c->obj->type != want) return fail(fk, seL4_InvalidCapability, "map_table: wrong cap");
+    if (c->table_mapped) return fail(fk, seL4_InvalidCapability, "map_table: already mapped");
+    struct fk_obj *vs = vspace(fk, pml4);
+    if (!vs) return fail(fk, seL4_InvalidCapability, "map_table: bad vspace");
+    if (va >= USER_TOP) return fail(fk, seL4_InvalidArgument, "map_table: kernel half");
+    struct fk_pte *e = walk(vs, va, (enum fk_type)(want + 1));
+    if (!e) return fail(fk, seL4_FailedLookup, "map_table: parent structure missing");
+    if (e->obj) return fail(fk, seL4_DeleteFirst, "map_table: entry occupied");
+    e->obj = c->obj;
+    c->table_mapped = 1;
+    c->map_pml4 = vs;
+    c->map_va = va;
+    return 0;
+}
+
+static int k_map_frame(void *ctx, ms_slot_t frame, ms_slot_t pml4, uint64_t va, unsigned rights, int cached)
+{
+    struct fake_kernel *fk = ctx;
+    (void)cached;
+    fk->calls++;
+    fk->maps++;
+    struct fk_cap *c = slot_cap(fk, frame);
+    if (!c || !c->obj || (c->obj->type != FK_FRAME && c->obj->type != FK_LARGE))
+        return fail(fk, seL4_InvalidCapability, "map_frame: not a frame");
+    struct fk_obj *vs = vspace(fk, pml4);
+    if (!vs) return fail(fk, seL4_InvalidCapability, "map_frame: bad vspace");
+    int large = c->obj->type == FK_LARGE;
+    if (va & ((large ? (1ull << 21) : 4096ull) - 1)) return fail(fk, seL4_AlignmentError, "map_frame: unaligned");
+    if (va >= USER_TOP) return fail(fk, seL4_InvalidArgument, "map_frame: kernel half");
+    if (rights & MS_RIGHT_W && rights & MS_RIGHT_X) return fail(fk, seL4_InvalidArgument, "map_frame: W+X");
+    struct fk_pte *e = walk(vs, va, large ? FK_PD : FK_PT);
+    if (!e) return fail(fk, seL4_FailedLookup, "map_frame: paging structure missing");
+    if (c->map_pml4) {
+        if (c->map_pml4 != vs || c->map_va != va) return fail(fk, seL4_InvalidArgument, "map_frame: mapped elsewhere");
+        e->rights = rights; /* remap: new rights */
+        return 0;
+    }
+    if (e->obj) return fail(fk, seL4_DeleteFirst, "map_frame: entry occupied");
+    e->obj = c->obj;
+    e->rights = rights;
+    c->map_pml4 = vs;
+    c->map_va = va;
+    return 0;
+}
+
+static void unmap_cap(struct fk_cap *c)
+{
+    if (!c->map_pml4) return;
+    if (!c->map_pml4->dead) {
+        enum fk_type parent = c->obj->type == FK_FRAME ? FK_PT : c->obj->type == FK_LARGE ? FK_PD
+                                                                                         : (enum fk_type)(c->obj->type + 1);
+        struct fk_pte *e = walk(c->map_pml4, c->map_va, parent);
+        if (e && e->obj == c->obj) e->obj = 0;
+    }
+    c->map_pml4 = 0;
+    c->table_mapped = 0;
+}
+
+static int k_unmap_frame(void *ctx, ms_slot_t frame)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls++;
+    fk->unmaps++;
+    struct fk_cap *c = slot_cap(fk, frame);
+    if (!c || !c->obj || (c->obj->type != FK_FRAME && c->obj->type != FK_LARGE))
+        return fail(fk, seL4_InvalidCapability, "unmap_frame: not a frame");
+    unmap_cap(c);
+    return 0;
+}
+
+static int k_copy_cap(void *ctx, ms_slot_t dest, ms_slot_t src)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls++;
+    fk->copies++;
+    struct fk_cap *s = slot_cap(fk, src), *d = slot_cap(fk, dest);
+    if (!s || !s->obj) return fail(fk, seL4_FailedLookup, "copy: empty source");
+    if (!d) return fail(fk, seL4_RangeError, "copy: bad dest");
+    if (d->obj) return fail(fk, seL4_DeleteFirst, "copy: dest occupied");
+    if (s->obj->type >= FK_PT) return fail(fk, seL4_IllegalOperation, "copy: paging structure");
+    d->obj = s->obj;
+    d->ut_root = s->ut_root;
+    d->map_pml4 = 0;
+    d->table_mapped = 0;
+    s->obj->ncaps++;
+    if (d->ut_root) d->ut_root->children++;
+    return 0;
+}
+
+static void delete_slot(struct fake_kernel *fk, struct fk_cap *c)
+{
+    struct fk_obj *o = c->obj;
+    unmap_cap(c);
+    if (c->ut_root) c->ut_root->children--;
+    c->obj = 0;
+    c->ut_root = 0;
+    if (--o->ncaps) return;
+    if (o->type == FK_PML4) {
+        o->dead = 1;
+        fk->asids_left++;
+    }
+    if (o->type >= FK_PT) {
+        /* Final cap of a structure: whatever it still maps is cut off. */
+        for (unsigned i = 0; i < 512; i++)
+            if (o->e[i].obj) fail(fk, 0, "delete: paging structure still maps something");
+    }
+    free_obj(fk, o);
+}
+
+static int k_delete(void *ctx, ms_slot_t slot)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls++;
+    fk->deletes++;
+    struct fk_cap *c = slot_cap(fk, slot);
+    if (!c) return fail(fk, seL4_RangeError, "delete: bad slot");
+    if (!c->obj) return 0;
+    delete_slot(fk, c);
+    return 0;
+}
+
+static int k_revoke(void *ctx, ms_slot_t slot)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls++;
+    struct fk_cap *c = slot_cap(fk, slot);
+    if (!c || !c->obj) return fail(fk, seL4_FailedLookup, "revoke: empty");
+    for (uint32_t i = 0; i < fk->ncaps; i++)
+        if (i != slot && fk->cap[i].obj == c->obj) delete_slot(fk, &fk->cap[i]);
+    return 0;
+}
+
+static int k_copy_page(void *ctx, ms_slot_t dst, ms_slot_t src, uint32_t off)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls++;
+    fk->page_copies++;
+    struct fk_cap *d = slot_cap(fk, dst), *s = slot_cap(fk, src);
+    if (!d || !d->obj || d->obj->type != FK_FRAME) return fail(fk, seL4_InvalidCapability, "copy_page: dst");
+    if (!s || !s->obj || (s->obj->type != FK_FRAME && s->obj->type != FK_LARGE))
+        return fail(fk, seL4_InvalidCapability, "copy_page: src");
+    uint32_t limit = s->obj->type == FK_LARGE ? (1u << 21) : 4096u;
+    if (off & 4095 || off >= limit) return fail(fk, seL4_InvalidArgument, "copy_page: offset");
+    d->obj->data[0] = s->obj->data[off >> 12];
+    return 0;
+}
+
+static int k_signal(void *ctx, ms_slot_t slot)
+{
+    struct fake_kernel *fk = ctx;
+    (void)slot;
+    fk->calls++;
+    fk->signals++;
+    return 0;
+}
+
+struct ms_kernel_ops fk_ops(struct fake_kernel *fk)
+{
+    struct ms_kernel_ops k = {
+        .ctx = fk, .retype = k_retype, .assign_asid = k_assign_asid, .map_table = k_map_table,
+        .map_frame = k_map_frame, .unmap_frame = k_unmap_frame, .copy_cap = k_copy_cap,
+        .delete_cap = k_delete, .revoke_cap = k_revoke, .copy_page = k_copy_page, .signal = k_signal,
+    };
+    return k;
+}
+
+uint64_t fk_access(struct fake_kernel *fk, ms_slot_t pml4, uint64_t va, int write, int fetch,
+                   uint64_t *value)
+{
+    uint64_t code = 0x100 | 4u | (write ? 2u : 0u) | (fetch ? 16u : 0u);
+    struct fk_obj *vs = vspace(fk, pml4);
+    if (!vs || va >= USER_TOP) return code;
+    struct fk_pte *pd_e = walk(vs, va, FK_PD);
+    if (!pd_e || !pd_e->obj) return code;
+    struct fk_pte *e = pd_e;
+    uint64_t *word;
+    if (pd_e->obj->type == FK_LARGE) {
+        word = &pd_e->obj->data[(va >> 12) & 511];
+    } else {
+        e = &pd_e->obj->e[idx(va, 0)];
+        if (!e->obj) return code;
+        word = &e->obj->data[0];
+    }
+    code |= 1; /* present: a protection fault from here on */
+    if (write && !(e->rights & MS_RIGHT_W)) return code;
+    if (fetch && !(e->rights & MS_RIGHT_X)) return code;
+    if (write) *word = *value;
+    else *value = *word;
+    return 0;
+}

@@ -1,0 +1,61 @@
+/* Round trips and rejections of the protocol encoder/decoder. */
+#include <stdio.h>
+#include <string.h>
+#include "memserver/protocol/errors.h"
+#include "memserver/protocol/messages.h"
+
+static int failures;
+#define EXPECT(e, want) do { int _g = (e); if (_g != (want)) { printf("%s:%d: %s = %s, want %s\n", __FILE__, __LINE__, #e, ms_err_name(_g), ms_err_name(want)); failures++; } } while (0)
+
+static int roundtrip(const struct ms_request *r, unsigned ncaps, struct ms_request *out)
+{
+    uint64_t label, mr[MS_MAX_MRS];
+    unsigned n = ms_encode_request(r, &label, mr);
+    return ms_decode_request(label, mr, n, ncaps, out);
+}
+
+int main(void)
+{
+    struct ms_request r = { 0 }, d;
+    r.op = MS_OP_MAP;
+    r.map = (struct ms_req_map){ 0x10001, 0, MS_RW, MS_MAP_FIXED, 0x400000, 0x2000, 0 };
+    EXPECT(roundtrip(&r, 0, &d), MS_OK);
+    if (memcmp(&d.map, &r.map, sizeof(r.map))) { printf("map round trip differs\n"); failures++; }
+    EXPECT(roundtrip(&r, 1, &d), MS_ERR_BAD_CAP);
+    r.map.va = 0x400001;
+    EXPECT(roundtrip(&r, 0, &d), MS_ERR_UNALIGNED);
+    r.map.va = 0x0000800000000000ull;
+    EXPECT(roundtrip(&r, 0, &d), MS_ERR_NON_CANONICAL);
+    r.map.va = 0x00007FFFFFFFF000ull;
+    EXPECT(roundtrip(&r, 0, &d), MS_ERR_KERNEL_HALF);
+    r.map.va = 0x400000;
+    r.map.rights = 7;
+    EXPECT(roundtrip(&r, 0, &d), MS_ERR_WX);
+    r.map.rights = MS_R;
+    r.map.size = 0;
+    EXPECT(roundtrip(&r, 0, &d), MS_ERR_ZERO_LENGTH);
+    r.map.size = 4096;
+    r.map.flags = 8;
+    EXPECT(roundtrip(&r, 0, &d), MS_ERR_BAD_FLAGS);
+    r.map.flags = 0;
+    r.map.as = 0;
+    EXPECT(roundtrip(&r, 0, &d), MS_ERR_BAD_HANDLE);
+    uint64_t mr[8] = { 0 };
+    EXPECT(ms_decode_request(MS_LABEL(MS_OP_MAP), mr, 3, 0, &d), MS_ERR_BAD_REQUEST);
+    EXPECT(ms_decode_request(5, mr, 0, 0, &d), MS_ERR_VERSION);
+    EXPECT(ms_decode_request(MS_LABEL(0x7FF), mr, 0, 0, &d), MS_ERR_BAD_REQUEST);
+    EXPECT(ms_decode_request(MS_LABEL(MS_OP_HELLO), mr, 0, 0, &d), MS_OK);
+    EXPECT(ms_decode_request(MS_LABEL(MS_OP_AS_CREATE), mr, 0, 1, &d), MS_OK);
+    struct ms_request c = { 0 };
+    c.op = MS_OP_CLONE;
+    c.clone = (struct ms_req_clone){ 0x10001, 0x10002, MS_CLONE_FIXED, 0x1000, 0x1000, 0x7FFFFFFFF000ull };
+    EXPECT(roundtrip(&c, 0, &d), MS_OK);
+    c.clone.dst_va = 0x7FFFFFFFF001ull;
+    EXPECT(roundtrip(&c, 0, &d), MS_ERR_UNALIGNED);
+    struct ms_query_result q = { 0x1000, 0x2000, 0x3000, 0x10004, MS_RX, MS_KIND_SHARED, 1 }, q2;
+    uint64_t qm[8];
+    EXPECT(ms_decode_query(qm, ms_encode_query(&q, qm), &q2), MS_OK);
+    if (memcmp(&q, &q2, sizeof(q))) { printf("query round trip differs\n"); failures++; }
+    printf("memserver_protocol_test: %s\n", failures ? "FAILED" : "all passed");
+    return failures != 0;
+}
