@@ -11,7 +11,7 @@ static seL4_Word exit_port_value(int status)
     return (status >= 0 && status <= 127) ? (seL4_Word)status : 127u;
 }
 
-static SEL4_NORETURN void root_exit(int status)
+static _Noreturn void root_exit(int status)
 {
     seL4_BootInfo *bi = runtime_bootinfo();
     seL4_CPtr slot = bi->empty.end - 1; /* kept free by alloc.c */
@@ -27,7 +27,7 @@ static SEL4_NORETURN void root_exit(int status)
     }
 }
 
-static SEL4_NORETURN void program_exit(int status)
+static _Noreturn void program_exit(int status)
 {
     const runtime_startup_t *su = runtime_startup();
     if (su != NULL && su->fault_ep != seL4_CapNull) {
@@ -48,10 +48,22 @@ void runtime_exit(int status)
     program_exit(status);
 }
 
+/* The file name without its directories, so that messages do not depend on the checkout. */
+static const char *base_name(const char *path)
+{
+    const char *base = path;
+    for (const char *p = path; *p != '\0'; p++) {
+        if (*p == '/') {
+            base = p + 1;
+        }
+    }
+    return base;
+}
+
 void runtime_panic(const char *file, int line, const char *fmt, ...)
 {
     fflush_console();
-    printf("PANIC at %s:%d: ", file, line);
+    printf("PANIC at %s:%d: ", base_name(file), line);
     va_list ap;
     va_start(ap, fmt);
     vprintf(fmt, ap);

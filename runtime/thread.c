@@ -18,7 +18,7 @@ typedef struct thread_boot {
     seL4_CPtr tcb;
 } thread_boot_t;
 
-static SEL4_NORETURN void thread_trampoline(thread_boot_t *boot)
+static _Noreturn void thread_trampoline(thread_boot_t *boot)
 {
     seL4_SetTLSBase(boot->tp);
     seL4_SetIPCBuffer(boot->ipc);

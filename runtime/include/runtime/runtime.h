@@ -19,6 +19,12 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/* Our ABI layer defines SEL4_NORETURN; the real libsel4 headers do not.  Define it here
+ * so that code written against either compiles with both. */
+#ifndef SEL4_NORETURN
+#define SEL4_NORETURN __attribute__((__noreturn__))
+#endif
+
 int main(void);
 
 /* Caps every program has about itself (the same slots as the root task's initial caps). */
@@ -37,14 +43,14 @@ seL4_BootInfo *runtime_bootinfo(void);
  * (v << 1) | 1, which tools/qemu.sh maps back to the status; sel4-sim exits with v.
  * Other programs: sends an exit message (startup.h, PROGRAM_EXIT_LABEL) on the fault
  * endpoint the loader gave it, if any, then suspends itself. */
-SEL4_NORETURN void runtime_exit(int status);
+_Noreturn void runtime_exit(int status);
 
-/* Prints "PANIC at FILE:LINE: message" and then faults deliberately (a write to
+/* Prints "PANIC at FILE:LINE: message" (FILE without directories) and then faults deliberately (a write to
  * address 0), so that a fault handler or supervisor sees the crash. */
-SEL4_NORETURN void runtime_panic(const char *file, int line, const char *fmt, ...)
+_Noreturn void runtime_panic(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 #define panic(...) runtime_panic(__FILE__, __LINE__, __VA_ARGS__)
 #define assert(e) ((e) ? (void)0 : runtime_panic(__FILE__, __LINE__, "assertion failed: %s", #e))
 
 /* Internal: called by _start with the value the kernel or loader put in rdi. */
-SEL4_NORETURN void runtime_start(void *arg);
+_Noreturn void runtime_start(void *arg);
