@@ -1,0 +1,336 @@
+/* Conformance: fault delivery (manual 6.2): VM faults, user exceptions, unknown syscalls
+ * and cap faults; fault replies; threads without a usable fault handler. */
+#include "harness.h"
+
+#define ROOT seL4_CapInitThreadCNode
+#define D 64
+#define VADDR_A 0x50000000ul /* unmapped until a test maps it */
+#define VADDR_B 0x50200000ul
+#define VADDR_X 0x50400000ul /* never mapped: jump target */
+
+/* Addresses of the faulting instructions (labels in the inline assembly below). */
+extern char conf_ip_read[], conf_ip_write[], conf_ip_div[], conf_ip_ud2[], conf_ip_sys[];
+
+static seL4_CPtr fault_ep, done;
+static volatile seL4_Word progress, value, out_rax, out_rdi, out_r12;
+
+static seL4_CPtr mint(seL4_CPtr src, seL4_CapRights_t rights, seL4_Word badge)
+{
+    seL4_CPtr s = conf_slot();
+    seL4_Error e = seL4_CNode_Mint(ROOT, s, D, ROOT, src, D, rights, badge);
+    if (e != seL4_NoError) conf_bail("mint failed: %s", conf_error_name(e));
+    return s;
+}
+
+static void read_thread(void *arg)
+{
+    (void)arg;
+    progress = 1;
+    seL4_Word v;
+    __asm__ volatile(".globl conf_ip_read\nconf_ip_read:\n\tmovq (%1), %0"
+                     : "=r"(v) : "r"(VADDR_A) : "memory");
+    value = v;
+    progress = 2;
+    seL4_Signal(done);
+    conf_park();
+}
+
+static void write_thread(void *arg)
+{
+    (void)arg;
+    progress = 1;
+    __asm__ volatile(".globl conf_ip_write\nconf_ip_write:\n\tmovq %1, (%0)"
+                     : : "r"(VADDR_B), "r"(0x5555ul) : "memory");
+    progress = 2;
+    seL4_Signal(done);
+    conf_park();
+}
+
+static void exec_thread(void *arg)
+{
+    (void)arg;
+    progress = 1;
+    void (*f)(void) = (void (*)(void))VADDR_X;
+    f();
+    progress = 2;
+    conf_park();
+}
+
+static void div_thread(void *arg)
+{
+    (void)arg;
+    progress = 1;
+    __asm__ volatile("xorl %%ecx, %%ecx\n\tmovl $1, %%eax\n\txorl %%edx, %%edx\n"
+                     ".globl conf_ip_div\nconf_ip_div:\n\tdivl %%ecx"
+                     : : : "rax", "rcx", "rdx", "memory");
+    progress = 2;
+    conf_park();
+}
+
+static void ud2_thread(void *arg)
+{
+    (void)arg;
+    progress = 1;
+    __asm__ volatile(".globl conf_ip_ud2\nconf_ip_ud2:\n\tud2" ::: "memory");
+    progress = 2; /* reached only if the handler skips the ud2 */
+    seL4_Signal(done);
+    conf_park();
+}
+
+static void syscall_thread(void *arg)
+{
+    (void)arg;
+    progress = 1;
+    register seL4_Word rax __asm__("rax") = 0x1111;
+    register seL4_Word rdx __asm__("rdx") = 100; /* no such syscall */
+    register seL4_Word rdi __asm__("rdi") = 0x2222;
+    register seL4_Word rsi __asm__("rsi") = 0x3333;
+    register seL4_Word r8 __asm__("r8") = 0x8888;
+    register seL4_Word r12 __asm__("r12") = 0xcccc;
+    __asm__ volatile("movq %%rsp, %%rbx\n.globl conf_ip_sys\nconf_ip_sys:\n\tsyscall\n\tmovq %%rbx, %%rsp"
+                     : "+r"(rax), "+r"(rdx), "+r"(rdi), "+r"(rsi), "+r"(r8), "+r"(r12)
+                     :
+                     : "rbx", "rcx", "r11", "memory");
+    out_rax = rax;
+    out_rdi = rdi;
+    out_r12 = r12;
+    progress = 2;
+    seL4_Signal(done);
+    conf_park();
+}
+
+static void capfault_send_thread(void *arg)
+{
+    (void)arg;
+    progress = 1;
+    seL4_Send((seL4_CPtr)1 << 40, seL4_MessageInfo_new(0, 0, 0, 0));
+    progress = 2;
+    seL4_Signal(done);
+    conf_park();
+}
+
+static void capfault_recv_thread(void *arg)
+{
+    seL4_CPtr empty_slot = (seL4_CPtr)arg;
+    progress = 1;
+    seL4_Recv(empty_slot, NULL);
+    progress = 2;
+    seL4_Signal(done);
+    conf_park();
+}
+
+/* Waits for the next fault message; returns its label and stores badge and length. */
+static seL4_Word next_fault(seL4_Word *badge, seL4_Word *len)
+{
+    seL4_MessageInfo_t info = seL4_Recv(fault_ep, badge);
+    *len = seL4_MessageInfo_get_length(info);
+    return seL4_MessageInfo_get_label(info);
+}
+
+static void test_vm_faults(void)
+{
+    seL4_Word badge, len, label;
+    conf_thread_t t;
+    progress = 0;
+    conf_thread_create(&t, read_thread, NULL, 100, mint(fault_ep, seL4_AllRights, 1));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_VMFault && len == seL4_VMFault_Length && badge == 1,
+          "read of an unmapped address -> VMFault message (label 5, 4 words) with the handler's badge");
+    check_eq(seL4_GetMR(seL4_VMFault_IP), (seL4_Word)conf_ip_read, "VMFault IP = the load instruction");
+    check_eq(seL4_GetMR(seL4_VMFault_Addr), VADDR_A, "VMFault Addr = the address read");
+    check_eq(seL4_GetMR(seL4_VMFault_PrefetchFault), 0, "VMFault PrefetchFault = 0 for a data read");
+    check_eq(seL4_GetMR(seL4_VMFault_FSR), 0x4, "VMFault FSR = 0x4 (user, read, not present)");
+    seL4_CPtr frame;
+    seL4_Word *mine = conf_page(&frame); /* also mapped in the harness region */
+    mine[0] = 0xabcd;
+    seL4_CPtr copy = conf_slot();
+    seL4_CNode_Copy(ROOT, copy, D, ROOT, frame, D, seL4_AllRights);
+    check_err(conf_map(copy, VADDR_A, seL4_ReadWrite), seL4_NoError, "handler maps a frame there");
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    seL4_Wait(done, NULL);
+    check(progress == 2 && value == 0xabcd, "after the reply the thread re-executes the load and continues");
+
+    progress = 0;
+    seL4_CPtr ro_frame = conf_object(seL4_X86_4K, 0);
+    conf_map(ro_frame, VADDR_B, seL4_CanRead);
+    conf_thread_create(&t, write_thread, NULL, 100, mint(fault_ep, seL4_AllRights, 2));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_VMFault && badge == 2 &&
+              seL4_GetMR(seL4_VMFault_IP) == (seL4_Word)conf_ip_write &&
+              seL4_GetMR(seL4_VMFault_Addr) == VADDR_B,
+          "write to a read-only page -> VMFault at the store instruction");
+    check_eq(seL4_GetMR(seL4_VMFault_FSR), 0x7, "VMFault FSR = 0x7 (user, write, present)");
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_VMFault && badge == 2 && progress == 1,
+          "replying without fixing the mapping faults again");
+    seL4_X86_Page_Unmap(ro_frame);
+    conf_map(ro_frame, VADDR_B, seL4_ReadWrite);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    seL4_Wait(done, NULL);
+    check_eq(progress, 2, "after remapping read-write and replying the store succeeds");
+
+    progress = 0;
+    conf_thread_create(&t, exec_thread, NULL, 100, mint(fault_ep, seL4_AllRights, 3));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_VMFault && badge == 3 && seL4_GetMR(seL4_VMFault_IP) == VADDR_X &&
+              seL4_GetMR(seL4_VMFault_Addr) == VADDR_X,
+          "jump to an unmapped address -> VMFault with IP = Addr = the target");
+    /* The kernel does not enable no-execute paging, so the CPU does not flag instruction
+     * fetches in the error code: the fault looks like a data read. */
+    check_eq(seL4_GetMR(seL4_VMFault_PrefetchFault), 0,
+             "VMFault PrefetchFault = 0 (no NX: fetch faults are not flagged)");
+    check_eq(seL4_GetMR(seL4_VMFault_FSR), 0x4, "VMFault FSR = 0x4 (user, not present; no I/D bit)");
+    seL4_TCB_Suspend(t.tcb);
+}
+
+static void test_exceptions(void)
+{
+    seL4_Word badge, len, label;
+    conf_thread_t t;
+    progress = 0;
+    conf_thread_create(&t, div_thread, NULL, 100, mint(fault_ep, seL4_AllRights, 4));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_UserException && len == seL4_UserException_Length && badge == 4,
+          "divide by zero -> UserException message (label 3, 5 words)");
+    check_eq(seL4_GetMR(seL4_UserException_FaultIP), (seL4_Word)conf_ip_div, "FaultIP = the div instruction");
+    check_eq(seL4_GetMR(seL4_UserException_Number), 0, "exception number 0 (#DE)");
+    check_eq(seL4_GetMR(seL4_UserException_Code), 0, "error code 0");
+    check_eq(seL4_GetMR(seL4_UserException_FLAGS) & 0x202, 0x202, "FLAGS has IF and bit 1 set");
+    seL4_TCB_Suspend(t.tcb);
+
+    progress = 0;
+    conf_thread_create(&t, ud2_thread, NULL, 100, mint(fault_ep, seL4_AllRights, 5));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_UserException && badge == 5 &&
+              seL4_GetMR(seL4_UserException_FaultIP) == (seL4_Word)conf_ip_ud2,
+          "ud2 -> UserException at the ud2");
+    check_eq(seL4_GetMR(seL4_UserException_Number), 6, "exception number 6 (#UD)");
+    seL4_Word sp = seL4_GetMR(seL4_UserException_SP), flags = seL4_GetMR(seL4_UserException_FLAGS);
+    seL4_Reply(seL4_MessageInfo_new(1, 0, 0, 0));
+    conf_settle();
+    check_eq(progress, 1, "a reply with a non-zero label leaves the thread stopped");
+    seL4_UserContext regs;
+    seL4_TCB_ReadRegisters(t.tcb, 0, 0, 3, &regs);
+    check(regs.rip == (seL4_Word)conf_ip_ud2 && regs.rsp == sp, "ReadRegisters shows it at the ud2");
+    check_err(seL4_TCB_Resume(t.tcb), seL4_NoError, "Resume the stopped thread");
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_UserException && badge == 5, "it executes the ud2 again and faults");
+    seL4_SetMR(0, (seL4_Word)conf_ip_ud2 + 2);
+    seL4_SetMR(1, sp);
+    seL4_SetMR(2, flags);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 3));
+    seL4_Wait(done, NULL);
+    check_eq(progress, 2, "a reply setting FaultIP past the ud2 resumes the thread after it");
+}
+
+static void test_unknown_syscall(void)
+{
+    seL4_Word badge, len, label;
+    conf_thread_t t;
+    progress = 0;
+    conf_thread_create(&t, syscall_thread, NULL, 100, mint(fault_ep, seL4_AllRights, 6));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_UnknownSyscall && len == seL4_UnknownSyscall_Length && badge == 6,
+          "syscall number 100 -> UnknownSyscall message (label 2, 19 words)");
+    check(seL4_GetMR(seL4_UnknownSyscall_RAX) == 0x1111 && seL4_GetMR(seL4_UnknownSyscall_RDI) == 0x2222 &&
+              seL4_GetMR(seL4_UnknownSyscall_RSI) == 0x3333 && seL4_GetMR(seL4_UnknownSyscall_R8) == 0x8888 &&
+              seL4_GetMR(seL4_UnknownSyscall_R12) == 0xcccc,
+          "the message carries the thread's registers (rax, rdi, rsi, r8, r12)");
+    check_eq(seL4_GetMR(seL4_UnknownSyscall_RDX), 100, "RDX = the syscall number");
+    check_eq(seL4_GetMR(seL4_UnknownSyscall_Syscall), 100, "Syscall word = 100");
+    check_eq(seL4_GetMR(seL4_UnknownSyscall_FaultIP), (seL4_Word)conf_ip_sys, "FaultIP = the syscall instruction");
+    seL4_Word regs[seL4_UnknownSyscall_Length];
+    for (int i = 0; i < seL4_UnknownSyscall_Length; i++) regs[i] = seL4_GetMR(i);
+    /* A reply with label 0 restarts the thread at FaultIP, i.e. at the syscall again. */
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_UnknownSyscall && badge == 6 && progress == 1 &&
+              seL4_GetMR(seL4_UnknownSyscall_FaultIP) == (seL4_Word)conf_ip_sys,
+          "an empty reply re-executes the syscall: a second UnknownSyscall fault");
+    /* Reply with new rax and rdi and FaultIP past the 2-byte syscall instruction. */
+    for (int i = 0; i <= seL4_UnknownSyscall_FaultIP; i++) seL4_SetMR(i, regs[i]);
+    seL4_SetMR(seL4_UnknownSyscall_RAX, 0x99);
+    seL4_SetMR(seL4_UnknownSyscall_RDI, 0x77);
+    seL4_SetMR(seL4_UnknownSyscall_FaultIP, regs[seL4_UnknownSyscall_FaultIP] + 2);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_FaultIP + 1));
+    seL4_Wait(done, NULL);
+    check(progress == 2 && out_rax == 0x99 && out_rdi == 0x77 && out_r12 == 0xcccc,
+          "a reply moving FaultIP past the syscall resumes after it, with rax and rdi from the reply");
+}
+
+static void test_cap_faults(void)
+{
+    seL4_Word badge, len, label;
+    conf_thread_t t;
+    progress = 0;
+    conf_thread_create(&t, capfault_send_thread, NULL, 100, mint(fault_ep, seL4_AllRights, 7));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_CapFault && badge == 7, "Send to a cptr with a bad guard -> CapFault");
+    check(seL4_GetMR(seL4_CapFault_Addr) == (1ul << 40) && seL4_GetMR(seL4_CapFault_InRecvPhase) == 0,
+          "CapFault Addr = the cptr, InRecvPhase = 0");
+    check(seL4_GetMR(seL4_CapFault_LookupFailureType) == seL4_GuardMismatch &&
+              seL4_GetMR(seL4_CapFault_BitsLeft) == 64 &&
+              seL4_GetMR(seL4_CapFault_GuardMismatch_GuardFound) == 0 &&
+              seL4_GetMR(seL4_CapFault_GuardMismatch_BitsFound) == 52,
+          "CapFault lookup failure: GuardMismatch, 64 bits left, guard 0 of 52 bits");
+    check_eq(len, 7, "a guard-mismatch cap fault message has 7 words");
+    seL4_TCB_Suspend(t.tcb);
+
+    progress = 0;
+    conf_thread_create(&t, capfault_recv_thread, (void *)conf_slot(), 100,
+                       mint(fault_ep, seL4_AllRights, 8));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_CapFault && badge == 8 && seL4_GetMR(seL4_CapFault_InRecvPhase) == 1,
+          "Recv on an empty slot -> CapFault with InRecvPhase = 1");
+    check(seL4_GetMR(seL4_CapFault_LookupFailureType) == seL4_MissingCapability &&
+              seL4_GetMR(seL4_CapFault_BitsLeft) == 0 && len == 5,
+          "...lookup failure MissingCapability, 0 bits left (5 words)");
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_CapFault && badge == 8 && progress == 1,
+          "replying to a cap fault retries the Recv, which faults again");
+    seL4_TCB_Suspend(t.tcb);
+}
+
+static void test_no_handler(void)
+{
+    conf_thread_t t;
+    progress = 0;
+    progress = 0;
+    conf_thread_create(&t, div_thread, NULL, 100, seL4_CapNull);
+    conf_settle();
+    check_eq(progress, 1, "a thread without a fault handler stops at its fault");
+    seL4_UserContext regs;
+    seL4_TCB_ReadRegisters(t.tcb, 0, 0, 1, &regs);
+    check_eq(regs.rip, (seL4_Word)conf_ip_div, "it stays at the faulting instruction");
+    progress = 0;
+    conf_thread_create(&t, div_thread, NULL, 100, mint(fault_ep, seL4_CapRights_new(0, 0, 1, 1), 9));
+    conf_settle();
+    {
+        seL4_Word badge = 0;
+        seL4_NBRecv(fault_ep, &badge);
+        check(progress == 1 && badge == 0,
+              "a fault endpoint cap without Grant or GrantReply is not used: no message, thread stops");
+    }
+    progress = 0;
+    conf_thread_create(&t, div_thread, NULL, 100, mint(fault_ep, seL4_CapRights_new(1, 0, 0, 1), 10));
+    seL4_Word badge, len;
+    seL4_Word label = next_fault(&badge, &len);
+    check(label == seL4_Fault_UserException && badge == 10,
+          "a fault endpoint cap with only Write and GrantReply works");
+    seL4_TCB_Suspend(t.tcb);
+}
+
+int main(void)
+{
+    conf_begin("fault");
+    fault_ep = conf_object(seL4_EndpointObject, 0);
+    done = conf_object(seL4_NotificationObject, 0);
+    test_vm_faults();
+    test_exceptions();
+    test_unknown_syscall();
+    test_cap_faults();
+    test_no_handler();
+    conf_end();
+}
