@@ -64,8 +64,10 @@ typedef enum {
 #define seL4_MinUntypedBits    4
 #define seL4_MaxUntypedBits    47
 
-/* User-visible address space: the kernel owns the upper half (manual 7.1). */
-#define seL4_UserTop           0x00007fffffffffffull
+/* User-visible address space: the kernel owns the upper half (manual 7.1); the last
+ * page below the canonical hole is not available either. */
+#define seL4_UserTop           0x00007ffffffff000ull
+#define seL4_UserVSpaceTop     (seL4_UserTop - 1)
 
 /* Initial capabilities of the root task's CNode (manual 9.1, table 9.1). */
 enum seL4_RootCNodeCapSlots {

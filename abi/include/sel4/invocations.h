@@ -24,8 +24,11 @@ seL4__Invoke(seL4_CPtr service, seL4_Word label, seL4_Word *args, unsigned nargs
     seL4_MessageInfo_t tag = seL4_MessageInfo_new(label, 0, ncaps, nargs);
     seL4_MessageInfo_t out = seL4_CallWithMRs(service, tag, &m[0], &m[1], &m[2], &m[3]);
     seL4_Error err = (seL4_Error)seL4_MessageInfo_get_label(out);
-    for (unsigned i = 0; i < 4; i++) b->msg[i] = m[i];
-    for (unsigned i = 0; i < nret; i++) args[i] = b->msg[i];
+    /* Like libsel4: the error details go to the IPC buffer; results are read directly. */
+    if (err != seL4_NoError) {
+        for (unsigned i = 0; i < 4; i++) b->msg[i] = m[i];
+    }
+    for (unsigned i = 0; i < nret; i++) args[i] = i < 4 ? m[i] : b->msg[i];
     return err;
 }
 #define SEL4__NARGS(a) ((unsigned)(sizeof(a) / sizeof((a)[0])))
@@ -59,6 +62,13 @@ static inline seL4_Error seL4_CNode_CancelBadgedSends(seL4_CNode _service, seL4_
 {
     seL4_Word a[] = { index, depth };
     return seL4__Invoke(_service, CNodeCancelBadgedSends, a, 2, 0, 0, 0);
+}
+
+/* Moves the caller's reply cap (non-MCS) into the slot at index/depth. */
+static inline seL4_Error seL4_CNode_SaveCaller(seL4_CNode _service, seL4_Word index, seL4_Uint8 depth)
+{
+    seL4_Word a[] = { index, depth };
+    return seL4__Invoke(_service, CNodeSaveCaller, a, 2, 0, 0, 0);
 }
 
 static inline seL4_Error
@@ -208,10 +218,9 @@ seL4_TCB_ReadRegisters(seL4_TCB _service, seL4_Bool suspend_source, seL4_Uint8 a
                                              count };
     seL4_Error err = seL4__Invoke(_service, TCBReadRegisters, a, 2, 0, 0,
                                   (unsigned)SEL4__USERCONTEXT_WORDS);
-    if (err == seL4_NoError) {
-        seL4_Word *out = (seL4_Word *)regs;
-        for (seL4_Word i = 0; i < count && i < SEL4__USERCONTEXT_WORDS; i++) out[i] = a[i];
-    }
+    /* As libsel4 does, even on an error: the first four registers always, then up to count. */
+    seL4_Word *out = (seL4_Word *)regs;
+    for (seL4_Word i = 0; i < SEL4__USERCONTEXT_WORDS && (i < 4 || i < count); i++) out[i] = a[i];
     return err;
 }
 
@@ -283,6 +292,27 @@ static inline seL4_Error seL4_IRQHandler_SetNotification(seL4_IRQHandler _servic
 static inline seL4_Error seL4_IRQHandler_Clear(seL4_IRQHandler _service)
 {
     return seL4__Invoke(_service, IRQClearIRQHandler, 0, 0, 0, 0, 0);
+}
+
+/* ---- Domains (manual 10.3.2) ---- */
+static inline seL4_Error seL4_DomainSet_Set(seL4_DomainSet _service, seL4_Uint8 domain, seL4_TCB thread)
+{
+    seL4_Word a[] = { domain };
+    seL4_CPtr c[] = { thread };
+    return seL4__Invoke(_service, DomainSetSet, a, 1, c, 1, 0);
+}
+
+static inline seL4_Error seL4_DomainSet_ScheduleConfigure(seL4_DomainSet _service, seL4_Word index,
+                                                          seL4_Uint8 domain, seL4_Time duration)
+{
+    seL4_Word a[] = { index, domain, duration };
+    return seL4__Invoke(_service, DomainScheduleConfigure, a, 3, 0, 0, 0);
+}
+
+static inline seL4_Error seL4_DomainSet_ScheduleSetStart(seL4_DomainSet _service, seL4_Word index)
+{
+    seL4_Word a[] = { index };
+    return seL4__Invoke(_service, DomainScheduleSetStart, a, 1, 0, 0, 0);
 }
 
 /* ---- x86 I/O ports ---- */

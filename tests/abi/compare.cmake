@@ -1,0 +1,16 @@
+# Runs both ABI probes and fails if their outputs differ (cmake -P; OURS, REAL, OUT).
+foreach(v OURS REAL)
+  execute_process(COMMAND ${${v}} OUTPUT_FILE ${OUT}/probe_${v}.txt RESULT_VARIABLE rc)
+  if(NOT rc EQUAL 0)
+    message(FATAL_ERROR "ABI probe ${${v}} failed: ${rc}")
+  endif()
+endforeach()
+file(READ ${OUT}/probe_OURS.txt text)
+string(REGEX MATCHALL "\n" lines "${text}")
+list(LENGTH lines n_ours)
+execute_process(COMMAND diff -u ${OUT}/probe_REAL.txt ${OUT}/probe_OURS.txt
+                OUTPUT_VARIABLE diff RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "ABI differs from the real libsel4 (- real, + ours):\n${diff}")
+endif()
+message(STATUS "ABI identical to the real libsel4: ${n_ours} lines compared")
