@@ -1,0 +1,283 @@
+/* Conformance: x86_64 virtual memory (manual 7): paging-structure order, frame mapping
+ * rules and errors, unmapping, large pages, GetAddress and ASID pools. */
+#include "harness.h"
+
+#define ROOT seL4_CapInitThreadCNode
+#define D 64
+#define VS seL4_CapInitThreadVSpace
+#define ATTR seL4_X86_Default_VMAttributes
+#define BASE 0x8000000000ul      /* PML4 slot 1: nothing mapped there at boot */
+#define LARGE (BASE + 0x400000ul) /* 2 MiB-aligned, in the same page directory */
+
+static seL4_CPtr report_ep;
+static seL4_Word probe_badge = 100;
+
+struct probe_args { seL4_Word addr, write, value; };
+static volatile struct probe_args pargs;
+
+static void probe_thread(void *arg)
+{
+    (void)arg;
+    seL4_Word v = 0;
+    if (pargs.write)
+        *(volatile seL4_Word *)pargs.addr = pargs.value;
+    else
+        v = *(volatile seL4_Word *)pargs.addr;
+    seL4_SetMR(0, v);
+    seL4_Send(report_ep, seL4_MessageInfo_new(0x600d, 0, 0, 1));
+    conf_park();
+}
+
+/* Accesses `addr` from a new thread: returns 0 on success (the value read in *out), or
+ * 0x1000 | FSR if the access caused a VM fault at `addr`. */
+static seL4_Word probe(seL4_Word addr, bool write, seL4_Word value, seL4_Word *out)
+{
+    pargs.addr = addr;
+    pargs.write = write;
+    pargs.value = value;
+    seL4_CPtr fep = conf_slot();
+    seL4_CNode_Mint(ROOT, fep, D, ROOT, report_ep, D, seL4_AllRights, probe_badge++);
+    conf_thread_t t;
+    conf_thread_create(&t, probe_thread, NULL, 100, fep);
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(report_ep, &badge);
+    seL4_Word label = seL4_MessageInfo_get_label(info), r;
+    if (label == 0x600d) {
+        if (out) *out = seL4_GetMR(0);
+        r = 0;
+    } else if (label == seL4_Fault_VMFault && seL4_GetMR(seL4_VMFault_Addr) == addr) {
+        r = 0x1000 | seL4_GetMR(seL4_VMFault_FSR);
+    } else {
+        r = 0xbad0000 | label;
+    }
+    seL4_TCB_Suspend(t.tcb);
+    return r;
+}
+
+static seL4_Error map4k(seL4_CPtr f, seL4_Word vaddr, seL4_CapRights_t r)
+{
+    return seL4_X86_Page_Map(f, VS, vaddr, r, ATTR);
+}
+
+static seL4_CPtr pt_at_base;
+
+static void test_structure_order(void)
+{
+    seL4_CPtr f = conf_object(seL4_X86_4K, 0);
+    seL4_CPtr pdpt = conf_object(seL4_X86_PDPTObject, 0), pdpt2 = conf_object(seL4_X86_PDPTObject, 0);
+    seL4_CPtr pd = conf_object(seL4_X86_PageDirectoryObject, 0), pd2 = conf_object(seL4_X86_PageDirectoryObject, 0);
+    seL4_CPtr pt = conf_object(seL4_X86_PageTableObject, 0), pt2 = conf_object(seL4_X86_PageTableObject, 0);
+    pt_at_base = pt;
+
+    check_lookup(map4k(f, BASE, seL4_ReadWrite), 0, seL4_MissingCapability, 1, 39, 0, 0,
+                 "Page_Map with no PDPT -> FailedLookup, 39 bits left");
+    check_lookup(seL4_X86_PageTable_Map(pt, VS, BASE, ATTR), 0, seL4_MissingCapability, 1, 39, 0, 0,
+                 "PageTable_Map with no PDPT -> FailedLookup, 39 bits left");
+    check_lookup(seL4_X86_PageDirectory_Map(pd, VS, BASE, ATTR), 0, seL4_MissingCapability, 1, 39, 0,
+                 0, "PageDirectory_Map with no PDPT -> FailedLookup, 39 bits left");
+    check_err(seL4_X86_PDPT_Map(pdpt, VS, BASE, ATTR), seL4_NoError, "PDPT_Map");
+    check_err(seL4_X86_PDPT_Map(pdpt, VS, BASE + (1ul << 39), ATTR), seL4_InvalidCapability,
+              "PDPT_Map of an already mapped PDPT -> InvalidCapability");
+    check_err(seL4_X86_PDPT_Map(pdpt2, VS, BASE, ATTR), seL4_DeleteFirst,
+              "a second PDPT for the same slot -> DeleteFirst");
+    check_lookup(map4k(f, BASE, seL4_ReadWrite), 0, seL4_MissingCapability, 1, 30, 0, 0,
+                 "Page_Map with no page directory -> FailedLookup, 30 bits left");
+    check_lookup(seL4_X86_PageTable_Map(pt, VS, BASE, ATTR), 0, seL4_MissingCapability, 1, 30, 0, 0,
+                 "PageTable_Map with no page directory -> FailedLookup, 30 bits left");
+    check_err(seL4_X86_PageDirectory_Map(pd, VS, BASE, ATTR), seL4_NoError, "PageDirectory_Map");
+    check_err(seL4_X86_PageDirectory_Map(pd2, VS, BASE, ATTR), seL4_DeleteFirst,
+              "a second page directory for the same slot -> DeleteFirst");
+    check_lookup(map4k(f, BASE, seL4_ReadWrite), 0, seL4_MissingCapability, 1, 21, 0, 0,
+                 "Page_Map with no page table -> FailedLookup, 21 bits left");
+    check_err(seL4_X86_PageTable_Map(pt, VS, BASE, ATTR), seL4_NoError, "PageTable_Map");
+    check_err(seL4_X86_PageTable_Map(pt, VS, BASE + (1ul << 21), ATTR), seL4_InvalidCapability,
+              "PageTable_Map of an already mapped page table -> InvalidCapability");
+    check_err(seL4_X86_PageTable_Map(pt2, VS, BASE, ATTR), seL4_DeleteFirst,
+              "a second page table for the same slot -> DeleteFirst");
+    check_err(map4k(f, BASE, seL4_ReadWrite), seL4_NoError, "Page_Map once all levels exist");
+    seL4_Word v = 1;
+    check(probe(BASE, false, 0, &v) == 0 && v == 0, "a thread reads 0 from the new (zeroed) frame");
+    check(probe(BASE + 8, true, 0x1234, NULL) == 0 && probe(BASE + 8, false, 0, &v) == 0 && v == 0x1234,
+          "a thread writes and reads it back");
+}
+
+static void test_frame_rules(void)
+{
+    seL4_CPtr f = conf_object(seL4_X86_4K, 0), g = conf_object(seL4_X86_4K, 0);
+    seL4_CPtr ntfn = conf_object(seL4_NotificationObject, 0);
+    seL4_CPtr pml4 = conf_object(seL4_X64_PML4Object, 0);
+    seL4_Word v = 0;
+    check_err(map4k(f, BASE + 0x1800, seL4_ReadWrite), seL4_AlignmentError,
+              "Page_Map at an address that is not 4 KiB aligned -> AlignmentError");
+    check_err(map4k(f, 0x800000000000ul, seL4_ReadWrite), seL4_InvalidArgument,
+              "Page_Map in the kernel half (0x800000000000) -> InvalidArgument");
+    check_eq(seL4_GetMR(0), 0, "InvalidArgument names argument 0 (vaddr)");
+    check_err(map4k(f, 0x7ffffffff000ul, seL4_ReadWrite), seL4_InvalidArgument,
+              "Page_Map of the last user page (end above USER_TOP) -> InvalidArgument");
+    check_err(seL4_X86_Page_Map(f, ntfn, BASE + 0x1000, seL4_ReadWrite, ATTR), seL4_InvalidCapability,
+              "Page_Map into a notification -> InvalidCapability");
+    check_eq(seL4_GetMR(0), 1, "InvalidCapability names cap 1 (the VSpace)");
+    check_err(seL4_X86_Page_Map(f, pml4, BASE + 0x1000, seL4_ReadWrite, ATTR), seL4_InvalidCapability,
+              "Page_Map into a PML4 without an ASID -> InvalidCapability");
+
+    check_err(map4k(f, BASE + 0x1000, seL4_ReadWrite), seL4_NoError, "map a frame");
+    check(probe(BASE + 0x1000, true, 0xf1, NULL) == 0, "it is writable");
+    check_err(map4k(f, BASE + 0x2000, seL4_ReadWrite), seL4_InvalidArgument,
+              "mapping the same frame cap at a second address -> InvalidArgument");
+    check_err(map4k(f, BASE + 0x1000, seL4_CanRead), seL4_NoError,
+              "mapping it again at the same address with read-only rights (remap)");
+    check_eq(probe(BASE + 0x1000, true, 1, NULL), 0x1007, "a write now faults (FSR 7: present, write, user)");
+    check(probe(BASE + 0x1000, false, 0, &v) == 0 && v == 0xf1, "a read still works");
+    check_err(map4k(g, BASE + 0x1000, seL4_ReadWrite), seL4_NoError,
+              "mapping a different frame over a mapped 4 KiB page is allowed");
+    check(probe(BASE + 0x1000, false, 0, &v) == 0 && v == 0, "the new frame replaced the old one");
+
+    seL4_CPtr ro = conf_slot(), wo = conf_slot(), h = conf_object(seL4_X86_4K, 0);
+    seL4_CNode_Copy(ROOT, ro, D, ROOT, h, D, seL4_CanRead);
+    check_err(map4k(ro, BASE + 0x3000, seL4_ReadWrite), seL4_NoError,
+              "map a read-only frame cap asking for read-write");
+    check_eq(probe(BASE + 0x3000, true, 1, NULL), 0x1007, "the cap's rights win: writes fault");
+    seL4_CPtr h2 = conf_object(seL4_X86_4K, 0);
+    seL4_CNode_Copy(ROOT, wo, D, ROOT, h2, D, seL4_AllRights);
+    check_err(map4k(wo, BASE + 0x4000, seL4_CanWrite), seL4_NoError,
+              "map with write-only rights (unsupported) succeeds");
+    check_eq(probe(BASE + 0x4000, false, 0, NULL), 0x1005,
+             "...but as a kernel-only mapping: a user read faults (FSR 5)");
+
+    check_err(seL4_X86_Page_Unmap(f), seL4_NoError, "Page_Unmap");
+    check_err(seL4_X86_Page_Unmap(f), seL4_NoError, "Page_Unmap of an unmapped frame");
+    check_err(seL4_X86_Page_Unmap(g), seL4_NoError, "unmap the frame that replaced it");
+    check_eq(probe(BASE + 0x1000, false, 0, NULL), 0x1004, "after unmapping a read faults (FSR 4)");
+    check_err(map4k(f, BASE + 0x5000, seL4_ReadWrite), seL4_NoError,
+              "an unmapped frame can be mapped at a new address");
+    check(probe(BASE + 0x5000, false, 0, &v) == 0 && v == 0xf1, "its contents are kept");
+}
+
+static void test_large_pages(void)
+{
+    seL4_CPtr lp = conf_object(seL4_X86_LargePageObject, 0), lp2 = conf_object(seL4_X86_LargePageObject, 0);
+    check_err(seL4_X86_Page_Map(lp, VS, LARGE + 0x1000, seL4_ReadWrite, ATTR), seL4_AlignmentError,
+              "a 2 MiB page at a 4 KiB-aligned address -> AlignmentError");
+    check_err(seL4_X86_Page_Map(lp, VS, BASE, seL4_ReadWrite, ATTR), seL4_DeleteFirst,
+              "a 2 MiB page where a page table is mapped -> DeleteFirst");
+    check_err(seL4_X86_Page_Map(lp, VS, LARGE, seL4_ReadWrite, ATTR), seL4_NoError, "map a 2 MiB page");
+    seL4_Word v = 1;
+    check(probe(LARGE + 0x1ff000, true, 0x77, NULL) == 0 && probe(LARGE + 0x1ff000, false, 0, &v) == 0 &&
+              v == 0x77,
+          "its last 4 KiB are accessible");
+    seL4_CPtr pt = conf_object(seL4_X86_PageTableObject, 0);
+    check_err(seL4_X86_PageTable_Map(pt, VS, LARGE, ATTR), seL4_DeleteFirst,
+              "a page table where a 2 MiB page is mapped -> DeleteFirst");
+    check_lookup(map4k(conf_object(seL4_X86_4K, 0), LARGE + 0x3000, seL4_ReadWrite), 0,
+                 seL4_MissingCapability, 1, 21, 0, 0,
+                 "a 4 KiB page inside a 2 MiB mapping -> FailedLookup (no page table)");
+    check_err(seL4_X86_Page_Map(lp2, VS, LARGE, seL4_ReadWrite, ATTR), seL4_NoError,
+              "a second 2 MiB page over the first is allowed");
+    check(probe(LARGE + 0x1ff000, false, 0, &v) == 0 && v == 0, "...and replaces it");
+    seL4_X86_Page_GetAddress_t a = seL4_X86_Page_GetAddress(lp);
+    check(a.error == seL4_NoError && (a.paddr & 0x1fffff) == 0, "GetAddress of a 2 MiB page is 2 MiB aligned");
+}
+
+static void test_get_address(void)
+{
+    seL4_CPtr ut = conf_object(seL4_UntypedObject, 16);
+    seL4_CPtr f1 = conf_slot(), f2 = conf_slot();
+    seL4_Untyped_Retype(ut, seL4_X86_4K, 0, ROOT, 0, 0, f1, 1);
+    seL4_Untyped_Retype(ut, seL4_X86_4K, 0, ROOT, 0, 0, f2, 1);
+    seL4_X86_Page_GetAddress_t a1 = seL4_X86_Page_GetAddress(f1), a2 = seL4_X86_Page_GetAddress(f2);
+    check(a1.error == seL4_NoError && a2.error == seL4_NoError && (a1.paddr & 0xfff) == 0 &&
+              a2.paddr == a1.paddr + 4096,
+          "GetAddress: consecutive frames from one untyped are 4 KiB apart");
+    seL4_BootInfo *bi = runtime_bootinfo();
+    seL4_Word dev = bi->untyped.end;
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        if (bi->untypedList[i].isDevice && bi->untypedList[i].sizeBits >= 12) {
+            dev = i;
+            break;
+        }
+    }
+    if (dev == bi->untyped.end) {
+        check(false, "BootInfo lists a device untyped");
+        return;
+    }
+    seL4_CPtr df = conf_slot();
+    seL4_Untyped_Retype(bi->untyped.start + dev, seL4_X86_4K, 0, ROOT, 0, 0, df, 1);
+    a1 = seL4_X86_Page_GetAddress(df);
+    check(a1.error == seL4_NoError && a1.paddr == bi->untypedList[dev].paddr,
+          "GetAddress of a device frame = the device untyped's BootInfo paddr");
+}
+
+static void test_table_removal(void)
+{
+    seL4_CPtr f = conf_object(seL4_X86_4K, 0), copy = conf_slot();
+    check_err(map4k(f, BASE + 0x6000, seL4_ReadWrite), seL4_NoError, "map a frame under the page table");
+    check(probe(BASE + 0x6000, true, 5, NULL) == 0, "it is accessible");
+    seL4_CNode_Copy(ROOT, copy, D, ROOT, pt_at_base, D, seL4_AllRights);
+    check_err(seL4_X86_PageTable_Unmap(pt_at_base), seL4_RevokeFirst,
+              "PageTable_Unmap while another cap to it exists -> RevokeFirst");
+    seL4_CNode_Delete(ROOT, copy, D);
+    check_err(seL4_X86_PageTable_Unmap(pt_at_base), seL4_NoError, "PageTable_Unmap");
+    check_eq(probe(BASE + 0x6000, false, 0, NULL), 0x1004, "frames below an unmapped page table are gone");
+    check_err(seL4_X86_PageTable_Map(pt_at_base, VS, BASE, ATTR), seL4_NoError, "map the page table again");
+    check_eq(probe(BASE + 0x6000, false, 0, NULL), 0x1004, "it comes back empty: the old entries were cleared");
+    check_err(map4k(f, BASE + 0x9000, seL4_ReadWrite), seL4_InvalidArgument,
+              "the frame cap still records its mapping: mapping it elsewhere -> InvalidArgument");
+    seL4_Word v = 0;
+    check(map4k(f, BASE + 0x6000, seL4_ReadWrite) == seL4_NoError &&
+              probe(BASE + 0x6000, false, 0, &v) == 0 && v == 5,
+          "mapping it again at its recorded address works, contents kept");
+    check_err(seL4_CNode_Delete(ROOT, pt_at_base, D), seL4_NoError, "delete the page table cap");
+    check_eq(probe(BASE + 0x5000, false, 0, NULL), 0x1004, "deleting the page table unmaps everything below it");
+    check_lookup(map4k(conf_object(seL4_X86_4K, 0), BASE + 0x7000, seL4_ReadWrite), 0,
+                 seL4_MissingCapability, 1, 21, 0, 0, "and the slot has no page table any more");
+}
+
+static void test_asid(void)
+{
+    seL4_CPtr ut13 = conf_object(seL4_UntypedObject, 13), ut12 = conf_object(seL4_UntypedObject, 12);
+    seL4_CPtr pool = conf_slot(), pool2 = conf_slot();
+    check_err(seL4_X86_ASIDControl_MakePool(seL4_CapASIDControl, ut13, ROOT, pool, D),
+              seL4_InvalidCapability, "MakePool from an 8 KiB untyped -> InvalidCapability");
+    check_eq(seL4_GetMR(0), 1, "InvalidCapability names cap 1 (the untyped)");
+    seL4_CPtr child = conf_slot();
+    seL4_Untyped_Retype(ut12, seL4_EndpointObject, 0, ROOT, 0, 0, child, 1);
+    check_err(seL4_X86_ASIDControl_MakePool(seL4_CapASIDControl, ut12, ROOT, pool, D), seL4_RevokeFirst,
+              "MakePool from an untyped with children -> RevokeFirst");
+    seL4_CNode_Delete(ROOT, child, D);
+    check_err(seL4_X86_ASIDControl_MakePool(seL4_CapASIDControl, ut12, ROOT, pool, D), seL4_NoError,
+              "MakePool from a 4 KiB untyped");
+    check_err(seL4_X86_ASIDControl_MakePool(seL4_CapASIDControl, ut12, ROOT, pool2, D), seL4_RevokeFirst,
+              "MakePool again from the same untyped -> RevokeFirst");
+    seL4_CPtr pml4 = conf_object(seL4_X64_PML4Object, 0), pdpt = conf_object(seL4_X86_PDPTObject, 0);
+    seL4_CPtr ntfn = conf_object(seL4_NotificationObject, 0);
+    check_err(seL4_X86_ASIDPool_Assign(pool, ntfn), seL4_InvalidCapability,
+              "Assign a notification -> InvalidCapability");
+    check_err(seL4_X86_PDPT_Map(pdpt, pml4, BASE, ATTR), seL4_InvalidCapability,
+              "PDPT_Map into a PML4 without an ASID -> InvalidCapability");
+    check_err(seL4_X86_ASIDPool_Assign(pool, pml4), seL4_NoError, "Assign a new PML4 to the new pool");
+    check_err(seL4_X86_ASIDPool_Assign(pool, pml4), seL4_InvalidCapability,
+              "Assign the same PML4 again -> InvalidCapability");
+    check_err(seL4_X86_PDPT_Map(pdpt, pml4, BASE, ATTR), seL4_NoError, "PDPT_Map into the new VSpace");
+    check_lookup(seL4_X86_Page_Map(conf_object(seL4_X86_4K, 0), pml4, BASE, seL4_ReadWrite, ATTR), 0,
+                 seL4_MissingCapability, 1, 30, 0, 0, "Page_Map there -> FailedLookup, 30 bits left");
+    seL4_CPtr f = conf_object(seL4_X86_4K, 0);
+    check_err(seL4_X86_Page_Map(f, pml4, 0x1000, seL4_ReadWrite, ATTR), seL4_FailedLookup,
+              "Page_Map at an address without a PDPT in the new VSpace -> FailedLookup");
+    check_err(map4k(f, BASE + 0x1000, seL4_ReadWrite), seL4_FailedLookup,
+              "the root VSpace has no page table at BASE any more -> FailedLookup");
+    check_err(seL4_X86_ASIDPool_Assign(seL4_CapInitThreadASIDPool, conf_object(seL4_X64_PML4Object, 0)),
+              seL4_NoError, "Assign a PML4 to the initial ASID pool");
+}
+
+int main(void)
+{
+    conf_begin("vspace");
+    report_ep = conf_object(seL4_EndpointObject, 0);
+    test_structure_order();
+    test_frame_rules();
+    test_large_pages();
+    test_get_address();
+    test_table_removal();
+    test_asid();
+    conf_end();
+}
