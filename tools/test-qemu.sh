@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# tools/test-qemu.sh SEL4_PREFIX BUILD: every system-test image on the real seL4 kernel
+# (QEMU, tools/qemu.sh) and in sel4-sim (BUILD/sim/sel4-sim), compared.
+#
+# Which images: every BUILD/images/test-* and every image listed in a BUILD/*.list file
+# (one image per line: "NAME IMAGE [more fields]", e.g. conformance.list).
+# An image passes when its QEMU run exits with status 0 and, if sel4-sim exists, the sim
+# run has the same exit status and the same output byte for byte.  Output of both is
+# filtered the same way (tools/qemu.sh --filter: program lines only).  Outputs are kept in
+# BUILD/test-qemu/NAME.{qemu,sim}.out.  Prints PASS/FAIL per image and "N passed, N failed".
+set -u
+prefix=${1:-}
+build=${2:?usage: test-qemu.sh SEL4_PREFIX BUILD}
+here=$(cd "$(dirname "$0")" && pwd)
+if [ -z "$prefix" ]; then
+    echo "skipped: SEL4_PREFIX not set"
+    exit 0
+fi
+
+images=()
+shopt -s nullglob
+for img in "$build"/images/test-*; do
+    [ -f "$img" ] && images+=("$img")
+done
+for list in "$build"/*.list; do
+    while read -r name img _; do
+        case "$name" in ''|'#'*) continue ;; esac
+        [ -n "${img:-}" ] && images+=("$img")
+    done <"$list"
+done
+if [ ${#images[@]} -eq 0 ]; then
+    echo "test-qemu: no system-test images in $build"
+    exit 1
+fi
+
+sim=$build/sim/sel4-sim
+if [ ! -x "$sim" ]; then
+    echo "note: $sim does not exist: checking QEMU exit status only, no sim comparison"
+    sim=
+fi
+out=$build/test-qemu
+mkdir -p "$out"
+passed=0 failed=0
+for img in "${images[@]}"; do
+    name=$(basename "$img")
+    if [ ! -f "$img" ]; then
+        echo "FAIL $name: image $img missing"
+        failed=$((failed + 1))
+        continue
+    fi
+    QEMU_TIMEOUT=${QEMU_TIMEOUT:-120} "$here/qemu.sh" "$prefix" "$img" >"$out/$name.qemu.out" 2>"$out/$name.qemu.err"
+    q=$?
+    why=""
+    if [ "$q" -ne 0 ]; then
+        why="QEMU status $q ($(tail -1 "$out/$name.qemu.err" 2>/dev/null))"
+    fi
+    if [ -n "$sim" ]; then
+        timeout 300 "$sim" --timeout 120 "$img" 2>"$out/$name.sim.err" | "$here/qemu.sh" --filter >"$out/$name.sim.out"
+        s=${PIPESTATUS[0]}
+        if [ "$s" -ne "$q" ]; then
+            why="${why:+$why; }exit status: qemu $q, sim $s"
+        fi
+        if ! cmp -s "$out/$name.qemu.out" "$out/$name.sim.out"; then
+            why="${why:+$why; }output differs"
+        fi
+    fi
+    if [ -z "$why" ]; then
+        echo "PASS $name"
+        passed=$((passed + 1))
+    else
+        echo "FAIL $name: $why"
+        if [ -n "$sim" ] && ! cmp -s "$out/$name.qemu.out" "$out/$name.sim.out"; then
+            diff -u --label qemu --label sim "$out/$name.qemu.out" "$out/$name.sim.out" | head -20
+        fi
+        failed=$((failed + 1))
+    fi
+done
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
