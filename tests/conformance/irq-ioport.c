@@ -1,0 +1,126 @@
+/* Conformance: x86 I/O ports (IOPortControl_Issue, In/Out) and IRQ handler caps
+ * (IRQControl on an IOAPIC kernel: MSI and IOAPIC issue, SetNotification, Ack, Clear). */
+#include "harness.h"
+
+#define ROOT seL4_CapInitThreadCNode
+#define D 64
+#define SCRATCH 0x3ff /* COM1 scratch register: a byte that reads back what was written */
+
+static seL4_Error issue(seL4_Word first, seL4_Word last, seL4_CPtr slot)
+{
+    return seL4_X86_IOPortControl_Issue(seL4_CapIOPortControl, first, last, ROOT, slot, D);
+}
+
+static void test_ioports(void)
+{
+    seL4_CPtr p = conf_slot(), q = conf_slot(), r = conf_slot(), copy = conf_slot();
+    check_err(issue(SCRATCH, SCRATCH, p), seL4_NoError, "IOPortControl_Issue port 0x3ff");
+    check_err(seL4_X86_IOPort_Out8(p, SCRATCH, 0x5a), seL4_NoError, "Out8 0x5a to 0x3ff");
+    seL4_X86_IOPort_In8_t in = seL4_X86_IOPort_In8(p, SCRATCH);
+    check(in.error == seL4_NoError && in.result == 0x5a, "In8 from 0x3ff reads 0x5a back");
+    seL4_X86_IOPort_Out8(p, SCRATCH, 0xa5);
+    in = seL4_X86_IOPort_In8(p, SCRATCH);
+    check(in.error == seL4_NoError && in.result == 0xa5, "...and 0xa5 after writing 0xa5");
+    check_err(seL4_X86_IOPort_Out8(p, SCRATCH - 1, 0), seL4_IllegalOperation,
+              "Out8 to a port outside the cap's range -> IllegalOperation");
+    in = seL4_X86_IOPort_In8(p, 0x3fe);
+    check_eq((seL4_Word)in.error, seL4_IllegalOperation, "In8 from a port outside the range -> IllegalOperation");
+    seL4_X86_IOPort_In16_t in16 = seL4_X86_IOPort_In16(p, SCRATCH);
+    check_eq((seL4_Word)in16.error, seL4_IllegalOperation,
+             "In16 at the last port of the range (runs past it) -> IllegalOperation");
+    seL4_X86_IOPort_In32_t in32 = seL4_X86_IOPort_In32(p, SCRATCH);
+    check_eq((seL4_Word)in32.error, seL4_IllegalOperation, "In32 likewise -> IllegalOperation");
+    check_err(seL4_X86_IOPort_Out16(p, SCRATCH, 0), seL4_IllegalOperation,
+              "Out16 at the last port -> IllegalOperation");
+
+    check_err(issue(0x3fe, SCRATCH, q), seL4_RevokeFirst,
+              "Issue a range overlapping an issued port -> RevokeFirst");
+    check_err(issue(0x90, 0x80, q), seL4_InvalidArgument, "Issue with last < first -> InvalidArgument");
+    check_eq(seL4_GetMR(0), 1, "InvalidArgument names argument 1");
+    check_err(issue(0x80, 0x8f, p), seL4_DeleteFirst, "Issue into an occupied slot -> DeleteFirst");
+    check_err(issue(0x80, 0x8f, q), seL4_NoError, "Issue the range 0x80-0x8f");
+    check_err(issue(0x8f, 0x90, r), seL4_RevokeFirst, "a range sharing one port -> RevokeFirst");
+    check_err(issue(0x90, 0x90, r), seL4_NoError, "the adjacent port 0x90 is free");
+    in = seL4_X86_IOPort_In8(q, 0x90);
+    check_eq((seL4_Word)in.error, seL4_IllegalOperation, "a cap for 0x80-0x8f cannot read 0x90");
+
+    check_err(seL4_CNode_Copy(ROOT, copy, D, ROOT, p, D, seL4_AllRights), seL4_NoError,
+              "copy the 0x3ff port cap");
+    seL4_CNode_Delete(ROOT, p, D);
+    in = seL4_X86_IOPort_In8(copy, SCRATCH);
+    check(in.error == seL4_NoError && in.result == 0xa5, "the copy still works after deleting the original");
+    check_err(issue(SCRATCH, SCRATCH, p), seL4_RevokeFirst, "while a copy exists the port stays issued");
+    seL4_CNode_Delete(ROOT, copy, D);
+    check_err(issue(SCRATCH, SCRATCH, p), seL4_NoError, "after deleting the last cap it can be issued again");
+    seL4_MessageInfo_t m = seL4_Call(p, seL4_MessageInfo_new(X86IOPortIn8, 0, 0, 0));
+    check_eq(seL4_MessageInfo_get_label(m), seL4_TruncatedMessage, "In8 without a port argument -> TruncatedMessage");
+    m = seL4_Call(p, seL4_MessageInfo_new(X86PageMap, 0, 0, 1));
+    check_eq(seL4_MessageInfo_get_label(m), seL4_IllegalOperation, "a Page label on an I/O port cap -> IllegalOperation");
+    m = seL4_Call(seL4_CapIOPortControl, seL4_MessageInfo_new(X86IOPortControlIssue, 0, 0, 3));
+    check_eq(seL4_MessageInfo_get_label(m), seL4_TruncatedMessage, "Issue with 3 words -> TruncatedMessage");
+}
+
+static seL4_Error msi(seL4_CPtr slot, seL4_Word bus, seL4_Word dev, seL4_Word func, seL4_Word irq)
+{
+    return seL4_IRQControl_GetMSI(seL4_CapIRQControl, ROOT, slot, D, bus, dev, func, 0, irq);
+}
+
+static void test_irqs(void)
+{
+    seL4_CPtr h = conf_slot(), h2 = conf_slot(), h3 = conf_slot();
+    check_err(seL4_IRQControl_Get(seL4_CapIRQControl, 4, ROOT, h, D), seL4_IllegalOperation,
+              "IRQControl_Get (legacy PIC IRQ) on an IOAPIC kernel -> IllegalOperation");
+    check_range(msi(h, 0, 0, 0, 108), 0, 107, "GetMSI irq 108 -> RangeError [0, 107]");
+    check_range(msi(h, 256, 0, 0, 5), 0, 255, "GetMSI PCI bus 256 -> RangeError [0, 255]");
+    check_range(msi(h, 0, 32, 0, 5), 0, 31, "GetMSI PCI device 32 -> RangeError [0, 31]");
+    check_range(msi(h, 0, 0, 8, 5), 0, 7, "GetMSI PCI function 8 -> RangeError [0, 7]");
+    check_range(seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, ROOT, h, D, 1, 0, 0, 0, 6), 0, 0,
+                "GetIOAPIC IOAPIC 1 (there is one) -> RangeError [0, 0]");
+    check_range(seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, ROOT, h, D, 0, 24, 0, 0, 6), 0, 23,
+                "GetIOAPIC pin 24 (24 pins) -> RangeError [0, 23]");
+    check_range(seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, ROOT, h, D, 0, 3, 2, 0, 6), 0, 1,
+                "GetIOAPIC level 2 -> RangeError [0, 1]");
+    check_range(seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, ROOT, h, D, 0, 3, 0, 2, 6), 0, 1,
+                "GetIOAPIC polarity 2 -> RangeError [0, 1]");
+    check_err(msi(h, 0, 3, 0, 5), seL4_NoError, "GetMSI irq 5");
+    check_eq(seL4_DebugCapIdentify(h), 16, "it is an IRQ handler cap (type 16)");
+    check_err(msi(h2, 0, 4, 0, 5), seL4_RevokeFirst, "GetMSI for irq 5 again -> RevokeFirst");
+    check_err(msi(h, 0, 4, 0, 6), seL4_DeleteFirst, "GetMSI into an occupied slot -> DeleteFirst");
+    check_lookup(msi(1ul << 30, 0, 4, 0, 6), 0, seL4_GuardMismatch, 3, 64, 0, 52,
+                 "GetMSI with a bad destination cptr -> FailedLookup");
+
+    seL4_CPtr ntfn = conf_object(seL4_NotificationObject, 0), ep = conf_object(seL4_EndpointObject, 0);
+    seL4_CPtr ro = conf_slot();
+    seL4_CNode_Copy(ROOT, ro, D, ROOT, ntfn, D, seL4_CanRead);
+    check_err(seL4_IRQHandler_SetNotification(h, ntfn), seL4_NoError, "IRQHandler_SetNotification");
+    check_err(seL4_IRQHandler_SetNotification(h, ep), seL4_InvalidCapability,
+              "SetNotification with an endpoint -> InvalidCapability");
+    check_eq(seL4_GetMR(0), 0, "InvalidCapability names cap 0");
+    check_err(seL4_IRQHandler_SetNotification(h, ro), seL4_InvalidCapability,
+              "SetNotification with a cap without write right -> InvalidCapability");
+    check_err(seL4_IRQHandler_SetNotification(h, ntfn), seL4_NoError,
+              "SetNotification again replaces the notification");
+    check_err(seL4_IRQHandler_Ack(h), seL4_NoError, "IRQHandler_Ack");
+    check_err(seL4_IRQHandler_Clear(h), seL4_NoError, "IRQHandler_Clear");
+    check_err(seL4_IRQHandler_Clear(h), seL4_NoError, "Clear with no notification set");
+    seL4_MessageInfo_t m = seL4_Call(h, seL4_MessageInfo_new(CNodeCopy, 0, 0, 0));
+    check_eq(seL4_MessageInfo_get_label(m), seL4_IllegalOperation, "a CNode label on an IRQ handler -> IllegalOperation");
+    m = seL4_Call(h, seL4_MessageInfo_new(IRQSetIRQHandler, 0, 0, 0));
+    check_eq(seL4_MessageInfo_get_label(m), seL4_TruncatedMessage,
+             "SetNotification without a cap -> TruncatedMessage");
+    check_err(seL4_CNode_Copy(ROOT, h3, D, ROOT, h, D, seL4_AllRights), seL4_NoError, "copy the handler cap");
+    seL4_CNode_Delete(ROOT, h, D);
+    check_err(msi(h2, 0, 4, 0, 5), seL4_RevokeFirst, "while a copy exists irq 5 stays taken");
+    seL4_CNode_Delete(ROOT, h3, D);
+    check_err(msi(h2, 0, 4, 0, 5), seL4_NoError, "after deleting the last handler cap irq 5 is free again");
+    seL4_MessageInfo_t r = seL4_Call(seL4_CapIRQControl, seL4_MessageInfo_new(X86IRQIssueIRQHandlerMSI, 0, 1, 6));
+    check_eq(seL4_MessageInfo_get_label(r), seL4_TruncatedMessage, "GetMSI with 6 words -> TruncatedMessage");
+}
+
+int main(void)
+{
+    conf_begin("irq-ioport");
+    test_ioports();
+    test_irqs();
+    conf_end();
+}

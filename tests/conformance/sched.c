@@ -1,0 +1,201 @@
+/* Conformance: scheduling (manual 6.1): priorities, Yield round robin, MCP limits,
+ * preemption on wake-up, and the order of ready queues. */
+#include "harness.h"
+#include <runtime/string.h>
+
+#define ROOT seL4_CapInitThreadCNode
+#define D 64
+
+static char order[64];
+static volatile unsigned n_order;
+
+static void note(char c)
+{
+    if (n_order < sizeof(order) - 1) order[n_order++] = c;
+    order[n_order] = '\0';
+}
+
+static void reset(void)
+{
+    n_order = 0;
+    order[0] = '\0';
+}
+
+/* Checks the recorded order against `want`. */
+static void check_order(const char *want, const char *desc)
+{
+    char detail_desc[160];
+    snprintf(detail_desc, sizeof(detail_desc), "%s (order %s)", desc, want);
+    check(strcmp(order, want) == 0, "%s", detail_desc);
+    if (strcmp(order, want) != 0) printf("# got order \"%s\"\n", order);
+}
+
+struct job { char name; unsigned rounds; seL4_CPtr ntfn; };
+
+static void noter(void *arg)
+{
+    struct job *j = arg;
+    note(j->name);
+    conf_park();
+}
+
+static void yielder(void *arg)
+{
+    struct job *j = arg;
+    for (unsigned i = 0; i < j->rounds; i++) {
+        note(j->name);
+        seL4_Yield();
+    }
+    conf_park();
+}
+
+static void waiter(void *arg)
+{
+    struct job *j = arg;
+    seL4_Wait(j->ntfn, NULL);
+    note(j->name);
+    conf_park();
+}
+
+static void signaller(void *arg)
+{
+    struct job *j = arg;
+    seL4_Signal(j->ntfn);
+    note(j->name);
+    conf_park();
+}
+
+static void test_priorities(void)
+{
+    static struct job a = { 'a', 0, 0 }, b = { 'b', 0, 0 }, c = { 'c', 0, 0 };
+    conf_thread_t ta, tb, tc;
+    reset();
+    conf_thread_create(&ta, noter, &a, 50, seL4_CapNull);
+    conf_thread_create(&tb, noter, &b, 100, seL4_CapNull);
+    conf_thread_create(&tc, noter, &c, 75, seL4_CapNull);
+    check_eq(n_order, 0, "lower-priority threads do not run while the root task (255) runs");
+    seL4_Yield();
+    check_eq(n_order, 0, "Yield does not let lower-priority threads run");
+    conf_settle();
+    check_order("bca", "when the root task blocks, threads run highest priority first");
+
+    static struct job x = { 'x', 0, 0 }, y = { 'y', 0, 0 };
+    conf_thread_t tx, ty;
+    reset();
+    conf_thread_create(&tx, noter, &x, 90, seL4_CapNull);
+    conf_thread_create(&ty, noter, &y, 90, seL4_CapNull);
+    conf_settle();
+    check_order("yx", "of two equal-priority threads started in turn, the later one runs first");
+}
+
+static void test_yield(void)
+{
+    static struct job p = { 'p', 3, 0 }, q = { 'q', 3, 0 }, r = { 'r', 3, 0 };
+    conf_thread_t tp, tq, tr;
+    reset();
+    conf_thread_create(&tp, yielder, &p, 80, seL4_CapNull);
+    conf_settle(); /* p alone: runs its 3 rounds, Yield returns to it each time */
+    check_order("ppp", "Yield with no other thread at the same priority continues the caller");
+    reset();
+    p.rounds = 0;
+    q.rounds = 3;
+    r.rounds = 3;
+    static struct job s = { 's', 3, 0 };
+    conf_thread_t ts;
+    conf_thread_create(&tq, yielder, &q, 80, seL4_CapNull);
+    conf_thread_create(&tr, yielder, &r, 80, seL4_CapNull);
+    conf_thread_create(&ts, yielder, &s, 80, seL4_CapNull);
+    conf_settle();
+    check_order("srqsrqsrq", "Yield round robin among three equal-priority threads");
+    (void)tp;
+}
+
+static void test_preemption(void)
+{
+    static struct job h, l;
+    h.name = 'H';
+    l.name = 'L';
+    h.ntfn = l.ntfn = conf_object(seL4_NotificationObject, 0);
+    conf_thread_t th, tl;
+    reset();
+    conf_thread_create(&th, waiter, &h, 200, seL4_CapNull);
+    conf_settle();
+    check_eq(n_order, 0, "a priority-200 thread waits on a notification");
+    conf_thread_create(&tl, signaller, &l, 100, seL4_CapNull);
+    conf_settle();
+    check_order("HL", "a signal to a higher-priority waiter preempts the signaller");
+
+    static struct job e = { 'e', 0, 0 };
+    conf_thread_t te;
+    reset();
+    conf_thread_create(&te, noter, &e, 255, seL4_CapNull);
+    check_eq(n_order, 0, "a new thread at the root task's own priority does not preempt it");
+    seL4_Yield();
+    check_order("e", "after the root task yields, it runs");
+
+    static struct job m = { 'm', 0, 0 };
+    conf_thread_t tm;
+    reset();
+    conf_thread_create(&tm, noter, &m, 120, seL4_CapNull);
+    check_err(seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 110), seL4_NoError,
+              "the root task lowers its own priority to 110");
+    check_order("m", "the waiting priority-120 thread ran at once");
+    check_err(seL4_TCB_SetPriority(seL4_CapInitThreadTCB, seL4_CapInitThreadTCB, 255), seL4_NoError,
+              "the root task raises its priority back to 255 (its MCP)");
+    static struct job k = { 'k', 0, 0 };
+    conf_thread_t tk;
+    reset();
+    conf_thread_create(&tk, noter, &k, 100, seL4_CapNull);
+    check_err(seL4_TCB_SetPriority(tk.tcb, seL4_CapInitThreadTCB, 255), seL4_NoError,
+              "raise a runnable thread to 255");
+    check_eq(n_order, 0, "equal priority: it does not preempt the caller");
+    seL4_Yield();
+    check_order("k", "it runs when the root task yields");
+}
+
+struct self_args { seL4_CPtr tcb, done; volatile seL4_Word e1, e2, e3, e4; };
+static void self_prio(void *arg)
+{
+    struct self_args *a = arg;
+    a->e1 = seL4_TCB_SetPriority(a->tcb, a->tcb, 60);
+    a->e2 = seL4_GetMR(1);
+    a->e3 = seL4_TCB_SetPriority(a->tcb, a->tcb, 40);
+    a->e4 = seL4_TCB_SetMCPriority(a->tcb, a->tcb, 51);
+    seL4_Signal(a->done);
+    conf_park();
+}
+
+static void test_mcp(void)
+{
+    static struct self_args sa;
+    seL4_CPtr tcb = conf_object(seL4_TCBObject, 0);
+    sa.tcb = tcb;
+    sa.done = conf_object(seL4_NotificationObject, 0);
+    check_err(seL4_TCB_SetMCPriority(tcb, seL4_CapInitThreadTCB, 50), seL4_NoError,
+              "give a new thread MCP 50");
+    conf_thread_t t;
+    /* thread_start sets the priority with the root task's authority */
+    {
+        seL4_CPtr ipc_frame;
+        seL4_IPCBuffer *ipc = conf_page(&ipc_frame);
+        static seL4_Word stack[2048] __attribute__((aligned(16)));
+        seL4_Error e = thread_start(&t.t, tcb, self_prio, &sa, &stack[2048], ipc, ipc_frame,
+                                    seL4_CapNull, 45);
+        check_err(e, seL4_NoError, "start it at priority 45");
+    }
+    seL4_Wait(sa.done, NULL);
+    check(sa.e1 == seL4_RangeError && sa.e2 == 50,
+          "the thread cannot raise itself to 60 above its MCP (RangeError, max 50)");
+    check_err((seL4_Error)sa.e3, seL4_NoError, "it can set itself to 40");
+    check_err((seL4_Error)sa.e4, seL4_RangeError, "it cannot raise its own MCP to 51");
+}
+
+int main(void)
+{
+    conf_begin("sched");
+    test_priorities();
+    test_yield();
+    test_preemption();
+    test_mcp();
+    conf_end();
+}
