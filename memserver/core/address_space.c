@@ -62,20 +62,70 @@ int ms_as_create(struct ms_server *s, struct ms_client *c, ms_slot_t notify, uin
     return MS_OK;
 }
 
+static uint32_t as_register(struct ms_server *s, struct ms_client *c, struct ms_as *as, uint32_t idx)
+{
+    uint16_t gen = (uint16_t)((s->as_gen[idx] + 1u) & 0x7FFFu);
+    s->as_gen[idx] = gen ? gen : 1;
+    s->as[idx] = as;
+    as->handle = ((uint32_t)s->as_gen[idx] << 16) | (idx + 1u);
+    c->live++;
+    return as->handle;
+}
+
+int ms_as_adopt(struct ms_server *s, struct ms_client *c, ms_slot_t pml4, uint32_t *handle)
+{
+    uint32_t idx = 0;
+    while (idx < MS_MAX_AS && s->as[idx]) idx++;
+    if (idx == MS_MAX_AS) return MS_ERR_BUSY;
+    struct ms_need n = { 0, 0, 1, 0 };
+    int err = ms_need_check(s, c, &n);
+    if (err) return err;
+    struct ms_as *as = ms_heap_alloc(s, sizeof(*as));
+    if (!as) return MS_ERR_NO_MEMORY;
+    as->owner = c;
+    as->pml4 = pml4;
+    as->adopted = 1;
+    as->floor = MS_ADOPT_FLOOR;
+    ms_charge(c, 0, 1);
+    *handle = as_register(s, c, as, idx);
+    return MS_OK;
+}
+
+int ms_as_set_notify(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slot_t ntfn)
+{
+    struct ms_as *as;
+    int err = ms_as_lookup(s, c, handle, &as);
+    if (err) return err;
+    if (!as->notify) {
+        struct ms_need n = { 0, 0, 1, 0 };
+        if ((err = ms_need_check(s, c, &n))) return err;
+        ms_charge(c, 0, 1);
+    } else {
+        ms_cap_free(s, as->notify);
+    }
+    as->notify = ntfn;
+    return MS_OK;
+}
+
 static void as_free(struct ms_server *s, struct ms_as *as)
 {
     while (as->regions.n) ms_region_destroy(s, as, as->regions.n - 1);
     ms_regions_free(s, &as->regions);
     ms_tables_destroy(s, as);
     /* Copies handed out (VSpace caps in TCBs, AS_VSPACE) die with it. */
-    (void)ms_kcall_failed(s, s->k.revoke_cap(s->k.ctx, as->pml4));
-    ms_kobj_free(s, as->pml4);
-    ms_uncharge(as->owner, 1, 1);
+    if (as->adopted) {
+        ms_cap_free(s, as->pml4); /* only the server's copy; the creator keeps the PML4 */
+        ms_uncharge(as->owner, 0, 1);
+    } else {
+        (void)ms_kcall_failed(s, s->k.revoke_cap(s->k.ctx, as->pml4));
+        ms_kobj_free(s, as->pml4);
+        ms_uncharge(as->owner, 1, 1);
+        s->asids_free++;
+    }
     if (as->notify) {
         ms_cap_free(s, as->notify);
         ms_uncharge(as->owner, 0, 1);
     }
-    s->asids_free++;
     uint32_t idx = (as->handle & 0xFFFFu) - 1u;
     s->as[idx] = 0;
     as->owner->live--;
@@ -111,7 +161,7 @@ static int use_large(const struct ms_as *as, uint64_t bva, uint64_t start, uint6
 static int map_find_va(struct ms_as *as, const struct ms_req_map *a, uint64_t guard, uint64_t *va)
 {
     if (a->flags & MS_MAP_FIXED) {
-        int err = ms_check_range(a->va, a->size);
+        int err = ms_as_range(as, a->va, a->size);
         if (err) return err;
         if (a->va < guard) return MS_ERR_NO_SPACE;
         if (a->va + a->size + guard > MS_USER_TOP) return MS_ERR_KERNEL_HALF;
@@ -272,7 +322,7 @@ int ms_unmap(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t
     struct ms_as *as;
     int err = ms_as_lookup(s, c, handle, &as);
     if (err) return err;
-    if ((err = ms_check_range(va, size))) return err;
+    if ((err = ms_as_range(as, va, size))) return err;
     struct ms_prep p;
     ms_prep_init(&p);
     if ((err = range_prep(s, as, va, size, &p)) || (err = ms_prep_commit(s, c, &p)) ||
@@ -294,7 +344,7 @@ int ms_protect(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64
     struct ms_as *as;
     int err = ms_as_lookup(s, c, handle, &as);
     if (err) return err;
-    if ((err = ms_check_range(va, size)) || (err = ms_check_rights(rights))) return err;
+    if ((err = ms_as_range(as, va, size)) || (err = ms_check_rights(rights))) return err;
     if (!ms_covered(as, va, va + size, 0)) return MS_ERR_NOT_MAPPED;
     struct ms_prep p;
     ms_prep_init(&p);

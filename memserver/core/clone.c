@@ -174,12 +174,12 @@ int ms_clone(struct ms_server *s, struct ms_client *c, const struct ms_req_clone
     int err = ms_as_lookup(s, c, a->src, &src);
     if (!err) err = ms_as_lookup(s, c, a->dst, &dst);
     if (err) return err;
-    if ((err = ms_check_range(a->va, a->size))) return err;
+    if ((err = ms_as_range(src, a->va, a->size))) return err;
     if (a->flags & ~(uint32_t)MS_CLONE_FLAGS) return MS_ERR_BAD_FLAGS;
     if (!ms_covered(src, a->va, a->va + a->size, 1)) return MS_ERR_NOT_MAPPED;
     uint64_t dva;
     if (a->flags & MS_CLONE_FIXED) {
-        if ((err = ms_check_range(a->dst_va, a->size))) return err;
+        if ((err = ms_as_range(dst, a->dst_va, a->size))) return err;
         if (ms_regions_overlap(&dst->regions, a->dst_va, a->dst_va + a->size)) return MS_ERR_OVERLAP;
         dva = a->dst_va;
     } else if ((err = ms_regions_hole(&dst->regions, a->size, MS_LARGE_SIZE, &dva))) {

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include "memserver/core/types.h"
 #include "memserver/protocol/errors.h"
+#include "memserver/protocol/messages.h"
 
 /* Invariant check: a broken invariant is a server bug; stop rather than corrupt state. */
 #define MS_CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
@@ -152,6 +153,13 @@ static inline uint32_t *ms_region_entry(struct ms_region *r, uint64_t i)
 }
 
 /* ---- address_space.c ---- */
+/* ms_check_range plus the address space's floor (MS_ERR_RANGE below it). */
+static inline int ms_as_range(const struct ms_as *as, uint64_t va, uint64_t size)
+{
+    int err = ms_check_range(va, size);
+    if (!err && va < as->floor) err = MS_ERR_RANGE;
+    return err;
+}
 int ms_as_install(struct ms_server *s, struct ms_client *c, struct ms_as *as, ms_slot_t notify,
                   uint32_t *handle);
 void ms_as_free_all(struct ms_server *s, struct ms_client *c);

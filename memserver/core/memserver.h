@@ -33,6 +33,14 @@ void ms_client_destroy(struct ms_server *s, uint64_t badge);
 
 /* Requests (arguments as decoded from the protocol, see messages.h). */
 int ms_as_create(struct ms_server *s, struct ms_client *c, ms_slot_t notify, uint32_t *handle);
+/* Manages an address space whose PML4 (with its ASID) someone else made, e.g. a
+ * program's own VSpace: `pml4` is a slot holding the server's copy (taken over). */
+int ms_as_adopt(struct ms_server *s, struct ms_client *c, ms_slot_t pml4, uint32_t *handle);
+/* Sets the notification signalled when a fault is recorded (`ntfn` slot taken over). */
+int ms_as_set_notify(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slot_t ntfn);
+/* Slots for caps the server receives before handing them to the core. */
+ms_slot_t ms_take_slot(struct ms_server *s);
+void ms_give_slot(struct ms_server *s, ms_slot_t slot);
 int ms_as_destroy(struct ms_server *s, struct ms_client *c, uint32_t handle);
 int ms_obj_create(struct ms_server *s, struct ms_client *c, const struct ms_req_obj_create *a,
                   uint32_t *handle);

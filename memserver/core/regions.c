@@ -5,7 +5,7 @@
 #include "memserver/core/core.h"
 
 /* Lowest address handed out by "map anywhere" (keeps page 0 and low memory free). */
-#define MS_ANY_BASE 0x0000001000000000ull
+#define MS_ANY_BASE 0x0000008000000000ull
 
 int ms_regions_reserve(struct ms_server *s, struct ms_regions *rs, uint32_t extra)
 {

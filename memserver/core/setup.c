@@ -82,3 +82,13 @@ void ms_fini(struct ms_server *s)
     s->slots.chunk_of = 0;
     s->pool.chunk = 0;
 }
+
+ms_slot_t ms_take_slot(struct ms_server *s)
+{
+    return ms_slot_alloc(s);
+}
+
+void ms_give_slot(struct ms_server *s, ms_slot_t slot)
+{
+    ms_slot_free(s, slot);
+}

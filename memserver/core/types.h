@@ -142,7 +142,12 @@ struct ms_as {
     struct ms_fault_report faults[MS_FAULT_QUEUE];
     uint32_t fault_head, fault_count, faults_lost;
     uint32_t last; /* index of the region that served the last lookup (fault fast path) */
+    uint8_t adopted; /* PML4 made by someone else (AS_ADOPT): not the server's to delete */
+    uint64_t floor;  /* lowest address the server manages in this address space */
 };
+/* An adopted address space is managed from 512 GiB up (PML4 slot 1 and above), so that
+ * the server never touches the paging structures its creator made below. */
+#define MS_ADOPT_FLOOR 0x0000008000000000ull
 
 #define MS_MAX_CLIENTS 64u
 #define MS_MAX_AS 256u

@@ -7,12 +7,13 @@
 
 /* Message registers and extra caps each op takes (caps: max allowed). */
 static const struct { uint8_t mrs, caps; } shape[MS_OP_COUNT] = {
-    [MS_OP_HELLO] = { 0, 0 },      [MS_OP_AS_CREATE] = { 0, 1 }, [MS_OP_AS_DESTROY] = { 1, 0 },
-    [MS_OP_AS_FORK] = { 1, 1 },    [MS_OP_AS_FAULT_EP] = { 1, 0 }, [MS_OP_AS_VSPACE] = { 1, 0 },
+    [MS_OP_HELLO] = { 0, 0 },      [MS_OP_AS_CREATE] = { 0, 0 }, [MS_OP_AS_DESTROY] = { 1, 0 },
+    [MS_OP_AS_FORK] = { 1, 0 },    [MS_OP_AS_FAULT_EP] = { 1, 0 }, [MS_OP_AS_VSPACE] = { 1, 0 },
     [MS_OP_OBJ_CREATE] = { 4, 0 }, [MS_OP_OBJ_CLOSE] = { 1, 0 }, [MS_OP_MAP] = { 7, 0 },
     [MS_OP_UNMAP] = { 3, 0 },      [MS_OP_PROTECT] = { 4, 0 },   [MS_OP_QUERY] = { 2, 0 },
     [MS_OP_CLONE] = { 6, 0 },      [MS_OP_FAULT_GET] = { 1, 0 }, [MS_OP_QUOTA_GET] = { 0, 0 },
-    [MS_OP_QUOTA_SET] = { 3, 0 },
+    [MS_OP_QUOTA_SET] = { 3, 0 },  [MS_OP_AS_ADOPT] = { 0, 1 },  [MS_OP_AS_SET_NOTIFY] = { 1, 1 },
+    [MS_OP_STATS] = { 0, 0 },
 };
 
 static int handle_ok(uint64_t h)
@@ -31,6 +32,7 @@ int ms_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
     if (op == 0 || op >= MS_OP_COUNT) return MS_ERR_BAD_REQUEST;
     if (n != shape[op].mrs) return MS_ERR_BAD_REQUEST;
     if (ncaps > shape[op].caps) return MS_ERR_BAD_CAP;
+    if ((op == MS_OP_AS_ADOPT || op == MS_OP_AS_SET_NOTIFY) && ncaps != 1) return MS_ERR_BAD_CAP;
     out->op = op;
     int err;
     switch (op) {
@@ -40,6 +42,7 @@ int ms_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
     case MS_OP_AS_VSPACE:
     case MS_OP_OBJ_CLOSE:
     case MS_OP_FAULT_GET:
+    case MS_OP_AS_SET_NOTIFY:
         if (!handle_ok(mr[0])) return MS_ERR_BAD_HANDLE;
         out->handle = (uint32_t)mr[0];
         return MS_OK;
@@ -128,6 +131,7 @@ unsigned ms_encode_request(const struct ms_request *r, uint64_t *label, uint64_t
     case MS_OP_AS_VSPACE:
     case MS_OP_OBJ_CLOSE:
     case MS_OP_FAULT_GET:
+    case MS_OP_AS_SET_NOTIFY:
         mr[0] = r->handle;
         return 1;
     case MS_OP_OBJ_CREATE:

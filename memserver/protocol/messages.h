@@ -17,9 +17,9 @@
 
 enum ms_op {
     MS_OP_HELLO = 1,      /* -> MR0 protocol version, MR1 server capabilities (0) */
-    MS_OP_AS_CREATE,      /* [cap: notification, optional] -> MR0 handle */
+    MS_OP_AS_CREATE,      /* -> MR0 handle */
     MS_OP_AS_DESTROY,     /* MR0 handle */
-    MS_OP_AS_FORK,        /* MR0 handle [cap: notification, optional] -> MR0 new handle */
+    MS_OP_AS_FORK,        /* MR0 handle -> MR0 new handle */
     MS_OP_AS_FAULT_EP,    /* MR0 handle -> cap: badged fault endpoint */
     MS_OP_AS_VSPACE,      /* MR0 handle -> cap: copy of the PML4 cap (for TCB_SetSpace) */
     MS_OP_OBJ_CREATE,     /* MR0 kind, MR1 size, MR2 paddr, MR3 flags -> MR0 handle */
@@ -32,6 +32,10 @@ enum ms_op {
     MS_OP_FAULT_GET,      /* MR0 as -> MR0 kind, MR1 addr, MR2 ip, MR3 code, MR4 rights, MR5 lost */
     MS_OP_QUOTA_GET,      /* -> MR0 pages used, MR1 pages limit, MR2 slots used, MR3 slots limit */
     MS_OP_QUOTA_SET,      /* admin only: MR0 badge, MR1 pages, MR2 slots */
+    MS_OP_AS_ADOPT,       /* cap: a PML4 with an ASID -> MR0 handle */
+    MS_OP_AS_SET_NOTIFY,  /* MR0 handle, cap: notification */
+    MS_OP_STATS,          /* admin only: -> MR0 invocations, MR1 faults fixed, MR2 faults reported,
+                             MR3 large frames, MR4 free pages, MR5 free slots, MR6 metadata bytes */
     MS_OP_COUNT
 };
 

@@ -45,7 +45,8 @@ int main(void)
     EXPECT(ms_decode_request(5, mr, 0, 0, &d), MS_ERR_VERSION);
     EXPECT(ms_decode_request(MS_LABEL(0x7FF), mr, 0, 0, &d), MS_ERR_BAD_REQUEST);
     EXPECT(ms_decode_request(MS_LABEL(MS_OP_HELLO), mr, 0, 0, &d), MS_OK);
-    EXPECT(ms_decode_request(MS_LABEL(MS_OP_AS_CREATE), mr, 0, 1, &d), MS_OK);
+    EXPECT(ms_decode_request(MS_LABEL(MS_OP_AS_ADOPT), mr, 0, 1, &d), MS_OK);
+    EXPECT(ms_decode_request(MS_LABEL(MS_OP_AS_CREATE), mr, 0, 1, &d), MS_ERR_BAD_CAP);
     struct ms_request c = { 0 };
     c.op = MS_OP_CLONE;
     c.clone = (struct ms_req_clone){ 0x10001, 0x10002, MS_CLONE_FIXED, 0x1000, 0x1000, 0x7FFFFFFFF000ull };

@@ -1,0 +1,164 @@
+/* The memory server's client library: encode, seL4_Call, decode. */
+#include "memserver/client/memserver_client.h"
+
+static int call(seL4_CPtr ep, const struct ms_request *r, seL4_CPtr cap, uint64_t *res, unsigned nres)
+{
+    uint64_t label, mr[MS_MAX_MRS];
+    unsigned n = ms_encode_request(r, &label, mr);
+    for (unsigned i = 0; i < n; i++) seL4_SetMR((int)i, mr[i]);
+    if (cap) seL4_SetCap(0, cap);
+    seL4_MessageInfo_t info = seL4_Call(ep, seL4_MessageInfo_new(label, 0, cap ? 1 : 0, n));
+    int err = (int)seL4_MessageInfo_get_label(info);
+    if (err) return err;
+    if (seL4_MessageInfo_get_length(info) < nres) return MS_ERR_BAD_REQUEST;
+    for (unsigned i = 0; i < nres; i++) res[i] = seL4_GetMR((int)i);
+    return MS_OK;
+}
+
+static struct ms_request req(uint32_t op, uint32_t handle)
+{
+    struct ms_request r = { 0 };
+    r.op = op;
+    r.handle = handle;
+    return r;
+}
+
+static int call_handle(seL4_CPtr ep, uint32_t op, uint32_t handle, seL4_CPtr cap, uint32_t *out)
+{
+    struct ms_request r = req(op, handle);
+    uint64_t v = 0;
+    int err = call(ep, &r, cap, &v, out ? 1 : 0);
+    if (!err && out) *out = (uint32_t)v;
+    return err;
+}
+
+int msc_hello(seL4_CPtr ep, uint64_t *version)
+{
+    struct ms_request r = req(MS_OP_HELLO, 0);
+    return call(ep, &r, 0, version, 1);
+}
+
+int msc_as_create(seL4_CPtr ep, uint32_t *as) { return call_handle(ep, MS_OP_AS_CREATE, 0, 0, as); }
+int msc_as_adopt(seL4_CPtr ep, seL4_CPtr pml4, uint32_t *as) { return call_handle(ep, MS_OP_AS_ADOPT, 0, pml4, as); }
+int msc_as_set_notify(seL4_CPtr ep, uint32_t as, seL4_CPtr ntfn) { return call_handle(ep, MS_OP_AS_SET_NOTIFY, as, ntfn, 0); }
+int msc_as_destroy(seL4_CPtr ep, uint32_t as) { return call_handle(ep, MS_OP_AS_DESTROY, as, 0, 0); }
+int msc_as_fork(seL4_CPtr ep, uint32_t as, uint32_t *child) { return call_handle(ep, MS_OP_AS_FORK, as, 0, child); }
+int msc_obj_close(seL4_CPtr ep, uint32_t obj) { return call_handle(ep, MS_OP_OBJ_CLOSE, obj, 0, 0); }
+
+static int call_receive_cap(seL4_CPtr ep, uint32_t op, uint32_t as, seL4_CPtr cnode, seL4_CPtr slot)
+{
+    seL4_SetCapReceivePath(cnode, slot, seL4_WordBits);
+    struct ms_request r = req(op, as);
+    uint64_t label, mr[MS_MAX_MRS];
+    unsigned n = ms_encode_request(&r, &label, mr);
+    for (unsigned i = 0; i < n; i++) seL4_SetMR((int)i, mr[i]);
+    seL4_MessageInfo_t info = seL4_Call(ep, seL4_MessageInfo_new(label, 0, 0, n));
+    int err = (int)seL4_MessageInfo_get_label(info);
+    if (!err && seL4_MessageInfo_get_extraCaps(info) != 1) err = MS_ERR_BAD_CAP;
+    return err;
+}
+
+int msc_as_fault_ep(seL4_CPtr ep, uint32_t as, seL4_CPtr cnode, seL4_CPtr slot)
+{
+    return call_receive_cap(ep, MS_OP_AS_FAULT_EP, as, cnode, slot);
+}
+
+int msc_as_vspace(seL4_CPtr ep, uint32_t as, seL4_CPtr cnode, seL4_CPtr slot)
+{
+    return call_receive_cap(ep, MS_OP_AS_VSPACE, as, cnode, slot);
+}
+
+int msc_obj_create(seL4_CPtr ep, uint32_t kind, uint64_t size, uint64_t paddr, uint32_t flags,
+                   uint32_t *obj)
+{
+    struct ms_request r = req(MS_OP_OBJ_CREATE, 0);
+    r.obj.kind = kind;
+    r.obj.size = size;
+    r.obj.paddr = paddr;
+    r.obj.flags = flags;
+    uint64_t v = 0;
+    int err = call(ep, &r, 0, &v, 1);
+    if (!err) *obj = (uint32_t)v;
+    return err;
+}
+
+int msc_map(seL4_CPtr ep, uint32_t as, uint64_t va, uint64_t size, uint32_t obj, uint64_t off,
+            uint32_t rights, uint32_t flags, uint64_t *out)
+{
+    struct ms_request r = req(MS_OP_MAP, 0);
+    struct ms_req_map m = { as, obj, rights, flags, va, size, off };
+    r.map = m;
+    return call(ep, &r, 0, out, 1);
+}
+
+int msc_unmap(seL4_CPtr ep, uint32_t as, uint64_t va, uint64_t size)
+{
+    struct ms_request r = req(MS_OP_UNMAP, as);
+    r.va = va;
+    r.size = size;
+    return call(ep, &r, 0, 0, 0);
+}
+
+int msc_protect(seL4_CPtr ep, uint32_t as, uint64_t va, uint64_t size, uint32_t rights)
+{
+    struct ms_request r = req(MS_OP_PROTECT, as);
+    r.va = va;
+    r.size = size;
+    r.rights = rights;
+    return call(ep, &r, 0, 0, 0);
+}
+
+int msc_query(seL4_CPtr ep, uint32_t as, uint64_t va, struct ms_query_result *q)
+{
+    struct ms_request r = req(MS_OP_QUERY, as);
+    r.va = va;
+    uint64_t mr[5];
+    int err = call(ep, &r, 0, mr, 5);
+    return err ? err : ms_decode_query(mr, 5, q);
+}
+
+int msc_clone(seL4_CPtr ep, uint32_t src, uint64_t va, uint64_t size, uint32_t dst, uint64_t dst_va,
+              uint32_t flags, uint64_t *out)
+{
+    struct ms_request r = req(MS_OP_CLONE, 0);
+    struct ms_req_clone c = { src, dst, flags, va, size, dst_va };
+    r.clone = c;
+    return call(ep, &r, 0, out, 1);
+}
+
+int msc_fault_get(seL4_CPtr ep, uint32_t as, struct ms_fault_info *f)
+{
+    struct ms_request r = req(MS_OP_FAULT_GET, as);
+    uint64_t mr[6];
+    int err = call(ep, &r, 0, mr, 6);
+    return err ? err : ms_decode_fault_info(mr, 6, f);
+}
+
+int msc_quota_get(seL4_CPtr ep, struct ms_quota_info *q)
+{
+    struct ms_request r = req(MS_OP_QUOTA_GET, 0);
+    uint64_t mr[4];
+    int err = call(ep, &r, 0, mr, 4);
+    if (!err) {
+        q->pages_used = mr[0];
+        q->pages_limit = mr[1];
+        q->slots_used = mr[2];
+        q->slots_limit = mr[3];
+    }
+    return err;
+}
+
+int msc_quota_set(seL4_CPtr ep, uint64_t badge, uint64_t pages, uint64_t slots)
+{
+    struct ms_request r = req(MS_OP_QUOTA_SET, 0);
+    r.badge = badge;
+    r.pages = pages;
+    r.slots = slots;
+    return call(ep, &r, 0, 0, 0);
+}
+
+int msc_stats(seL4_CPtr ep, uint64_t out[7])
+{
+    struct ms_request r = req(MS_OP_STATS, 0);
+    return call(ep, &r, 0, out, 7);
+}

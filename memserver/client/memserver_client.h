@@ -1,0 +1,38 @@
+/*
+ * Client library of the memory server (protocol: memserver/PROTOCOL.md).  Each call is
+ * one seL4_Call on `ep`, the client's badged endpoint cap to the server, and returns an
+ * ms_err_t (MS_OK = 0).  Results are written only on success.
+ */
+#pragma once
+#include <sel4/sel4.h>
+#include <stdint.h>
+#include "memserver/protocol/errors.h"
+#include "memserver/protocol/messages.h"
+
+int msc_hello(seL4_CPtr ep, uint64_t *version);
+int msc_as_create(seL4_CPtr ep, uint32_t *as);
+/* Hands the server a copy of `pml4` (a VSpace with an ASID, e.g. PROGRAM_SLOT_VSPACE);
+ * the server then manages addresses from 512 GiB up in it. */
+int msc_as_adopt(seL4_CPtr ep, seL4_CPtr pml4, uint32_t *as);
+int msc_as_set_notify(seL4_CPtr ep, uint32_t as, seL4_CPtr ntfn);
+int msc_as_destroy(seL4_CPtr ep, uint32_t as);
+int msc_as_fork(seL4_CPtr ep, uint32_t as, uint32_t *child);
+/* Receives a cap into slot `slot` of the caller's CSpace (one-level, depth 64). */
+int msc_as_fault_ep(seL4_CPtr ep, uint32_t as, seL4_CPtr cnode, seL4_CPtr slot);
+int msc_as_vspace(seL4_CPtr ep, uint32_t as, seL4_CPtr cnode, seL4_CPtr slot);
+int msc_obj_create(seL4_CPtr ep, uint32_t kind, uint64_t size, uint64_t paddr, uint32_t flags,
+                   uint32_t *obj);
+int msc_obj_close(seL4_CPtr ep, uint32_t obj);
+/* obj = 0: private anonymous memory.  flags: MS_MAP_*; *out = the address mapped. */
+int msc_map(seL4_CPtr ep, uint32_t as, uint64_t va, uint64_t size, uint32_t obj, uint64_t off,
+            uint32_t rights, uint32_t flags, uint64_t *out);
+int msc_unmap(seL4_CPtr ep, uint32_t as, uint64_t va, uint64_t size);
+int msc_protect(seL4_CPtr ep, uint32_t as, uint64_t va, uint64_t size, uint32_t rights);
+int msc_query(seL4_CPtr ep, uint32_t as, uint64_t va, struct ms_query_result *q);
+int msc_clone(seL4_CPtr ep, uint32_t src, uint64_t va, uint64_t size, uint32_t dst, uint64_t dst_va,
+              uint32_t flags, uint64_t *out);
+int msc_fault_get(seL4_CPtr ep, uint32_t as, struct ms_fault_info *f);
+int msc_quota_get(seL4_CPtr ep, struct ms_quota_info *q);
+int msc_quota_set(seL4_CPtr ep, uint64_t badge, uint64_t pages, uint64_t slots);
+/* Administrator: counters, see MS_OP_STATS. */
+int msc_stats(seL4_CPtr ep, uint64_t out[7]);

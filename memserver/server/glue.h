@@ -1,0 +1,25 @@
+/* The seL4 side of the memory server: its CSpace layout and the kernel operations. */
+#pragma once
+#include <sel4/sel4.h>
+#include "memserver/core/memserver.h"
+
+/* Own caps (startup.h layout). */
+#define MSS_CNODE 2u  /* PROGRAM_SLOT_CNODE */
+#define MSS_VSPACE 3u /* PROGRAM_SLOT_VSPACE */
+
+struct mss_glue {
+    seL4_CPtr asid_pool;
+    seL4_CPtr tmp_slot;   /* scratch: a second cap for a frame being copied */
+    uint64_t scratch;     /* server vaddr of the copy window (2 x 4 KiB, then a 2 MiB slot) */
+    uint64_t invocations; /* every kernel invocation the server made */
+};
+
+extern struct mss_glue mss_glue;
+/* Kernel operations for the core, implemented with seL4 invocations. */
+struct ms_kernel_ops mss_kernel_ops(void);
+/* Maps the copy window into the server's own VSpace (structures from the core's pool). */
+int mss_glue_init(struct ms_server *s);
+/* Handles one request from a client; returns the reply's message info (MRs set). */
+seL4_MessageInfo_t mss_dispatch(struct ms_server *s, seL4_Word badge, seL4_MessageInfo_t info,
+                                seL4_CPtr ep, seL4_CPtr recv_slot, int *recv_used,
+                                seL4_CPtr out_slot);

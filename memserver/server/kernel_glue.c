@@ -1,0 +1,158 @@
+/*
+ * struct ms_kernel_ops implemented with seL4 invocations on the server's one-level
+ * CSpace (CPtr = slot number, depth 64).  One function per kernel operation; each
+ * counts the invocations it makes.
+ */
+#include "memserver/server/glue.h"
+#include "memserver/core/core.h"
+#include <runtime/string.h>
+
+struct mss_glue mss_glue;
+
+#define DEPTH seL4_WordBits
+#define SCRATCH_BASE 0x00007F0000000000ull
+
+static seL4_Word object_type(enum ms_kobj t)
+{
+    switch (t) {
+    case MS_KOBJ_FRAME_4K: return seL4_X86_4K;
+    case MS_KOBJ_FRAME_2M: return seL4_X86_LargePageObject;
+    case MS_KOBJ_PT: return seL4_X86_PageTableObject;
+    case MS_KOBJ_PD: return seL4_X86_PageDirectoryObject;
+    case MS_KOBJ_PDPT: return seL4_X86_PDPTObject;
+    case MS_KOBJ_PML4: return seL4_X64_PML4Object;
+    default: return seL4_UntypedObject;
+    }
+}
+
+static int g_retype(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bits, ms_slot_t dest)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_Untyped_Retype(ut, object_type(type), size_bits, MSS_CNODE, 0, 0, dest, 1);
+}
+
+static int g_assign_asid(void *ctx, ms_slot_t pml4)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_X86_ASIDPool_Assign(mss_glue.asid_pool, pml4);
+}
+
+static int g_map_table(void *ctx, enum ms_kobj type, ms_slot_t table, ms_slot_t pml4, uint64_t va)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    seL4_X86_VMAttributes a = seL4_X86_Default_VMAttributes;
+    if (type == MS_KOBJ_PDPT) return seL4_X86_PDPT_Map(table, pml4, va, a);
+    if (type == MS_KOBJ_PD) return seL4_X86_PageDirectory_Map(table, pml4, va, a);
+    return seL4_X86_PageTable_Map(table, pml4, va, a);
+}
+
+static seL4_CapRights_t rights_of(unsigned r)
+{
+    return seL4_CapRights_new(0, 0, (r & MS_RIGHT_R) ? 1 : 0, (r & MS_RIGHT_W) ? 1 : 0);
+}
+
+static int g_map_frame(void *ctx, ms_slot_t frame, ms_slot_t pml4, uint64_t va, unsigned rights, int cached)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_X86_Page_Map(frame, pml4, va, rights_of(rights),
+                             cached ? seL4_X86_Default_VMAttributes : seL4_X86_CacheDisabled);
+}
+
+static int g_unmap_frame(void *ctx, ms_slot_t frame)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_X86_Page_Unmap(frame);
+}
+
+static int g_copy_cap(void *ctx, ms_slot_t dest, ms_slot_t src)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_CNode_Copy(MSS_CNODE, dest, DEPTH, MSS_CNODE, src, DEPTH, seL4_AllRights);
+}
+
+static int g_delete(void *ctx, ms_slot_t slot)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_CNode_Delete(MSS_CNODE, slot, DEPTH);
+}
+
+static int g_revoke(void *ctx, ms_slot_t slot)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_CNode_Revoke(MSS_CNODE, slot, DEPTH);
+}
+
+/* Maps a second cap of `src` and `dst` into the copy window, copies, unmaps. */
+static int g_copy_page(void *ctx, ms_slot_t dst, ms_slot_t src, uint32_t off)
+{
+    (void)ctx;
+    uint64_t w = mss_glue.scratch;
+    seL4_CPtr tmp = mss_glue.tmp_slot;
+    int err = seL4_CNode_Copy(MSS_CNODE, tmp, DEPTH, MSS_CNODE, src, DEPTH, seL4_AllRights);
+    mss_glue.invocations++;
+    if (err) return err;
+    uint64_t src_va = off ? w + (2ull << 20) : w; /* a 2 MiB source goes to its own slot */
+    if (off) {
+        err = seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes);
+    } else {
+        err = seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes);
+        if (err == seL4_AlignmentError || err == seL4_FailedLookup || err == seL4_DeleteFirst) {
+            /* A 2 MiB frame at offset 0. */
+            src_va = w + (2ull << 20);
+            err = seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes);
+            mss_glue.invocations++;
+        }
+    }
+    mss_glue.invocations++;
+    if (!err) {
+        err = seL4_X86_Page_Map(dst, MSS_VSPACE, w + 4096, seL4_ReadWrite, seL4_X86_Default_VMAttributes);
+        mss_glue.invocations++;
+        if (!err) {
+            memcpy((void *)(w + 4096), (const void *)(src_va + off), 4096);
+            (void)seL4_X86_Page_Unmap(dst);
+            mss_glue.invocations++;
+        }
+    }
+    (void)seL4_CNode_Delete(MSS_CNODE, tmp, DEPTH); /* also unmaps it */
+    mss_glue.invocations++;
+    return err;
+}
+
+static int g_signal(void *ctx, ms_slot_t slot)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    seL4_Signal(slot);
+    return 0;
+}
+
+struct ms_kernel_ops mss_kernel_ops(void)
+{
+    struct ms_kernel_ops k = {
+        .ctx = 0, .retype = g_retype, .assign_asid = g_assign_asid, .map_table = g_map_table,
+        .map_frame = g_map_frame, .unmap_frame = g_unmap_frame, .copy_cap = g_copy_cap,
+        .delete_cap = g_delete, .revoke_cap = g_revoke, .copy_page = g_copy_page, .signal = g_signal,
+    };
+    return k;
+}
+
+int mss_glue_init(struct ms_server *s)
+{
+    /* PDPT + PD + PT for the copy window, in the server's own VSpace. */
+    static const enum ms_kobj types[3] = { MS_KOBJ_PDPT, MS_KOBJ_PD, MS_KOBJ_PT };
+    for (unsigned i = 0; i < 3; i++) {
+        ms_slot_t t = ms_kobj_new(s, types[i]);
+        if (!t) return MS_ERR_NO_MEMORY;
+        if (g_map_table(0, types[i], t, MSS_VSPACE, SCRATCH_BASE)) return MS_ERR_KERNEL;
+    }
+    mss_glue.scratch = SCRATCH_BASE;
+    return MS_OK;
+}

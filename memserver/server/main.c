@@ -1,0 +1,87 @@
+/*
+ * The memory server program.  Started by the root task with (startup.h):
+ *   caps: [0] its endpoint (unbadged, all rights), [1] an ASID pool,
+ *         [2 .. 2+n) RAM untypeds, then optionally one device untyped;
+ *   args: [0] n, [1] the RAM untypeds' size_bits, 8 bits each (first in the low byte),
+ *         [2] device untyped size_bits (0 = none), [3] its physical address,
+ *         [4] default quota in pages, [5] ASIDs the pool can still assign.
+ * Then it serves requests and VM faults on its endpoint for ever.
+ */
+#include <runtime/runtime.h>
+#include <runtime/startup.h>
+#include <runtime/heap.h>
+#include <runtime/stdio.h>
+#include "memserver/server/glue.h"
+
+static struct ms_server server;
+
+static void *heap_alloc(void *ctx, uint64_t size)
+{
+    (void)ctx;
+    return calloc(1, size);
+}
+
+static void heap_free(void *ctx, void *p, uint64_t size)
+{
+    (void)ctx;
+    (void)size;
+    free(p);
+}
+
+static seL4_Word arg(const runtime_startup_t *st, unsigned i)
+{
+    return i < st->nargs ? st->args[i] : 0;
+}
+
+int main(void)
+{
+    const runtime_startup_t *st = runtime_startup();
+    if (!st || st->caps_end - st->caps_start < 3 || st->empty_end - st->empty_start < 64) {
+        printf("memserver: bad start-up (caps/slots missing)\n");
+        return 1;
+    }
+    seL4_CPtr ep = st->caps_start, pool = st->caps_start + 1;
+    unsigned n = (unsigned)arg(st, 0);
+    seL4_CPtr recv = st->empty_start, out = st->empty_start + 1;
+    mss_glue.asid_pool = pool;
+    mss_glue.tmp_slot = st->empty_start + 2;
+    struct ms_kernel_ops k = mss_kernel_ops();
+    struct ms_heap heap = { 0, heap_alloc, heap_free };
+    int err = ms_init(&server, &k, &heap, (ms_slot_t)(st->empty_start + 3),
+                      (uint32_t)(st->empty_end - st->empty_start - 3), (uint32_t)arg(st, 5));
+    for (unsigned i = 0; !err && i < n && i < 8; i++)
+        err = ms_add_untyped(&server, (ms_slot_t)(st->caps_start + 2 + i), (unsigned)((arg(st, 1) >> (8 * i)) & 0xFF));
+    if (!err && arg(st, 2))
+        err = ms_add_device_untyped(&server, (ms_slot_t)(st->caps_start + 2 + n), (unsigned)arg(st, 2), arg(st, 3));
+    if (!err) err = mss_glue_init(&server);
+    if (err) {
+        printf("memserver: start-up failed: %s\n", ms_err_name(err));
+        return 1;
+    }
+    if (arg(st, 4)) ms_set_default_quota(&server, arg(st, 4), arg(st, 4) * 2 + 64);
+    printf("memserver: ready: %lu pages of RAM, %u slots\n", (unsigned long)ms_free_pages(&server),
+           ms_free_slots(&server));
+
+    seL4_SetCapReceivePath(MSS_CNODE, recv, seL4_WordBits);
+    seL4_Word badge = 0;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    for (;;) {
+        if (badge & MS_FAULT_BADGE) {
+            /* A client thread's fault: fix it and resume the thread, or leave it blocked
+             * (the supervisor was told). */
+            mss_glue.invocations++; /* the ReplyRecv / Recv below */
+            if (seL4_MessageInfo_get_label(info) == seL4_Fault_VMFault &&
+                ms_vm_fault(&server, (uint32_t)badge, seL4_GetMR(seL4_VMFault_Addr),
+                            seL4_GetMR(seL4_VMFault_IP), seL4_GetMR(seL4_VMFault_FSR)) == 0) {
+                info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
+            } else {
+                info = seL4_Recv(ep, &badge);
+            }
+            continue;
+        }
+        int recv_used = 0;
+        seL4_MessageInfo_t reply = mss_dispatch(&server, badge, info, ep, recv, &recv_used, out);
+        mss_glue.invocations++;
+        info = seL4_ReplyRecv(ep, reply, &badge);
+    }
+}
