@@ -132,6 +132,16 @@ static void test_send_recv(void)
     seL4_CPtr nogrant_b = mint(r.ep, seL4_CapRights_new(1, 0, 1, 1), 0);
     send_and_wait(&r, nogrant_b, 15, 1, 1, badged9, 0);
     check(r.extra == 0 && r.unwrapped == 0, "without Grant not even unwrapping happens");
+    r.recv_cnode = ROOT;
+    before = r.count;
+    seL4_SetCap(0, (seL4_CPtr)1 << 40); /* lookup fails: guard mismatch */
+    seL4_NBSend(r.ep, seL4_MessageInfo_new(16, 0, 1, 1));
+    conf_settle();
+    check_eq(r.count, before, "NBSend whose extra cap cannot be looked up is dropped");
+    seL4_SetMR(0, 1);
+    seL4_NBSend(r.ep, seL4_MessageInfo_new(17, 0, 0, 1));
+    seL4_Wait(r.done, NULL);
+    check(r.count == before + 1 && r.label == 17, "NBSend to a waiting receiver is delivered");
     seL4_TCB_Suspend(th.tcb);
 }
 
@@ -228,11 +238,89 @@ static void test_call_reply(void)
     check_eq(served, 4, "...and the server saw nothing");
 }
 
+/* ---- Reply caps and their rights (the root task acts as the server) ---- */
+struct client {
+    seL4_CPtr cap, done, slot;
+    volatile seL4_Word label, extra, mr0, count;
+};
+
+static void client_thread(void *arg)
+{
+    struct client *c = arg;
+    seL4_SetCapReceivePath(ROOT, c->slot, D);
+    seL4_SetMR(0, 7);
+    seL4_MessageInfo_t info = seL4_Call(c->cap, seL4_MessageInfo_new(1, 0, 0, 1));
+    c->label = seL4_MessageInfo_get_label(info);
+    c->extra = seL4_MessageInfo_get_extraCaps(info);
+    c->mr0 = seL4_GetMR(0);
+    c->count++;
+    seL4_Signal(c->done);
+    conf_park();
+}
+
+/* Starts a client calling through `client_cap`, receives its call through `server_cap`
+ * and replies with one word and (if `cap` is set) one cap. */
+static void serve_one(struct client *c, seL4_CPtr client_cap, seL4_CPtr server_cap, seL4_CPtr cap,
+                      bool wait_done)
+{
+    c->cap = client_cap;
+    c->slot = conf_slot();
+    c->count = 0;
+    conf_thread_t t;
+    conf_thread_create(&t, client_thread, c, 100, seL4_CapNull);
+    seL4_Word badge;
+    seL4_Recv(server_cap, &badge);
+    seL4_SetMR(0, seL4_GetMR(0) + 1);
+    seL4_SetCap(0, cap);
+    seL4_Reply(seL4_MessageInfo_new(0x33, 0, cap ? 1 : 0, 1));
+    if (wait_done) {
+        seL4_Wait(c->done, NULL);
+    } else {
+        conf_settle();
+    }
+}
+
+static void test_reply_rights(void)
+{
+    static struct client c;
+    seL4_CPtr ep = conf_object(seL4_EndpointObject, 0), ntfn = conf_object(seL4_NotificationObject, 0);
+    c.done = conf_object(seL4_NotificationObject, 0);
+    seL4_CPtr srv_nogrant = mint(ep, seL4_CapRights_new(1, 0, 1, 1), 0);
+    seL4_CPtr cli_grantreply = mint(ep, seL4_CapRights_new(1, 0, 0, 1), 0);
+    seL4_CPtr cli_writeonly = mint(ep, seL4_CanWrite, 0);
+
+    serve_one(&c, ep, ep, ntfn, true);
+    check(c.count == 1 && c.label == 0x33 && c.mr0 == 8 && c.extra == 1 && !empty(c.slot),
+          "Reply from a server whose cap has Grant transfers a cap to the caller");
+    serve_one(&c, ep, srv_nogrant, ntfn, true);
+    check(c.count == 1 && c.label == 0x33 && c.extra == 0 && empty(c.slot),
+          "Reply from a server that received through a cap without Grant transfers no cap");
+    serve_one(&c, cli_grantreply, ep, 0, true);
+    check(c.count == 1 && c.mr0 == 8, "Call through a cap with GrantReply but no Grant gets its reply");
+    serve_one(&c, cli_writeonly, ep, 0, false);
+    check_eq(c.count, 0, "Call through a cap with neither Grant nor GrantReply never gets a reply");
+
+    /* A second Recv before replying drops the first caller's reply cap. */
+    c.cap = ep;
+    c.slot = conf_slot();
+    c.count = 0;
+    conf_thread_t t;
+    conf_thread_create(&t, client_thread, &c, 100, seL4_CapNull);
+    seL4_Word badge;
+    seL4_Recv(ep, &badge);
+    seL4_CPtr ep2 = conf_object(seL4_EndpointObject, 0);
+    seL4_NBRecv(ep2, &badge); /* receives nothing, but still discards the reply cap */
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    conf_settle();
+    check_eq(c.count, 0, "after another receive the server can no longer reply to the first caller");
+}
+
 int main(void)
 {
     conf_begin("ipc");
     test_send_recv();
     test_nonblocking();
     test_call_reply();
+    test_reply_rights();
     conf_end();
 }

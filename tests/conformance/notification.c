@@ -90,10 +90,14 @@ static void test_waiters(void)
           "two Signals to two waiters are not OR-ed: each waiter gets one badge");
     conf_settle();
     check_eq(poll(n), 0, "nothing is left pending");
+    seL4_CPtr other = conf_object(seL4_TCBObject, 0);
+    check_err(seL4_TCB_BindNotification(other, n), seL4_IllegalOperation,
+              "a notification with waiting threads cannot be bound -> IllegalOperation");
     seL4_TCB_Suspend(t1.tcb);
     seL4_TCB_Suspend(t2.tcb);
     seL4_Signal(b2);
     check_eq(poll(n), 0x2, "suspended waiters were removed from the queue: the signal stays pending");
+    check_err(seL4_TCB_BindNotification(other, n), seL4_NoError, "with no waiters left it can be bound");
 }
 
 static void test_bound(void)
