@@ -313,6 +313,35 @@ static void test_reply_rights(void)
     seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
     conf_settle();
     check_eq(c.count, 0, "after another receive the server can no longer reply to the first caller");
+
+    /* CNode_SaveCaller (non-MCS): the pending reply cap moves into a slot. */
+    static struct client c2;
+    c2.done = conf_object(seL4_NotificationObject, 0);
+    c2.cap = ep;
+    c2.slot = conf_slot();
+    conf_thread_t t2;
+    conf_thread_create(&t2, client_thread, &c2, 100, seL4_CapNull);
+    seL4_Recv(ep, &badge);
+    seL4_CPtr rslot = conf_slot(), rslot2 = conf_slot();
+    seL4_SetMR(0, rslot);
+    seL4_SetMR(1, D);
+    seL4_MessageInfo_t r = seL4_Call(ROOT, seL4_MessageInfo_new(CNodeSaveCaller, 0, 0, 2));
+    check(seL4_MessageInfo_get_label(r) == seL4_NoError && seL4_DebugCapIdentify(rslot) == 8,
+          "CNode_SaveCaller puts a reply cap (type 8) into the slot");
+    seL4_SetMR(0, rslot2);
+    seL4_SetMR(1, D);
+    r = seL4_Call(ROOT, seL4_MessageInfo_new(CNodeSaveCaller, 0, 0, 2));
+    check(seL4_MessageInfo_get_label(r) == seL4_NoError && empty(rslot2),
+          "SaveCaller with no pending caller leaves the slot empty");
+    seL4_SetMR(0, rslot);
+    seL4_SetMR(1, D);
+    r = seL4_Call(ROOT, seL4_MessageInfo_new(CNodeSaveCaller, 0, 0, 2));
+    check_eq(seL4_MessageInfo_get_label(r), seL4_DeleteFirst, "SaveCaller into an occupied slot -> DeleteFirst");
+    seL4_SetMR(0, 41);
+    seL4_Send(rslot, seL4_MessageInfo_new(0x44, 0, 0, 1));
+    seL4_Wait(c2.done, NULL);
+    check(c2.count == 1 && c2.label == 0x44 && c2.mr0 == 41, "Send on the saved reply cap answers the caller");
+    check(empty(rslot), "the reply cap is used up");
 }
 
 int main(void)
