@@ -121,7 +121,7 @@ static int64_t fetch_signed(int length, va_list *ap)
     case L_LONG: return va_arg(*ap, long);
     case L_LLONG: return va_arg(*ap, long long);
     case L_SIZE: return (int64_t)va_arg(*ap, size_t);
-    case L_PTRDIFF: return va_arg(*ap, ptrdiff_t);
+    case L_PTRDIFF: return va_arg(*ap, ptrdiff_t); // NOLINT(bugprone-branch-clone): distinct C types
     case L_MAX: return va_arg(*ap, intmax_t);
     default: return va_arg(*ap, int);
     }
@@ -133,6 +133,7 @@ static int to_digits(uint64_t v, unsigned base, bool upper, char *buf)
     const char *digits = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     int n = 0;
     while (v != 0) {
+        // cppcheck-suppress zerodivcond ; base is 8, 10 or 16
         buf[n++] = digits[v % base];
         v /= base;
     }

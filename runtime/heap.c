@@ -2,6 +2,7 @@
 #include <runtime/heap.h>
 #include <runtime/heap_core.h>
 #include <runtime/string.h>
+#include <stdint.h>
 
 extern char __heap_start[], __heap_end[];
 
@@ -11,7 +12,7 @@ static bool heap_ready;
 static heap_t *get_heap(void)
 {
     if (!heap_ready) {
-        heap_ready = heap_init(&heap, __heap_start, (size_t)(__heap_end - __heap_start));
+        heap_ready = heap_init(&heap, __heap_start, (size_t)((uintptr_t)__heap_end - (uintptr_t)__heap_start));
     }
     return &heap;
 }
@@ -26,9 +27,10 @@ void *calloc(size_t n, size_t size)
     if (size != 0 && n > (size_t)-1 / size) {
         return NULL;
     }
-    void *p = malloc(n * size);
+    size_t bytes = n * size;
+    void *p = malloc(bytes == 0 ? 1 : bytes);
     if (p != NULL) {
-        memset(p, 0, n * size);
+        memset(p, 0, bytes);
     }
     return p;
 }

@@ -119,7 +119,9 @@ static void fill_startup(const child_t *c, seL4_Word vaddr, void *page, const vo
     for (unsigned i = 0; i < a->nargs; i++) {
         su->args[i] = a->args[i];
     }
-    strcpy(su->name, a->name);
+    for (size_t i = 0; i + 1 < RUNTIME_STARTUP_NAME_LEN && a->name[i] != '\0'; i++) {
+        su->name[i] = a->name[i]; /* NUL-terminated by the memset above */
+    }
 }
 
 static seL4_Error load_image(child_t *c)

@@ -13,14 +13,14 @@ extern char __main_tls_area[];
 
 seL4_Word tls_area_bytes(void)
 {
-    return (seL4_Word)(__tbss_end - __tdata_start) + 16u;
+    return (seL4_Word)((uintptr_t)__tbss_end - (uintptr_t)__tdata_start) + 16u;
 }
 
 seL4_Word tls_init_area(void *area)
 {
     char *block = area;
-    size_t data = (size_t)(__tdata_end - __tdata_start);
-    size_t total = (size_t)(__tbss_end - __tdata_start);
+    size_t data = (size_t)((uintptr_t)__tdata_end - (uintptr_t)__tdata_start);
+    size_t total = (size_t)((uintptr_t)__tbss_end - (uintptr_t)__tdata_start);
     memcpy(block, __tdata_start, data);
     memset(block + data, 0, total - data);
     seL4_Word *tcb = (seL4_Word *)(void *)(block + total);

@@ -35,5 +35,6 @@ int main(void)
         sum += su->args[i];
     }
     printf("child: heap %s, exiting with %lu\n", p != NULL ? "works" : "FAILED", (unsigned long)sum);
+    free(p);
     return (int)sum;
 }

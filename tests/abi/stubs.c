@@ -30,7 +30,6 @@ void __assert_fail(const char *str, const char *file, int line, const char *func
     abort();
 }
 
-extern __thread seL4_IPCBuffer *__sel4_ipc_buffer;
 static seL4_IPCBuffer ipc;
 
 /* ---- the fake kernel ---- */

@@ -14,7 +14,10 @@ static void put(size_t off, uint64_t v, unsigned bytes)
 static void header(uint64_t entry, unsigned phnum)
 {
     memset(file, 0, sizeof(file));
-    memcpy(file, "\177ELF", 4);
+    file[0] = 0x7f;
+    file[1] = 'E';
+    file[2] = 'L';
+    file[3] = 'F';
     file[4] = 2; /* 64-bit */
     file[5] = 1; /* little endian */
     file[6] = 1;
@@ -61,8 +64,8 @@ static void good_image(void)
     CHECK_EQ(p.highest, 0x404000);
 
     /* Pages: 0x400000, 0x401000 (RX), 0x402000, 0x403000 (RW). */
-    uint64_t page = 0, pages[8];
-    unsigned perms = 0, n = 0, permlist[8];
+    uint64_t page = 0, pages[8] = { 0 };
+    unsigned perms = 0, n = 0, permlist[8] = { 0 };
     bool first = true;
     while (n < 8 && elf_next_page(&p, page, first, &page, &perms)) {
         first = false;

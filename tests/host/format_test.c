@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 static void same(const char *expect, int expect_n, const char *got, int got_n, const char *what)
 {
@@ -42,7 +43,7 @@ static void integers(void)
         BOTH("%lld|%llu|%llx|%20lld|%-20llx|%.25lld", v, (unsigned long long)v,
              (unsigned long long)v, v, (unsigned long long)v, v);
         BOTH("%ld|%lu|%lx|%zu|%zd|%td|%jd|%ju", (long)v, (unsigned long)v, (unsigned long)v,
-             (size_t)v, (ptrdiff_t)v, (ptrdiff_t)v, (intmax_t)v, (uintmax_t)v);
+             (size_t)v, (ssize_t)v, (ptrdiff_t)v, (intmax_t)v, (uintmax_t)v);
         BOTH("%hd|%hu|%hx|%hhd|%hhu|%hhx", (short)v, (unsigned short)v, (unsigned short)v,
              (signed char)v, (unsigned char)v, (unsigned char)v);
         BOTH("%*d|%-*d|%.*d|%*.*x", 6, iv, 6, iv, 4, iv, 10, 6, uv);

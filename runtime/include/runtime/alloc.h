@@ -8,7 +8,7 @@
 #pragma once
 #include <sel4/sel4.h>
 
-void      alloc_init(seL4_BootInfo *bi);
+void      alloc_init(seL4_BootInfo *bootinfo);
 seL4_CPtr alloc_slot(void);                            /* seL4_CapNull when exhausted */
 /* Retypes one object of `type` (size_bits for untyped/CNode objects, else ignored) into
  * a fresh slot of the root CNode.  seL4_CapNull when no untyped has room. */
