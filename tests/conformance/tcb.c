@@ -91,7 +91,7 @@ static void test_priorities(void)
 static void test_registers(void)
 {
     seL4_CPtr t1 = fresh_tcb(), t2 = fresh_tcb(), t3 = fresh_tcb();
-    seL4_UserContext regs, back;
+    seL4_UserContext regs = { 0 }, back = { 0 };
     seL4_Word *w = (seL4_Word *)&regs, *b = (seL4_Word *)&back;
 
     check_err(seL4_TCB_ReadRegisters(t1, 0, 0, NREGS, &back), seL4_NoError,
