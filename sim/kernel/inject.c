@@ -1,0 +1,263 @@
+/*
+ * Fault injection (sim.h --inject): crash a thread (delivered as an invalid-opcode
+ * user exception, vector 6, at the instruction it was about to execute), make it hang
+ * (it keeps consuming its time slices without making progress), corrupt one of its
+ * registers, or make the K-th invocation with a given label fail with
+ * seL4_NotEnoughMemory before anything changes.  "random:SEED" picks one of crash,
+ * hang or corrupt, a global instruction count in [1, 5,000,000] (or up to half of
+ * --max-insns) and, for corrupt, a register and a value; it applies to whichever
+ * thread runs when that count is reached.  Each injection fires once and is
+ * reported on stderr.
+ */
+#include <string.h>
+#include "kstate.h"
+
+static const char *const label_names[] = {
+    "InvalidInvocation", "UntypedRetype", "TCBReadRegisters", "TCBWriteRegisters",
+    "TCBCopyRegisters", "TCBConfigure", "TCBSetPriority", "TCBSetMCPriority",
+    "TCBSetSchedParams", "TCBSetIPCBuffer", "TCBSetSpace", "TCBSuspend", "TCBResume",
+    "TCBBindNotification", "TCBUnbindNotification", "TCBSetTLSBase", "TCBSetFlags",
+    "CNodeRevoke", "CNodeDelete", "CNodeCancelBadgedSends", "CNodeCopy", "CNodeMint",
+    "CNodeMove", "CNodeMutate", "CNodeRotate", "CNodeSaveCaller", "IRQIssueIRQHandler",
+    "IRQAckIRQ", "IRQSetIRQHandler", "IRQClearIRQHandler", "DomainSetSet",
+    "DomainScheduleConfigure", "DomainScheduleSetStart", "X86PDPTMap", "X86PDPTUnmap",
+    "X86PageDirectoryMap", "X86PageDirectoryUnmap", "X86PageTableMap", "X86PageTableUnmap",
+    "X86PageMap", "X86PageUnmap", "X86PageGetAddress", "X86ASIDControlMakePool",
+    "X86ASIDPoolAssign", "X86IOPortControlIssue", "X86IOPortIn8", "X86IOPortIn16",
+    "X86IOPortIn32", "X86IOPortOut8", "X86IOPortOut16", "X86IOPortOut32",
+    "X86IRQIssueIRQHandlerIOAPIC", "X86IRQIssueIRQHandlerMSI",
+};
+#define N_LABELS (sizeof label_names / sizeof label_names[0])
+
+const char *invocation_label_name(uint64_t label)
+{
+    return label < N_LABELS ? label_names[label] : "user";
+}
+
+int inject_label_from_name(const char *name)
+{
+    for (unsigned i = 0; i < N_LABELS; i++)
+        if (strcmp(name, label_names[i]) == 0)
+            return (int)i;
+    /* also accept the libsel4 function-style names, e.g. Untyped_Retype */
+    char flat[64];
+    size_t n = 0;
+    for (const char *p = name; *p && n + 1 < sizeof flat; p++)
+        if (*p != '_')
+            flat[n++] = *p;
+    flat[n] = '\0';
+    for (unsigned i = 0; i < N_LABELS; i++) {
+        const char *l = label_names[i];
+        if (strncmp(l, "X86", 3) == 0 && strcmp(flat, l + 3) == 0)
+            return (int)i;
+        if (strcmp(flat, l) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static const char *const reg_names[] = {
+    "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12",
+    "r13", "r14", "r15", "rip", "rsp",
+};
+
+/* Concrete plan for a random spec, fixed at start. */
+typedef struct random_plan { int kind; uint64_t at; unsigned reg; uint64_t value; } random_plan;
+static random_plan plan_random(const kernel *k, const sim_inject *s)
+{
+    uint64_t st = s->seed;
+    random_plan p;
+    p.kind = (int)(splitmix(&st) % 3);   /* 0 crash, 1 hang, 2 corrupt */
+    uint64_t range = 5000000;
+    if (k->cfg->max_insns && k->cfg->max_insns / 2 > 0)
+        range = k->cfg->max_insns / 2;
+    p.at = 1 + splitmix(&st) % range;
+    p.reg = (unsigned)(splitmix(&st) % 15);   /* a general register, not rip/rsp */
+    p.value = splitmix(&st);
+    return p;
+}
+
+void inject_init(kernel *k)
+{
+    for (int i = 0; i < SIM_MAX_INJECT; i++)
+        k->inject[i] = (inject_state){ false, 0 };
+}
+
+static bool name_matches(const tcb *t, const sim_inject *s)
+{
+    return strncmp(t->name, s->thread, sizeof s->thread) == 0;
+}
+
+static uint64_t *reg_field(sim_regs *r, const char *name)
+{
+    static const struct { const char *n; size_t off; } map[] = {
+        { "rax", offsetof(sim_regs, rax) }, { "rbx", offsetof(sim_regs, rbx) },
+        { "rcx", offsetof(sim_regs, rcx) }, { "rdx", offsetof(sim_regs, rdx) },
+        { "rsi", offsetof(sim_regs, rsi) }, { "rdi", offsetof(sim_regs, rdi) },
+        { "rbp", offsetof(sim_regs, rbp) }, { "r8", offsetof(sim_regs, r8) },
+        { "r9", offsetof(sim_regs, r9) }, { "r10", offsetof(sim_regs, r10) },
+        { "r11", offsetof(sim_regs, r11) }, { "r12", offsetof(sim_regs, r12) },
+        { "r13", offsetof(sim_regs, r13) }, { "r14", offsetof(sim_regs, r14) },
+        { "r15", offsetof(sim_regs, r15) }, { "rip", offsetof(sim_regs, rip) },
+        { "rsp", offsetof(sim_regs, rsp) },
+    };
+    for (unsigned i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(name, map[i].n) == 0)
+            return (uint64_t *)((char *)r + map[i].off);
+    return NULL;
+}
+
+/* Crash: the thread takes an invalid-opcode exception at its current instruction. */
+static void do_crash(kernel *k, tcb *t)
+{
+    sim_regs r;
+    regs_load(t, &r);
+    regs_save_full(t, &r, 0);
+    entry_user_exception(k, 6, 0);
+}
+
+static void do_corrupt(kernel *k, tcb *t, const char *reg, uint64_t value)
+{
+    (void)k;
+    sim_regs r;
+    regs_load(t, &r);
+    uint64_t *f = reg_field(&r, reg);
+    if (f)
+        *f = value;
+    regs_save_full(t, &r, 0);
+}
+
+/* Applies a fired injection of `kind` to t; returns true if t stopped running. */
+static bool apply(kernel *k, tcb *t, int kind, const char *reg, uint64_t value, const char *why)
+{
+    switch (kind) {
+    case INJ_CRASH:
+        fprintf(stderr, "sel4-sim: inject: crash \"%s\" (%s)\n", t->name, why);
+        do_crash(k, t);
+        return true;
+    case INJ_HANG:
+        fprintf(stderr, "sel4-sim: inject: hang \"%s\" (%s)\n", t->name, why);
+        t->hung = true;
+        return false;
+    case INJ_CORRUPT:
+        fprintf(stderr, "sel4-sim: inject: corrupt \"%s\" %s=0x%llx (%s)\n", t->name, reg,
+                (unsigned long long)value, why);
+        do_corrupt(k, t, reg, value);
+        return false;
+    default:
+        return false;
+    }
+}
+
+uint64_t inject_budget(kernel *k, tcb *t, uint64_t budget)
+{
+    const sim_config *cfg = k->cfg;
+    for (int i = 0; i < cfg->n_inject && i < SIM_MAX_INJECT; i++) {
+        const sim_inject *s = &cfg->inject[i];
+        if (k->inject[i].done)
+            continue;
+        if (s->kind == INJ_RANDOM) {
+            random_plan p = plan_random(k, s);
+            if (p.at > k->user_insns && p.at - k->user_insns < budget)
+                budget = p.at - k->user_insns;
+        } else if (s->kind != INJ_NOMEM && !s->at_syscall && name_matches(t, s)) {
+            if (s->at > t->insns && s->at - t->insns < budget)
+                budget = s->at - t->insns;
+        }
+    }
+    return budget ? budget : 1;
+}
+
+bool inject_before_run(kernel *k, tcb *t)
+{
+    const sim_config *cfg = k->cfg;
+    for (int i = 0; i < cfg->n_inject && i < SIM_MAX_INJECT; i++) {
+        const sim_inject *s = &cfg->inject[i];
+        if (k->inject[i].done)
+            continue;
+        if (s->kind == INJ_RANDOM) {
+            random_plan p = plan_random(k, s);
+            if (k->user_insns >= p.at) {
+                k->inject[i].done = true;
+                char why[64];
+                snprintf(why, sizeof why, "random seed %llu at insn %llu",
+                         (unsigned long long)s->seed, (unsigned long long)p.at);
+                if (apply(k, t, p.kind == 0 ? INJ_CRASH : p.kind == 1 ? INJ_HANG : INJ_CORRUPT,
+                          reg_names[p.reg], p.value, why))
+                    return true;
+            }
+        } else if (s->kind != INJ_NOMEM && !s->at_syscall && name_matches(t, s) && t->insns >= s->at) {
+            k->inject[i].done = true;
+            if (apply(k, t, (int)s->kind, s->reg, s->value, "at instruction count"))
+                return true;
+        }
+    }
+    return false;
+}
+
+/* At a syscall exit of t, before the kernel saves anything: `r` is the machine state
+ * right after the syscall instruction.  True if the syscall is replaced. */
+bool inject_at_syscall(kernel *k, tcb *t, sim_regs *r)
+{
+    const sim_config *cfg = k->cfg;
+    for (int i = 0; i < cfg->n_inject && i < SIM_MAX_INJECT; i++) {
+        const sim_inject *s = &cfg->inject[i];
+        if (k->inject[i].done || s->kind == INJ_NOMEM || s->kind == INJ_RANDOM || !s->at_syscall ||
+            !name_matches(t, s) || t->syscalls + 1 != s->at)
+            continue;
+        k->inject[i].done = true;
+        if (s->kind == INJ_CORRUPT) {
+            fprintf(stderr, "sel4-sim: inject: corrupt \"%s\" %s=0x%llx (at syscall %llu)\n", t->name,
+                    s->reg, (unsigned long long)s->value, (unsigned long long)s->at);
+            uint64_t *f = reg_field(r, s->reg);
+            if (f)
+                *f = s->value;
+            continue;
+        }
+        /* crash or hang: the syscall instruction itself is where it happens */
+        t->syscalls++;
+        r->rip -= 2;
+        regs_save_full(t, r, 0);
+        if (s->kind == INJ_CRASH) {
+            fprintf(stderr, "sel4-sim: inject: crash \"%s\" (at syscall %llu)\n", t->name,
+                    (unsigned long long)s->at);
+            entry_user_exception(k, 6, 0);
+        } else {
+            fprintf(stderr, "sel4-sim: inject: hang \"%s\" (at syscall %llu)\n", t->name,
+                    (unsigned long long)s->at);
+            t->hung = true;
+        }
+        return true;
+    }
+    return false;
+}
+
+bool inject_nomem(kernel *k, uint64_t label)
+{
+    const sim_config *cfg = k->cfg;
+    if (!cfg)
+        return false;
+    for (int i = 0; i < cfg->n_inject && i < SIM_MAX_INJECT; i++) {
+        const sim_inject *s = &cfg->inject[i];
+        if (s->kind != INJ_NOMEM || k->inject[i].done)
+            continue;
+        int l = inject_label_from_name(s->thread);
+        if (l < 0 || (uint64_t)l != label)
+            continue;
+        if (++k->inject[i].count == s->at) {
+            k->inject[i].done = true;
+            fprintf(stderr, "sel4-sim: inject: %s invocation %llu fails with NotEnoughMemory\n",
+                    s->thread, (unsigned long long)s->at);
+            return true;
+        }
+    }
+    return false;
+}

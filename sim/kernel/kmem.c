@@ -1,0 +1,89 @@
+/*
+ * Physical memory as the kernel sees it: RAM through the machine's sim_ram, device
+ * memory as sparse zero-filled host pages, and the IPC buffer (which the kernel reads
+ * through the frame capability, never through the thread's page tables).
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "kstate.h"
+
+void *phys_ram(kernel *k, uint64_t paddr, uint64_t len)
+{
+    return ram_ptr(&k->ram, paddr, len);
+}
+
+void phys_zero(kernel *k, uint64_t paddr, uint64_t len)
+{
+    void *p = phys_ram(k, paddr, len);
+    if (p)
+        memset(p, 0, len);
+}
+
+void *device_backing(kernel *k, uint64_t paddr)
+{
+    uint64_t page = paddr & ~0xfffull;
+    unsigned h = (unsigned)((page >> 12) % DEVPAGE_BUCKETS);
+    for (devpage *d = k->devpages[h]; d; d = d->next)
+        if (d->paddr == page)
+            return d->host;
+    devpage *d = calloc(1, sizeof *d);
+    uint8_t *host = aligned_alloc(4096, 4096);
+    if (!d || !host) {
+        fprintf(stderr, "sel4-sim: host out of memory for device frames\n");
+        abort();
+    }
+    memset(host, 0, 4096);
+    d->paddr = page;
+    d->host = host;
+    d->next = k->devpages[h];
+    k->devpages[h] = d;
+    return host;
+}
+
+void devpages_free(kernel *k)
+{
+    for (unsigned h = 0; h < DEVPAGE_BUCKETS; h++) {
+        devpage *d = k->devpages[h];
+        while (d) {
+            devpage *n = d->next;
+            free(d->host);
+            free(d);
+            d = n;
+        }
+        k->devpages[h] = NULL;
+    }
+}
+
+uint64_t *lookup_ipc_buffer(kernel *k, tcb *t, bool receiver)
+{
+    const cap *c = &t->slot[TCB_BUFFER].cap;
+    if (c->type != CAP_FRAME || c->is_device)
+        return NULL;
+    if (c->vm_rights == VM_READ_WRITE || (!receiver && c->vm_rights == VM_READ_ONLY)) {
+        uint64_t off = t->ipc_buffer & MASK(c->size_bits);
+        return (uint64_t *)phys_ram(k, c->paddr + off, 1u << seL4_IPCBufferSizeBits);
+    }
+    return NULL;
+}
+
+uint64_t get_syscall_arg(kernel *k, unsigned i, const uint64_t *buf)
+{
+    if (i < N_MSG_REGISTERS)
+        return k->cur->ctx[msg_registers[i]];
+    if (!buf || i + 1 >= 128)
+        return 0;
+    return buf[i + 1];
+}
+
+unsigned set_mr(tcb *t, uint64_t *buf, unsigned i, uint64_t v)
+{
+    if (i >= N_MSG_REGISTERS) {
+        if (buf && i + 1 < 128) {
+            buf[i + 1] = v;
+            return i + 1;
+        }
+        return N_MSG_REGISTERS;
+    }
+    t->ctx[msg_registers[i]] = v;
+    return i + 1;
+}
