@@ -293,6 +293,24 @@ static void test_cap_faults(void)
     seL4_TCB_Suspend(t.tcb);
 }
 
+static void test_queued_fault(void)
+{
+    seL4_Word badge, len;
+    conf_thread_t t;
+    progress = 0;
+    conf_thread_create(&t, div_thread, NULL, 100, mint(fault_ep, seL4_AllRights, 11));
+    conf_settle(); /* the thread faults while nobody is receiving on the fault endpoint */
+    check_eq(progress, 1, "a thread whose handler is not receiving blocks at its fault");
+    seL4_Word label = next_fault(&badge, &len);
+    check(label == seL4_Fault_UserException && badge == 11 &&
+              seL4_GetMR(seL4_UserException_FaultIP) == (seL4_Word)conf_ip_div,
+          "the fault message waits in the endpoint until the handler receives it");
+    check_err(seL4_TCB_Suspend(t.tcb), seL4_NoError, "the handler suspends the faulted thread");
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    conf_settle();
+    check_eq(progress, 1, "a reply to a suspended faulter does not resume it");
+}
+
 static void test_no_handler(void)
 {
     conf_thread_t t;
@@ -331,6 +349,7 @@ int main(void)
     test_exceptions();
     test_unknown_syscall();
     test_cap_faults();
+    test_queued_fault();
     test_no_handler();
     conf_end();
 }

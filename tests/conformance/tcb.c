@@ -47,6 +47,8 @@ static void test_configure(void)
               "SetIPCBuffer address 0 (no buffer) with a null cap");
     check_err(seL4_TCB_SetSpace(t, seL4_CapNull, ROOT, 0, seL4_CapInitThreadVSpace, 0), seL4_NoError,
               "SetSpace");
+    check_err(seL4_TCB_SetSpace(t, (seL4_CPtr)1 << 40, ROOT, 0, seL4_CapInitThreadVSpace, 0), seL4_NoError,
+              "the fault endpoint is only a cptr: an unresolvable one is accepted");
     check_err(seL4_TCB_SetSpace(t, seL4_CapNull, seL4_CapInitThreadVSpace, 0, seL4_CapInitThreadVSpace, 0),
               seL4_IllegalOperation, "SetSpace with a VSpace cap as CSpace root -> IllegalOperation");
     seL4_MessageInfo_t r = seL4_Call(t, seL4_MessageInfo_new(CNodeCopy, 0, 0, 0));

@@ -232,6 +232,24 @@ static void test_table_removal(void)
                  seL4_MissingCapability, 1, 21, 0, 0, "and the slot has no page table any more");
 }
 
+static void test_directory_unmap(void)
+{
+    const seL4_Word base2 = BASE + (1ul << 30); /* next page directory slot of the PDPT */
+    seL4_CPtr pd = conf_object(seL4_X86_PageDirectoryObject, 0), pt = conf_object(seL4_X86_PageTableObject, 0);
+    seL4_CPtr f = conf_object(seL4_X86_4K, 0);
+    check_err(seL4_X86_PageDirectory_Map(pd, VS, base2, ATTR), seL4_NoError, "map a second page directory");
+    check_err(seL4_X86_PageTable_Map(pt, VS, base2, ATTR), seL4_NoError, "a page table in it");
+    check_err(map4k(f, base2, seL4_ReadWrite), seL4_NoError, "and a frame");
+    check(probe(base2, true, 9, NULL) == 0, "the frame is accessible");
+    check_err(seL4_X86_PageDirectory_Unmap(pd), seL4_NoError, "PageDirectory_Unmap");
+    check_eq(probe(base2, false, 0, NULL), 0x1004, "everything below an unmapped page directory is gone");
+    check_lookup(seL4_X86_PageTable_Map(conf_object(seL4_X86_PageTableObject, 0), VS, base2, ATTR), 0,
+                 seL4_MissingCapability, 1, 30, 0, 0, "the PDPT slot is empty again (30 bits left)");
+    check_err(seL4_X86_PageDirectory_Map(pd, VS, base2, ATTR), seL4_NoError,
+              "the unmapped page directory can be mapped again");
+    check_eq(probe(base2, false, 0, NULL), 0x1004, "it comes back empty");
+}
+
 static void test_asid(void)
 {
     seL4_CPtr ut13 = conf_object(seL4_UntypedObject, 13), ut12 = conf_object(seL4_UntypedObject, 12);
@@ -278,6 +296,7 @@ int main(void)
     test_large_pages();
     test_get_address();
     test_table_removal();
+    test_directory_unmap();
     test_asid();
     conf_end();
 }
