@@ -95,15 +95,15 @@ static void space_forget_entry(ptable *t, unsigned i)
 
 static void set_page_entry(kernel *k, ptable *t, unsigned i, uint64_t e)
 {
+    uint64_t base;
+    ptable *root = table_root(t, &base);
+    sim_space *space = root ? root_space(k, root) : NULL;   /* created before the change */
     if (t->e[i] & PTE_PRESENT)
         space_forget_entry(t, i);
     t->e[i] = e;
     t->child[i] = NULL;
-    uint64_t base;
-    ptable *root = table_root(t, &base);
-    if (root)
-        space_map_page(k, root_space(k, root), base | ((uint64_t)i << entry_bits(t->level)), e,
-                       entry_bits(t->level));
+    if (space)
+        space_map_page(k, space, base | ((uint64_t)i << entry_bits(t->level)), e, entry_bits(t->level));
 }
 
 static void clear_entry(ptable *t, unsigned i)
@@ -202,9 +202,13 @@ sim_space *thread_space(kernel *k, tcb *t)
     return root_space(k, v);
 }
 
+/* The page-fault error code seL4 sees: the kernel enables neither NX nor SMEP (and the
+ * Nehalem CPU has no SMEP), so an instruction fetch is not flagged (bit 4 clear);
+ * "present" (bit 0) is decided by the paging structures, where a mapping without user
+ * access (VMKernelOnly) is present although user code cannot touch it. */
 uint32_t vspace_fault_fsr(kernel *k, tcb *t, uint64_t addr, uint32_t machine_fsr)
 {
-    uint32_t fsr = (machine_fsr & ~1u) | 4u;
+    uint32_t fsr = (machine_fsr & ~0x11u) | 4u;
     const cap *c = &t->slot[TCB_VTABLE].cap;
     if (!is_valid_vtable_root(c))
         return fsr;
