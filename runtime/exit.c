@@ -69,6 +69,9 @@ void runtime_panic(const char *file, int line, const char *fmt, ...)
     vprintf(fmt, ap);
     va_end(ap);
     printf("\n");
+    if (runtime_bootinfo() != NULL && runtime_is_main_thread()) {
+        runtime_exit(RUNTIME_PANIC_STATUS);
+    }
     /* A store to address 0: the kernel reports a VM fault to our fault handler. */
     for (;;) {
         __asm__ volatile("movq $0, 0" : : : "memory");

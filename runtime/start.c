@@ -15,15 +15,18 @@ __thread seL4_IPCBuffer *__sel4_ipc_buffer;
 __thread char __sel4_print_error;
 #endif
 
+static __thread bool main_thread; /* .tbss: false in every new thread */
 static seL4_BootInfo *boot_info;
 static const runtime_startup_t *startup_info;
 
 seL4_BootInfo *runtime_bootinfo(void) { return boot_info; }
 const runtime_startup_t *runtime_startup(void) { return startup_info; }
+bool runtime_is_main_thread(void) { return main_thread; }
 
 void runtime_start(void *arg)
 {
     seL4_SetTLSBase(tls_init_area(tls_main_area()));
+    main_thread = true;
 
     const runtime_startup_t *su = arg;
     if (su != NULL && su->magic == RUNTIME_STARTUP_MAGIC) {

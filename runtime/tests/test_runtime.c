@@ -80,6 +80,7 @@ typedef struct shared {
     seL4_CPtr ntfn;
     int seen_counter, seen_zero;
     bool own_ipc_buffer;
+    bool thought_main;
     seL4_IPCBuffer *main_ipc;
 } shared_t;
 
@@ -88,6 +89,7 @@ static void second_thread(void *arg)
     shared_t *sh = arg;
     sh->seen_counter = tls_counter;
     sh->seen_zero = tls_zeroed[99] == 0;
+    sh->thought_main = runtime_is_main_thread();
     tls_counter = 99;
     sh->own_ipc_buffer = seL4_GetIPCBuffer() != sh->main_ipc && seL4_GetIPCBuffer() != NULL;
     printf("thread: hello from the second thread\n");
@@ -107,6 +109,7 @@ static void check_threads(void)
     check(sh.seen_counter == 7 && sh.seen_zero, "TLS: a new thread gets a fresh copy");
     check(tls_counter == 8, "TLS: the main thread's copy is untouched");
     check(sh.own_ipc_buffer, "thread has its own IPC buffer");
+    check(runtime_is_main_thread() && !sh.thought_main, "only main's thread is the main thread");
 }
 
 int main(void)

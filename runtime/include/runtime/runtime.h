@@ -45,12 +45,20 @@ seL4_BootInfo *runtime_bootinfo(void);
  * endpoint the loader gave it, if any, then suspends itself. */
 _Noreturn void runtime_exit(int status);
 
-/* Prints "PANIC at FILE:LINE: message" (FILE without directories) and then faults deliberately (a write to
- * address 0), so that a fault handler or supervisor sees the crash. */
+/* Prints "PANIC at FILE:LINE: message" (FILE without directories), then:
+ *   - in a program with a supervisor (not the root task): faults deliberately (a write to
+ *     address 0), so that its fault handler sees a VM fault at address 0;
+ *   - in the root task's main thread, which has no fault handler (the kernel would only
+ *     print a report and leave the machine idle until a timeout):
+ *     runtime_exit(RUNTIME_PANIC_STATUS).  Other threads of the root task fault. */
+#define RUNTIME_PANIC_STATUS 99
 _Noreturn void runtime_panic(const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 #define panic(...) runtime_panic(__FILE__, __LINE__, __VA_ARGS__)
 #define assert(e) ((e) ? (void)0 : runtime_panic(__FILE__, __LINE__, "assertion failed: %s", #e))
+
+/* True in the thread that ran main (false in threads started with thread.h). */
+bool runtime_is_main_thread(void);
 
 /* Internal: called by _start with the value the kernel or loader put in rdi. */
 _Noreturn void runtime_start(void *arg);
