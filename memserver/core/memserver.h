@@ -20,6 +20,9 @@ int ms_add_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits);
 /* Hands the core a device untyped at physical address `paddr`; it is cut into 4 KiB
  * device frames at once (one slot each) for physical memory objects. */
 int ms_add_device_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits, uint64_t paddr);
+/* Takes 2^size_bits bytes (< 2 MiB) out of the pool for the server's own permanent
+ * objects (kept apart so they never pin a chunk clients use); *ut = an untyped cap. */
+int ms_reserve_untyped(struct ms_server *s, unsigned size_bits, ms_slot_t *ut);
 /* Frees all metadata (every client is destroyed first). */
 void ms_fini(struct ms_server *s);
 /* Quota given to clients the server has not seen before. */

@@ -92,3 +92,23 @@ void ms_give_slot(struct ms_server *s, ms_slot_t slot)
 {
     ms_slot_free(s, slot);
 }
+
+int ms_reserve_untyped(struct ms_server *s, unsigned size_bits, ms_slot_t *out)
+{
+    if (size_bits < MS_PAGE_BITS || size_bits >= MS_LARGE_BITS) return MS_ERR_BAD_REQUEST;
+    if (!s->pool.n_empty_large) return MS_ERR_NO_MEMORY;
+    if (s->slots.count < MS_LARGE_BITS - size_bits + 1) return MS_ERR_NO_SLOTS;
+    int32_t i = ms_pool_take_2m(&s->pool);
+    ms_slot_t parent = s->pool.chunk[i].slot;
+    /* 2 MiB = 2^b (reserved) + 2^b + 2^(b+1) + ... + 2^20, each naturally aligned. */
+    ms_slot_t slot = ms_slot_alloc(s);
+    if (ms_kcall_failed(s, s->k.retype(s->k.ctx, parent, MS_KOBJ_UNTYPED, size_bits, slot))) return MS_ERR_KERNEL;
+    *out = slot;
+    for (unsigned bits = size_bits; bits < MS_LARGE_BITS; bits++) {
+        slot = ms_slot_alloc(s);
+        if (ms_kcall_failed(s, s->k.retype(s->k.ctx, parent, MS_KOBJ_UNTYPED, bits, slot))) return MS_ERR_KERNEL;
+        int err = ms_pool_add(s, slot, bits);
+        if (err) return err;
+    }
+    return MS_OK;
+}

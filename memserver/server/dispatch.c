@@ -51,7 +51,8 @@ seL4_MessageInfo_t mss_dispatch(struct ms_server *s, seL4_Word badge, seL4_Messa
                                 (unsigned)seL4_MessageInfo_get_extraCaps(info), &r);
     struct ms_client *c = 0;
     if (!err && (badge == 0 || (badge & MS_FAULT_BADGE))) err = MS_ERR_DENIED;
-    if (!err && !(c = ms_client_get(s, badge, 1))) err = MS_ERR_BUSY;
+    /* The administrator bit is a privilege, not part of the client's name. */
+    if (!err && !(c = ms_client_get(s, badge & ~MS_ADMIN_BADGE, 1))) err = MS_ERR_BUSY;
     uint32_t h = 0;
     if (!err) {
         switch (r.op) {
@@ -66,14 +67,14 @@ seL4_MessageInfo_t mss_dispatch(struct ms_server *s, seL4_Word badge, seL4_Messa
             break;
         case MS_OP_AS_ADOPT: {
             ms_slot_t slot = take_cap(s, recv, info, CAPTYPE_PML4, &err);
-            *recv_used = 1;
+            *recv_used = slot != 0;
             if (slot && (err = ms_as_adopt(s, c, slot, &h))) drop_cap(s, slot);
             res[0] = h, nres = 1;
             break;
         }
         case MS_OP_AS_SET_NOTIFY: {
             ms_slot_t slot = take_cap(s, recv, info, CAPTYPE_NOTIFICATION, &err);
-            *recv_used = 1;
+            *recv_used = slot != 0;
             if (slot && (err = ms_as_set_notify(s, c, r.handle, slot))) drop_cap(s, slot);
             break;
         }

@@ -148,9 +148,13 @@ int mss_glue_init(struct ms_server *s)
 {
     /* PDPT + PD + PT for the copy window, in the server's own VSpace. */
     static const enum ms_kobj types[3] = { MS_KOBJ_PDPT, MS_KOBJ_PD, MS_KOBJ_PT };
+    ms_slot_t ut;
+    int err = ms_reserve_untyped(s, 14, &ut);
+    if (err) return err;
     for (unsigned i = 0; i < 3; i++) {
-        ms_slot_t t = ms_kobj_new(s, types[i]);
-        if (!t) return MS_ERR_NO_MEMORY;
+        ms_slot_t t = ms_take_slot(s);
+        if (!t) return MS_ERR_NO_SLOTS;
+        if (g_retype(0, ut, types[i], 0, t)) return MS_ERR_KERNEL;
         if (g_map_table(0, types[i], t, MSS_VSPACE, SCRATCH_BASE)) return MS_ERR_KERNEL;
     }
     mss_glue.scratch = SCRATCH_BASE;

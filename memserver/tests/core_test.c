@@ -87,6 +87,15 @@ static void test_split_merge(void)
 {
     struct harness h;
     h_init(&h, 24, 8);
+    /* A permanent server object from a reserved piece must not pin client memory. */
+    ms_slot_t ut, perm = H_SLOTS - 1;
+    CHECK_ERR(ms_reserve_untyped(&h.s, 14, &ut), MS_OK);
+    CHECK_EQ(h.fk.violations, 0);
+    struct ms_kernel_ops k = fk_ops(&h.fk);
+    CHECK_EQ(k.retype(k.ctx, ut, MS_KOBJ_PT, 0, perm), 0);
+    CHECK_EQ(ms_free_pages(&h.s), h.init_pages - 4);
+    h.init_pages = ms_free_pages(&h.s);
+    h.init_slots = ms_free_slots(&h.s);
     struct ms_client *c = ms_client_get(&h.s, 1, 1);
     uint32_t as;
     CHECK_ERR(ms_as_create(&h.s, c, 0, &as), MS_OK);
