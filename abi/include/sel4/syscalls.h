@@ -257,7 +257,7 @@ static inline void seL4_DebugNameThread(seL4_CPtr tcb, const char *name)
 {
     char *dst = (char *)&seL4_GetIPCBuffer()->msg[0];
     unsigned long i = 0;
-    for (; name[i] && i < seL4_MsgMaxLength * sizeof(seL4_Word) - 1; i++) dst[i] = name[i];
+    for (; i < seL4_MsgMaxLength * sizeof(seL4_Word) - 1 && name[i]; i++) dst[i] = name[i];
     dst[i] = '\0';
     x64_sys_send(seL4_SysDebugNameThread, tcb, 0, 0, 0, 0, 0);
 }
