@@ -223,9 +223,11 @@ int ms_map(struct ms_server *s, struct ms_client *c, const struct ms_req_map *a,
         err = MS_ERR_NO_MEMORY;
         goto fail;
     }
+    uint64_t frames4k = 0;
+    int large_ok = !obj && !(a->flags & MS_MAP_4K);
     if (a->flags & MS_MAP_POPULATE) {
         for (uint64_t v = va; v < va + a->size;) {
-            if (!obj && use_large(as, v, va, va + a->size)) {
+            if (large_ok && use_large(as, v, va, va + a->size)) {
                 p.need.large++;
                 p.need.slots++;
                 ms_tables_count(as, v, 1, &p.tc);
@@ -234,7 +236,7 @@ int ms_map(struct ms_server *s, struct ms_client *c, const struct ms_req_map *a,
             }
             if (!obj || (obj->kind == MS_OBJK_ANON &&
                          !obj->page[(a->off >> MS_PAGE_BITS) + ((v - va) >> MS_PAGE_BITS)]))
-                p.need.pages++, p.need.slots++;
+                p.need.pages++, p.need.slots++, frames4k++;
             if (obj) p.need.slots++;
             ms_tables_count(as, v, 0, &p.tc);
             v += MS_PAGE_SIZE;
@@ -267,9 +269,11 @@ int ms_map(struct ms_server *s, struct ms_client *c, const struct ms_req_map *a,
     }
     if (a->flags & MS_MAP_POPULATE) {
         struct ms_object *o = r->obj;
+        ms_slot_t run = 0;
+        uint32_t run_left = 0;
         for (uint64_t v = va; v < r->end;) {
             uint64_t i = r->off + ((v - va) >> MS_PAGE_BITS);
-            if (!obj && use_large(as, v, va, r->end)) {
+            if (large_ok && use_large(as, v, va, r->end)) {
                 ms_slot_t f = ms_kobj_new(s, MS_KOBJ_FRAME_2M);
                 MS_CHECK(f != 0);
                 o->page[i] = MS_E_MAKE(MS_E_LARGE, f);
@@ -282,8 +286,14 @@ int ms_map(struct ms_server *s, struct ms_client *c, const struct ms_req_map *a,
             }
             uint32_t *e = &o->page[i];
             if (!*e) {
-                ms_slot_t f = ms_kobj_new(s, MS_KOBJ_FRAME_4K);
-                MS_CHECK(f != 0);
+                /* Frames come in runs made by one retype each. */
+                if (!run_left) {
+                    run_left = ms_frames_new(s, frames4k < MS_RETYPE_MAX ? (uint32_t)frames4k : MS_RETYPE_MAX, &run);
+                    MS_CHECK(run_left != 0);
+                    frames4k -= run_left;
+                }
+                ms_slot_t f = run++;
+                run_left--;
                 *e = MS_E_MAKE(MS_E_OWN, f);
                 ms_charge(o->owner, 1, 1);
             }

@@ -26,6 +26,8 @@ void ms_stash_drain(struct ms_server *s, struct ms_stash *st);
 /* ---- slots.c ---- */
 int ms_slots_init(struct ms_server *s, ms_slot_t first, uint32_t total);
 ms_slot_t ms_slot_alloc(struct ms_server *s); /* 0 when none left */
+/* n consecutive free slots from *start; returns n, or 0 if there is no such run. */
+uint32_t ms_slot_alloc_run(struct ms_server *s, uint32_t n, ms_slot_t *start);
 void ms_slot_free(struct ms_server *s, ms_slot_t slot);
 
 /* ---- pool.c ---- */
@@ -34,6 +36,9 @@ int ms_pool_add(struct ms_server *s, ms_slot_t slot, unsigned size_bits);
 int ms_pool_can_take(const struct ms_pool *p, uint64_t pages4k, uint64_t frames2m);
 int32_t ms_pool_take_4k(struct ms_pool *p);
 int32_t ms_pool_take_2m(struct ms_pool *p);
+/* Up to `want` 4 KiB objects from one chunk; *got = how many (>= 1 on success). */
+int32_t ms_pool_take_4k_run(struct ms_pool *p, uint32_t want, uint32_t *got);
+void ms_pool_untake(struct ms_pool *p, int32_t chunk, uint32_t n);
 void ms_pool_release(struct ms_pool *p, int32_t chunk);
 
 /* ---- resources.c: checking, allocating and charging kernel objects ---- */
@@ -49,6 +54,9 @@ void ms_charge(struct ms_client *c, uint64_t pages, uint64_t slots);
 void ms_uncharge(struct ms_client *c, uint64_t pages, uint64_t slots);
 /* Creates a kernel object in a fresh slot (resources already checked); 0 on failure. */
 ms_slot_t ms_kobj_new(struct ms_server *s, enum ms_kobj type);
+/* Up to `want` 4 KiB frames in consecutive slots with one invocation; returns how
+ * many (0 on failure), the first slot in *first. */
+uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first);
 /* Deletes an object made by ms_kobj_new and gives back its memory and slot. */
 void ms_kobj_free(struct ms_server *s, ms_slot_t slot);
 /* Copies a cap into a fresh slot; 0 on failure.  ms_cap_free deletes such a copy. */

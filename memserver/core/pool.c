@@ -127,3 +127,39 @@ void ms_pool_release(struct ms_pool *p, int32_t i)
     list_remove(p, i);
     list_push(p, i, c->size_bits == MS_LARGE_BITS ? LIST_EMPTY_LARGE : LIST_PARTIAL);
 }
+
+int32_t ms_pool_take_4k_run(struct ms_pool *p, uint32_t want, uint32_t *got)
+{
+    int32_t i = p->partial >= 0 ? p->partial : p->empty_large;
+    if (i < 0 || want == 0) return -1;
+    struct ms_chunk *c = &p->chunk[i];
+    if (c->list == LIST_EMPTY_LARGE) {
+        list_remove(p, i);
+        list_push(p, i, LIST_PARTIAL);
+    }
+    uint32_t n = chunk_pages(c) - c->watermark;
+    if (n > want) n = want;
+    c->watermark += n;
+    c->live += n;
+    p->free_pages -= n;
+    if (c->watermark == chunk_pages(c)) list_remove(p, i);
+    *got = n;
+    return i;
+}
+
+/* Gives back the last n objects taken from chunk i (nothing was made of them). */
+void ms_pool_untake(struct ms_pool *p, int32_t i, uint32_t n)
+{
+    struct ms_chunk *c = &p->chunk[i];
+    MS_CHECK(c->live >= n && c->watermark >= n);
+    if (c->watermark == chunk_pages(c) && n) list_push(p, i, LIST_PARTIAL);
+    c->watermark -= n;
+    c->live -= n;
+    p->free_pages += n;
+    if (c->live == 0) {
+        p->free_pages += c->watermark;
+        c->watermark = 0;
+        list_remove(p, i);
+        list_push(p, i, c->size_bits == MS_LARGE_BITS ? LIST_EMPTY_LARGE : LIST_PARTIAL);
+    }
+}

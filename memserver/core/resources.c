@@ -81,3 +81,29 @@ void ms_cap_free(struct ms_server *s, ms_slot_t slot)
     (void)ms_kcall_failed(s, s->k.delete_cap(s->k.ctx, slot));
     ms_slot_free(s, slot);
 }
+
+uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first)
+{
+    uint32_t got = 0;
+    int32_t chunk = ms_pool_take_4k_run(&s->pool, want, &got);
+    if (chunk < 0) return 0;
+    ms_slot_t slot;
+    uint32_t n = ms_slot_alloc_run(s, got, &slot);
+    if (!n) {
+        /* No run of slots that long: one frame. */
+        ms_pool_untake(&s->pool, chunk, got - 1);
+        got = 1;
+        if (!(slot = ms_slot_alloc(s))) {
+            ms_pool_untake(&s->pool, chunk, 1);
+            return 0;
+        }
+    }
+    if (ms_kcall_failed(s, s->k.retype_frames(s->k.ctx, s->pool.chunk[chunk].slot, slot, got))) {
+        for (uint32_t i = 0; i < got; i++) ms_slot_free(s, slot + i);
+        ms_pool_untake(&s->pool, chunk, got);
+        return 0;
+    }
+    for (uint32_t i = 0; i < got; i++) s->slots.chunk_of[slot + i - s->slots.first] = (uint16_t)(chunk + 1);
+    *first = slot;
+    return got;
+}

@@ -75,10 +75,10 @@ void ms_fini(struct ms_server *s)
 {
     for (uint32_t i = 0; i < MS_MAX_CLIENTS; i++)
         if (s->clients[i].used) ms_client_destroy(s, s->clients[i].badge);
-    ms_heap_free(s, s->slots.stack, (uint64_t)s->slots.total * sizeof(uint32_t));
+    ms_heap_free(s, s->slots.used, (uint64_t)s->slots.words * sizeof(uint64_t));
     ms_heap_free(s, s->slots.chunk_of, (uint64_t)s->slots.total * sizeof(uint16_t));
     ms_heap_free(s, s->pool.chunk, (uint64_t)s->pool.cap * sizeof(struct ms_chunk));
-    s->slots.stack = 0;
+    s->slots.used = 0;
     s->slots.chunk_of = 0;
     s->pool.chunk = 0;
 }

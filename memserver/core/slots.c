@@ -1,32 +1,86 @@
-/* Free cap slots of the server's CSpace: a stack of slot numbers (O(1) both ways). */
+/*
+ * Free cap slots of the server's CSpace: a bitmap (1 = in use) searched from the lowest
+ * slot that may be free, so that slots stay dense and runs of consecutive slots (for
+ * retyping many frames in one invocation) are easy to find.
+ */
 #include "memserver/core/core.h"
+
+#define WORD_BITS 64u
 
 int ms_slots_init(struct ms_server *s, ms_slot_t first, uint32_t total)
 {
     struct ms_slots *sl = &s->slots;
     if (total == 0 || (uint64_t)first + total > MS_MAX_SLOT) return MS_ERR_NO_SLOTS;
-    sl->stack = ms_heap_alloc(s, (uint64_t)total * sizeof(uint32_t));
+    uint32_t words = (total + WORD_BITS - 1) / WORD_BITS;
+    sl->used = ms_heap_alloc(s, (uint64_t)words * sizeof(uint64_t));
     sl->chunk_of = ms_heap_alloc(s, (uint64_t)total * sizeof(uint16_t));
-    if (!sl->stack || !sl->chunk_of) return MS_ERR_NO_MEMORY;
+    if (!sl->used || !sl->chunk_of) return MS_ERR_NO_MEMORY;
+    /* Bits past the end count as used. */
+    for (uint32_t i = total; i < words * WORD_BITS; i++) sl->used[i / WORD_BITS] |= 1ull << (i % WORD_BITS);
     sl->first = first;
     sl->total = total;
     sl->count = total;
-    /* Pop order = ascending slot numbers, so consecutive allocations are consecutive. */
-    for (uint32_t i = 0; i < total; i++) sl->stack[i] = first + total - 1 - i;
+    sl->words = words;
+    sl->hint = 0;
     return MS_OK;
+}
+
+static void mark(struct ms_slots *sl, uint32_t i)
+{
+    sl->used[i / WORD_BITS] |= 1ull << (i % WORD_BITS);
 }
 
 ms_slot_t ms_slot_alloc(struct ms_server *s)
 {
     struct ms_slots *sl = &s->slots;
     if (sl->count == 0) return 0;
-    return sl->stack[--sl->count];
+    for (uint32_t w = sl->hint; w < sl->words; w++) {
+        if (sl->used[w] == ~0ull) continue;
+        uint32_t i = w * WORD_BITS + (uint32_t)__builtin_ctzll(~sl->used[w]);
+        mark(sl, i);
+        sl->count--;
+        sl->hint = w;
+        return sl->first + i;
+    }
+    MS_CHECK(0); /* count said there was one */
+    return 0;
+}
+
+uint32_t ms_slot_alloc_run(struct ms_server *s, uint32_t n, ms_slot_t *start)
+{
+    struct ms_slots *sl = &s->slots;
+    uint32_t run = 0, at = 0;
+    if (n == 0 || sl->count < n) return 0;
+    for (uint32_t i = sl->hint * WORD_BITS; i < sl->total; i++) {
+        uint64_t w = sl->used[i / WORD_BITS];
+        if (i % WORD_BITS == 0 && w == ~0ull) {
+            run = 0;
+            i += WORD_BITS - 1;
+            continue;
+        }
+        if (w & (1ull << (i % WORD_BITS))) {
+            run = 0;
+            continue;
+        }
+        if (run++ == 0) at = i;
+        if (run == n) {
+            for (uint32_t k = at; k < at + n; k++) mark(sl, k);
+            sl->count -= n;
+            *start = sl->first + at;
+            return n;
+        }
+    }
+    return 0;
 }
 
 void ms_slot_free(struct ms_server *s, ms_slot_t slot)
 {
     struct ms_slots *sl = &s->slots;
-    MS_CHECK(slot >= sl->first && slot - sl->first < sl->total && sl->count < sl->total);
-    sl->chunk_of[slot - sl->first] = 0;
-    sl->stack[sl->count++] = slot;
+    MS_CHECK(slot >= sl->first && slot - sl->first < sl->total);
+    uint32_t i = slot - sl->first;
+    MS_CHECK(sl->used[i / WORD_BITS] & (1ull << (i % WORD_BITS)));
+    sl->used[i / WORD_BITS] &= ~(1ull << (i % WORD_BITS));
+    sl->chunk_of[i] = 0;
+    sl->count++;
+    if (i / WORD_BITS < sl->hint) sl->hint = i / WORD_BITS;
 }

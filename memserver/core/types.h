@@ -2,8 +2,8 @@
  * The bookkeeping core's data structures (plain C, no system calls).
  *
  * Metadata budget per mapped 4 KiB page: one u32 entry in the memory object's page
- * array (the frame cap's slot number plus state bits), one u32 in the free-slot stack
- * and one u16 in the slot-to-chunk map, i.e. 10 bytes.  Regions of shared objects add
+ * array (the frame cap's slot number plus state bits), one bit in the slot bitmap and
+ * one u16 in the slot-to-chunk map, i.e. about 6 bytes.  Regions of shared objects add
  * one u32 per page (the slot of that mapping's own copy of the frame cap).  Paging
  * structures cost 8 bytes per 2 MiB.
  */
@@ -32,11 +32,14 @@ enum {
 };
 #define MS_E_MAKE(kind, slot) (((uint32_t)(kind) << 29) | (uint32_t)(slot))
 #define MS_MAX_SLOT 0x1FFFFFFFu
+/* Most objects one retype invocation may create (seL4 CONFIG_RETYPE_FAN_OUT_LIMIT). */
+#define MS_RETYPE_MAX 256u
 
 /* ---- free cap slots ---- */
 struct ms_slots {
-    uint32_t *stack; /* free slots, popped from the end */
-    uint32_t count, total;
+    uint64_t *used;  /* bitmap, 1 = in use */
+    uint32_t words, hint; /* hint: no free slot in words below it */
+    uint32_t count, total; /* free, all */
     ms_slot_t first; /* slots [first, first + total) belong to the allocator */
     uint16_t *chunk_of; /* per slot: untyped chunk + 1 its object came from (0 = none) */
 };

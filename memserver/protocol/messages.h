@@ -47,7 +47,8 @@ enum {
     MS_MAP_FIXED = 1,    /* map exactly at vaddr (else: first fitting hole, vaddr ignored) */
     MS_MAP_POPULATE = 2, /* create and map all frames now (2 MiB frames where possible) */
     MS_MAP_GUARD = 4,    /* add a 4 KiB guard page below and above the mapping */
-    MS_MAP_FLAGS = 7,
+    MS_MAP_4K = 8,       /* with POPULATE: 4 KiB frames only (no 2 MiB frames) */
+    MS_MAP_FLAGS = 15,
 };
 
 /* CLONE flags. */

@@ -76,6 +76,37 @@ static void test_populate_large(void)
     fk_fini(&h.fk);
 }
 
+static void test_populate_4k(void)
+{
+    struct harness h;
+    h_init(&h, 27, 8);
+    struct ms_client *c = ms_client_get(&h.s, 1, 1);
+    ms_client_set_quota(&h.s, 1, 1u << 20, 1u << 20);
+    uint32_t as;
+    CHECK_ERR(ms_as_create(&h.s, c, 0, &as), MS_OK);
+    uint64_t va, heap0 = h.s.heap_in_use, calls0 = h.s.stats.invocations;
+    struct ms_req_map m = anon(as, 0, 64 * MiB, MS_RW, MS_MAP_POPULATE | MS_MAP_4K);
+    CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
+    uint64_t pages = (64 * MiB) >> 12;
+    uint64_t milli = (h.s.stats.invocations - calls0) * 1000 / pages;
+    printf("map 64 MiB with 4 KiB frames: %llu.%03llu invocations per page\n", (unsigned long long)(milli / 1000),
+           (unsigned long long)(milli % 1000));
+    CHECK(milli <= 1010);
+    CHECK_EQ(h.s.stats.large_frames_mapped, 0);
+    /* Metadata: heap grown by the mapping, plus the slot bitmap bit and chunk index of
+     * every frame's slot. */
+    uint64_t meta_milli = ((h.s.heap_in_use - heap0) * 1000 + pages * (1000 / 8 + 2000)) / pages;
+    printf("metadata: %llu.%03llu bytes per mapped page beyond the frame cap's slot\n",
+           (unsigned long long)(meta_milli / 1000), (unsigned long long)(meta_milli % 1000));
+    CHECK(meta_milli <= 16000);
+    for (uint64_t off = 0; off < 64 * MiB; off += 4096) CHECK_ERR(h_write(&h, as, va + off, off), 0);
+    CHECK_EQ(h.s.stats.faults_fixed, 0);
+    CHECK_ERR(ms_as_destroy(&h.s, c, as), MS_OK);
+    h_check_all_free(&h);
+    ms_fini(&h.s);
+    fk_fini(&h.fk);
+}
+
 static uint32_t count_regions(struct harness *h, uint32_t handle)
 {
     struct ms_as *as;
@@ -361,6 +392,7 @@ int main(void)
 {
     test_touch_64mib();
     test_populate_large();
+    test_populate_4k();
     test_split_merge();
     test_shared_and_guard();
     test_cow();

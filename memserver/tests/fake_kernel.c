@@ -162,6 +162,30 @@ static int k_retype(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bi
     return 0;
 }
 
+static int k_retype_frames(void *ctx, ms_slot_t ut, ms_slot_t dest, uint32_t count)
+{
+    struct fake_kernel *fk = ctx;
+    if (count == 0 || count > 256) return fail(fk, seL4_RangeError, "retype_frames: count (fan-out limit 256)");
+    for (uint32_t i = 0; i < count; i++) {
+        struct fk_cap *d = slot_cap(fk, dest + i);
+        if (!d) return fail(fk, seL4_RangeError, "retype_frames: bad dest");
+        if (d->obj) return fail(fk, seL4_DeleteFirst, "retype_frames: dest occupied");
+    }
+    struct fk_cap *u = slot_cap(fk, ut);
+    if (!u || !u->obj || u->obj->type != FK_UNTYPED) return fail(fk, seL4_InvalidCapability, "retype: not untyped");
+    uint64_t at = u->obj->children ? u->obj->free_index : 0;
+    at = (at + 4095) & ~4095ull;
+    if (at + 4096ull * count > (1ull << u->obj->size_bits)) return fail(fk, seL4_NotEnoughMemory, "retype_frames: untyped full");
+    uint64_t calls = fk->calls + 1;
+    for (uint32_t i = 0; i < count; i++) {
+        int err = k_retype(ctx, ut, MS_KOBJ_FRAME_4K, 0, dest + i);
+        if (err) return err;
+    }
+    fk->calls = calls; /* one invocation */
+    fk->retypes -= count - 1;
+    return 0;
+}
+
 static int k_assign_asid(void *ctx, ms_slot_t pml4)
 {
     struct fake_kernel *fk = ctx;
@@ -348,7 +372,7 @@ static int k_signal(void *ctx, ms_slot_t slot)
 struct ms_kernel_ops fk_ops(struct fake_kernel *fk)
 {
     struct ms_kernel_ops k = {
-        .ctx = fk, .retype = k_retype, .assign_asid = k_assign_asid, .map_table = k_map_table,
+        .ctx = fk, .retype = k_retype, .retype_frames = k_retype_frames, .assign_asid = k_assign_asid, .map_table = k_map_table,
         .map_frame = k_map_frame, .unmap_frame = k_unmap_frame, .copy_cap = k_copy_cap,
         .delete_cap = k_delete, .revoke_cap = k_revoke, .copy_page = k_copy_page, .signal = k_signal,
     };

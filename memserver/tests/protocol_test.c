@@ -35,7 +35,7 @@ int main(void)
     r.map.size = 0;
     EXPECT(roundtrip(&r, 0, &d), MS_ERR_ZERO_LENGTH);
     r.map.size = 4096;
-    r.map.flags = 8;
+    r.map.flags = 16;
     EXPECT(roundtrip(&r, 0, &d), MS_ERR_BAD_FLAGS);
     r.map.flags = 0;
     r.map.as = 0;

@@ -13,6 +13,7 @@ static seL4_CPtr cli, admin;
 static uint32_t as;
 
 static volatile uint64_t *word(uint64_t va) { return (volatile uint64_t *)va; }
+static void print_milli(const char *key, uint64_t milli);
 
 static void adopt_self(const runtime_startup_t *st)
 {
@@ -42,7 +43,7 @@ static void test_touch(void)
     /* Invocations between the two stats calls: the faults plus one ReplyRecv (stats). */
     uint64_t inv = s1[0] - s0[0] - 1;
     uint64_t milli = faults ? inv * 1000 / faults : 0;
-    printf("bench fault.invocations_per_fault %lu.%03lu\n", (unsigned long)(milli / 1000), (unsigned long)(milli % 1000));
+    print_milli("fault.invocations_per_fault", milli);
     t_check(milli <= 3050, "at most 3.05 kernel invocations per fault");
     struct ms_query_result q;
     t_check_err(msc_query(cli, as, va + 12345, &q), MS_OK, "query");
@@ -130,6 +131,33 @@ static void test_errors(const runtime_startup_t *st)
     t_check_err(msc_unmap(cli, as, b, 4 * PAGE), MS_OK, "unmap");
 }
 
+static void print_milli(const char *key, uint64_t milli)
+{
+    printf("bench %s %lu.%03lu\n", key, (unsigned long)(milli / 1000), (unsigned long)(milli % 1000));
+}
+
+static void test_map4k(void)
+{
+    uint64_t s0[7], s1[7], va;
+    const uint64_t pages = 64 * MiB / PAGE;
+    t_check_err(msc_stats(admin, s0), MS_OK, "stats");
+    t_check_err(msc_map(cli, as, 0, 64 * MiB, 0, 0, MS_RW, MS_MAP_POPULATE | MS_MAP_4K, &va), MS_OK,
+                "map 64 MiB populated with 4 KiB frames");
+    t_check_err(msc_stats(admin, s1), MS_OK, "stats");
+    uint64_t milli = (s1[0] - s0[0] - 1) * 1000 / pages;
+    print_milli("map4k.invocations_per_page", milli);
+    t_check(milli <= 1010, "at most 1.01 invocations per page");
+    /* Metadata the server's heap gained, plus 1 bit + 2 bytes of slot bookkeeping. */
+    uint64_t meta = (s1[6] - s0[6]) * 1000 / pages + 125 + 2000;
+    print_milli("metadata.bytes_per_page", meta);
+    t_check(meta <= 16000, "at most 16 bytes of metadata per page");
+    int ok = 1;
+    for (uint64_t off = 0; off < 64 * MiB; off += 64 * PAGE) *word(va + off) = off + 1;
+    for (uint64_t off = 0; off < 64 * MiB; off += 64 * PAGE) ok &= *word(va + off) == off + 1;
+    t_check(ok, "populated memory holds data");
+    t_check_err(msc_unmap(cli, as, va, 64 * MiB), MS_OK, "unmap");
+}
+
 static void test_large(void)
 {
     uint64_t s0[7], s1[7], va;
@@ -174,6 +202,7 @@ int main(void)
         test_cow();
         test_errors(st);
         test_large();
+        test_map4k();
         break;
     case MODE_FAULT: {
         uint64_t va;
