@@ -43,6 +43,16 @@ static void test_configure(void)
               "SetIPCBuffer at a 1 KiB-aligned address inside the page");
     check_err(seL4_TCB_SetIPCBuffer(t, buf, ntfn), seL4_IllegalOperation,
               "SetIPCBuffer with a notification cap -> IllegalOperation");
+    seL4_BootInfo *bi = runtime_bootinfo();
+    seL4_CPtr dev_frame = conf_slot();
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        if (bi->untypedList[i].isDevice && bi->untypedList[i].sizeBits >= 12) {
+            seL4_Untyped_Retype(bi->untyped.start + i, seL4_X86_4K, 0, ROOT, 0, 0, dev_frame, 1);
+            break;
+        }
+    }
+    check_err(seL4_TCB_SetIPCBuffer(t, buf, dev_frame), seL4_IllegalOperation,
+              "SetIPCBuffer with a device frame -> IllegalOperation");
     check_err(seL4_TCB_SetIPCBuffer(t, 0, seL4_CapNull), seL4_NoError,
               "SetIPCBuffer address 0 (no buffer) with a null cap");
     check_err(seL4_TCB_SetSpace(t, seL4_CapNull, ROOT, 0, seL4_CapInitThreadVSpace, 0), seL4_NoError,
