@@ -104,30 +104,29 @@ static void report_deadlock(kernel *k)
                     (unsigned long long)t->ctx[R_FAULTIP]);
 }
 
-/* Maps a CPU exception the machine reports to the kernel entry seL4 makes of it. */
+/* Maps a CPU exception the machine reports to the kernel entry seL4 makes of it.  The
+ * machine raises #GP(n*8+2) for every `int n` but int3; in seL4's IDT the vectors
+ * 158..254 are user trap gates, which the kernel reports as an unknown syscall numbered
+ * (n << 24) | (eax & 0xffffff), with FaultIP at the int instruction. */
 static void handle_exception(kernel *k, tcb *t, sim_regs *r, const sim_exit *ex)
 {
-    uint32_t v = ex->vector;
-    if (v < 32) {
-        regs_save_full(t, r, ex->error_code);
-        entry_user_exception(k, v, ex->error_code);
-    } else if (v >= 158 && v <= 254) {
-        /* `int n` on a user trap gate: an unknown syscall numbered from n and eax */
+    uint32_t v = ex->vector, code = ex->error_code;
+    uint32_t gate = code >> 3;
+    if (v == 13 && (code & 7u) == 2u && gate >= 158 && gate <= 254) {
         regs_save_full(t, r, 0);
         t->ctx[R_NEXTIP] = r->rip + 2;
         t->ctx[R_FAULTIP] = r->rip;
         t->syscalls++;
         k->syscalls++;
-        k->cur_fault = (fault){ .type = seL4_Fault_UnknownSyscall,
-                                .addr = (uint64_t)(int64_t)(int32_t)((v << 24) | (r->rax & 0xffffffu)) };
+        int32_t sysno = (int32_t)((gate << 24) | (uint32_t)(r->rax & 0xffffffu));
+        k->cur_fault = (fault){ .type = seL4_Fault_UnknownSyscall, .addr = (uint64_t)(int64_t)sysno };
         handle_fault(k, t);
         schedule(k);
         activate_thread(k);
-    } else {
-        /* other vectors have kernel-only gates: a general protection fault */
-        regs_save_full(t, r, (uint64_t)v * 8u + 2u);
-        entry_user_exception(k, 13, v * 8u + 2u);
+        return;
     }
+    regs_save_full(t, r, code);
+    entry_user_exception(k, v, code);
 }
 
 static void run_thread(kernel *k, tcb *t, uint64_t budget)
@@ -168,6 +167,11 @@ static void run_thread(kernel *k, tcb *t, uint64_t budget)
     }
 }
 
+static uint64_t virtual_now(void *ctx)
+{
+    return ((const kernel *)ctx)->now;
+}
+
 int kernel_run(kernel *k)
 {
     uint64_t t0 = host_now_ns();
@@ -175,6 +179,7 @@ int kernel_run(kernel *k)
     unsigned idle_jumps = 0;
     int status = SIM_STATUS_OK;
 
+    cpu_set_time_source(virtual_now, k);
     schedule(k);
     activate_thread(k);
     for (uint64_t iter = 0;; iter++) {

@@ -57,6 +57,10 @@ int kernel_write_stats(const kernel *k, const char *path)
     fprintf(f, "  \"virtual_time_insns\": %llu,\n", (unsigned long long)k->now);
     fprintf(f, "  \"host_seconds\": %.6f,\n", secs);
     fprintf(f, "  \"insns_per_sec\": %.0f,\n", secs > 0 ? (double)k->user_insns / secs : 0.0);
+    sim_cpu_stats cs;
+    cpu_get_stats(&cs);
+    fprintf(f, "  \"cpu_insns_per_sec\": %.0f,\n",
+            cs.host_seconds > 0 ? (double)cs.insns / cs.host_seconds : 0.0);
     fprintf(f, "  \"syscalls\": %llu,\n", (unsigned long long)k->syscalls);
     fprintf(f, "  \"threads\": [");
     bool first = true;
