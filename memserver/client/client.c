@@ -162,3 +162,10 @@ int msc_stats(seL4_CPtr ep, uint64_t out[7])
     struct ms_request r = req(MS_OP_STATS, 0);
     return call(ep, &r, 0, out, 7);
 }
+
+int msc_client_destroy(seL4_CPtr ep, uint64_t badge)
+{
+    struct ms_request r = req(MS_OP_CLIENT_DESTROY, 0);
+    r.badge = badge;
+    return call(ep, &r, 0, 0, 0);
+}

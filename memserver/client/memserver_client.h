@@ -34,5 +34,7 @@ int msc_clone(seL4_CPtr ep, uint32_t src, uint64_t va, uint64_t size, uint32_t d
 int msc_fault_get(seL4_CPtr ep, uint32_t as, struct ms_fault_info *f);
 int msc_quota_get(seL4_CPtr ep, struct ms_quota_info *q);
 int msc_quota_set(seL4_CPtr ep, uint64_t badge, uint64_t pages, uint64_t slots);
+/* Administrator: a client died; the server frees everything it had. */
+int msc_client_destroy(seL4_CPtr ep, uint64_t badge);
 /* Administrator: counters, see MS_OP_STATS. */
 int msc_stats(seL4_CPtr ep, uint64_t out[7]);

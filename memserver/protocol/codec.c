@@ -13,7 +13,7 @@ static const struct { uint8_t mrs, caps; } shape[MS_OP_COUNT] = {
     [MS_OP_UNMAP] = { 3, 0 },      [MS_OP_PROTECT] = { 4, 0 },   [MS_OP_QUERY] = { 2, 0 },
     [MS_OP_CLONE] = { 6, 0 },      [MS_OP_FAULT_GET] = { 1, 0 }, [MS_OP_QUOTA_GET] = { 0, 0 },
     [MS_OP_QUOTA_SET] = { 3, 0 },  [MS_OP_AS_ADOPT] = { 0, 1 },  [MS_OP_AS_SET_NOTIFY] = { 1, 1 },
-    [MS_OP_STATS] = { 0, 0 },
+    [MS_OP_STATS] = { 0, 0 },      [MS_OP_CLIENT_DESTROY] = { 1, 0 },
 };
 
 static int handle_ok(uint64_t h)
@@ -110,6 +110,10 @@ int ms_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
         c->flags = (uint32_t)mr[5];
         return MS_OK;
     }
+    case MS_OP_CLIENT_DESTROY:
+        if (!mr[0] || (mr[0] & (MS_FAULT_BADGE | MS_ADMIN_BADGE))) return MS_ERR_BAD_REQUEST;
+        out->badge = mr[0];
+        return MS_OK;
     case MS_OP_QUOTA_SET:
         if (!mr[0] || (mr[0] & (MS_FAULT_BADGE | MS_ADMIN_BADGE))) return MS_ERR_BAD_REQUEST;
         out->badge = mr[0];
@@ -169,6 +173,9 @@ unsigned ms_encode_request(const struct ms_request *r, uint64_t *label, uint64_t
         mr[4] = r->clone.dst_va;
         mr[5] = r->clone.flags;
         return 6;
+    case MS_OP_CLIENT_DESTROY:
+        mr[0] = r->badge;
+        return 1;
     case MS_OP_QUOTA_SET:
         mr[0] = r->badge;
         mr[1] = r->pages;

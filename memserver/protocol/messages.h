@@ -36,6 +36,7 @@ enum ms_op {
     MS_OP_AS_SET_NOTIFY,  /* MR0 handle, cap: notification */
     MS_OP_STATS,          /* admin only: -> MR0 invocations, MR1 faults fixed, MR2 faults reported,
                              MR3 large frames, MR4 free pages, MR5 free slots, MR6 metadata bytes */
+    MS_OP_CLIENT_DESTROY, /* admin only: MR0 badge of a client that died: free all it has */
     MS_OP_COUNT
 };
 

@@ -145,6 +145,11 @@ seL4_MessageInfo_t mss_dispatch(struct ms_server *s, seL4_Word badge, seL4_Messa
             if (!(badge & MS_ADMIN_BADGE)) err = MS_ERR_DENIED;
             else err = ms_client_set_quota(s, r.badge, r.pages, r.slots);
             break;
+        case MS_OP_CLIENT_DESTROY:
+            if (!(badge & MS_ADMIN_BADGE)) err = MS_ERR_DENIED;
+            else if (r.badge == (badge & ~MS_ADMIN_BADGE)) err = MS_ERR_BAD_REQUEST; /* not oneself */
+            else ms_client_destroy(s, r.badge);
+            break;
         case MS_OP_STATS:
             if (!(badge & MS_ADMIN_BADGE)) {
                 err = MS_ERR_DENIED;

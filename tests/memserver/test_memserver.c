@@ -116,6 +116,18 @@ int main(void)
     t_check_err(msc_as_destroy(cli, root_as), MS_OK, "give the root task's mappings back");
     t_check_err(msc_obj_close(cli, obj), MS_OK, "close the object");
 
+    /* 4: a client dies; its supervisor tells the server, which frees all it had. */
+    seL4_CPtr cli2 = mint(ep_server, 2);
+    uint32_t as2, obj2;
+    t_check_err(msc_as_create(cli2, &as2), MS_OK, "a second client creates an address space");
+    t_check_err(msc_obj_create(cli2, MS_OBJ_ANON, 8 * PAGE, 0, 0, &obj2), MS_OK, "and an object");
+    t_check_err(msc_map(cli2, as2, 0, 4 * MiB, 0, 0, MS_RW, MS_MAP_POPULATE, &va), MS_OK, "and maps 4 MiB");
+    t_check_err(msc_map(cli2, as2, 0, 8 * PAGE, obj2, 0, MS_RW, MS_MAP_POPULATE, &va), MS_OK, "and the object");
+    t_check_err(msc_as_destroy(cli, as2), MS_ERR_NOT_OWNER, "another client cannot destroy it");
+    t_check_err(msc_client_destroy(cli, 2), MS_ERR_DENIED, "only the administrator declares a client dead");
+    t_check_err(msc_client_destroy(admin, 2), MS_OK, "the client died");
+    t_check_err(msc_as_destroy(cli2, as2), MS_ERR_BAD_HANDLE, "its address space is gone");
+
     /* Everything back? */
     t_check_err(msc_stats(admin, s1), MS_OK, "stats after");
     printf("server: %lu free pages, %lu free slots, %lu faults fixed, %lu reported\n", (unsigned long)s1[4],
