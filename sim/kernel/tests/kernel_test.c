@@ -613,6 +613,74 @@ static void prog_sched(int id, void *arg)
     u_halt();
 }
 
+/* ================= deletion corner cases ================= */
+static volatile int victim_stage;
+
+static void prog_victim(int id, void *arg)
+{
+    (void)id;
+    (void)arg;
+    victim_stage = 1;
+    u_recv(shared_ep);             /* blocked here when the endpoint goes */
+    victim_stage = 2;              /* restarted: the Recv is re-executed... */
+    for (;;)
+        fake_spin();
+}
+
+static void prog_selfdelete(int id, void *arg)
+{
+    (void)arg;
+    victim_stage = 10;
+    u_set_ipc_buffer(child_seen[15]);
+    /* delete the only cap to our own TCB: we stop for good */
+    u_delete(child_seen[13]);
+    victim_stage = 11;
+    (void)id;
+}
+
+static void prog_delete(int id, void *arg)
+{
+    (void)id;
+    (void)arg;
+    root_init();
+    /* a CNode holding a cap to itself: deleting the last outside cap cleans it up */
+    uint64_t cn = slot();
+    CHECK_EQ(u_retype(ram_untyped(22), seL4_CapTableObject, 3, cn, 1), seL4_NoError, "CNode");
+    uint64_t into[5] = { 5, 64 - 0, cn, 64, 15 };
+    into[1] = 3;   /* depth 3: no guard on a fresh CNode cap */
+    CHECK_EQ(u_invoke(cn, CNodeCopy, into, 5, (uint64_t[]){ ROOT }, 1, NULL), seL4_NoError,
+             "copy the CNode cap into itself");
+    uint64_t ep_in[5] = { 6, 3, make(seL4_EndpointObject, 0), 64, 15 };
+    CHECK_EQ(u_invoke(cn, CNodeCopy, ep_in, 5, (uint64_t[]){ ROOT }, 1, NULL), seL4_NoError,
+             "and an endpoint");
+    CHECK_EQ(u_delete(cn), seL4_NoError, "delete the outside cap");
+    CHECK_EQ(u_cap_identify(cn), 0, "gone");
+
+    /* deleting an endpoint restarts its waiters: they re-execute the Recv and fault */
+    shared_ep = make(seL4_EndpointObject, 0);
+    uint64_t t = spawn(4, prog_victim, 255, 0, NULL);
+    u_yield();
+    CHECK_EQ(victim_stage, 1, "victim blocked in Recv");
+    CHECK_EQ(u_delete(shared_ep), seL4_NoError, "delete the endpoint");
+    u_yield();
+    CHECK_EQ(victim_stage, 1, "its Recv restarted on an empty slot: cap fault, no handler: stopped");
+    uint64_t rr[2] = { 0, 20 };
+    u_msg m;
+    CHECK_EQ(u_invoke(t, TCBReadRegisters, rr, 2, NULL, 0, &m), seL4_NoError, "ReadRegisters");
+    CHECK_EQ(m.mr[0], fake_entry(4), "stopped at its syscall");
+    CHECK_EQ(m.mr[1], 0, "RSP reads 0: the syscall path does not save it");
+
+    /* a thread deleting its own last TCB cap */
+    uint64_t buf;
+    uint64_t t2 = spawn(5, prog_selfdelete, 255, 0, &buf);
+    child_seen[15] = buf;
+    child_seen[13] = t2;
+    u_yield();
+    CHECK_EQ(victim_stage, 10, "the thread deleted itself and never continued");
+    CHECK_EQ(u_cap_identify(t2), 0, "its cap is gone");
+    u_halt();
+}
+
 int main(void)
 {
     test_boot();
@@ -635,6 +703,9 @@ int main(void)
           "stats keys present");
     r = run_root(prog_deadlock, NULL);
     CHECK_EQ(r.status, SIM_STATUS_DEADLOCK, "deadlock detected");
+    r = run_root(prog_delete, NULL);
+    CHECK_EQ(r.status, 0, "delete program halted");
+    CHECK(strstr(r.stats, "\"alive\": false") != NULL, "the deleted thread is still in the statistics");
 
     sim_config cfg = default_cfg();
     cfg.n_inject = 1;
