@@ -5,6 +5,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include "kstate.h"
 
 void *phys_ram(kernel *k, uint64_t paddr, uint64_t len)
@@ -12,11 +13,22 @@ void *phys_ram(kernel *k, uint64_t paddr, uint64_t len)
     return ram_ptr(&k->ram, paddr, len);
 }
 
+/* Clears RAM.  Large page-aligned stretches are handed back to the host instead of
+ * written (the RAM is an anonymous private mapping, which reads back as zeros), so
+ * resetting a big untyped costs nothing for memory nobody touched. */
 void phys_zero(kernel *k, uint64_t paddr, uint64_t len)
 {
-    void *p = phys_ram(k, paddr, len);
-    if (p)
-        memset(p, 0, len);
+    uint8_t *p = phys_ram(k, paddr, len);
+    if (!p)
+        return;
+    uintptr_t start = (uintptr_t)p, end = start + len;
+    uintptr_t a = (start + 4095) & ~(uintptr_t)4095, b = end & ~(uintptr_t)4095;
+    if (len >= (64u << 10) && b > a && madvise((void *)a, b - a, MADV_DONTNEED) == 0) {
+        memset(p, 0, a - start);
+        memset((void *)b, 0, end - b);
+        return;
+    }
+    memset(p, 0, len);
 }
 
 void *device_backing(kernel *k, uint64_t paddr)

@@ -47,13 +47,6 @@ kernel *kernel_create(const sim_config *cfg, sim_devices *dev)
         free(k);
         return NULL;
     }
-    k->null_space = space_create();
-    if (!k->null_space) {
-        fprintf(stderr, "sel4-sim: cannot create an address space\n");
-        ram_fini(&k->ram);
-        free(k);
-        return NULL;
-    }
     strcpy(k->idle.name, "idle_thread");
     k->idle.state = TS_IDLE;
     k->idle.prio = 0;
@@ -138,10 +131,20 @@ static void run_thread(kernel *k, tcb *t, uint64_t budget)
         return;
     }
     sim_space *space = thread_space(k, t);
+    if (!space) {
+        /* no valid VSpace: the thread runs with nothing mapped (seL4's kernel-only root) */
+        if (!k->null_space)
+            k->null_space = space_create();
+        space = k->null_space;
+        if (!space) {
+            fprintf(stderr, "sel4-sim: host out of memory creating an address space\n");
+            abort();
+        }
+    }
     sim_regs r;
     memset(&r, 0, sizeof r);
     regs_load(t, &r);
-    sim_exit ex = cpu_run(space ? space : k->null_space, &r, budget);
+    sim_exit ex = cpu_run(space, &r, budget);
     t->insns += ex.insns;
     k->user_insns += ex.insns;
     k->now += ex.insns;
