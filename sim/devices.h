@@ -1,0 +1,33 @@
+/*
+ * Simulated PC devices reachable from user code through seL4 IOPort capabilities
+ * (the kernel model routes X86IOPortIn/Out invocations here) and the debug console.
+ *   0x3F8-0x3FF  16550 UART (COM1): output to stdout, input from stdin
+ *   0x40-0x43    8254 PIT: channel 0 in mode 2/3 raises IRQ 0 periodically, in
+ *                virtual time (1 PIT tick = a fixed number of instructions)
+ *   0xF4         isa-debug-exit, as QEMU's `-device isa-debug-exit,iobase=0xf4,iosize=4`:
+ *                writing v ends the run; QEMU would exit with (v << 1) | 1
+ */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct sim_devices sim_devices;
+
+sim_devices *devices_create(void);
+void devices_destroy(sim_devices *d);
+
+/* Debug console (seL4_DebugPutChar); shares stdout with the UART. */
+void devices_putchar(sim_devices *d, char c);
+
+/* Port I/O; `size` is 1, 2 or 4.  Unknown ports read as all ones and ignore writes. */
+uint32_t devices_in(sim_devices *d, uint16_t port, unsigned size);
+void     devices_out(sim_devices *d, uint16_t port, unsigned size, uint32_t value);
+
+/* Virtual time is counted in instructions.  The kernel model asks when the next
+ * interrupt is due and acknowledges it; IRQ numbers are ISA IRQs (0 = PIT, 4 = COM1). */
+uint64_t devices_next_irq_time(const sim_devices *d, uint64_t now);   /* UINT64_MAX = none */
+/* Returns a bitmask of ISA IRQs that became pending at or before `now`. */
+uint32_t devices_poll_irqs(sim_devices *d, uint64_t now);
+
+/* Exit port: true once the guest wrote to 0xF4; *value = what it wrote. */
+bool devices_exit_requested(const sim_devices *d, uint32_t *value);

@@ -1,0 +1,816 @@
+/*
+ * Running user code: cpu_run on a space's unicorn engine.
+ *
+ * CPL 3.  Unicorn starts the CPU in ring 0; cpu_engine_init turns paging on (see
+ * space.h) and executes one `iretq` from a scratch page (then unmapped) so that
+ * CS/SS have DPL 3.  From then on the emulator itself enforces ring 3: hlt, cli,
+ * rdmsr, mov to CR, ... raise #GP; user pages are checked as on hardware.  Unicorn
+ * lets in/out through in ring 3 and has no NX (EFER.NXE cannot be set), so the
+ * block hook stops before such instructions and cpu_run raises the fault itself.
+ *
+ * Exceptions.  Unicorn never delivers an exception, so QEMU's "exception in
+ * flight" (used to detect double faults) would stay set and the next #GP/#PF would
+ * turn into #DF.  After each exception cpu_run resets it, and reads the error code,
+ * through the CPU context at offsets found once by calibration (calibrate()).
+ *
+ * Exact instruction counts.  A UC_HOOK_BLOCK hook sees each translation block before
+ * it runs (address, byte size); x86_length.c counts its instructions (cached per
+ * block).  If the block would exceed the budget (or reaches an instruction cpu_run
+ * handles), the hook stops the CPU before the block runs; cpu_run then runs exactly
+ * the first k instructions by setting a unicorn "exit" at the address of the
+ * (k+1)-th instruction.  When the CPU stops inside a block (fault, trap), the
+ * instructions from the block's start to the stopping rip are counted.
+ */
+#include "space.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "x86_length.h"
+
+#define CR0_PG (1ull << 31)
+#define CR0_WP (1ull << 16)
+#define CR0_NE (1ull << 5)
+#define CR4_TSD (1ull << 2)
+#define CR4_PAE (1ull << 5)
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
+#define SCRATCH_PAGE 0x1000u
+/* seL4's user selectors (GDT_CS_3 = 5, GDT_DS_3 = 6, RPL 3). */
+#define USER_CS 0x2Bu
+#define USER_SS 0x33u
+
+/* rflags bits user code may hold (CF PF AF ZF SF DF OF AC ID); IF and bit 1 are 1. */
+#define RFLAGS_USER_MASK 0x00240CD5ull
+#define RFLAGS_FIXED 0x202ull
+
+static volatile sig_atomic_t g_stop;
+static sim_space *volatile g_running;
+static uint64_t (*g_now)(void *ctx);
+static void *g_now_ctx;
+static sim_cpu_stats g_stats;
+
+/* Offsets in the unicorn CPU context (calibrate()); -1 = unknown. */
+static long g_off_error_code = -1, g_off_old_exception = -1;
+
+/* ---- hooks ---- */
+
+static void set_event(sim_space *s, space_event ev)
+{
+    if (s->event == EV_NONE) {
+        s->event = ev;
+    }
+}
+
+static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    sim_space *s = user;
+    s->base += s->cur_n;
+    const block_entry *e = space_block(s, address, size);
+    s->cur_pc = address;
+    s->cur_size = size;
+    uint64_t avail = s->budget - s->base;
+    if (e->stop_idx >= e->count && e->count <= avail) {
+        s->cur_n = e->count;
+        return;
+    }
+    /* Stop before the block; cpu_run runs its first `stop_after` instructions. */
+    s->cur_n = 0;
+    s->stopped_before = true;
+    if (avail <= e->stop_idx) {
+        s->stop_after = avail;              /* the budget ends first */
+    } else {
+        s->stop_after = e->stop_idx;
+        if (e->stop_idx == 0) {             /* the first instruction needs cpu_run */
+            if (e->stop_kind == STOP_NX) {
+                s->fault_addr = e->stop_addr;
+                s->fsr = 0x15;              /* present | user | instruction fetch */
+                set_event(s, EV_PAGE_FAULT);
+            } else if (e->stop_kind == STOP_IO) {
+                s->vector = 13;
+                s->error_code = 0;
+                set_event(s, EV_EXCEPTION);
+            } else {
+                s->emulate_kind = e->stop_kind;
+                set_event(s, EV_EMULATE);
+            }
+        }
+    }
+    uc_emu_stop(uc);
+}
+
+static void on_syscall(uc_engine *uc, void *user)
+{
+    sim_space *s = user;
+    set_event(s, EV_SYSCALL);
+    uc_emu_stop(uc);
+}
+
+static void on_intr(uc_engine *uc, uint32_t intno, void *user)
+{
+    sim_space *s = user;
+    if (s->event == EV_NONE) {
+        s->vector = intno;
+        s->error_code = 0;
+        s->event = EV_EXCEPTION;
+    }
+    uc_emu_stop(uc);
+}
+
+static bool on_invalid(uc_engine *uc, void *user)
+{
+    sim_space *s = user;
+    if (s->event == EV_NONE) {
+        s->vector = 6;
+        s->error_code = 0;
+        s->event = EV_EXCEPTION;
+    }
+    uc_emu_stop(uc);
+    return true;
+}
+
+/* A data access to a virtual page with no unicorn region (see space.h): put a
+ * filler page there and let the access go on; the page-table walk raises the #PF
+ * with the precise state. */
+static bool on_mem_fault(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+                         int64_t value, void *user)
+{
+    (void)size;
+    (void)value;
+    sim_space *s = user;
+    /* (Not for instruction fetches: those happen while a block is translated, and
+     * mapping memory then breaks the translator.  The state is right anyway: no
+     * instruction of that block has run.) */
+    if ((type == UC_MEM_READ_UNMAPPED || type == UC_MEM_WRITE_UNMAPPED) &&
+        space_add_filler(s, address) == 0) {
+        return true;
+    }
+    if (s->event == EV_NONE) {
+        uint32_t fsr = 4;
+        if (type == UC_MEM_WRITE_UNMAPPED || type == UC_MEM_WRITE_PROT) {
+            fsr |= 2;
+        }
+        if (type == UC_MEM_FETCH_UNMAPPED || type == UC_MEM_FETCH_PROT) {
+            fsr |= 16;
+        }
+        s->fault_addr = address;
+        s->fsr = fsr;
+        s->event = EV_PAGE_FAULT;
+    }
+    uc_emu_stop(uc);
+    return false;
+}
+
+/* ---- engine set-up ---- */
+
+static int32_t ctx_int(const sim_space *s, long off)
+{
+    int32_t v;
+    memcpy(&v, (const uint8_t *)s->ctx + sizeof(size_t) * 2 + off, 4);
+    return v;
+}
+
+static size_t ctx_data_size(const sim_space *s)
+{
+    return uc_context_size(s->uc) - sizeof(size_t) * 2;
+}
+
+/* Runs `code` (placed in the scratch page) from the state in `base` and returns
+ * the context afterwards in s->ctx.  Used only by calibrate(). */
+static void calib_run(sim_space *s, uint8_t *page, const uc_context *base, uint16_t sel)
+{
+    /* mov ss, word [rip + 0xF2]  (the selector at SCRATCH_PAGE + 0x200) */
+    static const uint8_t code[] = { 0x8E, 0x15, 0xFA, 0x00, 0x00, 0x00 };
+    memcpy(page + 0x100, code, sizeof code);
+    memcpy(page + 0x200, &sel, 2);
+    memcpy(s->ctx, base, uc_context_size(s->uc));
+    uc_context_restore(s->uc, s->ctx);
+    uc_emu_start(s->uc, SCRATCH_PAGE + 0x100, SCRATCH_PAGE + 0x180, 0, 0);
+    uc_context_save(s->uc, s->ctx);
+}
+
+/* Finds where the CPU context keeps the pending error code and the "exception in
+ * flight": three #GP(selector) runs from the same state; the error code field is
+ * the only int holding 0x10/0x18/0x20, the other goes from -1 to 13. */
+static int calibrate(sim_space *s, uint8_t *page)
+{
+    size_t size = ctx_data_size(s);
+    size_t total = uc_context_size(s->uc);
+    uc_context *base = NULL, *r[3] = { NULL, NULL, NULL };
+    int ok = -1;
+    if (uc_context_alloc(s->uc, &base) != UC_ERR_OK) {
+        return -1;
+    }
+    uc_context_save(s->uc, base);
+    static const uint16_t sels[3] = { 0x10, 0x18, 0x20 };
+    for (int i = 0; i < 3; i++) {
+        if (uc_context_alloc(s->uc, &r[i]) != UC_ERR_OK) {
+            goto out;
+        }
+        calib_run(s, page, base, sels[i]);
+        memcpy(r[i], s->ctx, total);
+    }
+    long ec = -1, oe = -1;
+    int nec = 0, noe = 0;
+    const uint8_t *b0 = (const uint8_t *)base + sizeof(size_t) * 2;
+    for (size_t off = 0; off + 4 <= size; off += 4) {
+        int32_t v0, v[3];
+        memcpy(&v0, b0 + off, 4);
+        for (int i = 0; i < 3; i++) {
+            memcpy(&v[i], (const uint8_t *)r[i] + sizeof(size_t) * 2 + off, 4);
+        }
+        if (v[0] == 0x10 && v[1] == 0x18 && v[2] == 0x20) {
+            ec = (long)off;
+            nec++;
+        }
+        if (v0 == -1 && v[0] == 13 && v[1] == 13 && v[2] == 13) {
+            oe = (long)off;
+            noe++;
+        }
+    }
+    if (nec == 1 && noe == 1) {
+        g_off_error_code = ec;
+        g_off_old_exception = oe;
+        ok = 0;
+    }
+out:
+    memcpy(s->ctx, base, total);
+    uc_context_restore(s->uc, s->ctx);
+    uc_context_free(base);
+    for (int i = 0; i < 3; i++) {
+        if (r[i] != NULL) {
+            uc_context_free(r[i]);
+        }
+    }
+    return ok;
+}
+
+/* After an exception: error code, and forget it was "in flight". */
+static uint32_t exception_fixup(sim_space *s)
+{
+    if (g_off_old_exception < 0) {
+        return 0;
+    }
+    uc_context_save(s->uc, s->ctx);
+    uint32_t ec = (uint32_t)ctx_int(s, g_off_error_code);
+    int32_t none = -1;
+    memcpy((uint8_t *)s->ctx + sizeof(size_t) * 2 + g_off_old_exception, &none, 4);
+    uc_context_restore(s->uc, s->ctx);
+    return ec;
+}
+
+int cpu_engine_init(sim_space *s)
+{
+    uc_engine *uc = s->uc;
+    uint64_t cr0 = 0, cr4 = 0;
+    if (uc_reg_read(uc, UC_X86_REG_CR0, &cr0) != UC_ERR_OK ||
+        uc_reg_read(uc, UC_X86_REG_CR4, &cr4) != UC_ERR_OK) {
+        return -1;
+    }
+    cr4 |= CR4_PAE | CR4_TSD | CR4_OSFXSR | CR4_OSXMMEXCPT;
+    cr0 |= CR0_PG | CR0_WP | CR0_NE;
+    if (uc_reg_write(uc, UC_X86_REG_CR4, &cr4) != UC_ERR_OK ||
+        uc_reg_write(uc, UC_X86_REG_CR3, &s->pml4_phys) != UC_ERR_OK ||
+        uc_reg_write(uc, UC_X86_REG_CR0, &cr0) != UC_ERR_OK) {
+        return -1;
+    }
+    space_flush_tlb(s);
+
+    /* Drop to ring 3: iretq from a scratch page holding a GDT with seL4's user code
+     * and data descriptors and the iret frame; emulation stops at the target
+     * SCRATCH_PAGE + 16.  The page is unmapped and the GDT limit set to 0 after. */
+    static const uint8_t iretq[] = { 0x48, 0xCF };
+    const uint64_t gdt[7] = { 0, 0, 0, 0, 0,
+                              0x00AFFB000000FFFFull,   /* 5: 64-bit code, DPL 3 */
+                              0x00CFF3000000FFFFull }; /* 6: data, DPL 3 */
+    const uint64_t target = SCRATCH_PAGE + 16;
+    const uint64_t frame[5] = { target, USER_CS, RFLAGS_FIXED, SCRATCH_PAGE + 0xF00, USER_SS };
+    uint64_t rsp = SCRATCH_PAGE + 0xE00;
+    uc_x86_mmr gdtr = { .selector = 0, .base = SCRATCH_PAGE + 0x800,
+                        .limit = sizeof gdt - 1, .flags = 0 };
+    uint8_t *page = aligned_alloc(4096, 4096);
+    if (page == NULL) {
+        return -1;
+    }
+    memset(page, 0, 4096);
+    memcpy(page, iretq, sizeof iretq);
+    memcpy(page + 0x800, gdt, sizeof gdt);
+    memcpy(page + 0xE00, frame, sizeof frame);
+    int ok = space_map(s, SCRATCH_PAGE, page, 4096, SIM_PROT_READ | SIM_PROT_WRITE |
+                                                        SIM_PROT_EXEC) == 0 &&
+             uc_reg_write(uc, UC_X86_REG_GDTR, &gdtr) == UC_ERR_OK &&
+             uc_reg_write(uc, UC_X86_REG_RSP, &rsp) == UC_ERR_OK;
+    if (ok) {
+        uc_err e = uc_emu_start(uc, SCRATCH_PAGE, target, 0, 0);
+        ok = e == UC_ERR_OK;
+    }
+    uint64_t cs = 0, ss = 0, rip = 0;
+    uc_reg_read(uc, UC_X86_REG_CS, &cs);
+    uc_reg_read(uc, UC_X86_REG_SS, &ss);
+    uc_reg_read(uc, UC_X86_REG_RIP, &rip);
+    ok = ok && cs == USER_CS && ss == USER_SS && rip == target;
+    if (ok && g_off_old_exception < 0 && calibrate(s, page) != 0) {
+        fprintf(stderr, "sel4-sim: could not locate the exception state in the "
+                        "emulator's CPU context (libunicorn version?)\n");
+        ok = 0;
+    }
+    space_unmap(s, SCRATCH_PAGE, 4096);
+    free(page);
+    gdtr.base = 0;
+    gdtr.limit = 0;
+    uc_reg_write(uc, UC_X86_REG_GDTR, &gdtr);
+    if (!ok) {
+        fprintf(stderr, "sel4-sim: could not put the CPU into user mode\n");
+        return -1;
+    }
+    /* No TSS: nothing may consult an I/O permission bitmap. */
+    uc_x86_mmr tr = { .selector = 0, .base = 0, .limit = 0, .flags = 0 };
+    if (uc_reg_write(uc, UC_X86_REG_TR, &tr) != UC_ERR_OK) {
+        return -1;
+    }
+
+    /* Stop addresses are set per run (uc_ctl exits), `until` is not used. */
+    if (uc_ctl_exits_enable(uc) != UC_ERR_OK) {
+        return -1;
+    }
+    uc_hook h;
+    if (uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)on_block, s, 1, 0) != UC_ERR_OK ||
+        uc_hook_add(uc, &h, UC_HOOK_INSN, (void *)on_syscall, s, 1, 0,
+                    UC_X86_INS_SYSCALL) != UC_ERR_OK ||
+        uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)on_intr, s, 1, 0) != UC_ERR_OK ||
+        uc_hook_add(uc, &h, UC_HOOK_INSN_INVALID, (void *)on_invalid, s, 1, 0) !=
+            UC_ERR_OK ||
+        uc_hook_add(uc, &h, UC_HOOK_MEM_UNMAPPED | UC_HOOK_MEM_PROT, (void *)on_mem_fault,
+                    s, 1, 0) != UC_ERR_OK) {
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- registers ---- */
+
+static const int gpr_ids[] = {
+    UC_X86_REG_RSP, UC_X86_REG_RAX, UC_X86_REG_RBX, UC_X86_REG_RCX, UC_X86_REG_RDX,
+    UC_X86_REG_RSI, UC_X86_REG_RDI, UC_X86_REG_RBP, UC_X86_REG_R8,  UC_X86_REG_R9,
+    UC_X86_REG_R10, UC_X86_REG_R11, UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14,
+    UC_X86_REG_R15, UC_X86_REG_FS_BASE, UC_X86_REG_GS_BASE,
+};
+#define NGPR (sizeof gpr_ids / sizeof gpr_ids[0])
+
+static void gpr_ptrs(sim_regs *r, void **p)
+{
+    uint64_t *v[NGPR] = { &r->rsp, &r->rax, &r->rbx, &r->rcx, &r->rdx, &r->rsi,
+                          &r->rdi, &r->rbp, &r->r8,  &r->r9,  &r->r10, &r->r11,
+                          &r->r12, &r->r13, &r->r14, &r->r15, &r->fs_base, &r->gs_base };
+    for (size_t i = 0; i < NGPR; i++) {
+        p[i] = v[i];
+    }
+}
+
+/* FXSAVE image offsets. */
+enum { FX_FCW = 0, FX_FSW = 2, FX_FTW = 4, FX_MXCSR = 24, FX_MXCSR_MASK = 28,
+       FX_ST = 32, FX_XMM = 160 };
+
+static void fpu_reset_image(uint8_t *img)
+{
+    memset(img, 0, 512);
+    uint16_t fcw = 0x037F;
+    uint32_t mxcsr = 0x1F80, mask = 0xFFFF;
+    memcpy(img + FX_FCW, &fcw, 2);
+    memcpy(img + FX_MXCSR, &mxcsr, 4);
+    memcpy(img + FX_MXCSR_MASK, &mask, 4);
+}
+
+static void fpu_load(uc_engine *uc, const uint8_t *img)
+{
+    uint16_t fcw, fsw, tag = 0;
+    uint32_t mxcsr;
+    memcpy(&fcw, img + FX_FCW, 2);
+    memcpy(&fsw, img + FX_FSW, 2);
+    memcpy(&mxcsr, img + FX_MXCSR, 4);
+    mxcsr &= 0xFFFF;
+    for (int i = 0; i < 8; i++) {
+        if (!((img[FX_FTW] >> i) & 1)) {
+            tag |= (uint16_t)(3u << (2 * i)); /* empty */
+        }
+    }
+    uc_reg_write(uc, UC_X86_REG_FPCW, &fcw);
+    uc_reg_write(uc, UC_X86_REG_FPSW, &fsw); /* sets TOP before ST(i) below */
+    for (int i = 0; i < 8; i++) {
+        uint8_t st[16];
+        memcpy(st, img + FX_ST + 16 * i, 16);
+        uc_reg_write(uc, UC_X86_REG_ST0 + i, st);
+    }
+    uc_reg_write(uc, UC_X86_REG_FPTAG, &tag);
+    uc_reg_write(uc, UC_X86_REG_MXCSR, &mxcsr);
+    for (int i = 0; i < 16; i++) {
+        uint8_t x[16];
+        memcpy(x, img + FX_XMM + 16 * i, 16);
+        uc_reg_write(uc, (i < 8 ? UC_X86_REG_XMM0 + i : UC_X86_REG_XMM8 + (i - 8)), x);
+    }
+}
+
+static void fpu_save(uc_engine *uc, uint8_t *img)
+{
+    uint16_t fcw = 0, fsw = 0, tag = 0;
+    uint32_t mxcsr = 0, mask = 0xFFFF;
+    memset(img, 0, 512);
+    uc_reg_read(uc, UC_X86_REG_FPCW, &fcw);
+    uc_reg_read(uc, UC_X86_REG_FPSW, &fsw);
+    uc_reg_read(uc, UC_X86_REG_FPTAG, &tag);
+    uc_reg_read(uc, UC_X86_REG_MXCSR, &mxcsr);
+    memcpy(img + FX_FCW, &fcw, 2);
+    memcpy(img + FX_FSW, &fsw, 2);
+    uint8_t ftw = 0;
+    for (int i = 0; i < 8; i++) {
+        if (((tag >> (2 * i)) & 3) != 3) {
+            ftw |= (uint8_t)(1u << i);
+        }
+    }
+    img[FX_FTW] = ftw;
+    memcpy(img + FX_MXCSR, &mxcsr, 4);
+    memcpy(img + FX_MXCSR_MASK, &mask, 4);
+    for (int i = 0; i < 8; i++) {
+        uint8_t st[16] = { 0 };
+        uc_reg_read(uc, UC_X86_REG_ST0 + i, st);
+        memcpy(img + FX_ST + 16 * i, st, 10);
+    }
+    for (int i = 0; i < 16; i++) {
+        uint8_t x[16];
+        uc_reg_read(uc, (i < 8 ? UC_X86_REG_XMM0 + i : UC_X86_REG_XMM8 + (i - 8)), x);
+        memcpy(img + FX_XMM + 16 * i, x, 16);
+    }
+}
+
+static void load_regs(sim_space *s, sim_regs *r)
+{
+    void *p[NGPR];
+    gpr_ptrs(r, p);
+    uc_reg_write_batch(s->uc, (int *)gpr_ids, p, (int)NGPR);
+    uc_reg_write(s->uc, UC_X86_REG_RIP, &r->rip);
+    uint64_t fl = (r->rflags & RFLAGS_USER_MASK) | RFLAGS_FIXED;
+    uc_reg_write(s->uc, UC_X86_REG_RFLAGS, &fl);
+    uint8_t reset[512] __attribute__((aligned(16)));
+    const uint8_t *img = r->fpu;
+    if (!r->fpu_valid) {
+        fpu_reset_image(reset);
+        img = reset;
+    }
+    if (!s->fpu_cache_valid || memcmp(img, s->fpu_cache, 512) != 0) {
+        fpu_load(s->uc, img);
+        memcpy(s->fpu_cache, img, 512);
+        s->fpu_cache_valid = true;
+    }
+}
+
+static void save_regs(sim_space *s, sim_regs *r)
+{
+    void *p[NGPR];
+    gpr_ptrs(r, p);
+    uc_reg_read_batch(s->uc, (int *)gpr_ids, p, (int)NGPR);
+    uc_reg_read(s->uc, UC_X86_REG_RIP, &r->rip);
+    uc_reg_read(s->uc, UC_X86_REG_RFLAGS, &r->rflags);
+    fpu_save(s->uc, r->fpu);
+    r->fpu_valid = true;
+    memcpy(s->fpu_cache, r->fpu, 512);
+    s->fpu_cache_valid = true;
+}
+
+/* ---- running ---- */
+
+/* One uc_emu_start from rip, at most `budget` instructions, optionally stopping at
+ * `exit_at` (0 = none).  Returns the instructions executed; *rip_out = where it
+ * stopped. */
+static uint64_t run_segment(sim_space *s, uint64_t rip, uint64_t budget, uint64_t exit_at,
+                            uint64_t *rip_out, uc_err *err)
+{
+    s->budget = budget;
+    s->base = 0;
+    s->cur_pc = rip;
+    s->cur_n = 0;
+    s->cur_size = 0;
+    s->stopped_before = false;
+    s->stop_after = 0;
+    s->event = EV_NONE;
+    if (exit_at != 0) {
+        uc_ctl_set_exits(s->uc, &exit_at, 1);
+        space_invalidate_code(s, rip, exit_at + 1);
+    }
+    g_running = s;
+    if (g_stop) {
+        *err = UC_ERR_OK;
+    } else {
+        *err = uc_emu_start(s->uc, rip, 0, 0, 0);
+    }
+    g_running = NULL;
+    space_drop_fillers(s);
+    if (exit_at != 0) {
+        uc_ctl_set_exits(s->uc, NULL, 0);
+        space_invalidate_code(s, rip, exit_at + 1);
+    }
+    uint64_t r = 0;
+    uc_reg_read(s->uc, UC_X86_REG_RIP, &r);
+    *rip_out = r;
+    if (r >= s->cur_pc && r - s->cur_pc <= s->cur_size) {
+        return s->base + space_count_insns(s, s->cur_pc, r);
+    }
+    return s->base + s->cur_n;
+}
+
+/* Start of the instruction that ends exactly at `end`, searching from the start of
+ * the current block; 0 if there is none. */
+static uint64_t insn_ending_at(sim_space *s, uint64_t end)
+{
+    if (end <= s->cur_pc || end - s->cur_pc > s->cur_size) {
+        return 0;
+    }
+    uint64_t n = space_count_insns(s, s->cur_pc, end);
+    if (n == 0) {
+        return 0;
+    }
+    uint64_t start = space_skip_insns(s, s->cur_pc, n - 1);
+    return space_skip_insns(s, start, 1) == end ? start : 0;
+}
+
+/* Opcode bytes of the instruction at `pc` after its prefixes; its length in *len. */
+static size_t opcode_at(sim_space *s, uint64_t pc, uint8_t *op, size_t max, unsigned *len)
+{
+    uint8_t buf[X86_MAX_INSN_LEN];
+    size_t have = space_read(s, pc, buf, sizeof buf);
+    *len = x86_insn_length(buf, have);
+    size_t i = 0;
+    while (i < have && (buf[i] == 0x66 || buf[i] == 0x67 || buf[i] == 0xF2 ||
+                        buf[i] == 0xF3 || buf[i] == 0xF0 || (buf[i] & 0xF0) == 0x40 ||
+                        buf[i] == 0x2E || buf[i] == 0x36 || buf[i] == 0x3E ||
+                        buf[i] == 0x26 || buf[i] == 0x64 || buf[i] == 0x65)) {
+        i++;
+    }
+    size_t n = 0;
+    while (i < have && n < max) {
+        op[n++] = buf[i++];
+    }
+    return n;
+}
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+typedef struct run_state {
+    sim_space *s;
+    uint64_t budget, total, rip, exit_at, tsc_base;
+    sim_exit ex;
+    bool done;
+} run_state;
+
+static void finish(run_state *st, sim_exit_kind kind)
+{
+    st->ex.kind = kind;
+    st->done = true;
+}
+
+/* Instruction fetch from `addr` failed while translating the block at `stop_rip`:
+ * before any of the block ran.  If the block crossed into the faulting page, run
+ * the instructions wholly before that page first, then fetch again; else report. */
+static void fetch_fault(run_state *st, uint64_t stop_rip, uint64_t addr)
+{
+    sim_space *s = st->s;
+    uint64_t page = addr & ~0xFFFull;
+    st->rip = stop_rip;
+    if (stop_rip < page) {
+        uint64_t k = 0, pc = stop_rip;
+        while (pc < page && k < 4096) {
+            uint64_t next = space_skip_insns(s, pc, 1);
+            if (next > page || next == pc) {
+                break;
+            }
+            pc = next;
+            k++;
+        }
+        if (k > 0) {
+            if (st->total >= st->budget) {
+                return; /* the loop head reports BUDGET */
+            }
+            if (k > st->budget - st->total) {
+                pc = space_skip_insns(s, stop_rip, st->budget - st->total);
+            }
+            st->exit_at = pc;
+            return; /* not done: run those instructions */
+        }
+    }
+    st->ex.fault_addr = addr;
+    st->ex.fsr = 0x14; /* not present | user | instruction fetch */
+    finish(st, SIM_EXIT_PAGE_FAULT);
+}
+
+/* A CPU exception reported by the emulator (hooks) after `n` instructions. */
+static void handle_exception(run_state *st, uint64_t n, uint64_t stop_rip)
+{
+    sim_space *s = st->s;
+    uint8_t op[3] = { 0 };
+    unsigned len = 0;
+    if (s->vector != 6) {
+        s->error_code = exception_fixup(s);
+    }
+    uint64_t int_at = insn_ending_at(s, stop_rip);
+    size_t nop = int_at != 0 ? opcode_at(s, int_at, op, sizeof op, &len) : 0;
+    if (nop >= 2 && op[0] == 0xCD && op[1] != 3 && s->vector == op[1]) {
+        /* int N: seL4's IDT gates are ring 0 except int3: #GP(N*8+2). */
+        st->total += n - 1;
+        uc_reg_write(s->uc, UC_X86_REG_RIP, &int_at);
+        st->ex.vector = 13;
+        st->ex.error_code = (uint32_t)op[1] * 8 + 2;
+        finish(st, SIM_EXIT_EXCEPTION);
+        return;
+    }
+    st->total += n;
+    if (s->vector == 14) {
+        uint64_t cr2 = 0;
+        uc_reg_read(s->uc, UC_X86_REG_CR2, &cr2);
+        uint32_t fsr = s->error_code & 0x7;
+        /* The emulator has no NX, so it never sets the fetch bit.  A fetch fault is
+         * one at rip itself, or one raised while translating the block at rip (its
+         * block hook never ran) on a later page. */
+        bool translated = s->cur_pc == stop_rip && s->cur_size > 0;
+        if (cr2 == stop_rip || (!translated && cr2 > stop_rip && cr2 - stop_rip < 4096)) {
+            fetch_fault(st, stop_rip, cr2);
+            return;
+        }
+        st->ex.fault_addr = cr2;
+        st->ex.fsr = fsr | 4;
+        finish(st, SIM_EXIT_PAGE_FAULT);
+        return;
+    }
+    if (s->vector == 6) {
+        /* sysret/sysexit in ring 3 are #GP on hardware (the emulator says #UD
+         * because EFER.SCE is off). */
+        nop = opcode_at(s, stop_rip, op, sizeof op, &len);
+        if (nop >= 2 && op[0] == 0x0F && (op[1] == 0x07 || op[1] == 0x35)) {
+            s->vector = 13;
+        }
+    }
+    if (s->vector == 13) {
+        nop = opcode_at(s, stop_rip, op, sizeof op, &len);
+        bool rdtsc = nop >= 2 && op[0] == 0x0F && op[1] == 0x31;
+        bool rdtscp = nop >= 3 && op[0] == 0x0F && op[1] == 0x01 && op[2] == 0xF9;
+        if ((rdtsc || rdtscp) && len != 0) {
+            s->emulate_kind = rdtsc ? STOP_RDTSC : STOP_RDTSCP;
+            st->rip = stop_rip;
+            s->event = EV_EMULATE;
+            return; /* emulated by the caller */
+        }
+    }
+    st->ex.vector = s->vector;
+    st->ex.error_code = s->error_code;
+    finish(st, SIM_EXIT_EXCEPTION);
+}
+
+/* rdtsc / rdtscp at st->rip: TSC = virtual time in instructions. */
+static void emulate(run_state *st)
+{
+    sim_space *s = st->s;
+    if (st->total >= st->budget) {
+        return; /* not run yet: the loop head reports BUDGET */
+    }
+    uint8_t op[3];
+    unsigned len = 0;
+    opcode_at(s, st->rip, op, sizeof op, &len);
+    uint64_t tsc = st->tsc_base + st->total;
+    uint64_t lo = (uint32_t)tsc, hi = tsc >> 32, zero = 0;
+    uc_reg_write(s->uc, UC_X86_REG_RAX, &lo);
+    uc_reg_write(s->uc, UC_X86_REG_RDX, &hi);
+    if (s->emulate_kind == STOP_RDTSCP) {
+        uc_reg_write(s->uc, UC_X86_REG_RCX, &zero);
+    }
+    st->rip += len;
+    uc_reg_write(s->uc, UC_X86_REG_RIP, &st->rip);
+    st->total += 1;
+}
+
+sim_exit cpu_run(sim_space *s, sim_regs *regs, uint64_t budget)
+{
+    uint64_t t0 = now_ns();
+    run_state st;
+    memset(&st, 0, sizeof st);
+    st.s = s;
+    st.budget = budget;
+    st.rip = regs->rip;
+    st.tsc_base = g_now != NULL ? g_now(g_now_ctx) : g_stats.insns;
+    load_regs(s, regs);
+    unsigned idle = 0;
+
+    /* Each pass either ends the run or makes progress (instructions, or a partial
+     * block set up); `idle` guards against an emulator that stops for no reason. */
+    while (!st.done) {
+        if (g_stop) {
+            finish(&st, SIM_EXIT_STOPPED);
+            break;
+        }
+        if (st.total >= budget) {
+            finish(&st, SIM_EXIT_BUDGET);
+            break;
+        }
+        if (idle > 4) {
+            fprintf(stderr, "sel4-sim: emulator makes no progress at %#llx\n",
+                    (unsigned long long)st.rip);
+            st.ex.vector = 13;
+            finish(&st, SIM_EXIT_EXCEPTION);
+            break;
+        }
+        uc_err err;
+        uint64_t stop_rip;
+        uint64_t exit_at = st.exit_at;
+        st.exit_at = 0;
+        uint64_t n = run_segment(s, st.rip, budget - st.total, exit_at, &stop_rip, &err);
+        idle = n == 0 && s->event == EV_NONE ? idle + 1 : 0;
+
+        switch (s->event) {
+        case EV_SYSCALL: {
+            st.total += n;
+            uint64_t fl = 0;
+            uc_reg_read(s->uc, UC_X86_REG_RFLAGS, &fl);
+            uc_reg_write(s->uc, UC_X86_REG_RCX, &stop_rip);
+            uc_reg_write(s->uc, UC_X86_REG_R11, &fl);
+            finish(&st, SIM_EXIT_SYSCALL);
+            break;
+        }
+        case EV_PAGE_FAULT:
+            st.total += n;
+            if ((s->fsr & 0x11) == 0x10) { /* fetch from an unmapped page */
+                fetch_fault(&st, stop_rip, s->fault_addr);
+                break;
+            }
+            st.ex.fault_addr = s->fault_addr;
+            st.ex.fsr = s->fsr;
+            finish(&st, SIM_EXIT_PAGE_FAULT);
+            break;
+        case EV_EXCEPTION:
+            handle_exception(&st, n, stop_rip);
+            if (s->event == EV_EMULATE) {
+                emulate(&st);
+            }
+            break;
+        case EV_EMULATE:
+            st.total += n;
+            st.rip = stop_rip;
+            emulate(&st);
+            break;
+        case EV_NONE:
+            st.total += n;
+            st.rip = stop_rip;
+            if (exit_at != 0 || g_stop) {
+                break; /* the loop head reports BUDGET or STOPPED, or goes on */
+            }
+            if (s->stopped_before) {
+                if (s->stop_after > 0) {
+                    st.exit_at = space_skip_insns(s, st.rip, s->stop_after);
+                }
+                break;
+            }
+            if (err != UC_ERR_OK) {
+                fprintf(stderr, "sel4-sim: emulator stopped at %#llx: %s\n",
+                        (unsigned long long)stop_rip, uc_strerror(err));
+                st.ex.vector = 13;
+                finish(&st, SIM_EXIT_EXCEPTION);
+            }
+            break;
+        }
+    }
+    st.ex.insns = st.total;
+    save_regs(s, regs);
+    g_stats.runs++;
+    g_stats.insns += st.total;
+    g_stats.host_seconds += (double)(now_ns() - t0) * 1e-9;
+    return st.ex;
+}
+
+void cpu_request_stop(void)
+{
+    g_stop = 1;
+    sim_space *s = g_running;
+    if (s != NULL) {
+        uc_emu_stop(s->uc);
+    }
+}
+
+void cpu_clear_stop(void)
+{
+    g_stop = 0;
+}
+
+void cpu_set_time_source(uint64_t (*now)(void *ctx), void *ctx)
+{
+    g_now = now;
+    g_now_ctx = ctx;
+}
+
+void cpu_get_stats(sim_cpu_stats *out)
+{
+    *out = g_stats;
+}

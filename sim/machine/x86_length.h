@@ -1,0 +1,20 @@
+/*
+ * Length of one x86_64 (64-bit mode) instruction, decoded the way the emulator
+ * (QEMU's i386 translator inside libunicorn) decodes it.  cpu.c uses it to count
+ * instructions inside a translation block exactly: the block hook gives a block's
+ * start and byte size, and a fault gives the address of the faulting instruction.
+ */
+#pragma once
+#include <stddef.h>
+#include <stdint.h>
+
+#define X86_MAX_INSN_LEN 15
+
+/* Returns the length (1..15) of the instruction at code[0], or 0 if it does not fit
+ * in `avail` bytes or is longer than 15 bytes. */
+unsigned x86_insn_length(const uint8_t *code, size_t avail);
+
+/* Instructions the emulator would get wrong in ring 3, so cpu.c handles them. */
+enum { X86_CLASS_OTHER, X86_CLASS_IO, X86_CLASS_RDTSC, X86_CLASS_RDTSCP };
+/* Class of the (complete, `len` bytes) instruction at code[0]. */
+unsigned x86_insn_class(const uint8_t *code, size_t len);

@@ -1,0 +1,621 @@
+/* Host tests of the machine layer: cpu_run on small x86_64 machine-code snippets. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "machine.h"
+#include "machine/space.h"
+
+#define CODE 0x400000ull
+#define DATA 0x600000ull
+#define STACK 0x7F0000ull
+#define PG 4096u
+
+typedef struct env {
+    sim_space *s;
+    uint8_t *code, *data, *stack;
+} env;
+
+static uint8_t *page_alloc(size_t n)
+{
+    uint8_t *p = aligned_alloc(PG, n * PG);
+    memset(p, 0, n * PG);
+    return p;
+}
+
+static void env_init(env *e, const uint8_t *code, size_t len)
+{
+    e->s = space_create();
+    CHECK(e->s != NULL);
+    e->code = page_alloc(1);
+    memset(e->code, 0xF4, PG); /* hlt everywhere else */
+    if (len != 0) {
+        memcpy(e->code, code, len);
+    }
+    e->data = page_alloc(1);
+    e->stack = page_alloc(1);
+    CHECK_EQ(space_map(e->s, CODE, e->code, PG, SIM_PROT_READ | SIM_PROT_EXEC), 0);
+    CHECK_EQ(space_map(e->s, DATA, e->data, PG, SIM_PROT_READ | SIM_PROT_WRITE), 0);
+    CHECK_EQ(space_map(e->s, STACK, e->stack, PG, SIM_PROT_READ | SIM_PROT_WRITE), 0);
+}
+
+static void env_fini(env *e)
+{
+    int checked = 0;
+    CHECK_EQ(space_check_block_counts(e->s, &checked), 0);
+    space_destroy(e->s);
+    free(e->code);
+    free(e->data);
+    free(e->stack);
+}
+
+static void regs_init(sim_regs *r)
+{
+    memset(r, 0, sizeof *r);
+    r->rip = CODE;
+    r->rsp = STACK + PG - 64;
+    r->rflags = 0x202;
+}
+
+/* mov ecx, 1000; L: dec ecx; jnz L; syscall  => 1 + 2*1000 + 1 instructions */
+static const uint8_t loop_code[] = { 0xB9, 0xE8, 0x03, 0x00, 0x00, 0xFF, 0xC9, 0x75, 0xFC,
+                                     0x0F, 0x05 };
+
+static void test_loop_counts(void)
+{
+    env e;
+    env_init(&e, loop_code, sizeof loop_code);
+    sim_regs r;
+    regs_init(&r);
+    sim_exit x = cpu_run(e.s, &r, 1000000);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(x.insns, 2002);
+    CHECK_EQ(r.rip, CODE + sizeof loop_code);
+    CHECK_EQ(r.rcx, CODE + sizeof loop_code);
+    CHECK_EQ(r.r11 & 0x202, 0x202);
+
+    /* Every budget from 1 to 40, then the rest: always exact. */
+    for (uint64_t b = 1; b <= 40; b++) {
+        regs_init(&r);
+        x = cpu_run(e.s, &r, b);
+        CHECK_EQ(x.kind, SIM_EXIT_BUDGET);
+        CHECK_EQ(x.insns, b);
+        /* After b instructions: mov, then (dec, jnz) pairs. */
+        uint64_t decs = b / 2;
+        CHECK_EQ(r.rcx & 0xFFFFFFFF, 1000 - decs);
+        CHECK_EQ(r.rip, b % 2 == 1 ? CODE + 5 : CODE + 7);
+        sim_exit y = cpu_run(e.s, &r, 1000000);
+        CHECK_EQ(y.kind, SIM_EXIT_SYSCALL);
+        CHECK_EQ(x.insns + y.insns, 2002);
+    }
+    /* Many small slices add up to the same total. */
+    regs_init(&r);
+    uint64_t total = 0;
+    for (int i = 0; i < 1000; i++) {
+        x = cpu_run(e.s, &r, 7);
+        total += x.insns;
+        if (x.kind != SIM_EXIT_BUDGET) {
+            break;
+        }
+    }
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(total, 2002);
+    env_fini(&e);
+}
+
+static void test_budget_zero(void)
+{
+    env e;
+    env_init(&e, loop_code, sizeof loop_code);
+    sim_regs r;
+    regs_init(&r);
+    sim_exit x = cpu_run(e.s, &r, 0);
+    CHECK_EQ(x.kind, SIM_EXIT_BUDGET);
+    CHECK_EQ(x.insns, 0);
+    CHECK_EQ(r.rip, CODE);
+    env_fini(&e);
+}
+
+static sim_exit run_snippet(const uint8_t *code, size_t len, sim_regs *r, env *out)
+{
+    env e;
+    env_init(&e, code, len);
+    regs_init(r);
+    sim_exit x = cpu_run(e.s, r, 100000);
+    if (out != NULL) {
+        *out = e;
+    } else {
+        env_fini(&e);
+    }
+    return x;
+}
+
+static void test_page_faults(void)
+{
+    sim_regs r;
+    /* nop; nop; mov rax, [0x700000] */
+    static const uint8_t rd[] = { 0x90, 0x90, 0x48, 0x8B, 0x04, 0x25, 0x00, 0x00, 0x70, 0x00 };
+    sim_exit x = run_snippet(rd, sizeof rd, &r, NULL);
+    CHECK_EQ(x.kind, SIM_EXIT_PAGE_FAULT);
+    CHECK_EQ(x.fault_addr, 0x700000);
+    CHECK_EQ(x.fsr, 0x4);
+    CHECK_EQ(x.insns, 2);
+    CHECK_EQ(r.rip, CODE + 2);
+
+    /* nop; mov [0x700010], rax (unmapped write) */
+    static const uint8_t wr_unmapped[] = { 0x90, 0x48, 0x89, 0x04, 0x25, 0x10, 0x00, 0x70, 0x00 };
+    x = run_snippet(wr_unmapped, sizeof wr_unmapped, &r, NULL);
+    CHECK_EQ(x.kind, SIM_EXIT_PAGE_FAULT);
+    CHECK_EQ(x.fault_addr, 0x700010);
+    CHECK_EQ(x.fsr, 0x6);
+    CHECK_EQ(x.insns, 1);
+    CHECK_EQ(r.rip, CODE + 1);
+
+    /* mov [0x400100], rax: the code page is read-only */
+    static const uint8_t wr_ro[] = { 0x48, 0x89, 0x04, 0x25, 0x00, 0x01, 0x40, 0x00 };
+    x = run_snippet(wr_ro, sizeof wr_ro, &r, NULL);
+    CHECK_EQ(x.kind, SIM_EXIT_PAGE_FAULT);
+    CHECK_EQ(x.fault_addr, 0x400100);
+    CHECK_EQ(x.fsr, 0x7);
+    CHECK_EQ(x.insns, 0);
+    CHECK_EQ(r.rip, CODE);
+
+    /* mov eax, 0x600000; jmp rax: the data page is not executable */
+    static const uint8_t jmp_nx[] = { 0xB8, 0x00, 0x00, 0x60, 0x00, 0xFF, 0xE0 };
+    x = run_snippet(jmp_nx, sizeof jmp_nx, &r, NULL);
+    CHECK_EQ(x.kind, SIM_EXIT_PAGE_FAULT);
+    CHECK_EQ(x.fault_addr, DATA);
+    CHECK_EQ(x.fsr, 0x15);
+    CHECK_EQ(x.insns, 2);
+    CHECK_EQ(r.rip, DATA);
+
+    /* mov eax, 0x800000; jmp rax: unmapped */
+    static const uint8_t jmp_unmapped[] = { 0xB8, 0x00, 0x00, 0x80, 0x00, 0xFF, 0xE0 };
+    x = run_snippet(jmp_unmapped, sizeof jmp_unmapped, &r, NULL);
+    CHECK_EQ(x.kind, SIM_EXIT_PAGE_FAULT);
+    CHECK_EQ(x.fault_addr, 0x800000);
+    CHECK_EQ(x.fsr, 0x14);
+    CHECK_EQ(x.insns, 2);
+    CHECK_EQ(r.rip, 0x800000);
+
+    /* 8-byte read at 0x600FFC: the second half is on the unmapped page 0x601000 */
+    static const uint8_t split[] = { 0x48, 0x8B, 0x04, 0x25, 0xFC, 0x0F, 0x60, 0x00 };
+    x = run_snippet(split, sizeof split, &r, NULL);
+    CHECK_EQ(x.kind, SIM_EXIT_PAGE_FAULT);
+    CHECK_EQ(x.fault_addr, 0x601000);
+    CHECK_EQ(x.fsr, 0x4);
+    CHECK_EQ(r.rip, CODE);
+
+    /* Non-canonical address: #GP(0), not a page fault.
+     * mov rax, 0x0000900000000000; mov rbx, [rax] */
+    static const uint8_t noncanon[] = { 0x48, 0xB8, 0, 0, 0, 0, 0, 0x90, 0, 0, 0x48, 0x8B, 0x18 };
+    x = run_snippet(noncanon, sizeof noncanon, &r, NULL);
+    CHECK_EQ(x.kind, SIM_EXIT_EXCEPTION);
+    CHECK_EQ(x.vector, 13);
+    CHECK_EQ(x.insns, 1);
+    CHECK_EQ(r.rip, CODE + 10);
+}
+
+static void test_fetch_off_page_end(void)
+{
+    /* Code runs off the end of its page into an unmapped page. */
+    env e;
+    env_init(&e, NULL, 0);
+    memset(e.code, 0x90, PG); /* nops up to the page end */
+    sim_regs r;
+    regs_init(&r);
+    r.rip = CODE + PG - 8;
+    sim_exit x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_PAGE_FAULT);
+    CHECK_EQ(x.fault_addr, CODE + PG);
+    CHECK_EQ(x.fsr, 0x14);
+    CHECK_EQ(x.insns, 8);
+    CHECK_EQ(r.rip, CODE + PG);
+    /* An instruction straddling the page end: mov eax, imm32 starting 2 bytes before */
+    e.code[PG - 2] = 0xB8;
+    e.code[PG - 1] = 0x11;
+    regs_init(&r);
+    r.rip = CODE + PG - 4;
+    x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_PAGE_FAULT);
+    CHECK_EQ(x.fault_addr, CODE + PG);
+    CHECK_EQ(x.fsr, 0x14);
+    CHECK_EQ(x.insns, 2);
+    CHECK_EQ(r.rip, CODE + PG - 2);
+    env_fini(&e);
+}
+
+static void expect_exception(const uint8_t *code, size_t len, uint32_t vector,
+                             uint32_t error_code, uint64_t rip, uint64_t insns)
+{
+    sim_regs r;
+    sim_exit x = run_snippet(code, len, &r, NULL);
+    CHECK_EQ(x.kind, SIM_EXIT_EXCEPTION);
+    CHECK_EQ(x.vector, vector);
+    CHECK_EQ(x.error_code, error_code);
+    CHECK_EQ(r.rip, rip);
+    CHECK_EQ(x.insns, insns);
+}
+
+static void test_exceptions(void)
+{
+    static const uint8_t div0[] = { 0x31, 0xC9, 0xF7, 0xF1 }; /* xor ecx,ecx; div ecx */
+    expect_exception(div0, sizeof div0, 0, 0, CODE + 2, 1);
+    static const uint8_t ud2[] = { 0x90, 0x0F, 0x0B };
+    expect_exception(ud2, sizeof ud2, 6, 0, CODE + 1, 1);
+    static const uint8_t bad[] = { 0x90, 0x0F, 0xFF, 0xC0 }; /* ud0 */
+    expect_exception(bad, sizeof bad, 6, 0, CODE + 1, 1);
+    static const uint8_t int3[] = { 0x90, 0xCC, 0x90 };
+    expect_exception(int3, sizeof int3, 3, 0, CODE + 2, 2);
+    static const uint8_t int80[] = { 0x90, 0xCD, 0x80 };
+    expect_exception(int80, sizeof int80, 13, 0x80 * 8 + 2, CODE + 1, 1);
+    static const uint8_t int0[] = { 0xCD, 0x00 };
+    expect_exception(int0, sizeof int0, 13, 2, CODE, 0);
+
+    /* Privileged instructions in ring 3: #GP(0) at the instruction. */
+    static const uint8_t priv[][4] = {
+        { 0xF4 },             /* hlt */
+        { 0xEC },             /* in al, dx */
+        { 0xEE },             /* out dx, al */
+        { 0xE4, 0x60 },       /* in al, 0x60 */
+        { 0xE6, 0x80 },       /* out 0x80, al */
+        { 0xFA },             /* cli */
+        { 0xFB },             /* sti */
+        { 0x0F, 0x32 },       /* rdmsr */
+        { 0x0F, 0x30 },       /* wrmsr */
+        { 0x0F, 0x22, 0xD8 }, /* mov cr3, rax */
+        { 0x0F, 0x20, 0xC0 }, /* mov rax, cr0 */
+        { 0x0F, 0x01, 0xF8 }, /* swapgs */
+        { 0x0F, 0x09 },       /* wbinvd */
+        { 0x0F, 0x06 },       /* clts */
+        { 0x48, 0x0F, 0x07 }, /* sysretq */
+    };
+    for (size_t i = 0; i < sizeof priv / sizeof priv[0]; i++) {
+        uint8_t code[6] = { 0x90 };
+        memcpy(code + 1, priv[i], 4);
+        sim_regs r;
+        sim_exit x = run_snippet(code, sizeof code, &r, NULL);
+        if (x.kind != SIM_EXIT_EXCEPTION || x.vector != 13 || r.rip != CODE + 1 ||
+            x.insns != 1) {
+            fprintf(stderr, "privileged instruction %zu (%02x %02x): kind %d vector %u rip "
+                    "%#llx insns %llu\n", i, priv[i][0], priv[i][1], x.kind, x.vector,
+                    (unsigned long long)r.rip, (unsigned long long)x.insns);
+            check_failures++;
+        }
+    }
+}
+
+static void test_rdtsc(void)
+{
+    /* rdtsc; mov rbx, rax; nop; rdtsc; syscall */
+    static const uint8_t code[] = { 0x0F, 0x31, 0x48, 0x89, 0xC3, 0x90, 0x0F, 0x31, 0x0F, 0x05 };
+    env e;
+    env_init(&e, code, sizeof code);
+    sim_regs r;
+    regs_init(&r);
+    sim_cpu_stats st;
+    cpu_get_stats(&st);
+    sim_exit x = cpu_run(e.s, &r, 1000);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(x.insns, 5);
+    CHECK_EQ(r.rbx, st.insns);            /* TSC = instructions so far */
+    CHECK_EQ(r.rax, st.insns + 3);
+    CHECK_EQ(r.rdx, 0);
+    /* Budget ends right at the rdtsc: it must not run. */
+    regs_init(&r);
+    x = cpu_run(e.s, &r, 3);
+    CHECK_EQ(x.kind, SIM_EXIT_BUDGET);
+    CHECK_EQ(x.insns, 3);
+    CHECK_EQ(r.rip, CODE + 6);
+    env_fini(&e);
+}
+
+static void test_regs_roundtrip(void)
+{
+    /* syscall immediately: everything but rip/rcx/r11 comes back unchanged */
+    static const uint8_t sc[] = { 0x0F, 0x05 };
+    env e;
+    env_init(&e, sc, sizeof sc);
+    sim_regs r, before;
+    regs_init(&r);
+    uint64_t *g = &r.rax;
+    for (int i = 0; i < 17; i++) {
+        g[i] = 0x1111111111111111ull * (uint64_t)(i + 1);
+    }
+    r.rsp = STACK + 256;
+    r.fs_base = 0x123456789000ull;
+    r.gs_base = 0x7FFF00001000ull;
+    r.rflags = 0x202 | 0x1 | 0x80 | 0x800; /* CF SF OF */
+    memset(r.fpu, 0, sizeof r.fpu);
+    uint16_t fcw = 0x027F;
+    uint32_t mxcsr = 0x1F80 | 0x6000; /* round toward zero */
+    memcpy(r.fpu + 0, &fcw, 2);
+    memcpy(r.fpu + 24, &mxcsr, 4);
+    for (int i = 0; i < 16; i++) {
+        for (int b = 0; b < 16; b++) {
+            r.fpu[160 + 16 * i + b] = (uint8_t)(i * 16 + b + 1);
+        }
+    }
+    r.fpu_valid = true;
+    before = r;
+    sim_exit x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(r.rip, CODE + 2);
+    CHECK_EQ(r.rcx, CODE + 2);
+    CHECK_EQ(r.r11, before.rflags);
+    CHECK_EQ(r.rflags, before.rflags);
+    CHECK_EQ(r.rax, before.rax);
+    CHECK_EQ(r.r15, before.r15);
+    CHECK_EQ(r.rsp, before.rsp);
+    CHECK_EQ(r.fs_base, before.fs_base);
+    CHECK_EQ(r.gs_base, before.gs_base);
+    CHECK(memcmp(r.fpu + 160, before.fpu + 160, 256) == 0);
+    uint32_t mx2;
+    memcpy(&mx2, r.fpu + 24, 4);
+    CHECK_EQ(mx2, mxcsr);
+    CHECK_EQ(r.fpu[0] | (r.fpu[1] << 8), fcw);
+    env_fini(&e);
+
+    /* The guest sees and changes them: mov rax, fs:[8]; paddq xmm0, xmm1;
+     * movq rbx, xmm15; syscall */
+    static const uint8_t use[] = { 0x64, 0x48, 0x8B, 0x04, 0x25, 0x08, 0x00, 0x00, 0x00,
+                                   0x66, 0x0F, 0xD4, 0xC1, 0x66, 0x4C, 0x0F, 0x7E, 0xFB,
+                                   0x0F, 0x05 };
+    env_init(&e, use, sizeof use);
+    regs_init(&r);
+    r.fs_base = DATA;
+    uint64_t v = 0xDEADBEEFCAFEF00Dull;
+    memcpy(e.data + 8, &v, 8);
+    r.fpu_valid = true;
+    memset(r.fpu, 0, sizeof r.fpu);
+    memcpy(r.fpu + 24, &mxcsr, 4);
+    uint64_t a[2] = { 5, 7 }, b[2] = { 10, 20 }, c = 0x0102030405060708ull;
+    memcpy(r.fpu + 160, a, 16);
+    memcpy(r.fpu + 176, b, 16);
+    memcpy(r.fpu + 160 + 15 * 16, &c, 8);
+    x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(x.insns, 4);
+    CHECK_EQ(r.rax, v);
+    CHECK_EQ(r.rbx, c);
+    uint64_t sum[2];
+    memcpy(sum, r.fpu + 160, 16);
+    CHECK_EQ(sum[0], 15);
+    CHECK_EQ(sum[1], 27);
+    env_fini(&e);
+
+    /* fpu_valid=false: the reset state (FCW 0x37F, MXCSR 0x1F80, xmm zero) */
+    env_init(&e, sc, sizeof sc);
+    regs_init(&r);
+    memset(r.fpu, 0xAB, sizeof r.fpu);
+    r.fpu_valid = false;
+    x = cpu_run(e.s, &r, 100);
+    CHECK(r.fpu_valid);
+    CHECK_EQ(r.fpu[0] | (r.fpu[1] << 8), 0x37F);
+    memcpy(&mx2, r.fpu + 24, 4);
+    CHECK_EQ(mx2, 0x1F80);
+    CHECK_EQ(r.fpu[160], 0);
+    env_fini(&e);
+}
+
+static void test_shared_frame(void)
+{
+    /* Space A: mov dword [0x600010], 42; syscall.  Space B maps the same frame at
+     * 0x900000: mov eax, [0x900010]; syscall */
+    static const uint8_t wa[] = { 0xC7, 0x04, 0x25, 0x10, 0x00, 0x60, 0x00, 0x2A, 0, 0, 0,
+                                  0x0F, 0x05 };
+    static const uint8_t rb[] = { 0x8B, 0x04, 0x25, 0x10, 0x00, 0x90, 0x00, 0x0F, 0x05 };
+    env a, b;
+    env_init(&a, wa, sizeof wa);
+    env_init(&b, rb, sizeof rb);
+    CHECK_EQ(space_map(b.s, 0x900000, a.data, PG, SIM_PROT_READ), 0);
+    sim_regs r;
+    regs_init(&r);
+    sim_exit x = cpu_run(a.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(a.data[0x10], 42);
+    regs_init(&r);
+    x = cpu_run(b.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(r.rax, 42);
+    /* Overlapping map is refused; misaligned too. */
+    CHECK(space_map(b.s, 0x900000, a.data, PG, SIM_PROT_READ) != 0);
+    CHECK(space_map(b.s, 0x901001, a.data, PG, SIM_PROT_READ) != 0);
+    CHECK(space_map(b.s, 0x0000800000000000ull, a.data, PG, SIM_PROT_READ) != 0);
+    env_fini(&a);
+    env_fini(&b);
+}
+
+static void test_partial_unmap(void)
+{
+    /* mov eax, [rdi]; syscall */
+    static const uint8_t rd[] = { 0x8B, 0x07, 0x0F, 0x05 };
+    env e;
+    env_init(&e, rd, sizeof rd);
+    uint8_t *three = page_alloc(3);
+    three[0] = 1;
+    three[PG] = 2;
+    three[2 * PG] = 3;
+    CHECK_EQ(space_map(e.s, 0xA00000, three, 3 * PG, SIM_PROT_READ | SIM_PROT_WRITE), 0);
+    space_unmap(e.s, 0xA01000, PG);
+    uint64_t expect[3] = { 1, 0, 3 };
+    for (int i = 0; i < 3; i++) {
+        sim_regs r;
+        regs_init(&r);
+        r.rdi = 0xA00000 + (uint64_t)i * PG;
+        sim_exit x = cpu_run(e.s, &r, 100);
+        if (i == 1) {
+            CHECK_EQ(x.kind, SIM_EXIT_PAGE_FAULT);
+            CHECK_EQ(x.fault_addr, 0xA01000);
+        } else {
+            CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+            CHECK_EQ(r.rax, expect[i]);
+        }
+    }
+    CHECK(space_host_ptr(e.s, 0xA00000, PG, NULL) == three);
+    CHECK(space_host_ptr(e.s, 0xA01000, 1, NULL) == NULL);
+    CHECK(space_host_ptr(e.s, 0xA02000, PG, NULL) == three + 2 * PG);
+    /* Unmapping a range with holes and mapping again works. */
+    space_unmap(e.s, 0x9FF000, 5 * PG);
+    CHECK(space_host_ptr(e.s, 0xA00000, 1, NULL) == NULL);
+    CHECK_EQ(space_map(e.s, 0xA00000, three + PG, PG, SIM_PROT_READ), 0);
+    sim_regs r;
+    regs_init(&r);
+    r.rdi = 0xA00000;
+    three[PG] = 9;
+    sim_exit x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(r.rax, 9);
+    env_fini(&e);
+    free(three);
+}
+
+static void test_code_remap(void)
+{
+    /* Code replaced by unmap + map of another frame at the same address runs the
+     * new code, not a stale translation. */
+    static const uint8_t one[] = { 0xB8, 0x01, 0x00, 0x00, 0x00, 0x0F, 0x05 };
+    static const uint8_t two[] = { 0x90, 0xB8, 0x02, 0x00, 0x00, 0x00, 0x0F, 0x05 };
+    env e;
+    env_init(&e, one, sizeof one);
+    sim_regs r;
+    regs_init(&r);
+    sim_exit x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(r.rax, 1);
+    CHECK_EQ(x.insns, 2);
+    uint8_t *other = page_alloc(1);
+    memcpy(other, two, sizeof two);
+    space_unmap(e.s, CODE, PG);
+    CHECK_EQ(space_map(e.s, CODE, other, PG, SIM_PROT_READ | SIM_PROT_EXEC), 0);
+    regs_init(&r);
+    x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(r.rax, 2);
+    CHECK_EQ(x.insns, 3);
+    env_fini(&e);
+    free(other);
+}
+
+static void test_stop(void)
+{
+    env e;
+    env_init(&e, loop_code, sizeof loop_code);
+    sim_regs r;
+    regs_init(&r);
+    cpu_request_stop();
+    sim_exit x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_STOPPED);
+    CHECK_EQ(x.insns, 0);
+    cpu_clear_stop();
+    x = cpu_run(e.s, &r, 100000);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    env_fini(&e);
+}
+
+/* A pseudo-random mix of straight-line code, loops, calls and memory accesses,
+ * run once in one go and once in slices of varying size: same state, same count. */
+static void test_determinism(void)
+{
+    /* rdi = DATA; ecx = 300
+     * L: mov rax, [rdi + rcx*8]; add rax, rcx; imul rax, rax, 3; mov [rdi+rcx*8], rax;
+     *    call F; rep stosb (rcx=0 no-op guarded) ... keep it simple:
+     *    dec ecx; jnz L; syscall
+     * F: xor edx, edx; ret */
+    static const uint8_t code[] = {
+        0xBF, 0x00, 0x00, 0x60, 0x00,             /* mov edi, 0x600000 */
+        0xB9, 0x2C, 0x01, 0x00, 0x00,             /* mov ecx, 300 */
+        /* L (10): */
+        0x48, 0x8B, 0x04, 0xCF,                   /* mov rax, [rdi+rcx*8] */
+        0x48, 0x01, 0xC8,                         /* add rax, rcx */
+        0x48, 0x6B, 0xC0, 0x03,                   /* imul rax, rax, 3 */
+        0x48, 0x89, 0x04, 0xCF,                   /* mov [rdi+rcx*8], rax -- page 0x600000 only
+                                                     holds 512 qwords: rcx <= 300 is fine */
+        0xE8, 0x06, 0x00, 0x00, 0x00,             /* call F */
+        0xFF, 0xC9,                               /* dec ecx */
+        0x75, 0xE8,                               /* jnz L */
+        0x0F, 0x05,                               /* syscall */
+        /* F (36): */
+        0x31, 0xD2,                               /* xor edx, edx */
+        0xC3,                                     /* ret */
+    };
+    env e;
+    env_init(&e, code, sizeof code);
+    sim_regs r1;
+    regs_init(&r1);
+    sim_exit x = cpu_run(e.s, &r1, 1000000);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    uint64_t expect = 2 + 300 * 9 + 1;
+    CHECK_EQ(x.insns, expect);
+    uint8_t first[PG];
+    memcpy(first, e.data, PG);
+
+    memset(e.data, 0, PG);
+    sim_regs r2;
+    regs_init(&r2);
+    uint64_t total = 0, seed = 12345;
+    for (int i = 0; i < 100000; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        x = cpu_run(e.s, &r2, 1 + (seed >> 58));
+        total += x.insns;
+        if (x.kind != SIM_EXIT_BUDGET) {
+            break;
+        }
+    }
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(total, expect);
+    CHECK(memcmp(first, e.data, PG) == 0);
+    CHECK_EQ(r1.rax, r2.rax);
+    CHECK_EQ(r1.rsp, r2.rsp);
+    env_fini(&e);
+}
+
+static void test_rep(void)
+{
+    /* mov edi, 0x600000; mov ecx, 10; mov al, 7; rep stosb; syscall
+     * Each iteration of rep stosb counts as one instruction. */
+    static const uint8_t code[] = { 0xBF, 0x00, 0x00, 0x60, 0x00, 0xB9, 0x0A, 0x00, 0x00, 0x00,
+                                    0xB0, 0x07, 0xF3, 0xAA, 0x0F, 0x05 };
+    env e;
+    env_init(&e, code, sizeof code);
+    sim_regs r;
+    regs_init(&r);
+    sim_exit x = cpu_run(e.s, &r, 1000);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(x.insns, 3 + 11 + 1); /* 10 iterations + the final pass */
+    CHECK_EQ(e.data[9], 7);
+    CHECK_EQ(e.data[10], 0);
+    /* Sliced: same count. */
+    memset(e.data, 0, 16);
+    regs_init(&r);
+    uint64_t total = 0;
+    for (int i = 0; i < 100; i++) {
+        x = cpu_run(e.s, &r, 2);
+        total += x.insns;
+        if (x.kind != SIM_EXIT_BUDGET) {
+            break;
+        }
+    }
+    CHECK_EQ(total, 15);
+    CHECK_EQ(e.data[9], 7);
+    env_fini(&e);
+}
+
+#define RUN(t) (fprintf(stderr, "-- %s\n", #t), t())
+
+int main(void)
+{
+    RUN(test_loop_counts);
+    RUN(test_budget_zero);
+    RUN(test_page_faults);
+    RUN(test_fetch_off_page_end);
+    RUN(test_exceptions);
+    RUN(test_rdtsc);
+    RUN(test_regs_roundtrip);
+    RUN(test_shared_frame);
+    RUN(test_partial_unmap);
+    RUN(test_code_remap);
+    RUN(test_stop);
+    RUN(test_determinism);
+    RUN(test_rep);
+    return check_report("sim_cpu_test");
+}
