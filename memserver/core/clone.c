@@ -88,8 +88,7 @@ static int plan_make(struct ms_server *s, struct ms_client *c, struct ms_as *src
         pl->p.need.slots += extra->slots;
     }
     if ((err = ms_prep_commit(s, c, &pl->p))) return err;
-    if ((err = ms_regions_reserve(s, &src->regions, 2))) return err;
-    return ms_regions_reserve(s, &dst->regions, n + 2);
+    return ms_regions_reserve2(s, &src->regions, 2, &dst->regions, n);
 }
 
 /* Turns region r (wholly inside the range) of src into a COW pair; returns dst region. */

@@ -94,6 +94,9 @@ ms_slot_t ms_obj_find(const struct ms_object *o, uint32_t idx, const struct ms_o
 
 /* ---- regions.c ---- */
 int ms_regions_reserve(struct ms_server *s, struct ms_regions *rs, uint32_t extra);
+/* Both or neither (b may be NULL or equal a). */
+int ms_regions_reserve2(struct ms_server *s, struct ms_regions *a, uint32_t extra_a, struct ms_regions *b,
+                        uint32_t extra_b);
 /* Index of the first region with end > va (rs->n if none). */
 uint32_t ms_regions_lower(const struct ms_regions *rs, uint64_t va);
 struct ms_region *ms_regions_at(struct ms_as *as, uint64_t va);

@@ -7,17 +7,43 @@
 /* Lowest address handed out by "map anywhere" (keeps page 0 and low memory free). */
 #define MS_ANY_BASE 0x0000008000000000ull
 
-int ms_regions_reserve(struct ms_server *s, struct ms_regions *rs, uint32_t extra)
+static uint32_t new_cap(const struct ms_regions *rs, uint32_t extra)
 {
-    if (rs->n + extra <= rs->cap) return MS_OK;
+    if (rs->n + extra <= rs->cap) return 0;
     uint32_t ncap = rs->cap ? rs->cap : 8;
     while (ncap < rs->n + extra) ncap *= 2;
-    struct ms_region **n = ms_heap_alloc(s, (uint64_t)ncap * sizeof(*n));
-    if (!n) return MS_ERR_NO_MEMORY;
+    return ncap;
+}
+
+static void install(struct ms_server *s, struct ms_regions *rs, struct ms_region **n, uint32_t ncap)
+{
     for (uint32_t i = 0; i < rs->n; i++) n[i] = rs->r[i];
     ms_heap_free(s, rs->r, (uint64_t)rs->cap * sizeof(*n));
     rs->r = n;
     rs->cap = ncap;
+}
+
+int ms_regions_reserve(struct ms_server *s, struct ms_regions *rs, uint32_t extra)
+{
+    return ms_regions_reserve2(s, rs, extra, 0, 0);
+}
+
+int ms_regions_reserve2(struct ms_server *s, struct ms_regions *a, uint32_t extra_a, struct ms_regions *b,
+                        uint32_t extra_b)
+{
+    if (b == a) {
+        extra_a += extra_b;
+        b = 0;
+    }
+    uint32_t ca = new_cap(a, extra_a), cb = b ? new_cap(b, extra_b) : 0;
+    struct ms_region **na = 0, **nb = 0;
+    if (ca && !(na = ms_heap_alloc(s, (uint64_t)ca * sizeof(*na)))) return MS_ERR_NO_MEMORY;
+    if (cb && !(nb = ms_heap_alloc(s, (uint64_t)cb * sizeof(*nb)))) {
+        ms_heap_free(s, na, (uint64_t)ca * sizeof(*na));
+        return MS_ERR_NO_MEMORY;
+    }
+    if (ca) install(s, a, na, ca);
+    if (cb) install(s, b, nb, cb);
     return MS_OK;
 }
 
