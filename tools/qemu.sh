@@ -18,13 +18,22 @@
 set -u
 
 filter() {
-    tr -d '\r' | awk '
-        !booted { if ($0 ~ /Booting all finished, dropped to user space/) booted = 1; next }
-        state == "report" { if ($0 == "With stack:") state = "stack"; next }
-        state == "stack" { if ($0 ~ /^0x[0-9a-fA-F]+: /) next; state = "" }
-        /^<<seL4\(/ { next }
-        /^Caught / { state = "report"; next }
-        { print; fflush() }'
+    # ANSI colour codes go first: the kernel's messages start with ESC[0m ESC[1m "<<".
+    # A log without the kernel's boot line (sel4-sim prints no boot log) is kept whole.
+    tr -d '\r' | sed -u 's/\x1b\[[0-9;]*m//g' | awk '
+        function keep(line) {
+            if (state == "report") { if (line == "With stack:") state = "stack"; return }
+            if (state == "stack") { if (line ~ /^0x[0-9a-fA-F]+: /) return; state = "" }
+            if (line ~ /^<<seL4\(/) return
+            if (line ~ /^Caught /) { state = "report"; return }
+            print line; fflush()
+        }
+        !booted {
+            if ($0 ~ /Booting all finished, dropped to user space/) { booted = 1; n = 0; next }
+            held[n++] = $0; next
+        }
+        { keep($0) }
+        END { if (!booted) for (i = 0; i < n; i++) keep(held[i]) }'
 }
 
 if [ "${1:-}" = "--filter" ]; then
