@@ -3,8 +3,10 @@
  * interrupts are issued through IRQControl as IOAPIC pins or MSIs on vectors
  * 0x30..0x9b (IRQs 16..123).  A device line is routed to an IOAPIC pin as on a PC:
  * ISA IRQ 0 (the PIT) arrives on pin 2, the other ISA IRQs on the pin of the same
- * number.  A pin keeps one edge latched while masked, as QEMU's IOAPIC does; the
- * kernel masks an IRQ when it signals the notification and unmasks it on Ack.
+ * number.  The kernel masks an IRQ when it signals the notification and unmasks it on
+ * Ack; an edge that arrives while its pin is masked is lost, as with QEMU's IOAPIC
+ * (checked on the real kernel: PIT ticks during a long masked period are not delivered
+ * when the handler is acked).
  */
 #include "kstate.h"
 
@@ -191,9 +193,16 @@ void handle_interrupt(kernel *k, unsigned irq)
 
 void irq_device_lines(kernel *k, uint32_t isa_mask)
 {
-    for (unsigned isa = 0; isa < 16; isa++)
-        if (isa_mask & (1u << isa))
-            k->pin_pending |= 1u << (isa == 0 ? 2u : isa);
+    for (unsigned isa = 0; isa < 16; isa++) {
+        if (!(isa_mask & (1u << isa)))
+            continue;
+        unsigned pin = isa == 0 ? 2u : isa;
+        for (unsigned irq = IRQ_USER_MIN; irq <= IRQ_USER_MAX; irq++) {
+            const irq_route *r = &k->irq_route[irq];
+            if (r->kind == ROUTE_IOAPIC && r->pin == pin && !r->masked)
+                k->pin_pending |= 1u << pin;
+        }
+    }
 }
 
 /* The highest IRQ whose pin has a latched edge and is unmasked, with the latch
