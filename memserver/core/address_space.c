@@ -218,7 +218,8 @@ int ms_map(struct ms_server *s, struct ms_client *c, const struct ms_req_map *a,
      * and virtual addresses agree modulo 2 MiB (2 MiB frames need both aligned). */
     uint32_t phase = obj ? 0 : (uint32_t)((va & (MS_LARGE_SIZE - 1)) >> MS_PAGE_BITS);
     if ((err = ms_prep_region(s, &p, obj ? (uint32_t)pages : 0))) goto fail;
-    if (guard && ((err = ms_prep_region(s, &p, 0)) || (err = ms_prep_region(s, &p, 0)))) goto fail;
+    for (int g = 0; guard && g < 2; g++) /* the two guard regions */
+        if ((err = ms_prep_region(s, &p, 0))) goto fail;
     if (!obj && !(priv = ms_obj_new(s, c, MS_OBJK_ANON, (uint32_t)pages + phase))) {
         err = MS_ERR_NO_MEMORY;
         goto fail;

@@ -48,22 +48,22 @@ int ms_as_destroy(struct ms_server *s, struct ms_client *c, uint32_t handle);
 int ms_obj_create(struct ms_server *s, struct ms_client *c, const struct ms_req_obj_create *a,
                   uint32_t *handle);
 int ms_obj_close(struct ms_server *s, struct ms_client *c, uint32_t handle);
-int ms_map(struct ms_server *s, struct ms_client *c, const struct ms_req_map *a, uint64_t *va);
-int ms_unmap(struct ms_server *s, struct ms_client *c, uint32_t as, uint64_t va, uint64_t size);
-int ms_protect(struct ms_server *s, struct ms_client *c, uint32_t as, uint64_t va, uint64_t size,
+int ms_map(struct ms_server *s, struct ms_client *c, const struct ms_req_map *a, uint64_t *out);
+int ms_unmap(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va, uint64_t size);
+int ms_protect(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va, uint64_t size,
                uint32_t rights);
-int ms_query(struct ms_server *s, struct ms_client *c, uint32_t as, uint64_t va,
-             struct ms_query_result *out);
-int ms_clone(struct ms_server *s, struct ms_client *c, const struct ms_req_clone *a, uint64_t *va);
-int ms_as_fork(struct ms_server *s, struct ms_client *c, uint32_t src, ms_slot_t notify,
-               uint32_t *handle);
-int ms_fault_get(struct ms_server *s, struct ms_client *c, uint32_t as, struct ms_fault_info *out);
+int ms_query(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va,
+             struct ms_query_result *q);
+int ms_clone(struct ms_server *s, struct ms_client *c, const struct ms_req_clone *a, uint64_t *out);
+int ms_as_fork(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slot_t notify,
+               uint32_t *out);
+int ms_fault_get(struct ms_server *s, struct ms_client *c, uint32_t handle, struct ms_fault_info *out);
 int ms_quota_get(struct ms_server *s, struct ms_client *c, struct ms_quota_info *out);
 
 /* A VM fault of a thread in address space `as` (the handle is in the fault endpoint's
  * badge).  Returns 0 if the fault was fixed (reply to the thread), 1 if it was
  * recorded for the supervisor (do not reply). */
-int ms_vm_fault(struct ms_server *s, uint32_t as, uint64_t addr, uint64_t ip, uint64_t code);
+int ms_vm_fault(struct ms_server *s, uint32_t handle, uint64_t addr, uint64_t ip, uint64_t code);
 
 /* Looks up an address space handle of client c (MS_ERR_BAD_HANDLE / MS_ERR_NOT_OWNER). */
 int ms_as_lookup(struct ms_server *s, const struct ms_client *c, uint32_t handle, struct ms_as **out);

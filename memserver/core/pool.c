@@ -115,8 +115,9 @@ int32_t ms_pool_take_2m(struct ms_pool *p)
     return i;
 }
 
-void ms_pool_release(struct ms_pool *p, int32_t i)
+void ms_pool_release(struct ms_pool *p, int32_t chunk)
 {
+    int32_t i = chunk;
     MS_CHECK(i >= 0 && (uint32_t)i < p->count);
     struct ms_chunk *c = &p->chunk[i];
     MS_CHECK(c->live > 0);
@@ -148,8 +149,9 @@ int32_t ms_pool_take_4k_run(struct ms_pool *p, uint32_t want, uint32_t *got)
 }
 
 /* Gives back the last n objects taken from chunk i (nothing was made of them). */
-void ms_pool_untake(struct ms_pool *p, int32_t i, uint32_t n)
+void ms_pool_untake(struct ms_pool *p, int32_t chunk, uint32_t n)
 {
+    int32_t i = chunk;
     struct ms_chunk *c = &p->chunk[i];
     MS_CHECK(c->live >= n && c->watermark >= n);
     if (c->watermark == chunk_pages(c) && n) list_push(p, i, LIST_PARTIAL);

@@ -18,6 +18,7 @@ static uint32_t new_cap(const struct ms_regions *rs, uint32_t extra)
 static void install(struct ms_server *s, struct ms_regions *rs, struct ms_region **n, uint32_t ncap)
 {
     for (uint32_t i = 0; i < rs->n; i++) n[i] = rs->r[i];
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of region pointers */
     ms_heap_free(s, rs->r, (uint64_t)rs->cap * sizeof(*n));
     rs->r = n;
     rs->cap = ncap;
@@ -31,14 +32,17 @@ int ms_regions_reserve(struct ms_server *s, struct ms_regions *rs, uint32_t extr
 int ms_regions_reserve2(struct ms_server *s, struct ms_regions *a, uint32_t extra_a, struct ms_regions *b,
                         uint32_t extra_b)
 {
-    if (b == a) {
+    if (b && b == a) {
         extra_a += extra_b;
         b = 0;
     }
     uint32_t ca = new_cap(a, extra_a), cb = b ? new_cap(b, extra_b) : 0;
     struct ms_region **na = 0, **nb = 0;
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of region pointers */
     if (ca && !(na = ms_heap_alloc(s, (uint64_t)ca * sizeof(*na)))) return MS_ERR_NO_MEMORY;
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of region pointers */
     if (cb && !(nb = ms_heap_alloc(s, (uint64_t)cb * sizeof(*nb)))) {
+        /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of region pointers */
         ms_heap_free(s, na, (uint64_t)ca * sizeof(*na));
         return MS_ERR_NO_MEMORY;
     }
@@ -113,6 +117,7 @@ void ms_regions_remove(struct ms_regions *rs, uint32_t idx)
 
 void ms_regions_free(struct ms_server *s, struct ms_regions *rs)
 {
+    /* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of region pointers */
     ms_heap_free(s, rs->r, (uint64_t)rs->cap * sizeof(*rs->r));
     rs->r = 0;
     rs->n = rs->cap = 0;

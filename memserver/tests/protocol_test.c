@@ -20,7 +20,7 @@ int main(void)
     r.op = MS_OP_MAP;
     r.map = (struct ms_req_map){ 0x10001, 0, MS_RW, MS_MAP_FIXED, 0x400000, 0x2000, 0 };
     EXPECT(roundtrip(&r, 0, &d), MS_OK);
-    if (memcmp(&d.map, &r.map, sizeof(r.map))) { printf("map round trip differs\n"); failures++; }
+    if (memcmp(&d.map, &r.map, sizeof(r.map)) != 0) { printf("map round trip differs\n"); failures++; }
     EXPECT(roundtrip(&r, 1, &d), MS_ERR_BAD_CAP);
     r.map.va = 0x400001;
     EXPECT(roundtrip(&r, 0, &d), MS_ERR_UNALIGNED);
@@ -56,7 +56,7 @@ int main(void)
     struct ms_query_result q = { 0x1000, 0x2000, 0x3000, 0x10004, MS_RX, MS_KIND_SHARED, 1 }, q2;
     uint64_t qm[8];
     EXPECT(ms_decode_query(qm, ms_encode_query(&q, qm), &q2), MS_OK);
-    if (memcmp(&q, &q2, sizeof(q))) { printf("query round trip differs\n"); failures++; }
+    if (memcmp(&q, &q2, sizeof(q)) != 0) { printf("query round trip differs\n"); failures++; }
     printf("memserver_protocol_test: %s\n", failures ? "FAILED" : "all passed");
     return failures != 0;
 }

@@ -269,7 +269,7 @@ static void run(uint64_t seed, int steps)
 
 int main(int argc, char **argv)
 {
-    int seeds = argc > 1 ? atoi(argv[1]) : 40, steps = argc > 2 ? atoi(argv[2]) : 600;
+    int seeds = argc > 1 ? (int)strtol(argv[1], 0, 10) : 40, steps = argc > 2 ? (int)strtol(argv[2], 0, 10) : 600;
     for (int seed = 1; seed <= seeds && !h_failures; seed++) {
         run((uint64_t)seed, steps);
         if (h_failures) fprintf(stderr, "failed with seed %d\n", seed);

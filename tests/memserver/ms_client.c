@@ -68,7 +68,7 @@ static void test_split(void)
     t_check(q.start == b + 12 * PAGE && q.size == 4 * PAGE, "the tail after the hole is its own region");
     int same = 1;
     for (int i = 0; i < 16; i++)
-        if ((i < 10 || i > 11) && *word(b + i * PAGE) != (uint64_t)(1000 + i)) same = 0;
+        if ((i < 10 || i > 11) && *word(b + i * PAGE) != 1000u + (uint64_t)i) same = 0;
     t_check(same, "contents survive the splits");
     t_check_err(msc_protect(cli, as, b, 10 * PAGE, MS_RW), MS_OK, "protect the head read-write again");
     t_check_err(msc_query(cli, as, b + 9 * PAGE, &q), MS_OK, "query");
@@ -86,7 +86,7 @@ static void test_cow(void)
     for (int i = 0; i < 8; i++) *word(a + i * PAGE) = 500 + i;
     t_check_err(msc_clone(cli, as, a, 8 * PAGE, as, c, MS_CLONE_FIXED, &va), MS_OK, "copy-on-write clone");
     int same = 1;
-    for (int i = 0; i < 8; i++) same &= *word(c + i * PAGE) == (uint64_t)(500 + i);
+    for (int i = 0; i < 8; i++) same &= *word(c + i * PAGE) == 500u + (uint64_t)i;
     t_check(same, "the clone reads the original's contents");
     *word(c) = 1;
     *word(a + PAGE) = 2;
@@ -180,7 +180,7 @@ static void share(uint32_t obj, int writer)
     int ok = 1;
     for (int i = 0; i < 16; i++) {
         if (writer) *word(va + i * PAGE) = 0xA000 + i;
-        else ok &= *word(va + i * PAGE) == (uint64_t)(0xA000 + i);
+        else ok &= *word(va + i * PAGE) == 0xA000u + (uint64_t)i;
     }
     if (!writer) {
         t_check(ok, "the reader sees the writer's data");

@@ -111,7 +111,7 @@ int main(void)
     t_check_err(msc_map(cli, root_as, 0, 16 * PAGE, obj, 0, MS_R, MS_MAP_POPULATE, &va), MS_OK,
                 "map the shared object, populated");
     int ok = 1;
-    for (int i = 0; i < 16; i++) ok &= *(volatile uint64_t *)(va + i * PAGE) == (uint64_t)(0xB000 + i);
+    for (int i = 0; i < 16; i++) ok &= *(volatile uint64_t *)(va + i * PAGE) == 0xB000u + (uint64_t)i;
     t_check(ok, "the root task sees the reader's writes");
     t_check_err(msc_as_destroy(cli, root_as), MS_OK, "give the root task's mappings back");
     t_check_err(msc_obj_close(cli, obj), MS_OK, "close the object");
