@@ -1,0 +1,137 @@
+/* Host tests of the simulated devices: PIT timing in virtual time, UART registers. */
+#include <stdint.h>
+#include <string.h>
+
+#include "check.h"
+#include "devices.h"
+
+static void test_pit(void)
+{
+    FILE *out = tmpfile();
+    sim_devices *d = devices_create_io(NULL, out);
+    CHECK_EQ(devices_next_irq_time(d, 0), UINT64_MAX);
+    /* 100 Hz: reload 11932, mode 2, lo/hi. */
+    devices_set_now(d, 1000);
+    devices_out(d, 0x43, 1, 0x34);
+    devices_out(d, 0x40, 1, 11932 & 0xFF);
+    devices_out(d, 0x40, 1, 11932 >> 8);
+    uint64_t period = (11932ull * SIM_INSNS_PER_SECOND + SIM_PIT_HZ / 2) / SIM_PIT_HZ;
+    CHECK_EQ(period, 10000151); /* 11932 / 1193182 s at 1e9 instructions/s */
+    CHECK_EQ(devices_next_irq_time(d, 1000), 1000 + period);
+    CHECK_EQ(devices_poll_irqs(d, 1000 + period - 1), 0);
+    CHECK_EQ(devices_poll_irqs(d, 1000 + period), 1);
+    CHECK_EQ(devices_poll_irqs(d, 1000 + period), 0); /* an edge: once */
+    uint64_t next = devices_next_irq_time(d, 1000 + period);
+    CHECK(next > 1000 + period && next - (1000 + period) <= period + 1);
+    CHECK_EQ(next, 1000 + (2 * 11932ull * SIM_INSNS_PER_SECOND + SIM_PIT_HZ / 2) / SIM_PIT_HZ);
+    /* Missed periods merge into one interrupt. */
+    CHECK_EQ(devices_poll_irqs(d, 1000 + 10 * period + 5), 1);
+    CHECK_EQ(devices_poll_irqs(d, 1000 + 10 * period + 6), 0);
+    CHECK(devices_next_irq_time(d, 0) > 1000 + 10 * period);
+    /* The counter counts down from the reload value. */
+    devices_set_now(d, 1000 + 10 * period + period / 2);
+    devices_out(d, 0x43, 1, 0x00); /* latch */
+    unsigned lo = devices_in(d, 0x40, 1), hi = devices_in(d, 0x40, 1);
+    unsigned count = lo | (hi << 8);
+    CHECK(count > 11932 / 2 - 50 && count < 11932 / 2 + 50);
+    /* Mode 0 (one-shot) with reload 0 = 65536. */
+    devices_set_now(d, 5000000000ull);
+    devices_out(d, 0x43, 1, 0x30);
+    CHECK_EQ(devices_next_irq_time(d, 5000000000ull), UINT64_MAX);
+    devices_out(d, 0x40, 1, 0);
+    devices_out(d, 0x40, 1, 0);
+    uint64_t t = 5000000000ull + (65536ull * SIM_INSNS_PER_SECOND + SIM_PIT_HZ / 2) / SIM_PIT_HZ;
+    CHECK_EQ(devices_next_irq_time(d, 0), t);
+    CHECK_EQ(devices_poll_irqs(d, t), 1);
+    CHECK_EQ(devices_next_irq_time(d, t), UINT64_MAX);
+    /* Mode 3 square wave, lobyte only. */
+    devices_out(d, 0x43, 1, 0x16);
+    devices_out(d, 0x40, 1, 100);
+    CHECK_EQ(devices_next_irq_time(d, t), t + (100ull * SIM_INSNS_PER_SECOND + SIM_PIT_HZ / 2) /
+                                                    SIM_PIT_HZ);
+    devices_destroy(d);
+    fclose(out);
+}
+
+static void test_uart(void)
+{
+    FILE *in = tmpfile(), *out = tmpfile();
+    fputs("hi", in);
+    rewind(in);
+    sim_devices *d = devices_create_io(in, out);
+    /* Transmit */
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 0x60, 0x60); /* THRE | TEMT */
+    devices_out(d, 0x3F8, 1, 'A');
+    devices_putchar(d, 'B');
+    devices_out(d, 0x3F8, 1, '\n');
+    /* Divisor latch: DLAB hides THR/IER. */
+    devices_out(d, 0x3FB, 1, 0x80);
+    devices_out(d, 0x3F8, 1, 0x01);
+    devices_out(d, 0x3F9, 1, 0x00);
+    CHECK_EQ(devices_in(d, 0x3F8, 1), 0x01);
+    devices_out(d, 0x3FB, 1, 0x03);
+    CHECK_EQ(devices_in(d, 0x3FB, 1), 0x03);
+    /* Scratch */
+    devices_out(d, 0x3FF, 1, 0x5A);
+    CHECK_EQ(devices_in(d, 0x3FF, 1), 0x5A);
+    /* Receive, polled */
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 1, 1);
+    CHECK_EQ(devices_in(d, 0x3F8, 1), 'h');
+    CHECK_EQ(devices_in(d, 0x3F8, 1), 'i');
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 1, 0);
+    CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x01); /* no interrupt */
+    CHECK_EQ(devices_poll_irqs(d, 0), 0);
+    /* THR-empty interrupt: pending after enabling, acknowledged by reading IIR. */
+    devices_out(d, 0x3F9, 1, 0x02);
+    CHECK_EQ(devices_poll_irqs(d, 0), 1u << 4);
+    CHECK_EQ(devices_next_irq_time(d, 77), 77);
+    CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x02);
+    CHECK_EQ(devices_poll_irqs(d, 0), 0);
+    devices_out(d, 0x3F8, 1, 'C');
+    CHECK_EQ(devices_poll_irqs(d, 0), 1u << 4);
+    devices_out(d, 0x3F9, 1, 0x00);
+    CHECK_EQ(devices_poll_irqs(d, 0), 0);
+    /* Unknown ports */
+    CHECK_EQ(devices_in(d, 0x80, 1), 0xFF);
+    CHECK_EQ(devices_in(d, 0x80, 2), 0xFFFF);
+    CHECK_EQ(devices_in(d, 0x80, 4), 0xFFFFFFFFu);
+    /* Exit port */
+    uint32_t v = 0;
+    CHECK(!devices_exit_requested(d, &v));
+    devices_out(d, 0xF4, 4, 3);
+    CHECK(devices_exit_requested(d, &v));
+    CHECK_EQ(v, 3);
+    devices_flush(d);
+    char buf[16] = { 0 };
+    rewind(out);
+    size_t n = fread(buf, 1, sizeof buf - 1, out);
+    CHECK_EQ(n, 4);
+    CHECK(strcmp(buf, "AB\nC") == 0);
+    devices_destroy(d);
+    fclose(in);
+    fclose(out);
+}
+
+static void test_uart_rx_irq(void)
+{
+    FILE *in = tmpfile(), *out = tmpfile();
+    fputs("x", in);
+    rewind(in);
+    sim_devices *d = devices_create_io(in, out);
+    devices_out(d, 0x3F9, 1, 0x01); /* RX interrupt */
+    CHECK_EQ(devices_poll_irqs(d, 0), 1u << 4);
+    CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x04);
+    CHECK_EQ(devices_in(d, 0x3F8, 1), 'x');
+    CHECK_EQ(devices_poll_irqs(d, 0), 0);
+    devices_destroy(d);
+    fclose(in);
+    fclose(out);
+}
+
+int main(void)
+{
+    test_pit();
+    test_uart();
+    test_uart_rx_irq();
+    return check_report("sim_devices_test");
+}
