@@ -9,9 +9,11 @@
 # Kernel invocations, 2 MiB frames and metadata come from the system test test-memserver
 # (the server counts every invocation it makes, including its ReplyRecv): run in
 # sel4-sim if BUILD has it, else on the real kernel in QEMU (SEL4_PREFIX).
-# Instructions: the server's core (the same object code the server runs, memserver_core)
-# under valgrind with a null kernel, counted only inside ms_vm_fault / ms_map; the
-# server's receive loop and the syscall stubs are not included (about 100 more per fault).
+# Instructions: in sel4-sim, the server's own count (it reads the TSC, which the simulator
+# defines as executed user instructions) from receiving a fault to replying, or from
+# receiving the map request to replying.  Otherwise the server's core (the same object
+# code, memserver_core) under valgrind with a null kernel, counted only inside
+# ms_vm_fault / ms_map, without the receive loop and syscall stubs.
 set -u
 build=${1:?usage: bench.sh BUILD [SEL4_PREFIX]}
 prefix=${2:-}
@@ -21,8 +23,10 @@ image=$build/images/test-memserver
 out=$(mktemp)
 trap 'rm -f "$out" "$out.cg"' EXIT
 
+insn_src=valgrind
 if [ -x "$build/sim/sel4-sim" ]; then
     timeout 600 "$build/sim/sel4-sim" --timeout 500 "$image" >"$out" 2>&1
+    insn_src=sim # the server reads the TSC, which in sel4-sim counts user instructions
 elif [ -n "$prefix" ]; then
     QEMU_TIMEOUT=500 "$root/tools/qemu.sh" "$prefix" "$image" >"$out" 2>&1
 else
@@ -42,9 +46,9 @@ val() { [ -n "$1" ] && echo "$1" || echo null; }
 cat <<JSON
 {
   "fault.invocations_per_fault": $(val "$(sys fault.invocations_per_fault)"),
-  "fault.server_insns_per_fault": $(val "$(insns fault ms_vm_fault)"),
+  "fault.server_insns_per_fault": $(val "$([ $insn_src = sim ] && sys fault.server_tsc_per_fault || insns fault ms_vm_fault)"),
   "map4k.invocations_per_page": $(val "$(sys map4k.invocations_per_page)"),
-  "map4k.server_insns_per_page": $(val "$(insns map4k ms_map)"),
+  "map4k.server_insns_per_page": $(val "$([ $insn_src = sim ] && sys map4k.server_tsc_per_page || insns map4k ms_map)"),
   "map2m.large_pages_used": $(val "$(sys map2m.large_pages_used)"),
   "metadata.bytes_per_page": $(val "$(sys metadata.bytes_per_page)")
 }

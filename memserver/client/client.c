@@ -157,10 +157,10 @@ int msc_quota_set(seL4_CPtr ep, uint64_t badge, uint64_t pages, uint64_t slots)
     return call(ep, &r, 0, 0, 0);
 }
 
-int msc_stats(seL4_CPtr ep, uint64_t out[7])
+int msc_stats(seL4_CPtr ep, uint64_t out[9])
 {
     struct ms_request r = req(MS_OP_STATS, 0);
-    return call(ep, &r, 0, out, 7);
+    return call(ep, &r, 0, out, 9);
 }
 
 int msc_client_destroy(seL4_CPtr ep, uint64_t badge)

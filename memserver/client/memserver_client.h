@@ -37,4 +37,4 @@ int msc_quota_set(seL4_CPtr ep, uint64_t badge, uint64_t pages, uint64_t slots);
 /* Administrator: a client died; the server frees everything it had. */
 int msc_client_destroy(seL4_CPtr ep, uint64_t badge);
 /* Administrator: counters, see MS_OP_STATS. */
-int msc_stats(seL4_CPtr ep, uint64_t out[7]);
+int msc_stats(seL4_CPtr ep, uint64_t out[9]);

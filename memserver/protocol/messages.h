@@ -35,7 +35,9 @@ enum ms_op {
     MS_OP_AS_ADOPT,       /* cap: a PML4 with an ASID -> MR0 handle */
     MS_OP_AS_SET_NOTIFY,  /* MR0 handle, cap: notification */
     MS_OP_STATS,          /* admin only: -> MR0 invocations, MR1 faults fixed, MR2 faults reported,
-                             MR3 large frames, MR4 free pages, MR5 free slots, MR6 metadata bytes */
+                             MR3 large frames, MR4 free pages, MR5 free slots, MR6 metadata bytes,
+                             MR7 time stamp counter spent in fault handling, MR8 in the previous
+                             request (in sel4-sim the TSC counts user instructions) */
     MS_OP_CLIENT_DESTROY, /* admin only: MR0 badge of a client that died: free all it has */
     MS_OP_COUNT
 };
@@ -106,7 +108,7 @@ struct ms_query_result {
 struct ms_fault_info { uint32_t kind, rights, lost; uint64_t addr, ip, code; };
 struct ms_quota_info { uint64_t pages_used, pages_limit, slots_used, slots_limit; };
 
-#define MS_MAX_MRS 8u
+#define MS_MAX_MRS 10u
 
 /* Decodes and validates a request message: label, `n` message registers, `ncaps`
  * extra caps.  Checks everything that does not need server state (lengths, flags,

@@ -162,7 +162,9 @@ seL4_MessageInfo_t mss_dispatch(struct ms_server *s, seL4_Word badge, seL4_Messa
             res[4] = ms_free_pages(s);
             res[5] = ms_free_slots(s);
             res[6] = s->heap_in_use;
-            nres = 7;
+            res[7] = mss_glue.fault_tsc;
+            res[8] = mss_glue.last_tsc;
+            nres = 9;
             break;
         default:
             err = MS_ERR_BAD_REQUEST;

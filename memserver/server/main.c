@@ -28,6 +28,14 @@ static void heap_free(void *ctx, void *p, uint64_t size)
     free(p);
 }
 
+/* In sel4-sim the TSC counts executed user instructions; on hardware, cycles. */
+static inline uint64_t tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
 static seL4_Word arg(const runtime_startup_t *st, unsigned i)
 {
     return i < st->nargs ? st->args[i] : 0;
@@ -66,6 +74,7 @@ int main(void)
     seL4_Word badge = 0;
     seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
     for (;;) {
+        uint64_t t0 = tsc();
         if (badge & MS_FAULT_BADGE) {
             /* A client thread's fault: fix it and resume the thread, or leave it blocked
              * (the supervisor was told). */
@@ -73,6 +82,7 @@ int main(void)
             if (seL4_MessageInfo_get_label(info) == seL4_Fault_VMFault &&
                 ms_vm_fault(&server, (uint32_t)badge, seL4_GetMR(seL4_VMFault_Addr),
                             seL4_GetMR(seL4_VMFault_IP), seL4_GetMR(seL4_VMFault_FSR)) == 0) {
+                mss_glue.fault_tsc += tsc() - t0;
                 info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
             } else {
                 info = seL4_Recv(ep, &badge);
@@ -82,6 +92,7 @@ int main(void)
         int recv_used = 0;
         seL4_MessageInfo_t reply = mss_dispatch(&server, badge, info, ep, recv, &recv_used, out);
         mss_glue.invocations++;
+        mss_glue.last_tsc = tsc() - t0;
         info = seL4_ReplyRecv(ep, reply, &badge);
     }
 }

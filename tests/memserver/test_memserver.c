@@ -65,7 +65,7 @@ int main(void)
     t_check(spawn_program(&sa, &server) == seL4_NoError, "start the memory server");
     cli = mint(ep_server, 1);
     admin = mint(ep_server, MS_ADMIN_BADGE | 1);
-    uint64_t version = 0, s0[7], s1[7];
+    uint64_t version = 0, s0[9], s1[9];
     t_check_err(msc_hello(cli, &version), MS_OK, "hello");
     t_check(version == MS_PROTOCOL_VERSION, "protocol version 1");
     t_check_err(msc_stats(admin, s0), MS_OK, "stats before");
