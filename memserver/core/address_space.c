@@ -200,6 +200,7 @@ int ms_map(struct ms_server *s, struct ms_client *c, const struct ms_req_map *a,
     if (a->flags & ~(uint32_t)MS_MAP_FLAGS) return MS_ERR_BAD_FLAGS;
     if (a->size >= MS_USER_TOP) return MS_ERR_KERNEL_HALF;
     uint64_t pages = a->size >> MS_PAGE_BITS;
+    if (pages > MS_MAX_PAGES) return MS_ERR_NO_MEMORY;
     if (a->obj) {
         if ((err = ms_obj_lookup(s, c, a->obj, &obj))) return err;
         if ((a->off >> MS_PAGE_BITS) > obj->npages || pages > obj->npages - (a->off >> MS_PAGE_BITS))

@@ -79,6 +79,7 @@ int ms_obj_create(struct ms_server *s, struct ms_client *c, const struct ms_req_
     uint32_t idx = 0;
     while (idx < MS_MAX_OBJECTS && s->obj[idx]) idx++;
     if (idx == MS_MAX_OBJECTS) return MS_ERR_BUSY;
+    if ((a->size >> MS_PAGE_BITS) > MS_MAX_PAGES) return MS_ERR_NO_MEMORY;
     uint32_t pages = (uint32_t)(a->size >> MS_PAGE_BITS);
     struct ms_object *o = ms_obj_new(s, c, a->kind == MS_OBJ_PHYS ? MS_OBJK_PHYS : MS_OBJK_ANON, pages);
     if (!o) return MS_ERR_NO_MEMORY;

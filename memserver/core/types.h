@@ -34,6 +34,8 @@ enum {
 #define MS_MAX_SLOT 0x1FFFFFFFu
 /* Most objects one retype invocation may create (seL4 CONFIG_RETYPE_FAN_OUT_LIMIT). */
 #define MS_RETYPE_MAX 256u
+/* Largest mapping / object (its page array must fit the metadata heap): 1 TiB. */
+#define MS_MAX_PAGES (1u << 28)
 
 /* ---- free cap slots ---- */
 struct ms_slots {

@@ -296,6 +296,8 @@ static void test_bad_input(void)
     CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_ERR_KERNEL_HALF);
     m = anon(as, BASE, 0, MS_RW, MS_MAP_FIXED);
     CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_ERR_ZERO_LENGTH);
+    m = anon(as, BASE, 1ull << 45, MS_RW, MS_MAP_FIXED);
+    CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_ERR_NO_MEMORY); /* page array too big */
     m = anon(as, BASE + 3 * 4096, 4096, MS_RW, MS_MAP_FIXED);
     CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_ERR_OVERLAP);
     m = anon(as, BASE + 16 * 4096, 4096, 7, MS_MAP_FIXED);
