@@ -95,9 +95,9 @@ static void provide_untyped(boot_ctx *b, uint64_t paddr, unsigned bits, bool dev
 }
 
 /* Cuts [start, end) into aligned power-of-two blocks, as create_untypeds_for_region. */
-static void untypeds_for_region(boot_ctx *b, uint64_t pstart, uint64_t pend, bool device)
+static void untypeds_for_region(boot_ctx *b, uint64_t from, uint64_t to, bool device)
 {
-    uint64_t s = pstart + PPTR_BASE, e = pend + PPTR_BASE;
+    uint64_t s = from + PPTR_BASE, e = to + PPTR_BASE;
     for (unsigned guard = 0; s != e && guard < 4096; guard++) {
         unsigned bits = 63u - clz64(e - s);
         if (bits > seL4_MaxUntypedBits)
@@ -259,7 +259,7 @@ int kernel_boot(kernel *k, const elf_image *img)
     uint64_t ipc_pa = a; a += BIT(seL4_PageBits);
     uint64_t bi_pa = a; a += BIT(seL4_BootInfoFrameBits);
     uint64_t paging_pa = a; a += npaging << seL4_PageTableBits;
-    uint64_t tcb_pa = a; a += BIT(seL4_TCBBits);
+    uint64_t tcb_pa = a;
 
     /* load the image */
     for (int i = 0; i < img->nseg; i++) {

@@ -24,11 +24,9 @@ unsigned cap_size_bits(const cap *c)
     case CAP_ZOMBIE:
         return c->zombie_type == ZOMBIE_TCB ? seL4_TCBBits : c->zombie_type + seL4_SlotBits;
     case CAP_FRAME: return c->size_bits;
-    case CAP_PAGE_TABLE: return seL4_PageTableBits;
-    case CAP_PAGE_DIRECTORY: return seL4_PageDirBits;
-    case CAP_PDPT: return seL4_PDPTBits;
-    case CAP_PML4: return seL4_PML4Bits;
-    case CAP_ASID_POOL: return seL4_ASIDPoolBits;
+    case CAP_PAGE_TABLE: case CAP_PAGE_DIRECTORY: case CAP_PDPT: case CAP_PML4:
+    case CAP_ASID_POOL:
+        return seL4_PageBits;   /* every paging structure and an ASID pool fill a page */
     default: return 0;
     }
 }

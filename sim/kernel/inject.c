@@ -208,6 +208,8 @@ bool inject_before_run(kernel *k, tcb *t)
 bool inject_at_syscall(kernel *k, tcb *t, sim_regs *r)
 {
     const sim_config *cfg = k->cfg;
+    if (!r)
+        return false;
     for (int i = 0; i < cfg->n_inject && i < SIM_MAX_INJECT; i++) {
         const sim_inject *s = &cfg->inject[i];
         if (k->inject[i].done || s->kind == INJ_NOMEM || s->kind == INJ_RANDOM || !s->at_syscall ||

@@ -30,8 +30,9 @@ enum {
 uint64_t sanitise_register(unsigned reg, uint64_t v)
 {
     if (reg == R_FAULTIP || reg == R_NEXTIP || reg == R_FS_BASE || reg == R_GS_BASE) {
-        /* non-canonical addresses become 0 */
-        if (v > 0x00007fffffffffffull && v < 0xffff800000000000ull)
+        /* non-canonical addresses (bits 63..47 not all equal) become 0 */
+        uint64_t top = v >> 47;
+        if (top != 0 && top != 0x1ffffu)
             v = 0;
     }
     if (reg == R_FLAGS) {

@@ -245,13 +245,12 @@ static exc decode_read_registers(kernel *k, unsigned length, tcb *t, bool call, 
             for (; i < n && i < N_FRAME_REGISTERS; i++)
                 ibuf[i + 1] = t->ctx[frame_registers[i]];
         j = i;
-        for (i = 0; i < N_GP_REGISTERS && i + N_FRAME_REGISTERS < n &&
-                    i + N_FRAME_REGISTERS < N_MSG_REGISTERS; i++)
-            cur->ctx[msg_registers[i + N_FRAME_REGISTERS]] = t->ctx[gp_registers[i]];
-        if (ibuf && i < N_GP_REGISTERS && i + N_FRAME_REGISTERS < n)
+        /* with 18 frame registers the two gp registers never travel in CPU registers */
+        i = 0;
+        if (ibuf && i + N_FRAME_REGISTERS < n)
             for (; i < N_GP_REGISTERS && i + N_FRAME_REGISTERS < n; i++)
                 ibuf[i + N_FRAME_REGISTERS + 1] = t->ctx[gp_registers[i]];
-        cur->ctx[R_MSGINFO] = (uint64_t)(i + j);
+        cur->ctx[R_MSGINFO] = (uint64_t)i + j;
     }
     set_thread_state(k, cur, TS_RUNNING);
     return EXC_NONE;

@@ -16,13 +16,11 @@ unsigned object_size_bits(uint64_t type, uint64_t user_bits)
     case seL4_NotificationObject: return seL4_NotificationBits;
     case seL4_CapTableObject: return (unsigned)(seL4_SlotBits + user_bits);
     case seL4_UntypedObject: return (unsigned)user_bits;
-    case seL4_X86_4K: return seL4_PageBits;
     case seL4_X86_LargePageObject: return seL4_LargePageBits;
     case seL4_X64_HugePageObject: return seL4_HugePageBits;
-    case seL4_X86_PageTableObject: return seL4_PageTableBits;
-    case seL4_X86_PageDirectoryObject: return seL4_PageDirBits;
-    case seL4_X86_PDPTObject: return seL4_PDPTBits;
-    case seL4_X64_PML4Object: return seL4_PML4Bits;
+    case seL4_X86_4K: case seL4_X86_PageTableObject: case seL4_X86_PageDirectoryObject:
+    case seL4_X86_PDPTObject: case seL4_X64_PML4Object:
+        return seL4_PageBits;   /* a frame and every paging structure are one page */
     default: return 64;
     }
 }

@@ -28,15 +28,16 @@ ptable *ptable_new(kernel *k, unsigned level, uint64_t paddr)
 static ptable *table_root(ptable *t, uint64_t *base)
 {
     uint64_t b = 0;
-    for (unsigned guard = 0; guard < 4 && t; guard++) {
+    for (unsigned guard = 0; guard < 4; guard++) {
         if (t->level == 4) {
             *base = b;
             return t;
         }
-        if (!t->parent)
+        ptable *p = t->parent;
+        if (!p)
             return NULL;
-        b |= (uint64_t)t->parent_index << entry_bits(t->parent->level);
-        t = t->parent;
+        b |= (uint64_t)t->parent_index << entry_bits(p->level);
+        t = p;
     }
     return NULL;
 }
@@ -55,7 +56,7 @@ static void space_map_page(kernel *k, sim_space *s, uint64_t vaddr, uint64_t e, 
     }
     for (uint64_t off = 0; off < BIT(bits); off += 4096)
         if (space_map(s, vaddr + off, device_backing(k, paddr + off), 4096, prot) != 0)
-            kernel_message(k, "machine refused mapping at 0x%llx", (unsigned long long)(vaddr + off));
+            kernel_message(k, "machine refused mapping at 0x%llx", (unsigned long long)vaddr + off);
 }
 
 static void space_map_subtree(kernel *k, sim_space *s, ptable *t, uint64_t base)

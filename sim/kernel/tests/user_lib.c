@@ -85,7 +85,9 @@ uint64_t u_cap_identify(uint64_t cptr)
 
 void u_name_thread(uint64_t tcb, const char *name)
 {
-    strcpy((char *)&ipc[1], name);
+    size_t n = strnlen(name, 900);
+    memcpy(&ipc[1], name, n);
+    ((char *)&ipc[1])[n] = '\0';
     fake_syscall(seL4_SysDebugNameThread, tcb, 0, 0, 0, 0, 0);
 }
 
