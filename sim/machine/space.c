@@ -353,6 +353,11 @@ void space_unmap(sim_space *s, uint64_t vaddr, uint64_t size)
         if (cut_hi > rend) {
             cut_hi = rend;
         }
+        /* Translated code goes first, while the pages still translate (a walk
+         * that faults here would leave the emulator's exception state dirty). */
+        if (r.prot & SIM_PROT_EXEC) {
+            space_invalidate_code(s, r.vaddr, rend);
+        }
         for (uint64_t a = cut_lo; a < cut_hi; a += PAGE) {
             uint64_t *pte = pte_of(s, a, false);
             if (pte != NULL) {
@@ -360,9 +365,6 @@ void space_unmap(sim_space *s, uint64_t vaddr, uint64_t size)
             }
         }
         changed = true;
-        if (r.prot & SIM_PROT_EXEC) {
-            space_invalidate_code(s, r.vaddr, rend);
-        }
         uc_mem_unmap(s->uc, r.vaddr, (size_t)r.size);
         remove_region(s, i);
         /* The pieces that stay: [r.vaddr, cut_lo) and [cut_hi, rend).  Inserting
