@@ -7,7 +7,9 @@
 #include "fake_kernel.h"
 #include "memserver/core/memserver.h"
 
+#ifndef H_SLOTS
 #define H_SLOTS (1u << 17)
+#endif
 #define H_FIRST 64u /* first slot given to the core; below: untyped caps */
 
 struct harness {
