@@ -600,6 +600,42 @@ static void test_rep(void)
     env_fini(&e);
 }
 
+/* Many faults in one engine: each is reported as itself (no #DF), also after an
+ * executable page was unmapped while its translation was cached. */
+static void test_repeated_faults(void)
+{
+    /* mov eax, [rdi]; xor ecx, ecx; div ecx */
+    static const uint8_t code[] = { 0x8B, 0x07, 0x31, 0xC9, 0xF7, 0xF1 };
+    env e;
+    env_init(&e, code, sizeof code);
+    uint8_t *x = page_alloc(1);
+    x[0] = 9;
+    for (int i = 0; i < 4; i++) {
+        CHECK_EQ(space_map(e.s, 0xB00000, x, PG, SIM_PROT_READ | SIM_PROT_EXEC), 0);
+        sim_regs r;
+        regs_init(&r);
+        r.rdi = 0xB00000;
+        sim_exit ex = cpu_run(e.s, &r, 100);
+        CHECK_EQ(ex.kind, SIM_EXIT_EXCEPTION);
+        CHECK_EQ(ex.vector, 0);
+        CHECK_EQ(r.rax, 9);
+        space_unmap(e.s, 0xB00000, PG);
+        regs_init(&r);
+        r.rdi = 0xB00000;
+        ex = cpu_run(e.s, &r, 100);
+        CHECK_EQ(ex.kind, SIM_EXIT_PAGE_FAULT);
+        CHECK_EQ(ex.fault_addr, 0xB00000);
+        CHECK_EQ(ex.fsr, 4);
+        regs_init(&r);
+        r.rdi = 0xC00000 + (uint64_t)i * PG;
+        ex = cpu_run(e.s, &r, 100);
+        CHECK_EQ(ex.kind, SIM_EXIT_PAGE_FAULT);
+        CHECK_EQ(ex.fault_addr, 0xC00000 + (uint64_t)i * PG);
+    }
+    env_fini(&e);
+    free(x);
+}
+
 #define RUN(t) (fprintf(stderr, "-- %s\n", #t), t())
 
 int main(void)
@@ -617,5 +653,6 @@ int main(void)
     RUN(test_stop);
     RUN(test_determinism);
     RUN(test_rep);
+    RUN(test_repeated_faults);
     return check_report("sim_cpu_test");
 }
