@@ -26,6 +26,25 @@ static seL4_CPtr mint(seL4_CPtr ep, seL4_Word badge)
     return err ? seL4_CapNull : slot;
 }
 
+/* A device untyped for a physical-memory test: QEMU's VGA framebuffer BAR (RAM-like)
+ * if there is one, else any device untyped of 4 KiB .. 16 MiB above 1 MiB. */
+static seL4_CPtr pick_device(seL4_Word *bits, seL4_Word *paddr)
+{
+    seL4_BootInfo *bi = runtime_bootinfo();
+    seL4_CPtr best = seL4_CapNull;
+    for (seL4_Word i = 0; bi && i < bi->untyped.end - bi->untyped.start; i++) {
+        const seL4_UntypedDesc *d = &bi->untypedList[i];
+        if (!d->isDevice || d->sizeBits < 12 || d->sizeBits > 24 || d->paddr < 0x100000) continue;
+        int vga = d->paddr >= 0xFD000000ull && d->paddr < 0xFE000000ull;
+        if (best && !vga) continue;
+        best = bi->untyped.start + i;
+        *bits = d->sizeBits;
+        *paddr = d->paddr;
+        if (vga) break;
+    }
+    return best;
+}
+
 static int spawn_client(seL4_Word mode, seL4_Word arg1, seL4_Word badge, spawned_t *out)
 {
     seL4_CPtr caps[3] = { cli, admin, ntfn };
@@ -55,11 +74,15 @@ int main(void)
     seL4_CPtr ut[2] = { alloc_object(seL4_UntypedObject, 26), alloc_object(seL4_UntypedObject, 25) };
     t_check(ep_server && ep_root && ntfn && ut[0] && ut[1], "objects for the test (96 MiB for the server)");
 
-    seL4_CPtr caps[4] = { ep_server, seL4_CapInitThreadASIDPool, ut[0], ut[1] };
-    seL4_Word args[6] = { 2, 26 | (25 << 8), 0, 0, 1u << 15, 256 };
+    seL4_Word dev_bits = 0, dev_paddr = 0;
+    seL4_CPtr dev = pick_device(&dev_bits, &dev_paddr);
+    printf("device untyped for the physical-memory test: %s %#lx, 2^%lu bytes\n", dev ? "at" : "none",
+           (unsigned long)dev_paddr, (unsigned long)dev_bits);
+    seL4_CPtr caps[5] = { ep_server, seL4_CapInitThreadASIDPool, ut[0], ut[1], dev };
+    seL4_Word args[6] = { 2, 26 | (25 << 8), dev ? dev_bits : 0, dev_paddr, 1u << 15, 256 };
     spawn_args_t sa = {
         .name = "memserver", .fault_ep = ep_root, .fault_badge = 0xDEAD, .priority = SERVER_PRIO,
-        .caps = caps, .ncaps = 4, .args = args, .nargs = 6, .cnode_bits = 16,
+        .caps = caps, .ncaps = dev ? 5 : 4, .args = args, .nargs = 6, .cnode_bits = 16,
     };
     spawned_t server;
     t_check(spawn_program(&sa, &server) == seL4_NoError, "start the memory server");
@@ -113,6 +136,28 @@ int main(void)
     int ok = 1;
     for (int i = 0; i < 16; i++) ok &= *(volatile uint64_t *)(va + i * PAGE) == 0xB000u + (uint64_t)i;
     t_check(ok, "the root task sees the reader's writes");
+    if (dev) {
+        /* 4: physical memory, mapped twice (as a driver would share a device buffer). */
+        uint32_t phys;
+        uint64_t p1, p2;
+        t_check_err(msc_obj_create(cli, MS_OBJ_PHYS, 2 * PAGE, dev_paddr, 0, &phys), MS_OK, "physical memory object");
+        t_check_err(msc_map(cli, root_as, 0, 2 * PAGE, phys, 0, MS_RW, MS_MAP_POPULATE, &p1), MS_OK, "map it");
+        t_check_err(msc_map(cli, root_as, 0, 2 * PAGE, phys, 0, MS_R, MS_MAP_POPULATE, &p2), MS_OK, "map it again");
+        struct ms_query_result pq;
+        t_check_err(msc_query(cli, root_as, p2, &pq), MS_OK, "query");
+        t_check(pq.kind == MS_KIND_PHYS && pq.obj == phys && pq.present, "query: physical, present");
+        volatile uint64_t *w1 = (volatile uint64_t *)(p1 + PAGE), *w2 = (volatile uint64_t *)(p2 + PAGE);
+        uint64_t old = *w1; /* whatever the firmware left there; put back below */
+        *w1 = 0x1234567890ull;
+        printf("physical memory at %#lx: wrote %#lx, other mapping reads %#lx\n", (unsigned long)(dev_paddr + PAGE),
+               (unsigned long)*w1, (unsigned long)*w2);
+        t_check(*w2 == *w1, "both mappings show the same physical memory");
+        *w1 = old;
+        t_check_err(msc_obj_create(cli, MS_OBJ_PHYS, PAGE, 0x1000, 0, &phys), MS_ERR_RANGE, "no device untyped there");
+        t_check_err(msc_obj_close(cli, phys), MS_OK, "close it (still mapped)");
+    } else {
+        printf("skip: no device untyped for the physical-memory test\n");
+    }
     t_check_err(msc_as_destroy(cli, root_as), MS_OK, "give the root task's mappings back");
     t_check_err(msc_obj_close(cli, obj), MS_OK, "close the object");
 
