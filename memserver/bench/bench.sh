@@ -19,7 +19,7 @@ build=${1:?usage: bench.sh BUILD [SEL4_PREFIX]}
 prefix=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-image=$build/images/test-memserver
+image=$build/images/bench-memserver
 out=$(mktemp)
 trap 'rm -f "$out" "$out.cg"' EXIT
 
