@@ -202,8 +202,14 @@ static unsigned n_threads;
 void conf_thread_create(conf_thread_t *th, thread_entry_fn entry, void *arg, seL4_Word prio,
                         seL4_CPtr fault_ep)
 {
+    conf_thread_create_tcb(th, conf_object(seL4_TCBObject, 0), entry, arg, prio, fault_ep);
+}
+
+void conf_thread_create_tcb(conf_thread_t *th, seL4_CPtr tcb, thread_entry_fn entry, void *arg,
+                            seL4_Word prio, seL4_CPtr fault_ep)
+{
     if (n_threads >= CONF_MAX_THREADS) conf_bail("too many threads");
-    th->tcb = conf_object(seL4_TCBObject, 0);
+    th->tcb = tcb;
     th->ipc = conf_page(&th->ipc_frame);
     void *stack_top = &stacks[n_threads][CONF_STACK_WORDS];
     n_threads++;

@@ -58,6 +58,9 @@ typedef struct conf_thread {
 } conf_thread_t;
 void conf_thread_create(conf_thread_t *th, thread_entry_fn entry, void *arg, seL4_Word prio,
                         seL4_CPtr fault_ep);
+/* The same with a TCB object the caller made (cap `tcb` in the root CNode). */
+void conf_thread_create_tcb(conf_thread_t *th, seL4_CPtr tcb, thread_entry_fn entry, void *arg,
+                            seL4_Word prio, seL4_CPtr fault_ep);
 /* Called by the root task (priority 255): lets every runnable lower-priority thread run
  * until all of them are blocked, then returns.  (A priority-1 helper thread signals the
  * root task when it gets the CPU, which happens only when nothing else can run.) */
