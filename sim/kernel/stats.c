@@ -14,8 +14,9 @@ void stats_thread_gone(kernel *k, const tcb *t)
         k->cap_dead = n;
     }
     thread_record *r = &k->dead_threads[k->n_dead++];
-    strncpy(r->name, t->name, sizeof r->name - 1);
-    r->name[sizeof r->name - 1] = '\0';
+    size_t n = strnlen(t->name, sizeof r->name - 1);
+    memcpy(r->name, t->name, n);
+    r->name[n] = '\0';
     r->insns = t->insns;
     r->syscalls = t->syscalls;
 }
