@@ -12,11 +12,8 @@
 #include <time.h>
 #include "kstate.h"
 
-/* Virtual instructions per second; shared with the device model's PIT (devices.h). */
-#ifndef SIM_INSNS_PER_SEC
-#define SIM_INSNS_PER_SEC 1000000000ull
-#endif
-#define KERNEL_TICK_INSNS (SIM_INSNS_PER_SEC / 1000ull * 2ull)
+/* CONFIG_TIMER_TICK_MS = 2, in the virtual time the devices use (devices.h). */
+#define KERNEL_TICK_INSNS (SIM_INSNS_PER_SECOND / 1000ull * 2ull)
 /* Idle jumps without any thread waking before the system counts as dead. */
 #define IDLE_JUMP_LIMIT 100000u
 
