@@ -344,6 +344,28 @@ static void test_reply_rights(void)
     check(empty(rslot), "the reply cap is used up");
 }
 
+/* ---- A receiver without an IPC buffer gets only the register message words ---- */
+static void test_no_ipc_buffer(void)
+{
+    static struct rx r;
+    r.ep = conf_object(seL4_EndpointObject, 0);
+    r.done = conf_object(seL4_NotificationObject, 0);
+    conf_thread_t th;
+    conf_thread_create(&th, rx_thread, &r, 100, seL4_CapNull);
+    check_err(seL4_TCB_SetIPCBuffer(th.tcb, 0, seL4_CapNull), seL4_NoError,
+              "take away a receiver's kernel IPC buffer");
+    conf_settle();
+    send_and_wait(&r, r.ep, 0x21, 10, 0, 0, 0);
+    check(r.label == 0x21 && r.len == 4 && r.mr[0] == 100 && r.mr[3] == 103,
+          "a 10-word message arrives as 4 words (the registers) without a receive buffer");
+    seL4_CPtr ntfn = conf_object(seL4_NotificationObject, 0);
+    r.recv_cnode = ROOT;
+    r.recv_slot = conf_slot();
+    send_and_wait(&r, r.ep, 0x22, 1, 1, ntfn, 0);
+    check(r.extra == 0 && empty(r.recv_slot), "...and no cap can be transferred to it");
+    seL4_TCB_Suspend(th.tcb);
+}
+
 int main(void)
 {
     conf_begin("ipc");
@@ -351,5 +373,6 @@ int main(void)
     test_nonblocking();
     test_call_reply();
     test_reply_rights();
+    test_no_ipc_buffer();
     conf_end();
 }

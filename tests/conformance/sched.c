@@ -190,6 +190,40 @@ static void test_mcp(void)
     check_err((seL4_Error)sa.e4, seL4_RangeError, "it cannot raise its own MCP to 51");
 }
 
+/* ---- Time slices ---- */
+static volatile seL4_Word spin_a, spin_b;
+static seL4_CPtr spin_done;
+#define SPIN_N 20000000ul
+
+static void spin_until(void *arg)
+{
+    (void)arg;
+    while (spin_a < SPIN_N) spin_a++;
+    seL4_Signal(spin_done);
+    conf_park();
+}
+
+static void spin_forever(void *arg)
+{
+    (void)arg;
+    for (;;) spin_b++;
+}
+
+static void test_timeslice(void)
+{
+    spin_done = conf_object(seL4_NotificationObject, 0);
+    conf_thread_t ta, tb;
+    conf_thread_create(&tb, spin_forever, NULL, 90, seL4_CapNull);
+    conf_thread_create(&ta, spin_until, NULL, 90, seL4_CapNull);
+    seL4_Wait(spin_done, NULL);
+    seL4_TCB_Suspend(tb.tcb);
+    check(spin_a == SPIN_N && spin_b > 0,
+          "two equal-priority threads that never block share the CPU (timer time slices)");
+    seL4_Word b = spin_b;
+    conf_settle();
+    check_eq(spin_b, b, "the suspended spinner no longer runs");
+}
+
 int main(void)
 {
     conf_begin("sched");
@@ -197,5 +231,6 @@ int main(void)
     test_yield();
     test_preemption();
     test_mcp();
+    test_timeslice();
     conf_end();
 }
