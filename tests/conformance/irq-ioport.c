@@ -117,10 +117,44 @@ static void test_irqs(void)
     check_eq(seL4_MessageInfo_get_label(r), seL4_TruncatedMessage, "GetMSI with 6 words -> TruncatedMessage");
 }
 
+/* A real interrupt: the COM1 UART raises its transmitter-empty interrupt (IRQ 4, IOAPIC
+ * pin 4) as soon as it is enabled; the kernel delivers it as a Signal and masks the line
+ * until the handler is acknowledged. */
+#define COM1_IER 0x3f9
+#define COM1_IIR 0x3fa
+#define COM1_MCR 0x3fc
+static void test_irq_delivery(void)
+{
+    seL4_CPtr port = conf_slot(), h = conf_slot(), badged = conf_slot();
+    seL4_CPtr ntfn = conf_object(seL4_NotificationObject, 0);
+    if (issue(COM1_IER, COM1_MCR, port) != seL4_NoError) conf_bail("cannot issue COM1 ports");
+    seL4_CNode_Mint(ROOT, badged, D, ROOT, ntfn, D, seL4_AllRights, 0x10);
+    check_err(seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, ROOT, h, D, 0, 4, 0, 0, 4), seL4_NoError,
+              "GetIOAPIC pin 4 (COM1), edge, active high, irq 4");
+    check_err(seL4_IRQHandler_SetNotification(h, badged), seL4_NoError, "deliver it to a badge-0x10 notification");
+    seL4_X86_IOPort_In8_t mcr = seL4_X86_IOPort_In8(port, COM1_MCR);
+    seL4_X86_IOPort_Out8(port, COM1_MCR, (seL4_Word)(mcr.result | 0x08)); /* OUT2 gates the IRQ line */
+    seL4_X86_IOPort_Out8(port, COM1_IER, 0x02);                           /* transmitter empty */
+    seL4_Word badge = 0;
+    seL4_Wait(ntfn, &badge);
+    check_eq(badge, 0x10, "the interrupt arrives as a Signal with the notification cap's badge");
+    seL4_X86_IOPort_In8_t iir = seL4_X86_IOPort_In8(port, COM1_IIR);
+    check_eq(iir.result & 0x0f, 0x02, "the UART reports a transmitter-empty interrupt (IIR 0x2)");
+    seL4_X86_IOPort_Out8(port, COM1_IER, 0x00);
+    seL4_X86_IOPort_Out8(port, COM1_MCR, mcr.result);
+    check_err(seL4_IRQHandler_Ack(h), seL4_NoError, "Ack the interrupt");
+    badge = 0xdead;
+    seL4_Poll(ntfn, &badge);
+    check_eq(badge, 0, "with the UART interrupt disabled no further signal arrives");
+    seL4_CNode_Delete(ROOT, h, D);
+    seL4_CNode_Delete(ROOT, port, D);
+}
+
 int main(void)
 {
     conf_begin("irq-ioport");
     test_ioports();
     test_irqs();
+    test_irq_delivery();
     conf_end();
 }
