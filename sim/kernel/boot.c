@@ -25,9 +25,15 @@
 #define KERNEL_BOOT_END 0x800000ull         /* end of the kernel's reclaimable boot code */
 #define KERNEL_IMAGE_END 0xa13000ull        /* end of the kernel image (ki_end) */
 #define PADDR_USER_DEVICE_TOP (1ull << 47)
-#define BIOS_RESERVED_TOP 0x20000ull        /* QEMU/SeaBIOS keep the last 128 KiB of RAM */
+#define BIOS_RESERVED_TOP 0x20000ull        /* QEMU/SeaBIOS keep the last 128 KiB of low RAM */
+#define HIGHMEM_BASE 0x100000000ull
+
+/* QEMU's "pc" machine puts RAM below 4 GiB up to 3 GiB when there is 3.5 GiB or more,
+ * the rest above 4 GiB. */
+static uint64_t low_ram(uint64_t mem) { return mem >= 0xe0000000ull ? 0xc0000000ull : mem; }
 #define ROOT_CNODE_BITS 12
-#define TSC_MHZ 2000u
+/* rdtsc counts virtual time in instructions (machine.h), so its rate is the virtual clock */
+#define TSC_MHZ ((uint32_t)(SIM_INSNS_PER_SECOND / 1000000u))
 
 typedef struct boot_ctx {
     kernel *k;
@@ -126,7 +132,11 @@ static uint64_t write_extra_bootinfo(uint8_t *p, uint64_t mem)
 {
     /* QEMU's RSDP (revision 0, OEM "BOCHS "), its RSDT in the BIOS-reserved top of RAM */
     uint8_t rsdp[36] = { 'R', 'S', 'D', ' ', 'P', 'T', 'R', ' ', 0, 'B', 'O', 'C', 'H', 'S', ' ', 0 };
-    uint32_t rsdt = (uint32_t)(mem - BIOS_RESERVED_TOP + 0x1ad8);
+    /* the kernel copies 36 bytes; a revision-0 RSDP has 20, and SeaBIOS's SMBIOS anchor
+     * follows 12 bytes later */
+    memcpy(rsdp + 32, "_SM_", 4);
+    uint64_t low = low_ram(mem), high = mem - low;
+    uint32_t rsdt = (uint32_t)(low - BIOS_RESERVED_TOP + 0x1ad8);
     memcpy(rsdp + 16, &rsdt, 4);
     uint8_t sum = 0;
     for (unsigned i = 0; i < 20; i++)
@@ -144,20 +154,22 @@ static uint64_t write_extra_bootinfo(uint8_t *p, uint64_t mem)
 
     /* seL4_X86_BootInfo_mmap_t: header, u32 mmap_length, 50 packed 24-byte entries */
     const uint64_t mmap_size = 16 + 4 + 50 * 24;
-    struct { uint64_t base, len; uint32_t type; } e820[6] = {
+    struct { uint64_t base, len; uint32_t type; } e820[7] = {
         { 0, 0x9fc00, 1 },
         { 0x9fc00, 0x400, 2 },
         { 0xf0000, 0x10000, 2 },
-        { 0x100000, mem - 0x100000 - BIOS_RESERVED_TOP, 1 },
-        { mem - BIOS_RESERVED_TOP, BIOS_RESERVED_TOP, 2 },
+        { 0x100000, low - 0x100000 - BIOS_RESERVED_TOP, 1 },
+        { low - BIOS_RESERVED_TOP, BIOS_RESERVED_TOP, 2 },
         { 0xfffc0000, 0x40000, 2 },
+        { HIGHMEM_BASE, high, 1 },
     };
+    unsigned n_e820 = high ? 7u : 6u;
     hdr[0] = SEL4_BOOTINFO_HEADER_X86_MBMMAP;
     hdr[1] = mmap_size;
     memcpy(p + off, hdr, sizeof hdr);
-    uint32_t mlen = 6 * 24;
+    uint32_t mlen = n_e820 * 24u;
     memcpy(p + off + 16, &mlen, 4);
-    for (unsigned i = 0; i < 6; i++) {
+    for (unsigned i = 0; i < n_e820; i++) {
         uint8_t *ent = p + off + 20 + i * 24;
         uint32_t size = 20;
         memcpy(ent, &size, 4);
@@ -196,7 +208,7 @@ static ptable *boot_table(boot_ctx *b, unsigned level, uint64_t paddr, ptable *p
 
 int kernel_boot(kernel *k, const elf_image *img)
 {
-    uint64_t mem = k->ram.size;
+    uint64_t mem = k->cfg->mem_bytes;
     if (img->nseg <= 0) {
         fprintf(stderr, "sel4-sim: ELF image in boot module does not contain any segments\n");
         return -1;
@@ -231,7 +243,8 @@ int kernel_boot(kernel *k, const elf_image *img)
     /* physical placement */
     uint64_t ui_size = v_end - v_start;
     uint64_t ui_p_start = KERNEL_IMAGE_END, ui_p_end = ui_p_start + ui_size;
-    uint64_t ram_top = mem - BIOS_RESERVED_TOP;
+    uint64_t low = low_ram(mem), high = mem - low;
+    uint64_t ram_top = low - BIOS_RESERVED_TOP;
     uint64_t ipcbuf_vptr = v_end;
     uint64_t bi_vptr = ipcbuf_vptr + BIT(seL4_PageBits);
     uint64_t extra_vptr = bi_vptr + BIT(seL4_BootInfoFrameBits);
@@ -245,8 +258,31 @@ int kernel_boot(kernel *k, const elf_image *img)
     unsigned cnode_bits = ROOT_CNODE_BITS + seL4_SlotBits;
     uint64_t rs_size = BIT(cnode_bits) + BIT(seL4_TCBBits) + 4 * BIT(seL4_PageBits) +
                        BIT(extra_bits) + (npaging << seL4_PageTableBits);
-    uint64_t rs_start = round_down(ram_top - rs_size, cnode_bits);
-    if (ui_p_end > ram_top || rs_size > ram_top || rs_start < ui_p_end) {
+    if (ui_p_end > ram_top) {
+        fprintf(stderr, "sel4-sim: image of %llu bytes does not fit in %llu MiB of RAM\n",
+                (unsigned long long)ui_size, (unsigned long long)(mem >> 20));
+        return -1;
+    }
+    /* free RAM after the image; the root objects go to the top-most region that fits,
+     * leaving the regions (in order) before and after them */
+    region freemem[3] = { { ui_p_end, ram_top }, { HIGHMEM_BASE, HIGHMEM_BASE + high }, { 0, 0 } };
+    unsigned nfree = high ? 2u : 1u;
+    uint64_t rs_start = 0;
+    bool placed = false;
+    for (unsigned i = nfree; i-- > 0 && !placed;) {
+        uint64_t unaligned = freemem[i].end - rs_size;
+        uint64_t start = round_down(unaligned, cnode_bits);
+        if (rs_size <= freemem[i].end && start >= freemem[i].start) {
+            for (unsigned j = nfree; j > i + 1; j--)
+                freemem[j] = freemem[j - 1];
+            freemem[i + 1] = (region){ start + rs_size, freemem[i].end };
+            freemem[i].end = start;
+            nfree++;
+            rs_start = start;
+            placed = true;
+        }
+    }
+    if (!placed) {
         fprintf(stderr, "sel4-sim: image of %llu bytes does not fit in %llu MiB of RAM\n",
                 (unsigned long long)ui_size, (unsigned long long)(mem >> 20));
         return -1;
@@ -404,6 +440,7 @@ int kernel_boot(kernel *k, const elf_image *img)
         { 0xfec00000ull, 0xfec01000ull },        /* IOAPIC */
         { 0xfee00000ull, 0xfee01000ull },        /* local APIC */
         { 0xfffffff8ull, 0x100000000ull },       /* MSI window */
+        { HIGHMEM_BASE, HIGHMEM_BASE + high },   /* RAM above 4 GiB (empty without) */
     };
     uint64_t start = 0;
     for (unsigned i = 0; i < sizeof reserved / sizeof reserved[0]; i++) {
@@ -414,8 +451,8 @@ int kernel_boot(kernel *k, const elf_image *img)
     if (start <= PADDR_USER_DEVICE_TOP - 1)
         untypeds_for_region(&b, start, PADDR_USER_DEVICE_TOP, true);
     untypeds_for_region(&b, KERNEL_ELF_PADDR_BASE, KERNEL_BOOT_END, false);
-    untypeds_for_region(&b, ui_p_end, rs_start, false);
-    untypeds_for_region(&b, rs_start + rs_size, ram_top, false);
+    for (unsigned i = 0; i < nfree; i++)
+        untypeds_for_region(&b, freemem[i].start, freemem[i].end, false);
     b.bi->untyped = (seL4_SlotRegion){ b.first_untyped, b.slot_pos };
     b.bi->empty = (seL4_SlotRegion){ b.slot_pos, BIT(ROOT_CNODE_BITS) };
     return 0;

@@ -26,10 +26,14 @@ static uint64_t host_now_ns(void)
 
 kernel *kernel_create(const sim_config *cfg, sim_devices *dev)
 {
-    if (cfg->mem_bytes < (64ull << 20) || cfg->mem_bytes > 0xb0000000ull || (cfg->mem_bytes & 0xfffff)) {
-        fprintf(stderr, "sel4-sim: RAM size must be a whole number of MiB between 64 MiB and 2816 MiB\n");
+    uint64_t mem = cfg->mem_bytes;
+    if (mem < (16ull << 20) || mem > (64ull << 30) || (mem & 0xfffff)) {
+        fprintf(stderr, "sel4-sim: RAM size must be a whole number of MiB from 16 MiB to 64 GiB\n");
         return NULL;
     }
+    /* physical memory as QEMU's "pc" machine lays it out: at most 3 GiB below 4 GiB
+     * (when there are 3.5 GiB or more), the rest from 4 GiB up */
+    uint64_t phys_size = mem >= 0xe0000000ull ? 0x100000000ull + (mem - 0xc0000000ull) : mem;
     kernel *k = calloc(1, sizeof *k);
     if (!k) {
         fprintf(stderr, "sel4-sim: out of memory\n");
@@ -38,7 +42,7 @@ kernel *kernel_create(const sim_config *cfg, sim_devices *dev)
     k->cfg = cfg;
     k->dev = dev;
     k->objects.next = k->objects.prev = &k->objects;
-    if (ram_init(&k->ram, 0, cfg->mem_bytes) != 0) {
+    if (ram_init(&k->ram, 0, phys_size) != 0) {
         fprintf(stderr, "sel4-sim: cannot allocate %llu MiB of simulated RAM\n",
                 (unsigned long long)(cfg->mem_bytes >> 20));
         free(k);
