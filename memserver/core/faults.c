@@ -149,6 +149,13 @@ int ms_vm_fault(struct ms_server *s, uint32_t handle, uint64_t addr, uint64_t ip
     return 0;
 }
 
+int ms_other_fault(struct ms_server *s, uint32_t handle, uint64_t type, uint64_t ip)
+{
+    struct ms_as *as;
+    if (ms_as_lookup(s, 0, handle, &as)) return 1;
+    return report(s, as, MS_FAULT_OTHER, 0, 0, ip, type);
+}
+
 int ms_fault_get(struct ms_server *s, struct ms_client *c, uint32_t handle, struct ms_fault_info *out)
 {
     struct ms_as *as;

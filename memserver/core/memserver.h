@@ -65,6 +65,10 @@ int ms_quota_get(struct ms_server *s, struct ms_client *c, struct ms_quota_info 
  * recorded for the supervisor (do not reply). */
 int ms_vm_fault(struct ms_server *s, uint32_t handle, uint64_t addr, uint64_t ip, uint64_t code);
 
+/* Any other fault of such a thread (cap fault, user exception, ...): recorded for the
+ * supervisor as MS_FAULT_OTHER with code = the seL4 fault type.  Returns 1. */
+int ms_other_fault(struct ms_server *s, uint32_t handle, uint64_t type, uint64_t ip);
+
 /* Looks up an address space handle of client c (MS_ERR_BAD_HANDLE / MS_ERR_NOT_OWNER). */
 int ms_as_lookup(struct ms_server *s, const struct ms_client *c, uint32_t handle, struct ms_as **out);
 int ms_obj_lookup(struct ms_server *s, const struct ms_client *c, uint32_t handle,

@@ -73,6 +73,7 @@ enum ms_fault_kind {
     MS_FAULT_QUOTA = 5,     /* the page could not be populated: quota exhausted */
     MS_FAULT_NO_MEMORY = 6, /* the page could not be populated: server out of memory */
     MS_FAULT_ACCESS = 7,    /* any other access the mapping does not allow */
+    MS_FAULT_OTHER = 8,     /* not a VM fault: code = the seL4 fault type (cap fault, ...) */
 };
 
 /* Badges: client endpoint caps carry the client's badge (bit 63 clear, non-zero);

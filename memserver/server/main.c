@@ -85,6 +85,9 @@ int main(void)
                 mss_glue.fault_tsc += tsc() - t0;
                 info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
             } else {
+                if (seL4_MessageInfo_get_label(info) != seL4_Fault_VMFault)
+                    (void)ms_other_fault(&server, (uint32_t)badge, seL4_MessageInfo_get_label(info),
+                                         seL4_GetMR(0));
                 info = seL4_Recv(ep, &badge);
             }
             continue;

@@ -194,6 +194,11 @@ static void test_shared_and_guard(void)
     CHECK_EQ(v, 43);
     CHECK_ERR(h_read(&h, a, va - 4096, &v), MS_FAULT_GUARD);
     CHECK_ERR(h_read(&h, a, va + 8 * 4096, &v), MS_FAULT_GUARD);
+    CHECK_EQ(ms_other_fault(&h.s, a, 3 /* user exception */, 0x401234), 1);
+    struct ms_fault_info fi;
+    CHECK_ERR(ms_fault_get(&h.s, c, a, &fi), MS_OK);
+    CHECK(fi.kind == MS_FAULT_OTHER && fi.code == 3 && fi.ip == 0x401234);
+    CHECK_ERR(ms_fault_get(&h.s, c, a, &fi), MS_ERR_NO_FAULT);
     CHECK_ERR(ms_obj_close(&h.s, c, obj), MS_OK); /* still mapped: stays alive */
     CHECK_ERR(h_read(&h, a, va + 4096, &v), 0);
     CHECK_EQ(v, 42);
