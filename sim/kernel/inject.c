@@ -4,9 +4,9 @@
  * (it keeps consuming its time slices without making progress), corrupt one of its
  * registers, or make the K-th invocation with a given label fail with
  * seL4_NotEnoughMemory before anything changes.  "random:SEED" picks one of crash,
- * hang or corrupt, a global instruction count in [1, 5,000,000] (or up to half of
- * --max-insns) and, for corrupt, a register and a value; it applies to whichever
- * thread runs when that count is reached.  Each injection fires once and is
+ * hang or corrupt, a system call number K in [1, 200] counted over all threads and,
+ * for corrupt, a general register and a value; it applies to the thread making the
+ * K-th system call, at that syscall instruction.  Each injection fires once and is
  * reported on stderr.
  */
 #include <string.h>
@@ -69,17 +69,14 @@ static const char *const reg_names[] = {
     "r13", "r14", "r15", "rip", "rsp",
 };
 
-/* Concrete plan for a random spec, fixed at start. */
+/* Concrete plan for a random spec: a function of the seed only. */
 typedef struct random_plan { int kind; uint64_t at; unsigned reg; uint64_t value; } random_plan;
-static random_plan plan_random(const kernel *k, const sim_inject *s)
+static random_plan plan_random(const sim_inject *s)
 {
     uint64_t st = s->seed;
     random_plan p;
-    p.kind = (int)(splitmix(&st) % 3);   /* 0 crash, 1 hang, 2 corrupt */
-    uint64_t range = 5000000;
-    if (k->cfg->max_insns && k->cfg->max_insns / 2 > 0)
-        range = k->cfg->max_insns / 2;
-    p.at = 1 + splitmix(&st) % range;
+    p.kind = (int)(splitmix(&st) % 3);   /* crash, hang, corrupt */
+    p.at = 1 + splitmix(&st) % 200;      /* the K-th system call of the run */
     p.reg = (unsigned)(splitmix(&st) % 15);   /* a general register, not rip/rsp */
     p.value = splitmix(&st);
     return p;
@@ -164,11 +161,7 @@ uint64_t inject_budget(kernel *k, tcb *t, uint64_t budget)
         const sim_inject *s = &cfg->inject[i];
         if (k->inject[i].done)
             continue;
-        if (s->kind == INJ_RANDOM) {
-            random_plan p = plan_random(k, s);
-            if (p.at > k->user_insns && p.at - k->user_insns < budget)
-                budget = p.at - k->user_insns;
-        } else if (s->kind != INJ_NOMEM && !s->at_syscall && name_matches(t, s)) {
+        if (s->kind != INJ_NOMEM && s->kind != INJ_RANDOM && !s->at_syscall && name_matches(t, s)) {
             if (s->at > t->insns && s->at - t->insns < budget)
                 budget = s->at - t->insns;
         }
@@ -183,18 +176,8 @@ bool inject_before_run(kernel *k, tcb *t)
         const sim_inject *s = &cfg->inject[i];
         if (k->inject[i].done)
             continue;
-        if (s->kind == INJ_RANDOM) {
-            random_plan p = plan_random(k, s);
-            if (k->user_insns >= p.at) {
-                k->inject[i].done = true;
-                char why[64];
-                snprintf(why, sizeof why, "random seed %llu at insn %llu",
-                         (unsigned long long)s->seed, (unsigned long long)p.at);
-                if (apply(k, t, p.kind == 0 ? INJ_CRASH : p.kind == 1 ? INJ_HANG : INJ_CORRUPT,
-                          reg_names[p.reg], p.value, why))
-                    return true;
-            }
-        } else if (s->kind != INJ_NOMEM && !s->at_syscall && name_matches(t, s) && t->insns >= s->at) {
+        if (s->kind != INJ_NOMEM && s->kind != INJ_RANDOM && !s->at_syscall && name_matches(t, s) &&
+            t->insns >= s->at) {
             k->inject[i].done = true;
             if (apply(k, t, (int)s->kind, s->reg, s->value, "at instruction count"))
                 return true;
@@ -212,29 +195,44 @@ bool inject_at_syscall(kernel *k, tcb *t, sim_regs *r)
         return false;
     for (int i = 0; i < cfg->n_inject && i < SIM_MAX_INJECT; i++) {
         const sim_inject *s = &cfg->inject[i];
-        if (k->inject[i].done || s->kind == INJ_NOMEM || s->kind == INJ_RANDOM || !s->at_syscall ||
-            !name_matches(t, s) || t->syscalls + 1 != s->at)
+        if (k->inject[i].done || s->kind == INJ_NOMEM)
             continue;
+        int kind = (int)s->kind;
+        const char *reg = s->reg;
+        uint64_t value = s->value;
+        if (s->kind == INJ_RANDOM) {
+            random_plan p = plan_random(s);
+            if (k->syscalls + 1 != p.at)
+                continue;
+            kind = p.kind == 0 ? INJ_CRASH : p.kind == 1 ? INJ_HANG : INJ_CORRUPT;
+            reg = reg_names[p.reg];
+            value = p.value;
+            fprintf(stderr, "sel4-sim: inject: random seed %llu picks system call %llu\n",
+                    (unsigned long long)s->seed, (unsigned long long)p.at);
+        } else if (!s->at_syscall || !name_matches(t, s) || t->syscalls + 1 != s->at) {
+            continue;
+        }
         k->inject[i].done = true;
-        if (s->kind == INJ_CORRUPT) {
-            fprintf(stderr, "sel4-sim: inject: corrupt \"%s\" %s=0x%llx (at syscall %llu)\n", t->name,
-                    s->reg, (unsigned long long)s->value, (unsigned long long)s->at);
-            uint64_t *f = reg_field(r, s->reg);
+        if (kind == INJ_CORRUPT) {
+            fprintf(stderr, "sel4-sim: inject: corrupt \"%s\" %s=0x%llx (at its syscall %llu)\n",
+                    t->name, reg, (unsigned long long)value, (unsigned long long)t->syscalls + 1);
+            uint64_t *f = reg_field(r, reg);
             if (f)
-                *f = s->value;
+                *f = value;
             continue;
         }
         /* crash or hang: the syscall instruction itself is where it happens */
         t->syscalls++;
+        k->syscalls++;
         r->rip -= 2;
         regs_save_full(t, r, 0);
-        if (s->kind == INJ_CRASH) {
-            fprintf(stderr, "sel4-sim: inject: crash \"%s\" (at syscall %llu)\n", t->name,
-                    (unsigned long long)s->at);
+        if (kind == INJ_CRASH) {
+            fprintf(stderr, "sel4-sim: inject: crash \"%s\" (at its syscall %llu)\n", t->name,
+                    (unsigned long long)t->syscalls);
             entry_user_exception(k, 6, 0);
         } else {
-            fprintf(stderr, "sel4-sim: inject: hang \"%s\" (at syscall %llu)\n", t->name,
-                    (unsigned long long)s->at);
+            fprintf(stderr, "sel4-sim: inject: hang \"%s\" (at its syscall %llu)\n", t->name,
+                    (unsigned long long)t->syscalls);
             t->hung = true;
         }
         return true;
