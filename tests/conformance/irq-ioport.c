@@ -118,36 +118,71 @@ static void test_irqs(void)
 }
 
 /* A real interrupt: the COM1 UART raises its transmitter-empty interrupt (IRQ 4, IOAPIC
- * pin 4) as soon as it is enabled; the kernel delivers it as a Signal and masks the line
- * until the handler is acknowledged. */
+ * pin 4, edge-triggered) when it is enabled while the transmitter is idle.  rearm() makes
+ * a fresh rising edge by disabling and re-enabling it.  The kernel delivers the interrupt
+ * as a Signal and masks the line until the handler is acknowledged; an edge that arrives
+ * while the line is masked is lost.  The line is never left without a notification while
+ * the UART can interrupt (the kernel would print "Undelivered IRQ" at unpredictable times). */
 #define COM1_IER 0x3f9
 #define COM1_IIR 0x3fa
 #define COM1_MCR 0x3fc
+static seL4_CPtr com1;
+
+static void rearm(void)
+{
+    seL4_X86_IOPort_Out8(com1, COM1_IER, 0x00);
+    seL4_X86_IOPort_Out8(com1, COM1_IER, 0x02);
+}
+
+static seL4_Word poll(seL4_CPtr n)
+{
+    seL4_Word badge = 0xdead;
+    seL4_Poll(n, &badge);
+    return badge;
+}
+
 static void test_irq_delivery(void)
 {
-    seL4_CPtr port = conf_slot(), h = conf_slot(), badged = conf_slot();
-    seL4_CPtr ntfn = conf_object(seL4_NotificationObject, 0);
-    if (issue(COM1_IER, COM1_MCR, port) != seL4_NoError) conf_bail("cannot issue COM1 ports");
+    seL4_CPtr h = conf_slot(), badged = conf_slot(), badged2 = conf_slot();
+    seL4_CPtr ntfn = conf_object(seL4_NotificationObject, 0), ntfn2 = conf_object(seL4_NotificationObject, 0);
+    com1 = conf_slot();
+    if (issue(COM1_IER, COM1_MCR, com1) != seL4_NoError) conf_bail("cannot issue COM1 ports");
     seL4_CNode_Mint(ROOT, badged, D, ROOT, ntfn, D, seL4_AllRights, 0x10);
+    seL4_CNode_Mint(ROOT, badged2, D, ROOT, ntfn2, D, seL4_AllRights, 0x20);
     check_err(seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, ROOT, h, D, 0, 4, 0, 0, 4), seL4_NoError,
               "GetIOAPIC pin 4 (COM1), edge, active high, irq 4");
     check_err(seL4_IRQHandler_SetNotification(h, badged), seL4_NoError, "deliver it to a badge-0x10 notification");
-    seL4_X86_IOPort_In8_t mcr = seL4_X86_IOPort_In8(port, COM1_MCR);
-    seL4_X86_IOPort_Out8(port, COM1_MCR, (seL4_Word)(mcr.result | 0x08)); /* OUT2 gates the IRQ line */
-    seL4_X86_IOPort_Out8(port, COM1_IER, 0x02);                           /* transmitter empty */
+    seL4_X86_IOPort_In8_t mcr = seL4_X86_IOPort_In8(com1, COM1_MCR);
+    seL4_X86_IOPort_Out8(com1, COM1_MCR, (seL4_Word)(mcr.result | 0x08)); /* OUT2 gates the IRQ line */
+    seL4_X86_IOPort_Out8(com1, COM1_IER, 0x02);                           /* transmitter empty */
     seL4_Word badge = 0;
     seL4_Wait(ntfn, &badge);
     check_eq(badge, 0x10, "the interrupt arrives as a Signal with the notification cap's badge");
-    seL4_X86_IOPort_In8_t iir = seL4_X86_IOPort_In8(port, COM1_IIR);
+    seL4_X86_IOPort_In8_t iir = seL4_X86_IOPort_In8(com1, COM1_IIR);
     check_eq(iir.result & 0x0f, 0x02, "the UART reports a transmitter-empty interrupt (IIR 0x2)");
-    seL4_X86_IOPort_Out8(port, COM1_IER, 0x00);
-    seL4_X86_IOPort_Out8(port, COM1_MCR, mcr.result);
+    rearm();
+    conf_settle();
+    check_eq(poll(ntfn), 0, "until Ack the line stays masked: a new interrupt is not delivered");
     check_err(seL4_IRQHandler_Ack(h), seL4_NoError, "Ack the interrupt");
-    badge = 0xdead;
-    seL4_Poll(ntfn, &badge);
-    check_eq(badge, 0, "with the UART interrupt disabled no further signal arrives");
+    rearm();
+    seL4_Wait(ntfn, &badge);
+    check_eq(badge, 0x10, "after Ack the next interrupt is delivered");
+    check_err(seL4_IRQHandler_SetNotification(h, badged2), seL4_NoError,
+              "SetNotification to a second (badge 0x20) notification");
+    seL4_IRQHandler_Ack(h);
+    rearm();
+    seL4_Wait(ntfn2, &badge);
+    check_eq(badge, 0x20, "the next interrupt arrives at the second notification");
+    check_eq(poll(ntfn), 0, "...and not at the first");
+    seL4_X86_IOPort_Out8(com1, COM1_IER, 0x00);
+    seL4_X86_IOPort_Out8(com1, COM1_MCR, mcr.result);
+    seL4_X86_IOPort_In8(com1, COM1_IIR);
+    seL4_IRQHandler_Ack(h);
+    conf_settle();
+    check_eq(poll(ntfn2), 0, "with the UART interrupt disabled no further signal arrives");
+    check_err(seL4_IRQHandler_Clear(h), seL4_NoError, "Clear the handler's notification");
     seL4_CNode_Delete(ROOT, h, D);
-    seL4_CNode_Delete(ROOT, port, D);
+    seL4_CNode_Delete(ROOT, com1, D);
 }
 
 int main(void)

@@ -250,6 +250,30 @@ static void test_directory_unmap(void)
     check_eq(probe(base2, false, 0, NULL), 0x1004, "it comes back empty");
 }
 
+static void test_sharing_and_zeroing(void)
+{
+    const seL4_Word base3 = BASE + (2ul << 30);
+    seL4_CPtr pd = conf_object(seL4_X86_PageDirectoryObject, 0), pt = conf_object(seL4_X86_PageTableObject, 0);
+    seL4_X86_PageDirectory_Map(pd, VS, base3, ATTR);
+    seL4_X86_PageTable_Map(pt, VS, base3, ATTR);
+    seL4_CPtr ut = conf_object(seL4_UntypedObject, 12), f = conf_slot(), copy = conf_slot();
+    seL4_Untyped_Retype(ut, seL4_X86_4K, 0, ROOT, 0, 0, f, 1);
+    seL4_CNode_Copy(ROOT, copy, D, ROOT, f, D, seL4_AllRights);
+    check(map4k(f, base3, seL4_ReadWrite) == seL4_NoError && map4k(copy, base3 + 0x1000, seL4_ReadWrite) == seL4_NoError,
+          "two caps to one frame mapped at two addresses");
+    seL4_Word v = 0;
+    check(probe(base3, true, 0xfeed, NULL) == 0 && probe(base3 + 0x1000, false, 0, &v) == 0 && v == 0xfeed,
+          "a write through one mapping is seen through the other");
+    check_err(seL4_CNode_Delete(ROOT, copy, D), seL4_NoError, "delete the second (mapped) frame cap");
+    check_eq(probe(base3 + 0x1000, false, 0, NULL), 0x1004, "deleting a mapped frame cap unmaps it");
+    check(probe(base3, false, 0, &v) == 0 && v == 0xfeed, "the other mapping is unaffected");
+    check_err(seL4_CNode_Revoke(ROOT, ut, D), seL4_NoError, "revoke the untyped (deletes the frame)");
+    check_eq(probe(base3, false, 0, NULL), 0x1004, "its mapping is gone too");
+    seL4_Untyped_Retype(ut, seL4_X86_4K, 0, ROOT, 0, 0, f, 1);
+    check(map4k(f, base3, seL4_ReadWrite) == seL4_NoError && probe(base3, false, 0, &v) == 0 && v == 0,
+          "a frame retyped again from the same memory reads as zero");
+}
+
 static void test_asid(void)
 {
     seL4_CPtr ut13 = conf_object(seL4_UntypedObject, 13), ut12 = conf_object(seL4_UntypedObject, 12);
@@ -297,6 +321,7 @@ int main(void)
     test_get_address();
     test_table_removal();
     test_directory_unmap();
+    test_sharing_and_zeroing();
     test_asid();
     conf_end();
 }
