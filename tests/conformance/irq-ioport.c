@@ -120,8 +120,9 @@ static void test_irqs(void)
 /* A real interrupt: the COM1 UART raises its transmitter-empty interrupt (IRQ 4, IOAPIC
  * pin 4, edge-triggered) when it is enabled while the transmitter is idle.  rearm() makes
  * a fresh rising edge by disabling and re-enabling it.  The kernel delivers the interrupt
- * as a Signal and masks the line until the handler is acknowledged; an edge that arrives
- * while the line is masked is lost.  The line is never left without a notification while
+ * as a Signal and masks the line until the handler is acknowledged; after each Ack the
+ * test makes a fresh edge rather than relying on edges that arrived while the line was
+ * masked.  The line is never left without a notification while
  * the UART can interrupt (the kernel would print "Undelivered IRQ" at unpredictable times). */
 #define COM1_IER 0x3f9
 #define COM1_IIR 0x3fa
