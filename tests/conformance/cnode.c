@@ -201,6 +201,54 @@ static void test_revoke(void)
     check_err(seL4_CNode_Revoke(ROOT, c1, D), seL4_NoError, "Revoke an empty slot -> NoError");
 }
 
+/* Which caps are "revocable" decides what Revoke deletes (manual 3.2, the derivation tree). */
+static void test_derivation_tree(void)
+{
+    seL4_CPtr ep = conf_object(seL4_EndpointObject, 0);
+    seL4_CPtr c1 = conf_slot(), c2 = conf_slot(), m0 = conf_slot(), m0c = conf_slot();
+    seL4_CNode_Copy(ROOT, c1, D, ROOT, ep, D, seL4_AllRights);
+    seL4_CNode_Copy(ROOT, c2, D, ROOT, c1, D, seL4_AllRights);
+    check_err(seL4_CNode_Revoke(ROOT, c1, D), seL4_NoError, "Revoke a plain copy of an endpoint cap");
+    check(!empty(c2), "a copy of a plain copy survives: plain copies are not revocable");
+    seL4_CNode_Mint(ROOT, m0, D, ROOT, ep, D, seL4_AllRights, 0);
+    seL4_CNode_Copy(ROOT, m0c, D, ROOT, m0, D, seL4_AllRights);
+    seL4_CNode_Revoke(ROOT, m0, D);
+    check(!empty(m0c), "Mint with badge 0 is like a copy: revoking it deletes nothing");
+    seL4_CPtr moved = conf_slot();
+    seL4_CNode_Move(ROOT, moved, D, ROOT, ep, D);
+    check_err(seL4_CNode_Revoke(ROOT, moved, D), seL4_NoError, "Revoke the original cap after moving it");
+    check(empty(c1) && empty(c2) && empty(m0) && empty(m0c) && !empty(moved),
+          "a moved cap keeps its place in the tree: all its copies are gone");
+
+    seL4_CPtr ut = conf_object(seL4_UntypedObject, 12), utc = conf_slot(), utcc = conf_slot(), obj = conf_slot();
+    seL4_CNode_Copy(ROOT, utc, D, ROOT, ut, D, seL4_AllRights);
+    check_err(seL4_Untyped_Retype(utc, seL4_EndpointObject, 0, ROOT, 0, 0, obj, 1), seL4_NoError,
+              "retype from a copy of an untyped cap");
+    seL4_CNode_Copy(ROOT, utcc, D, ROOT, utc, D, seL4_AllRights);
+    check_err(seL4_CNode_Revoke(ROOT, utc, D), seL4_NoError, "Revoke the untyped copy");
+    check(empty(obj) && empty(utcc) && !empty(utc), "untyped copies are revocable: its object and copy are gone");
+    seL4_Untyped_Retype(utc, seL4_EndpointObject, 0, ROOT, 0, 0, obj, 1);
+    seL4_CNode_Revoke(ROOT, ut, D);
+    check(empty(utc) && empty(obj), "revoking the original untyped removes the copy and its object");
+
+    seL4_CPtr f = conf_object(seL4_X86_4K, 0), fc = conf_slot(), fcc = conf_slot();
+    seL4_CNode_Copy(ROOT, fc, D, ROOT, f, D, seL4_AllRights);
+    seL4_CNode_Copy(ROOT, fcc, D, ROOT, fc, D, seL4_AllRights);
+    seL4_CNode_Revoke(ROOT, fc, D);
+    check(!empty(fcc), "frame cap copies are not revocable either");
+    seL4_CNode_Revoke(ROOT, f, D);
+    check(empty(fc) && empty(fcc), "revoking the frame cap from Retype removes both copies");
+
+    seL4_CPtr cn = conf_object(seL4_CapTableObject, 2), self = conf_slot();
+    check_err(seL4_CNode_Copy(cn, 0, 2, ROOT, cn, D, seL4_AllRights), seL4_NoError,
+              "put a copy of a CNode cap into that CNode");
+    check_err(seL4_CNode_Move(ROOT, self, D, cn, 0, 2), seL4_NoError, "move it back out through itself");
+    check(!empty(self), "the cap moved out of the CNode");
+    check_err(seL4_CNode_Delete(ROOT, cn, D), seL4_NoError, "delete one of the two CNode caps");
+    check_err(seL4_CNode_Copy(self, 1, 2, ROOT, self, D, seL4_AllRights), seL4_NoError,
+              "the CNode lives on through the other cap");
+}
+
 int main(void)
 {
     conf_begin("cnode");
@@ -209,5 +257,6 @@ int main(void)
     test_rights_and_badges();
     test_move_rotate();
     test_revoke();
+    test_derivation_tree();
     conf_end();
 }

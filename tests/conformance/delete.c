@@ -139,6 +139,22 @@ static void test_cancel_badged_sends(void)
     seL4_Word badge = 0;
     seL4_Recv(ep, &badge);
     check(badge == 6 && seL4_GetMR(0) == 66, "the badge-6 message is still queued");
+
+    static struct job j0;
+    conf_thread_t t0;
+    j0.id = 7;
+    j0.cap = ep;
+    j0.value = 77;
+    conf_thread_create(&t0, sender, &j0, 100, fep(6));
+    conf_settle();
+    check_err(seL4_CNode_CancelBadgedSends(ROOT, ep, D), seL4_NoError,
+              "CancelBadgedSends with the unbadged original cap");
+    conf_settle();
+    check_eq(progress[7], 1, "...does nothing: the unbadged sender stays blocked");
+    seL4_Recv(ep, &badge);
+    check(badge == 0 && seL4_GetMR(0) == 77, "its message is still delivered");
+    conf_settle();
+    seL4_TCB_Suspend(t0.tcb);
 }
 
 static void test_tcb_deletion(void)
