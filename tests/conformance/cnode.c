@@ -249,6 +249,66 @@ static void test_derivation_tree(void)
               "the CNode lives on through the other cap");
 }
 
+/* Copy and Mint "derive" the new cap; some caps cannot be derived (kernel deriveCap). */
+static void test_derive_rules(void)
+{
+    seL4_CPtr s = conf_slot(), s2 = conf_slot();
+    check_err(seL4_CNode_Copy(ROOT, s, D, ROOT, seL4_CapIRQControl, D, seL4_AllRights),
+              seL4_IllegalOperation, "Copy the IRQ control cap -> IllegalOperation");
+    check_err(seL4_CNode_Copy(ROOT, s, D, ROOT, seL4_CapIOPortControl, D, seL4_AllRights),
+              seL4_IllegalOperation, "Copy the I/O port control cap -> IllegalOperation");
+    check_err(seL4_CNode_Move(ROOT, s, D, ROOT, seL4_CapIOPortControl, D), seL4_NoError,
+              "Move the I/O port control cap (moving does not derive)");
+    check_err(seL4_CNode_Move(ROOT, seL4_CapIOPortControl, D, ROOT, s, D), seL4_NoError, "...and back");
+    check_err(seL4_CNode_Copy(ROOT, s, D, ROOT, seL4_CapASIDControl, D, seL4_AllRights), seL4_NoError,
+              "Copy the ASID control cap");
+    seL4_CNode_Delete(ROOT, s, D);
+    check_err(seL4_CNode_Mint(ROOT, s, D, ROOT, seL4_CapInitThreadTCB, D, seL4_AllRights, 5), seL4_NoError,
+              "Mint a TCB cap with a badge (the badge is ignored)");
+    seL4_CNode_Delete(ROOT, s, D);
+
+    seL4_CPtr pt = conf_object(seL4_X86_PageTableObject, 0), pd = conf_object(seL4_X86_PageDirectoryObject, 0);
+    seL4_CPtr pdpt = conf_object(seL4_X86_PDPTObject, 0), pml4 = conf_object(seL4_X64_PML4Object, 0);
+    check_err(seL4_CNode_Copy(ROOT, s, D, ROOT, pt, D, seL4_AllRights), seL4_IllegalOperation,
+              "Copy an unmapped page table cap -> IllegalOperation");
+    check_err(seL4_CNode_Copy(ROOT, s, D, ROOT, pd, D, seL4_AllRights), seL4_IllegalOperation,
+              "Copy an unmapped page directory cap -> IllegalOperation");
+    check_err(seL4_CNode_Copy(ROOT, s, D, ROOT, pdpt, D, seL4_AllRights), seL4_IllegalOperation,
+              "Copy an unmapped PDPT cap -> IllegalOperation");
+    check_err(seL4_CNode_Copy(ROOT, s, D, ROOT, pml4, D, seL4_AllRights), seL4_IllegalOperation,
+              "Copy a PML4 cap without an ASID -> IllegalOperation");
+    seL4_BootInfo *bi = runtime_bootinfo();
+    seL4_CPtr mapped_pt = seL4_CapNull;
+    for (seL4_CPtr c = bi->userImagePaging.start; c < bi->userImagePaging.end; c++) {
+        if (seL4_DebugCapIdentify(c) == 3) {
+            mapped_pt = c;
+            break;
+        }
+    }
+    check_err(seL4_CNode_Copy(ROOT, s, D, ROOT, mapped_pt, D, seL4_AllRights), seL4_NoError,
+              "Copy a mapped page table cap (the root image's)");
+    seL4_CNode_Delete(ROOT, s, D);
+    check_err(seL4_CNode_Copy(ROOT, s, D, ROOT, seL4_CapInitThreadVSpace, D, seL4_AllRights), seL4_NoError,
+              "Copy the root VSpace cap (it has an ASID)");
+    seL4_CNode_Delete(ROOT, s, D);
+
+    seL4_CPtr image_frame = bi->userImageFrames.start;
+    check_err(seL4_CNode_Copy(ROOT, s, D, ROOT, image_frame, D, seL4_AllRights), seL4_NoError,
+              "Copy a mapped frame cap (an image page)");
+    check_err(conf_map(s, 0x10000000ul, seL4_CanRead), seL4_NoError,
+              "the copy is unmapped: it can be mapped at another address");
+    seL4_CNode_Delete(ROOT, s, D);
+
+    seL4_CPtr ut = conf_object(seL4_UntypedObject, 12);
+    seL4_Untyped_Retype(ut, seL4_EndpointObject, 0, ROOT, 0, 0, s2, 1);
+    check_err(seL4_CNode_Copy(ROOT, s, D, ROOT, ut, D, seL4_AllRights), seL4_RevokeFirst,
+              "Copy an untyped cap that has children -> RevokeFirst");
+    check_err(seL4_CNode_Move(ROOT, s, D, ROOT, ut, D), seL4_NoError, "Move it instead");
+    seL4_CNode_Delete(ROOT, s2, D);
+    check_err(seL4_CNode_Copy(ROOT, ut, D, ROOT, s, D, seL4_AllRights), seL4_NoError,
+              "Copy it once its children are gone");
+}
+
 int main(void)
 {
     conf_begin("cnode");
@@ -258,5 +318,6 @@ int main(void)
     test_move_rotate();
     test_revoke();
     test_derivation_tree();
+    test_derive_rules();
     conf_end();
 }
