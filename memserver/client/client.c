@@ -169,3 +169,15 @@ int msc_client_destroy(seL4_CPtr ep, uint64_t badge)
     r.badge = badge;
     return call(ep, &r, 0, 0, 0);
 }
+
+int msc_verify_free(seL4_CPtr ep, uint64_t *checked, uint64_t *not_empty)
+{
+    struct ms_request r = req(MS_OP_VERIFY_FREE, 0);
+    uint64_t mr[2];
+    int err = call(ep, &r, 0, mr, 2);
+    if (!err) {
+        *checked = mr[0];
+        *not_empty = mr[1];
+    }
+    return err;
+}

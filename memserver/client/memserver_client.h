@@ -36,5 +36,7 @@ int msc_quota_get(seL4_CPtr ep, struct ms_quota_info *q);
 int msc_quota_set(seL4_CPtr ep, uint64_t badge, uint64_t pages, uint64_t slots);
 /* Administrator: a client died; the server frees everything it had. */
 int msc_client_destroy(seL4_CPtr ep, uint64_t badge);
+/* Administrator: the kernel's view of the free memory, see MS_OP_VERIFY_FREE. */
+int msc_verify_free(seL4_CPtr ep, uint64_t *checked, uint64_t *not_empty);
 /* Administrator: counters, see MS_OP_STATS. */
 int msc_stats(seL4_CPtr ep, uint64_t out[9]);

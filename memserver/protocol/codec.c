@@ -13,7 +13,7 @@ static const struct { uint8_t mrs, caps; } shape[MS_OP_COUNT] = {
     [MS_OP_UNMAP] = { 3, 0 },      [MS_OP_PROTECT] = { 4, 0 },   [MS_OP_QUERY] = { 2, 0 },
     [MS_OP_CLONE] = { 6, 0 },      [MS_OP_FAULT_GET] = { 1, 0 }, [MS_OP_QUOTA_GET] = { 0, 0 },
     [MS_OP_QUOTA_SET] = { 3, 0 },  [MS_OP_AS_ADOPT] = { 0, 1 },  [MS_OP_AS_SET_NOTIFY] = { 1, 1 },
-    [MS_OP_STATS] = { 0, 0 },      [MS_OP_CLIENT_DESTROY] = { 1, 0 },
+    [MS_OP_STATS] = { 0, 0 },      [MS_OP_CLIENT_DESTROY] = { 1, 0 }, [MS_OP_VERIFY_FREE] = { 0, 0 },
 };
 
 static int handle_ok(uint64_t h)

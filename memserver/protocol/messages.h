@@ -39,6 +39,8 @@ enum ms_op {
                              MR7 time stamp counter spent in fault handling, MR8 in the previous
                              request (in sel4-sim the TSC counts user instructions) */
     MS_OP_CLIENT_DESTROY, /* admin only: MR0 badge of a client that died: free all it has */
+    MS_OP_VERIFY_FREE,    /* admin only: asks the kernel whether every untyped chunk the server
+                             thinks empty really is -> MR0 chunks checked, MR1 not empty */
     MS_OP_COUNT
 };
 

@@ -150,6 +150,17 @@ seL4_MessageInfo_t mss_dispatch(struct ms_server *s, seL4_Word badge, seL4_Messa
             else if (r.badge == (badge & ~MS_ADMIN_BADGE)) err = MS_ERR_BAD_REQUEST; /* not oneself */
             else ms_client_destroy(s, r.badge);
             break;
+        case MS_OP_VERIFY_FREE: {
+            if (!(badge & MS_ADMIN_BADGE)) {
+                err = MS_ERR_DENIED;
+                break;
+            }
+            uint32_t checked = 0;
+            res[1] = mss_verify_free(s, &checked);
+            res[0] = checked;
+            nres = 2;
+            break;
+        }
         case MS_OP_STATS:
             if (!(badge & MS_ADMIN_BADGE)) {
                 err = MS_ERR_DENIED;

@@ -21,6 +21,10 @@ extern struct mss_glue mss_glue;
 struct ms_kernel_ops mss_kernel_ops(void);
 /* Maps the copy window into the server's own VSpace (structures from the core's pool). */
 int mss_glue_init(struct ms_server *s);
+/* For every chunk the core counts as empty, retypes one untyped of the chunk's full size
+ * from it (the kernel allows that only if nothing made from it is left) and deletes it
+ * again.  *checked = chunks tried, returns how many the kernel found not empty. */
+uint32_t mss_verify_free(struct ms_server *s, uint32_t *checked);
 /* Handles one request from a client; returns the reply's message info (MRs set). */
 seL4_MessageInfo_t mss_dispatch(struct ms_server *s, seL4_Word badge, seL4_MessageInfo_t info,
                                 seL4_CPtr ep, seL4_CPtr recv_slot, int *recv_used,

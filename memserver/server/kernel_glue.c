@@ -167,3 +167,20 @@ int mss_glue_init(struct ms_server *s)
     mss_glue.scratch = SCRATCH_BASE;
     return MS_OK;
 }
+
+uint32_t mss_verify_free(struct ms_server *s, uint32_t *checked)
+{
+    uint32_t bad = 0, n = 0;
+    for (uint32_t i = 0; i < s->pool.count; i++) {
+        const struct ms_chunk *c = &s->pool.chunk[i];
+        if (c->live) continue;
+        n++;
+        mss_glue.invocations += 2;
+        if (seL4_Untyped_Retype(c->slot, seL4_UntypedObject, c->size_bits, MSS_CNODE, 0, 0, mss_glue.tmp_slot, 1))
+            bad++;
+        else
+            (void)seL4_CNode_Delete(MSS_CNODE, mss_glue.tmp_slot, DEPTH);
+    }
+    *checked = n;
+    return bad;
+}

@@ -185,6 +185,10 @@ int main(void)
            (unsigned long)s1[5], (unsigned long)s1[1], (unsigned long)s1[2]);
     t_check(s1[4] == s0[4], "free memory equals the initial value");
     t_check(s1[5] == s0[5], "free slots equal the initial value");
+    uint64_t checked = 0, not_empty = 1;
+    t_check_err(msc_verify_free(admin, &checked, &not_empty), MS_OK, "ask the kernel about the free memory");
+    printf("kernel: %lu of %lu untyped chunks not empty\n", (unsigned long)not_empty, (unsigned long)checked);
+    t_check(checked > 0 && not_empty == 0, "the kernel agrees: every chunk the server counts as free is empty");
     struct ms_quota_info q;
     t_check_err(msc_quota_get(cli, &q), MS_OK, "quota");
     t_check(q.pages_used == 0 && q.slots_used == 0, "the client is charged nothing");
