@@ -311,6 +311,95 @@ static void test_asid(void)
               seL4_NoError, "Assign a PML4 to the initial ASID pool");
 }
 
+/* ---- A thread in a second address space ---- */
+extern char __image_start[], __image_end[];
+
+/* Maps `frame` at `vaddr` in `vspace`, creating missing paging structures. */
+static seL4_Error map_in(seL4_CPtr vspace, seL4_CPtr frame, seL4_Word vaddr, seL4_CapRights_t r)
+{
+    for (int tries = 0; tries < 4; tries++) {
+        seL4_Error e = seL4_X86_Page_Map(frame, vspace, vaddr, r, ATTR);
+        if (e != seL4_FailedLookup) return e;
+        seL4_Word bits = seL4_GetMR(2);
+        if (bits >= 39) {
+            e = seL4_X86_PDPT_Map(conf_object(seL4_X86_PDPTObject, 0), vspace, vaddr, ATTR);
+        } else if (bits >= 30) {
+            e = seL4_X86_PageDirectory_Map(conf_object(seL4_X86_PageDirectoryObject, 0), vspace, vaddr, ATTR);
+        } else {
+            e = seL4_X86_PageTable_Map(conf_object(seL4_X86_PageTableObject, 0), vspace, vaddr, ATTR);
+        }
+        if (e != seL4_NoError) return e;
+    }
+    return seL4_FailedLookup;
+}
+
+static seL4_Error map_copy_in(seL4_CPtr vspace, seL4_CPtr frame, seL4_Word vaddr, seL4_CapRights_t r)
+{
+    seL4_CPtr c = conf_slot();
+    seL4_Error e = seL4_CNode_Copy(ROOT, c, D, ROOT, frame, D, seL4_AllRights);
+    return e != seL4_NoError ? e : map_in(vspace, c, vaddr, r);
+}
+
+#define SHARED_X (BASE + (3ul << 30)) /* mapped in both spaces, to different frames */
+static volatile seL4_Word other_marker, other_seen;
+
+static void other_space_thread(void *arg)
+{
+    (void)arg;
+    other_marker = 1;                           /* .bss: a frame shared with the root task */
+    other_seen = *(volatile seL4_Word *)SHARED_X; /* its own frame at SHARED_X */
+    other_marker = 2;
+    (void)*(volatile seL4_Word *)(BASE + 0x5000); /* mapped only in the root task's space */
+    other_marker = 3;
+    conf_park();
+}
+
+static void test_second_vspace(void)
+{
+    seL4_CPtr pml4 = conf_object(seL4_X64_PML4Object, 0);
+    check_err(seL4_X86_ASIDPool_Assign(seL4_CapInitThreadASIDPool, pml4), seL4_NoError,
+              "a new VSpace with an ASID from the initial pool");
+    seL4_BootInfo *bi = runtime_bootinfo();
+    seL4_Word base = (seL4_Word)__image_start & ~4095ul;
+    bool ok = true;
+    for (seL4_CPtr f = bi->userImageFrames.start; f < bi->userImageFrames.end; f++)
+        ok = ok && map_copy_in(pml4, f, base + (f - bi->userImageFrames.start) * 4096, seL4_ReadWrite) == seL4_NoError;
+    check(ok, "map copies of all image frames at the same addresses in the new VSpace");
+
+    seL4_CPtr mine = conf_object(seL4_X86_4K, 0), theirs = conf_object(seL4_X86_4K, 0);
+    seL4_CPtr their_view = conf_slot();
+    seL4_CNode_Copy(ROOT, their_view, D, ROOT, theirs, D, seL4_AllRights);
+    check(conf_map(mine, SHARED_X, seL4_ReadWrite) == seL4_NoError &&
+              map_in(pml4, their_view, SHARED_X, seL4_ReadWrite) == seL4_NoError,
+          "one address, a different frame in each VSpace");
+    *(volatile seL4_Word *)SHARED_X = 0x1111;
+    seL4_CPtr tv = conf_slot();
+    seL4_CNode_Copy(ROOT, tv, D, ROOT, theirs, D, seL4_AllRights);
+    check_err(conf_map(tv, SHARED_X + 0x1000, seL4_ReadWrite), seL4_NoError,
+              "the root task also maps theirs elsewhere");
+    *(volatile seL4_Word *)(SHARED_X + 0x1000) = 0x2222;
+
+    other_marker = 0;
+    conf_thread_t t;
+    seL4_CPtr fe = conf_slot();
+    seL4_CNode_Mint(ROOT, fe, D, ROOT, report_ep, D, seL4_AllRights, 0x77);
+    conf_thread_create(&t, other_space_thread, NULL, 100, fe);
+    seL4_CPtr ipc_copy = conf_slot();
+    seL4_CNode_Copy(ROOT, ipc_copy, D, ROOT, t.ipc_frame, D, seL4_AllRights);
+    check_err(map_in(pml4, ipc_copy, (seL4_Word)t.ipc, seL4_ReadWrite), seL4_NoError,
+              "map the thread's IPC buffer there too");
+    check_err(seL4_TCB_SetSpace(t.tcb, fe, ROOT, 0, pml4, 0), seL4_NoError,
+              "move the (not yet running) thread into the new VSpace");
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(report_ep, &badge);
+    check(seL4_MessageInfo_get_label(info) == seL4_Fault_VMFault && badge == 0x77 &&
+              seL4_GetMR(seL4_VMFault_Addr) == BASE + 0x5000 && other_marker == 2,
+          "it runs there: an address mapped only in the root task's VSpace faults");
+    check_eq(other_seen, 0x2222, "at the shared address it sees its own frame, not the root task's");
+    check_eq(*(volatile seL4_Word *)SHARED_X, 0x1111, "the root task still sees its frame there");
+    seL4_TCB_Suspend(t.tcb);
+}
+
 int main(void)
 {
     conf_begin("vspace");
@@ -322,6 +411,7 @@ int main(void)
     test_table_removal();
     test_directory_unmap();
     test_sharing_and_zeroing();
+    test_second_vspace();
     test_asid();
     conf_end();
 }
