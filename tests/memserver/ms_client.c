@@ -33,8 +33,11 @@ static void test_touch(void)
     const uint64_t size = 64 * MiB, pages = size / PAGE;
     t_check_err(msc_map(cli, as, 0, size, 0, 0, MS_RW, 0, &va), MS_OK, "map 64 MiB of anonymous memory");
     t_check_err(msc_stats(admin, s0), MS_OK, "stats");
+    int zero = 1; /* (faults of reads, then of writes: all counted below) */
+    for (uint64_t off = 0; off < size; off += 64 * PAGE) zero &= *word(va + off + 8) == 0;
     for (uint64_t off = 0; off < size; off += PAGE) *word(va + off) = off ^ 0x5A5Aull;
     t_check_err(msc_stats(admin, s1), MS_OK, "stats");
+    t_check(zero, "fresh anonymous memory reads as zero");
     uint64_t bad = 0;
     for (uint64_t off = 0; off < size; off += PAGE)
         if (*word(va + off) != (off ^ 0x5A5Aull)) bad++;
@@ -173,6 +176,17 @@ static void test_large(void)
     for (uint64_t off = 0; off < 64 * MiB; off += 2 * MiB + PAGE) *word(va + off) = off;
     for (uint64_t off = 0; off < 64 * MiB; off += 2 * MiB + PAGE) ok &= *word(va + off) == off;
     t_check(ok, "2 MiB frames hold data");
+    /* Protecting one page inside a 2 MiB frame splits it into 4 KiB frames (copied). */
+    for (uint64_t off = 0; off < 4 * MiB; off += PAGE) *word(va + off) = off * 3 + 1;
+    t_check_err(msc_protect(cli, as, va + 2 * MiB + 5 * PAGE, PAGE, MS_R), MS_OK, "protect one page of a 2 MiB frame");
+    struct ms_query_result q;
+    t_check_err(msc_query(cli, as, va + 2 * MiB + 5 * PAGE, &q), MS_OK, "query it");
+    t_check(q.start == va + 2 * MiB + 5 * PAGE && q.size == PAGE && q.rights == MS_R, "a one-page read-only region");
+    ok = 1;
+    for (uint64_t off = 0; off < 4 * MiB; off += PAGE) ok &= *word(va + off) == off * 3 + 1;
+    t_check(ok, "the split 2 MiB frame kept its contents");
+    *word(va + 2 * MiB + 6 * PAGE) = 9;
+    t_check(*word(va + 2 * MiB + 6 * PAGE) == 9, "its neighbours are still writable");
     t_check_err(msc_unmap(cli, as, va, 64 * MiB), MS_OK, "unmap");
 }
 
