@@ -319,6 +319,44 @@ static void test_bind_and_flags(void)
     check(f.error == seL4_NoError && f.flags == 0, "SetFlags clears");
 }
 
+/* ---- A thread with its own CSpace ---- */
+static void own_cspace_thread(void *arg)
+{
+    (void)arg;
+    /* cptrs below are in the thread's own CSpace: 3 = endpoint, 2 = fault endpoint */
+    seL4_SetMR(0, 0x5151);
+    seL4_Send(3, seL4_MessageInfo_new(0x31, 0, 0, 1));
+    seL4_Recv(100, NULL); /* 100 >> 4 = 6: the 60-bit guard does not match */
+    for (;;) seL4_Yield();
+}
+
+static void test_own_cspace(void)
+{
+    seL4_CPtr cn = conf_object(seL4_CapTableObject, 4);
+    seL4_CPtr ep = conf_object(seL4_EndpointObject, 0), fep = conf_object(seL4_EndpointObject, 0);
+    seL4_CNode_Copy(cn, 3, 4, ROOT, ep, D, seL4_AllRights);
+    seL4_CNode_Mint(cn, 2, 4, ROOT, fep, D, seL4_AllRights, 0x99);
+    conf_thread_t t;
+    conf_thread_create(&t, own_cspace_thread, NULL, 100, seL4_CapNull);
+    check_err(seL4_TCB_SetSpace(t.tcb, 2, cn, seL4_CNode_CapData_new(0, 60).words[0],
+                                seL4_CapInitThreadVSpace, 0),
+              seL4_NoError, "give a new thread its own 16-slot CSpace (guard 60 bits) and fault endpoint 2");
+    seL4_Word badge = 1;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    check(seL4_MessageInfo_get_label(info) == 0x31 && seL4_GetMR(0) == 0x5151 && badge == 0,
+          "cptr 3 in its CSpace is the endpoint: its message arrives");
+    info = seL4_Recv(fep, &badge);
+    check(seL4_MessageInfo_get_label(info) == seL4_Fault_CapFault && badge == 0x99,
+          "its fault goes to cptr 2 of its own CSpace (badge 0x99)");
+    check(seL4_GetMR(seL4_CapFault_Addr) == 100 && seL4_GetMR(seL4_CapFault_InRecvPhase) == 1 &&
+              seL4_GetMR(seL4_CapFault_LookupFailureType) == seL4_GuardMismatch &&
+              seL4_GetMR(seL4_CapFault_BitsLeft) == 64 &&
+              seL4_GetMR(seL4_CapFault_GuardMismatch_GuardFound) == 0 &&
+              seL4_GetMR(seL4_CapFault_GuardMismatch_BitsFound) == 60,
+          "cptr 100 fails its 60-bit guard: GuardMismatch, 64 bits left, 60 guard bits");
+    seL4_TCB_Suspend(t.tcb);
+}
+
 int main(void)
 {
     conf_begin("tcb");
@@ -328,5 +366,6 @@ int main(void)
     test_suspend_resume();
     test_tls();
     test_bind_and_flags();
+    test_own_cspace();
     conf_end();
 }
