@@ -220,7 +220,7 @@ int cli_parse(int argc, char **argv, sim_config *cfg, char *err, size_t errlen)
     cfg->mem_bytes = 512ull << 20;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        const char *v = i + 1 < argc ? argv[i + 1] : "";
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             return 1;
         }
@@ -231,7 +231,7 @@ int cli_parse(int argc, char **argv, sim_config *cfg, char *err, size_t errlen)
         bool takes = strcmp(a, "--mem") == 0 || strcmp(a, "--seed") == 0 ||
                      strcmp(a, "--max-insns") == 0 || strcmp(a, "--timeout") == 0 ||
                      strcmp(a, "--inject") == 0 || strcmp(a, "--stats-json") == 0;
-        if (takes && v == NULL) {
+        if (takes && i + 1 >= argc) {
             return fail(err, errlen, "%s needs a value", a);
         }
         if (strcmp(a, "--mem") == 0) {

@@ -34,7 +34,10 @@ static void set_phdr(int i, uint32_t type, uint32_t flags, uint64_t off, uint64_
 static void make_valid(void)
 {
     memset(img, 0, sizeof img);
-    memcpy(img, "\x7f" "ELF", 4);
+    img[0] = 0x7f;
+    img[1] = 'E';
+    img[2] = 'L';
+    img[3] = 'F';
     img[4] = 2;
     img[5] = 1;
     img[6] = 1;

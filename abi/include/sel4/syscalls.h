@@ -256,8 +256,13 @@ static inline seL4_Uint32 seL4_DebugCapIdentify(seL4_CPtr cap)
 static inline void seL4_DebugNameThread(seL4_CPtr tcb, const char *name)
 {
     char *dst = (char *)&seL4_GetIPCBuffer()->msg[0];
+    const unsigned long max = seL4_MsgMaxLength * sizeof(seL4_Word) - 1;
     unsigned long i = 0;
-    for (; i < seL4_MsgMaxLength * sizeof(seL4_Word) - 1 && name[i]; i++) dst[i] = name[i];
+    while (i < max) {
+        char ch = name[i];
+        if (ch == '\0') break;
+        dst[i++] = ch;
+    }
     dst[i] = '\0';
     x64_sys_send(seL4_SysDebugNameThread, tcb, 0, 0, 0, 0, 0);
 }
