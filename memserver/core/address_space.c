@@ -164,6 +164,7 @@ static int map_find_va(struct ms_as *as, const struct ms_req_map *a, uint64_t gu
         int err = ms_as_range(as, a->va, a->size);
         if (err) return err;
         if (a->va < guard) return MS_ERR_NO_SPACE;
+        if (a->va - guard < as->floor) return MS_ERR_RANGE; /* the guard page too */
         if (a->va + a->size + guard > MS_USER_TOP) return MS_ERR_KERNEL_HALF;
         if (ms_regions_overlap(&as->regions, a->va - guard, a->va + a->size + guard))
             return MS_ERR_OVERLAP;
