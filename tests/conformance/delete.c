@@ -232,15 +232,61 @@ static void test_restart_rules(void)
     check(seL4_GetMR(0) == 102 && progress[0] == 102, "after a real reply it continues with request 102");
     seL4_TCB_Suspend(tc.tcb);
 
+    /* Resume acts only on stopped threads: inactive ones and ones waiting for a reply. */
+    seL4_TCB_Resume(tc.tcb);
+    seL4_Recv(ep, &badge);
+    check_eq(seL4_GetMR(0), 102, "resumed after being suspended while waiting, it re-sends request 102");
+    check_err(seL4_TCB_Resume(tc.tcb), seL4_NoError, "Resume it while it (unsuspended) waits for the reply");
+    seL4_Recv(ep, &badge);
+    check(seL4_GetMR(0) == 102 && progress[0] == 102,
+          "Resume of a thread waiting for a reply makes it re-send its Call");
+    seL4_TCB_Suspend(tc.tcb);
+
+    static struct job rcv;
+    conf_thread_t tr;
+    rcv.id = 2;
+    rcv.cap = conf_object(seL4_EndpointObject, 0);
+    conf_thread_create(&tr, receiver, &rcv, 100, seL4_CapNull);
+    conf_settle();
+    check_err(seL4_TCB_Resume(tr.tcb), seL4_NoError, "Resume a thread blocked in Recv");
+    conf_settle();
+    seL4_SetMR(0, 5);
+    seL4_Send(rcv.cap, seL4_MessageInfo_new(0, 0, 0, 1));
+    conf_settle();
+    check_eq(progress[2], 2, "...has no effect: it is still (once) in the queue and receives");
+
+    /* Suspending and resuming a queued sender moves it to the back of the queue. */
+    static struct job q1, q2;
+    conf_thread_t tq1, tq2;
+    seL4_CPtr qep = conf_object(seL4_EndpointObject, 0);
+    q1.id = 3;
+    q1.cap = qep;
+    q1.value = 31;
+    q2.id = 4;
+    q2.cap = qep;
+    q2.value = 32;
+    conf_thread_create(&tq1, sender, &q1, 100, seL4_CapNull);
+    conf_settle();
+    conf_thread_create(&tq2, sender, &q2, 100, seL4_CapNull);
+    conf_settle();
+    seL4_TCB_Suspend(tq1.tcb);
+    seL4_TCB_Resume(tq1.tcb);
+    conf_settle();
+    seL4_Recv(qep, &badge);
+    seL4_Word v1 = seL4_GetMR(0);
+    seL4_Recv(qep, &badge);
+    check(v1 == 32 && seL4_GetMR(0) == 31,
+          "a suspended and resumed sender re-sends from the back of the queue");
+
     seL4_CPtr n = conf_object(seL4_NotificationObject, 0);
     static struct job w;
     conf_thread_t tw;
-    w.id = 1;
+    w.id = 5;
     w.cap = n;
     seL4_Signal(n); /* badge 0: the notification becomes active with an empty word */
     conf_thread_create(&tw, receiver, &w, 100, seL4_CapNull);
     conf_settle();
-    check_eq(progress[1], 2, "a Signal with badge 0 still makes the next Wait return");
+    check_eq(progress[5], 2, "a Signal with badge 0 still makes the next Wait return");
 }
 
 static void bad_fault_ep_thread(void *arg)

@@ -190,6 +190,94 @@ static void test_mcp(void)
     check_err((seL4_Error)sa.e4, seL4_RangeError, "it cannot raise its own MCP to 51");
 }
 
+/* ---- IPC and priorities ---- */
+struct ipc_job { char name; seL4_CPtr cap; };
+
+static void ipc_sender(void *arg)
+{
+    struct ipc_job *j = arg;
+    seL4_SetMR(0, (seL4_Word)j->name);
+    seL4_Send(j->cap, seL4_MessageInfo_new(0, 0, 0, 1));
+    conf_park();
+}
+
+static void ipc_waiter(void *arg)
+{
+    struct ipc_job *j = arg;
+    seL4_Wait(j->cap, NULL);
+    note(j->name);
+    conf_park();
+}
+
+static void ipc_server(void *arg)
+{
+    struct ipc_job *j = arg;
+    seL4_Recv(j->cap, NULL);
+    note('1');
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    note('2');
+    conf_park();
+}
+
+static void ipc_client(void *arg)
+{
+    struct ipc_job *j = arg;
+    note('c');
+    seL4_Call(j->cap, seL4_MessageInfo_new(0, 0, 0, 0));
+    note('C');
+    conf_park();
+}
+
+static void test_ipc_priorities(void)
+{
+    seL4_CPtr ep = conf_object(seL4_EndpointObject, 0);
+    static struct ipc_job lo, hi;
+    conf_thread_t tl, th;
+    lo.name = 'l';
+    lo.cap = ep;
+    hi.name = 'h';
+    hi.cap = ep;
+    conf_thread_create(&tl, ipc_sender, &lo, 50, seL4_CapNull);
+    conf_settle();
+    conf_thread_create(&th, ipc_sender, &hi, 150, seL4_CapNull);
+    conf_settle();
+    seL4_Word badge;
+    seL4_Recv(ep, &badge);
+    char first = (char)seL4_GetMR(0);
+    seL4_Recv(ep, &badge);
+    char second = (char)seL4_GetMR(0);
+    check(first == 'l' && second == 'h',
+          "endpoint queues are FIFO, not by priority (low-priority sender queued first is received first)");
+
+    seL4_CPtr n = conf_object(seL4_NotificationObject, 0);
+    static struct ipc_job wl, wh;
+    conf_thread_t twl, twh;
+    wl.name = 'l';
+    wl.cap = n;
+    wh.name = 'h';
+    wh.cap = n;
+    reset();
+    conf_thread_create(&twl, ipc_waiter, &wl, 60, seL4_CapNull);
+    conf_settle();
+    conf_thread_create(&twh, ipc_waiter, &wh, 160, seL4_CapNull);
+    conf_settle();
+    seL4_Signal(n);
+    conf_settle();
+    check_order("l", "a Signal wakes the first waiter, not the highest-priority one");
+    seL4_Signal(n);
+    conf_settle();
+
+    static struct ipc_job srv, cli;
+    conf_thread_t ts, tc;
+    srv.cap = cli.cap = conf_object(seL4_EndpointObject, 0);
+    reset();
+    conf_thread_create(&ts, ipc_server, &srv, 100, seL4_CapNull);
+    conf_settle();
+    conf_thread_create(&tc, ipc_client, &cli, 200, seL4_CapNull);
+    conf_settle();
+    check_order("c1C2", "Call to a lower-priority server; its Reply switches straight back to the client");
+}
+
 /* ---- Time slices ---- */
 static volatile seL4_Word spin_a, spin_b;
 static seL4_CPtr spin_done;
@@ -231,6 +319,7 @@ int main(void)
     test_yield();
     test_preemption();
     test_mcp();
+    test_ipc_priorities();
     test_timeslice();
     conf_end();
 }
