@@ -293,6 +293,44 @@ static void test_cap_faults(void)
     seL4_TCB_Suspend(t.tcb);
 }
 
+static void recv_on_thread(void *arg)
+{
+    progress = 1;
+    seL4_Recv((seL4_CPtr)arg, NULL);
+    progress = 2;
+    conf_park();
+}
+
+/* Receiving needs an endpoint or notification cap with Read right; anything else is a
+ * cap fault in the receive phase with a MissingCapability lookup failure. */
+static void test_recv_cap_faults(void)
+{
+    seL4_CPtr ep = conf_object(seL4_EndpointObject, 0), ntfn = conf_object(seL4_NotificationObject, 0);
+    seL4_CPtr ep_wo = conf_slot(), ntfn_wo = conf_slot(), bound = conf_object(seL4_NotificationObject, 0);
+    seL4_CNode_Copy(ROOT, ep_wo, D, ROOT, ep, D, seL4_CanWrite);
+    seL4_CNode_Copy(ROOT, ntfn_wo, D, ROOT, ntfn, D, seL4_CanWrite);
+    seL4_CPtr other = conf_object(seL4_TCBObject, 0);
+    seL4_TCB_BindNotification(other, bound);
+    static const char *const what[] = {
+        "Recv on an endpoint cap without Read", "Wait on a notification cap without Read",
+        "Recv on a frame cap", "Wait on a notification bound to another thread",
+    };
+    seL4_CPtr caps[] = { ep_wo, ntfn_wo, conf_object(seL4_X86_4K, 0), bound };
+    for (unsigned i = 0; i < 4; i++) {
+        conf_thread_t t;
+        progress = 0;
+        conf_thread_create(&t, recv_on_thread, (void *)caps[i], 100, mint(fault_ep, seL4_AllRights, 40 + i));
+        seL4_Word badge, len;
+        seL4_Word label = next_fault(&badge, &len);
+        check(label == seL4_Fault_CapFault && badge == 40 + i && seL4_GetMR(seL4_CapFault_Addr) == caps[i] &&
+                  seL4_GetMR(seL4_CapFault_InRecvPhase) == 1 &&
+                  seL4_GetMR(seL4_CapFault_LookupFailureType) == seL4_MissingCapability &&
+                  seL4_GetMR(seL4_CapFault_BitsLeft) == 0,
+              "%s -> CapFault in the receive phase, MissingCapability", what[i]);
+        seL4_TCB_Suspend(t.tcb);
+    }
+}
+
 static void test_queued_fault(void)
 {
     seL4_Word badge, len;
@@ -448,6 +486,7 @@ int main(void)
     test_exceptions();
     test_unknown_syscall();
     test_cap_faults();
+    test_recv_cap_faults();
     test_queued_fault();
     test_no_handler();
     test_x86_exceptions();
