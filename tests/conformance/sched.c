@@ -278,6 +278,51 @@ static void test_ipc_priorities(void)
     check_order("c1C2", "Call to a lower-priority server; its Reply switches straight back to the client");
 }
 
+/* ---- Priority changes by running threads ---- */
+struct prio_job { seL4_CPtr self, other; };
+
+static void raiser(void *arg)
+{
+    struct prio_job *j = arg;
+    note('a');
+    seL4_TCB_SetPriority(j->other, seL4_CapInitThreadTCB, 150);
+    note('A');
+    seL4_TCB_SetPriority(j->self, seL4_CapInitThreadTCB, 40);
+    note('z');
+    seL4_TCB_Suspend(j->self);
+    note('!');
+    conf_park();
+}
+
+static void plain(void *arg)
+{
+    (void)arg;
+    note('b');
+    conf_park();
+}
+
+static void plain2(void *arg)
+{
+    (void)arg;
+    note('q');
+    conf_park();
+}
+
+static void test_priority_changes(void)
+{
+    static struct prio_job j;
+    conf_thread_t ta, tb, tq;
+    reset();
+    conf_thread_create(&tb, plain, NULL, 50, seL4_CapNull);
+    conf_thread_create(&tq, plain2, NULL, 45, seL4_CapNull);
+    j.other = tb.tcb;
+    conf_thread_create(&ta, raiser, &j, 100, seL4_CapNull);
+    j.self = ta.tcb;
+    conf_settle();
+    check_order("abAqz", "raising a ready thread above the caller preempts it; lowering oneself yields to higher ones");
+    check_eq(n_order, 5, "a thread that suspends itself runs no further");
+}
+
 /* ---- Time slices ---- */
 static volatile seL4_Word spin_a, spin_b;
 static seL4_CPtr spin_done;
@@ -320,6 +365,7 @@ int main(void)
     test_preemption();
     test_mcp();
     test_ipc_priorities();
+    test_priority_changes();
     test_timeslice();
     conf_end();
 }
