@@ -206,21 +206,71 @@ static ptable *boot_table(boot_ctx *b, unsigned level, uint64_t paddr, ptable *p
     return t;
 }
 
+/* ELF64 program headers as the kernel's loader sees them: all of them, whatever their
+ * type, so a PT_TLS segment's zero-filled tail overwrites what follows it exactly as on
+ * the real kernel.  Without a readable header (synthetic images) the parsed PT_LOAD
+ * segments are used. */
+typedef struct phdr { uint64_t offset, vaddr, filesz, memsz; } phdr;
+
+static uint64_t rd(const uint8_t *p, unsigned n)
+{
+    uint64_t v = 0;
+    for (unsigned i = n; i-- > 0;)
+        v = (v << 8) | p[i];
+    return v;
+}
+
+static bool raw_elf(const elf_image *img)
+{
+    return img->data && img->size >= 64 && img->data[0] == 0x7f && img->data[1] == 'E' &&
+           img->data[2] == 'L' && img->data[3] == 'F' && img->data[4] == 2;
+}
+
+static unsigned phdr_count(const elf_image *img)
+{
+    if (!raw_elf(img))
+        return img->nseg > 0 ? (unsigned)img->nseg : 0u;
+    return (unsigned)rd(img->data + 0x38, 2);
+}
+
+static int phdr_get(const elf_image *img, unsigned i, phdr *out)
+{
+    if (!raw_elf(img)) {
+        const elf_segment *s = &img->seg[i];
+        *out = (phdr){ s->offset, s->vaddr, s->filesz, s->memsz };
+        return 0;
+    }
+    uint64_t phoff = rd(img->data + 0x20, 8), phentsize = rd(img->data + 0x36, 2);
+    if (phentsize < 56 || phoff > img->size || (uint64_t)i * phentsize > img->size - phoff ||
+        img->size - phoff - (uint64_t)i * phentsize < 56)
+        return -1;
+    const uint8_t *p = img->data + phoff + (uint64_t)i * phentsize;
+    out->offset = rd(p + 8, 8);
+    out->vaddr = rd(p + 16, 8);
+    out->filesz = rd(p + 32, 8);
+    out->memsz = rd(p + 40, 8);
+    if (out->vaddr + out->memsz < out->vaddr)
+        return -1;
+    return 0;
+}
+
 int kernel_boot(kernel *k, const elf_image *img)
 {
     uint64_t mem = k->cfg->mem_bytes;
-    if (img->nseg <= 0) {
-        fprintf(stderr, "sel4-sim: ELF image in boot module does not contain any segments\n");
-        return -1;
-    }
     uint64_t v_start = UINT64_MAX, v_end = 0;
-    for (int i = 0; i < img->nseg; i++) {
-        if (img->seg[i].memsz == 0)
+    unsigned nph = phdr_count(img);
+    for (unsigned i = 0; i < nph; i++) {
+        phdr ph;
+        if (phdr_get(img, i, &ph) != 0) {
+            fprintf(stderr, "sel4-sim: ELF program header %u is outside the file\n", i);
+            return -1;
+        }
+        if (ph.memsz == 0)
             continue;
-        if (img->seg[i].vaddr < v_start)
-            v_start = img->seg[i].vaddr;
-        if (img->seg[i].vaddr + img->seg[i].memsz > v_end)
-            v_end = img->seg[i].vaddr + img->seg[i].memsz;
+        if (ph.vaddr < v_start)
+            v_start = ph.vaddr;
+        if (ph.vaddr + ph.memsz > v_end)
+            v_end = ph.vaddr + ph.memsz;
     }
     if (v_end == 0) {
         fprintf(stderr, "sel4-sim: ELF image in boot module does not contain any segments\n");
@@ -297,18 +347,23 @@ int kernel_boot(kernel *k, const elf_image *img)
     uint64_t paging_pa = a; a += npaging << seL4_PageTableBits;
     uint64_t tcb_pa = a;
 
-    /* load the image */
-    for (int i = 0; i < img->nseg; i++) {
-        const elf_segment *s = &img->seg[i];
-        if (s->memsz == 0)
+    /* load the image: every program header in file order, as the kernel's loader does */
+    for (unsigned i = 0; i < nph; i++) {
+        phdr ph;
+        if (phdr_get(img, i, &ph) != 0 || (ph.memsz == 0 && ph.filesz == 0))
             continue;
-        uint8_t *dst = phys_ram(k, ui_p_start + (s->vaddr - v_start), s->memsz);
-        if (!dst || s->offset + s->filesz > img->size || s->filesz > s->memsz) {
-            fprintf(stderr, "sel4-sim: bad ELF segment %d\n", i);
+        if (ph.filesz > ph.memsz || ph.offset > img->size || ph.filesz > img->size - ph.offset ||
+            ph.vaddr < v_start || ph.vaddr + ph.memsz > v_end) {
+            fprintf(stderr, "sel4-sim: bad ELF program header %u\n", i);
             return -1;
         }
-        memcpy(dst, img->data + s->offset, s->filesz);
-        memset(dst + s->filesz, 0, s->memsz - s->filesz);
+        uint8_t *dst = phys_ram(k, ui_p_start + (ph.vaddr - v_start), ph.memsz);
+        if (!dst) {
+            fprintf(stderr, "sel4-sim: bad ELF program header %u\n", i);
+            return -1;
+        }
+        memcpy(dst, img->data + ph.offset, ph.filesz);
+        memset(dst + ph.filesz, 0, ph.memsz - ph.filesz);
     }
 
     boot_ctx b = { .k = k };
