@@ -102,6 +102,26 @@ static void test_cow(void)
     t_check_err(msc_unmap(cli, as, c, 8 * PAGE), MS_OK, "unmap the clone");
 }
 
+/* Fork: the forked space keeps the contents of the moment of the fork.  No thread runs
+ * there, so we look at it by cloning its range back into our own space. */
+static void test_fork(void)
+{
+    const uint64_t a = TEST_BASE + 512 * MiB, back = TEST_BASE + 640 * MiB;
+    uint64_t va;
+    uint32_t f;
+    t_check_err(msc_map(cli, as, a, 4 * PAGE, 0, 0, MS_RW, MS_MAP_FIXED, &va), MS_OK, "map 4 pages");
+    for (int i = 0; i < 4; i++) *word(a + i * PAGE) = 900u + (uint64_t)i;
+    t_check_err(msc_as_fork(cli, as, &f), MS_OK, "fork the address space");
+    *word(a) = 1;
+    t_check_err(msc_clone(cli, f, a, 4 * PAGE, as, back, MS_CLONE_FIXED, &va), MS_OK, "clone the fork's range back");
+    t_check(*word(back) == 900 && *word(back + PAGE) == 901 && *word(a) == 1,
+            "the fork kept the contents of the moment of the fork");
+    t_check_err(msc_as_destroy(cli, f), MS_OK, "destroy the fork");
+    t_check(*word(back + 3 * PAGE) == 903, "the clone outlives the fork");
+    t_check_err(msc_unmap(cli, as, a, 4 * PAGE), MS_OK, "unmap");
+    t_check_err(msc_unmap(cli, as, back, 4 * PAGE), MS_OK, "unmap the clone");
+}
+
 static void test_errors(const runtime_startup_t *st)
 {
     uint64_t va;
@@ -218,6 +238,7 @@ int main(void)
         test_touch();
         test_split();
         test_cow();
+        test_fork();
         test_errors(st);
         test_large();
         test_map4k();
