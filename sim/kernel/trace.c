@@ -57,10 +57,19 @@ void trace_syscall(kernel *k, tcb *t, int32_t sysno, uint64_t cptr, uint64_t inf
 {
     if (!k->cfg || !k->cfg->trace || sysno == seL4_SysDebugPutChar)
         return;
-    fprintf(stderr, "trace: t=%llu \"%s\" %s cap=0x%llx label=%s len=%llu extra=%llu\n",
-            (unsigned long long)k->now, t->name, syscall_name(sysno), (unsigned long long)cptr,
-            invocation_label_name(info >> 12), (unsigned long long)(info & 0x7f),
-            (unsigned long long)((info >> 7) & 3));
+    switch (sysno) {
+    case seL4_SysCall: case seL4_SysSend: case seL4_SysNBSend: case seL4_SysReply:
+    case seL4_SysReplyRecv:
+        fprintf(stderr, "trace: t=%llu \"%s\" %s cap=0x%llx label=%s len=%llu caps=%llu\n",
+                (unsigned long long)k->now, t->name, syscall_name(sysno), (unsigned long long)cptr,
+                invocation_label_name(info >> 12), (unsigned long long)(info & 0x7f),
+                (unsigned long long)((info >> 7) & 3));
+        break;
+    default:
+        fprintf(stderr, "trace: t=%llu \"%s\" %s arg=0x%llx\n", (unsigned long long)k->now, t->name,
+                syscall_name(sysno), (unsigned long long)cptr);
+        break;
+    }
 }
 
 void trace_result(kernel *k, tcb *t, const char *what, uint64_t label, int err)
