@@ -421,6 +421,53 @@ static void exception_thread(void *arg)
     conf_park();
 }
 
+extern char conf_ip_inta0[];
+static seL4_CPtr arg2_report;
+static void int_thread(void *arg)
+{
+    progress = 1;
+    if (arg) {
+        __asm__ volatile("movl $0x123456, %%eax\n.globl conf_ip_inta0\nconf_ip_inta0:\n\tint $0xa0"
+                         ::: "rax", "memory");
+    } else {
+        __asm__ volatile("int $0xff" ::: "memory");
+        progress = 2;
+        seL4_Send((seL4_CPtr)arg2_report, seL4_MessageInfo_new(0x600d, 0, 0, 0));
+        conf_park();
+    }
+    progress = 2;
+    seL4_Signal(done);
+    conf_park();
+}
+
+/* Vectors 158..254 have user-callable gates: the kernel treats them as unknown system
+ * calls numbered (vector << 24) | (eax & 0xffffff), computed as a C int and therefore
+ * sign-extended for vectors >= 128.  Vector 255 (spurious) is ignored. */
+static void test_int_traps(void)
+{
+    conf_thread_t t;
+    seL4_Word badge, len;
+    progress = 0;
+    conf_thread_create(&t, int_thread, (void *)1, 100, mint(fault_ep, seL4_AllRights, 50));
+    seL4_Word label = next_fault(&badge, &len);
+    check(label == seL4_Fault_UnknownSyscall && badge == 50 &&
+              seL4_GetMR(seL4_UnknownSyscall_Syscall) == 0xffffffffa0123456ul,
+          "int $0xa0 with eax 0x123456 -> UnknownSyscall 0xffffffffa0123456 (computed in an int)");
+    check_eq(seL4_GetMR(seL4_UnknownSyscall_FaultIP), (seL4_Word)conf_ip_inta0,
+             "FaultIP is the int instruction");
+    seL4_SetMR(seL4_UnknownSyscall_FaultIP, (seL4_Word)conf_ip_inta0 + 2);
+    for (int i = 0; i < seL4_UnknownSyscall_FaultIP; i++) seL4_SetMR(i, seL4_GetMR(i));
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_FaultIP + 1));
+    seL4_Wait(done, NULL);
+    check_eq(progress, 2, "a reply moving FaultIP past it resumes the thread");
+    progress = 0;
+    arg2_report = mint(fault_ep, seL4_AllRights, 51);
+    conf_thread_create(&t, int_thread, NULL, 100, arg2_report);
+    label = next_fault(&badge, &len);
+    check_eq(label, 0x600d,
+             "int $0xff (the spurious-interrupt vector) is ignored: the thread reports success, no fault");
+}
+
 static void test_x86_exceptions(void)
 {
     static const struct {
@@ -490,5 +537,6 @@ int main(void)
     test_queued_fault();
     test_no_handler();
     test_x86_exceptions();
+    test_int_traps();
     conf_end();
 }

@@ -319,6 +319,100 @@ static void test_bind_and_flags(void)
     check(f.error == seL4_NoError && f.flags == 0, "SetFlags clears");
 }
 
+/* ---- Register and FPU state across system calls and context switches ---- */
+static volatile seL4_Word kept[6], xmm_seen;
+static seL4_CPtr fpu_go, fpu_done;
+
+/* Loads known values into registers the kernel must preserve, makes a system call (Yield),
+ * and records what is left in them.  rcx and r11 are the syscall instruction's own. */
+static void preserve_thread(void *arg)
+{
+    (void)arg;
+    seL4_Word out[6];
+    register seL4_Word *outp __asm__("r15") = out;
+    /* rbp is saved and restored around the test since the compiler may use it. */
+    __asm__ volatile("pushq %%rbp\n\t"
+                     "movq $0x1111, %%rax\n\tmovq $0x5555, %%rbp\n\tmovq $0xcccc, %%r12\n\t"
+                     "movq $0xdddd, %%r13\n\tmovq $0xeeee, %%r14\n\t"
+                     "stc\n\tstd\n\t"
+                     "movq %%rsp, %%rbx\n\tmovq $-7, %%rdx\n\tsyscall\n\tmovq %%rbx, %%rsp\n\t"
+                     "pushfq\n\tpopq %%rdx\n\tcld\n\t"
+                     "movq %%rax, 0(%%r15)\n\tmovq %%rbp, 8(%%r15)\n\tmovq %%r12, 16(%%r15)\n\t"
+                     "movq %%r13, 24(%%r15)\n\tmovq %%r14, 32(%%r15)\n\tmovq %%rdx, 40(%%r15)\n\t"
+                     "popq %%rbp"
+                     : "+r"(outp)
+                     :
+                     : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r12", "r13",
+                       "r14", "memory", "cc");
+    for (int i = 0; i < 6; i++) kept[i] = out[i];
+    seL4_Signal(fpu_done);
+    conf_park();
+}
+
+/* Puts a pattern in xmm0, blocks, and records xmm0 after waking up. */
+static void fpu_thread(void *arg)
+{
+    seL4_Word pattern = (seL4_Word)arg, seen;
+    __asm__ volatile("movq %[p], %%xmm0\n\t"
+                     "movq %%rsp, %%rbx\n\tmovq $-5, %%rdx\n\tmovq %[go], %%rdi\n\tsyscall\n\t"
+                     "movq %%rbx, %%rsp\n\tmovq %%xmm0, %[seen]"
+                     : [seen] "=r"(seen)
+                     : [p] "r"(pattern), [go] "r"(fpu_go)
+                     : "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "r15", "xmm0",
+                       "memory");
+    xmm_seen = seen;
+    seL4_Signal(fpu_done);
+    conf_park();
+}
+
+static void fpu_clobber_thread(void *arg)
+{
+    (void)arg;
+    __asm__ volatile("movq %0, %%xmm0" : : "r"(0xbadbadbadul) : "xmm0");
+    seL4_Signal(fpu_done);
+    conf_park();
+}
+
+static void test_register_preservation(void)
+{
+    fpu_go = conf_object(seL4_NotificationObject, 0);
+    fpu_done = conf_object(seL4_NotificationObject, 0);
+    conf_thread_t t;
+    conf_thread_create(&t, preserve_thread, NULL, 100, seL4_CapNull);
+    seL4_Wait(fpu_done, NULL);
+    check(kept[0] == 0x1111 && kept[1] == 0x5555 && kept[2] == 0xcccc && kept[3] == 0xdddd &&
+              kept[4] == 0xeeee,
+          "rax, rbp, r12, r13 and r14 survive a system call (Yield)");
+    check((kept[5] & 0x401) == 0x401, "the carry and direction flags survive it too");
+
+    conf_thread_t a, b;
+    conf_thread_create(&a, fpu_thread, (void *)0x1234567890abcdefull, 100, seL4_CapNull);
+    conf_settle(); /* a has put its pattern in xmm0 and blocked */
+    conf_thread_create(&b, fpu_clobber_thread, NULL, 100, seL4_CapNull);
+    seL4_Wait(fpu_done, NULL);
+    seL4_Signal(fpu_go);
+    seL4_Wait(fpu_done, NULL);
+    check_eq(xmm_seen, 0x1234567890abcdefull, "each thread has its own xmm0 across context switches");
+
+    seL4_CPtr tcb = conf_object(seL4_TCBObject, 0);
+    seL4_TCB_SetFlags_t f = seL4_TCB_SetFlags(tcb, 0, seL4_TCBFlag_fpuDisabled);
+    check_eq(f.flags, seL4_TCBFlag_fpuDisabled, "a new thread with fpuDisabled");
+    seL4_CPtr fep = conf_object(seL4_EndpointObject, 0), fepb = conf_slot();
+    seL4_CNode_Mint(ROOT, fepb, D, ROOT, fep, D, seL4_AllRights, 0x7);
+    conf_thread_t c;
+    conf_thread_create_tcb(&c, tcb, fpu_clobber_thread, NULL, 100, fepb);
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
+    check(seL4_MessageInfo_get_label(info) == seL4_Fault_UserException && badge == 0x7 &&
+              seL4_GetMR(seL4_UserException_Number) == 7,
+          "its first SSE instruction raises UserException 7 (#NM, device not available)");
+    seL4_TCB_SetFlags(tcb, seL4_TCBFlag_fpuDisabled, 0);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 0));
+    seL4_Wait(fpu_done, NULL);
+    check_eq(seL4_TCB_SetFlags(tcb, 0, 0).flags, 0,
+             "after clearing fpuDisabled and replying, the instruction ran (the thread signalled)");
+}
+
 /* ---- A thread with its own CSpace ---- */
 static void own_cspace_thread(void *arg)
 {
@@ -367,5 +461,6 @@ int main(void)
     test_tls();
     test_bind_and_flags();
     test_own_cspace();
+    test_register_preservation();
     conf_end();
 }
