@@ -468,6 +468,63 @@ static void test_int_traps(void)
              "int $0xff (the spurious-interrupt vector) is ignored: the thread reports success, no fault");
 }
 
+/* ---- More vectors and syscall numbers ---- */
+static volatile seL4_Word tsc_ok;
+static void misc_thread(void *arg)
+{
+    seL4_Word which = (seL4_Word)arg;
+    progress = 1;
+    switch (which) {
+    case 1: __asm__ volatile("int $0x9d" ::: "memory"); break;           /* the timer vector */
+    case 2: __asm__ volatile("movl $7, %%eax\n\tint $0x9e" ::: "rax", "memory"); break; /* first trap */
+    case 3:
+    case 4: {
+        register seL4_Word rdx __asm__("rdx") = which == 3 ? 0 : (seL4_Word)-20;
+        __asm__ volatile("movq %%rsp, %%rbx\n\tsyscall\n\tmovq %%rbx, %%rsp"
+                         : "+r"(rdx) : : "rbx", "rcx", "r11", "memory");
+        break;
+    }
+    default: {
+        seL4_Word lo1, hi1, lo2, hi2;
+        __asm__ volatile("rdtsc" : "=a"(lo1), "=d"(hi1));
+        __asm__ volatile("rdtsc" : "=a"(lo2), "=d"(hi2));
+        tsc_ok = ((hi2 << 32) | lo2) >= ((hi1 << 32) | lo1);
+        progress = 2;
+        seL4_Send(fault_ep, seL4_MessageInfo_new(0x600d, 0, 0, 0));
+        break;
+    }
+    }
+    conf_park();
+}
+
+static void test_more_vectors(void)
+{
+    static const struct { const char *what; seL4_Word label, number; } cases[] = {
+        { "int $0x9d (kernel timer vector, no user gate) -> UserException 13", seL4_Fault_UserException, 13 },
+        { "int $0x9e (first user trap vector), eax 7 -> UnknownSyscall 0xffffffff9e000007",
+          seL4_Fault_UnknownSyscall, 0xffffffff9e000007ul },
+        { "syscall number 0 -> UnknownSyscall 0", seL4_Fault_UnknownSyscall, 0 },
+        { "syscall number -20 (not in this configuration) -> UnknownSyscall -20", seL4_Fault_UnknownSyscall,
+          (seL4_Word)-20 },
+    };
+    for (seL4_Word i = 0; i < 4; i++) {
+        conf_thread_t t;
+        seL4_Word badge, len;
+        conf_thread_create(&t, misc_thread, (void *)(i + 1), 100, mint(fault_ep, seL4_AllRights, 60 + i));
+        seL4_Word label = next_fault(&badge, &len);
+        seL4_Word number = label == seL4_Fault_UserException ? seL4_GetMR(seL4_UserException_Number)
+                                                              : seL4_GetMR(seL4_UnknownSyscall_Syscall);
+        check(label == cases[i].label && badge == 60 + i && number == cases[i].number, "%s", cases[i].what);
+        seL4_TCB_Suspend(t.tcb);
+    }
+    conf_thread_t t;
+    seL4_Word badge, len;
+    progress = 0;
+    conf_thread_create(&t, misc_thread, (void *)5, 100, mint(fault_ep, seL4_AllRights, 66));
+    seL4_Word label = next_fault(&badge, &len);
+    check(label == 0x600d && tsc_ok, "rdtsc is allowed in user mode and does not go backwards");
+}
+
 static void test_x86_exceptions(void)
 {
     static const struct {
@@ -537,6 +594,7 @@ int main(void)
     test_queued_fault();
     test_no_handler();
     test_x86_exceptions();
+    test_more_vectors();
     test_int_traps();
     conf_end();
 }
