@@ -425,6 +425,68 @@ static void test_register_preservation(void)
              "after clearing fpuDisabled and replying, the instruction runs (the thread reports)");
 }
 
+/* ---- Segment state seen by a thread ---- */
+/* The kernel returns to user mode with sysret after a system call and with iret otherwise.
+ * sysret takes the user code selector from the STAR MSR + 16, so user code sees cs 0x3b
+ * right after a system call but 0x2b (GDT entry 5, RPL 3) after, e.g., a fault reply.
+ * (Each value is read by the very next instruction; only a timer interrupt in that window
+ * could change it.) */
+extern char conf_ip_seg_ud2[];
+static volatile seL4_Word seg_cs_sys, seg_ss_sys, seg_cs_iret, seg_ss_iret, gs_word0, gs_word1;
+static seL4_Word gs_block[2] = { 0x65a, 0x65b };
+
+static void segment_thread(void *arg)
+{
+    seL4_Word cs, ss, g0, g1;
+    __asm__ volatile("movq %%gs:0, %0\n\tmovq %%gs:8, %1" : "=r"(g0), "=r"(g1));
+    gs_word0 = g0;
+    gs_word1 = g1;
+    __asm__ volatile("movq %%rsp, %%rbx\n\tmovq $-7, %%rdx\n\tsyscall\n\t"
+                     "movq %%cs, %%rax\n\tmovq %%ss, %%rdx\n\tmovq %%rbx, %%rsp\n\t"
+                     "movq %%rax, %0\n\tmovq %%rdx, %1"
+                     : "=r"(cs), "=r"(ss)
+                     :
+                     : "rax", "rbx", "rcx", "rdx", "r11", "memory");
+    seg_cs_sys = cs & 0xffff;
+    seg_ss_sys = ss & 0xffff;
+    __asm__ volatile(".globl conf_ip_seg_ud2\nconf_ip_seg_ud2:\n\tud2\n\t"
+                     "movq %%cs, %%rax\n\tmovq %%ss, %%rdx\n\t"
+                     "movq %%rax, %0\n\tmovq %%rdx, %1"
+                     : "=r"(cs), "=r"(ss)
+                     :
+                     : "rax", "rdx", "memory");
+    seg_cs_iret = cs & 0xffff;
+    seg_ss_iret = ss & 0xffff;
+    seL4_Send((seL4_CPtr)arg, seL4_MessageInfo_new(0x600d, 0, 0, 0));
+    conf_park();
+}
+
+static void test_segments(void)
+{
+    seL4_CPtr fep = conf_object(seL4_EndpointObject, 0);
+    conf_thread_t t;
+    conf_thread_create(&t, segment_thread, (void *)fep, 100, fep);
+    seL4_UserContext regs;
+    seL4_TCB_ReadRegisters(t.tcb, 0, 0, NREGS, &regs);
+    regs.gs_base = (seL4_Word)gs_block;
+    check_err(seL4_TCB_WriteRegisters(t.tcb, 0, 0, NREGS, &regs), seL4_NoError,
+              "set gs_base of a thread that has not run yet");
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
+    check(seL4_MessageInfo_get_label(info) == seL4_Fault_UserException &&
+              seL4_GetMR(seL4_UserException_FaultIP) == (seL4_Word)conf_ip_seg_ud2,
+          "the thread ran up to its ud2");
+    check(gs_word0 == 0x65a && gs_word1 == 0x65b, "it read %%gs:0 from the new gs_base");
+    check(seg_cs_sys == 0x3b && seg_ss_sys == 0x33, "right after a system call: cs 0x3b, ss 0x33 (sysret)");
+    seL4_SetMR(0, (seL4_Word)conf_ip_seg_ud2 + 2);
+    seL4_SetMR(1, seL4_GetMR(seL4_UserException_SP));
+    seL4_SetMR(2, seL4_GetMR(seL4_UserException_FLAGS));
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 3));
+    info = seL4_Recv(fep, &badge);
+    check(seL4_MessageInfo_get_label(info) == 0x600d && seg_cs_iret == 0x2b && seg_ss_iret == 0x33,
+          "right after a fault reply: cs 0x2b, ss 0x33 (iret)");
+}
+
 /* ---- A thread with its own CSpace ---- */
 static void own_cspace_thread(void *arg)
 {
@@ -474,5 +536,6 @@ int main(void)
     test_bind_and_flags();
     test_own_cspace();
     test_register_preservation();
+    test_segments();
     conf_end();
 }
