@@ -477,6 +477,7 @@ static void misc_thread(void *arg)
     switch (which) {
     case 1: __asm__ volatile("int $0x9d" ::: "memory"); break;           /* the timer vector */
     case 2: __asm__ volatile("movl $7, %%eax\n\tint $0x9e" ::: "rax", "memory"); break; /* first trap */
+    case 6: __asm__ volatile("sysenter" ::: "memory"); break;
     case 3:
     case 4: {
         register seL4_Word rdx __asm__("rdx") = which == 3 ? 0 : (seL4_Word)-20;
@@ -506,11 +507,13 @@ static void test_more_vectors(void)
         { "syscall number 0 -> UnknownSyscall 0", seL4_Fault_UnknownSyscall, 0 },
         { "syscall number -20 (not in this configuration) -> UnknownSyscall -20", seL4_Fault_UnknownSyscall,
           (seL4_Word)-20 },
+        { "sysenter (not set up by the kernel) -> UserException 13", seL4_Fault_UserException, 13 },
     };
-    for (seL4_Word i = 0; i < 4; i++) {
+    for (seL4_Word i = 0; i < 5; i++) {
         conf_thread_t t;
         seL4_Word badge, len;
-        conf_thread_create(&t, misc_thread, (void *)(i + 1), 100, mint(fault_ep, seL4_AllRights, 60 + i));
+        conf_thread_create(&t, misc_thread, (void *)(i < 4 ? i + 1 : 6), 100,
+                           mint(fault_ep, seL4_AllRights, 60 + i));
         seL4_Word label = next_fault(&badge, &len);
         seL4_Word number = label == seL4_Fault_UserException ? seL4_GetMR(seL4_UserException_Number)
                                                               : seL4_GetMR(seL4_UnknownSyscall_Syscall);

@@ -74,6 +74,10 @@ static void test_send_recv(void)
     send_and_wait(&r, r.ep, 2, 10, 0, 0, 0);
     check(r.len == 10 && r.mr[4] == 104 && r.mr[9] == 109,
           "10 message registers (4..9 through the IPC buffer)");
+    th.ipc->msg[6] = 0x5eed;
+    send_and_wait(&r, r.ep, 2, 5, 0, 0, 0);
+    check(r.len == 5 && r.mr[4] == 104 && th.ipc->msg[6] == 0x5eed,
+          "a 5-word message leaves the receiver's buffer words beyond it untouched");
     send_and_wait(&r, r.ep, 3, 127, 0, 0, 0);
     check_eq(r.len, seL4_MsgMaxLength, "length 127 is cut to seL4_MsgMaxLength (120)");
     send_and_wait(&r, r.ep, 0xfffffffffffffull, 0, 0, 0, 0);
@@ -120,6 +124,13 @@ static void test_send_recv(void)
     check(r.extra == 2 && r.unwrapped == 2 && r.badge1 == 9 && !empty(slot),
           "real cap then unwrapped cap: extraCaps 2, capsUnwrapped 0b10");
     seL4_CNode_Delete(ROOT, slot, D);
+    seL4_CPtr busy_ut = conf_object(seL4_UntypedObject, 12), busy_child = conf_slot();
+    seL4_Untyped_Retype(busy_ut, seL4_EndpointObject, 0, ROOT, 0, 0, busy_child, 1);
+    send_and_wait(&r, r.ep, 20, 1, 2, ntfn, busy_ut);
+    check(r.extra == 1 && !empty(slot), "second cap is an untyped with children: only the first is transferred");
+    seL4_CNode_Delete(ROOT, slot, D);
+    send_and_wait(&r, r.ep, 21, 1, 2, busy_ut, ntfn);
+    check(r.extra == 0 && empty(slot), "first cap is an untyped with children: the transfer stops at once");
     send_and_wait(&r, r.ep, 12, 1, 1, r.ep, 0);
     check(r.extra == 1 && r.unwrapped == 1 && r.badge0 == 0 && empty(slot),
           "an unbadged cap to the same endpoint is unwrapped too (badge 0)");

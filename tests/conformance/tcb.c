@@ -431,8 +431,9 @@ static void test_register_preservation(void)
  * right after a system call but 0x2b (GDT entry 5, RPL 3) after, e.g., a fault reply.
  * (Each value is read by the very next instruction; only a timer interrupt in that window
  * could change it.) */
-extern char conf_ip_seg_ud2[];
+extern char conf_ip_seg_ud2[], conf_ip_after_sys[];
 static volatile seL4_Word seg_cs_sys, seg_ss_sys, seg_cs_iret, seg_ss_iret, gs_word0, gs_word1;
+static volatile seL4_Word sys_rcx, sys_r11;
 static seL4_Word gs_block[2] = { 0x65a, 0x65b };
 
 static void segment_thread(void *arg)
@@ -441,14 +442,18 @@ static void segment_thread(void *arg)
     __asm__ volatile("movq %%gs:0, %0\n\tmovq %%gs:8, %1" : "=r"(g0), "=r"(g1));
     gs_word0 = g0;
     gs_word1 = g1;
-    __asm__ volatile("movq %%rsp, %%rbx\n\tmovq $-7, %%rdx\n\tsyscall\n\t"
+    seL4_Word rcx, r11;
+    __asm__ volatile("movq %%rsp, %%rbx\n\tmovq $-7, %%rdx\n\tsyscall\n"
+                     ".globl conf_ip_after_sys\nconf_ip_after_sys:\n\t"
                      "movq %%cs, %%rax\n\tmovq %%ss, %%rdx\n\tmovq %%rbx, %%rsp\n\t"
-                     "movq %%rax, %0\n\tmovq %%rdx, %1"
-                     : "=r"(cs), "=r"(ss)
+                     "movq %%rax, %0\n\tmovq %%rdx, %1\n\tmovq %%rcx, %2\n\tmovq %%r11, %3"
+                     : "=r"(cs), "=r"(ss), "=r"(rcx), "=r"(r11)
                      :
                      : "rax", "rbx", "rcx", "rdx", "r11", "memory");
     seg_cs_sys = cs & 0xffff;
     seg_ss_sys = ss & 0xffff;
+    sys_rcx = rcx;
+    sys_r11 = r11;
     __asm__ volatile(".globl conf_ip_seg_ud2\nconf_ip_seg_ud2:\n\tud2\n\t"
                      "movq %%cs, %%rax\n\tmovq %%ss, %%rdx\n\t"
                      "movq %%rax, %0\n\tmovq %%rdx, %1"
@@ -478,6 +483,8 @@ static void test_segments(void)
           "the thread ran up to its ud2");
     check(gs_word0 == 0x65a && gs_word1 == 0x65b, "it read %%gs:0 from the new gs_base");
     check(seg_cs_sys == 0x3b && seg_ss_sys == 0x33, "right after a system call: cs 0x3b, ss 0x33 (sysret)");
+    check(sys_rcx == (seL4_Word)conf_ip_after_sys && (sys_r11 & 0x202) == 0x202,
+          "...and rcx = the return address, r11 = rflags (as sysret leaves them)");
     seL4_SetMR(0, (seL4_Word)conf_ip_seg_ud2 + 2);
     seL4_SetMR(1, seL4_GetMR(seL4_UserException_SP));
     seL4_SetMR(2, seL4_GetMR(seL4_UserException_FLAGS));
