@@ -323,6 +323,23 @@ static void test_priority_changes(void)
     check_eq(n_order, 5, "a thread that suspends itself runs no further");
 }
 
+/* ---- Domains (one domain in this configuration) ---- */
+static void test_domains(void)
+{
+    seL4_CPtr t = conf_object(seL4_TCBObject, 0), n = conf_object(seL4_NotificationObject, 0);
+    check_err(seL4_DomainSet_Set(seL4_CapDomain, 0, t), seL4_NoError, "DomainSet_Set domain 0");
+    check_err(seL4_DomainSet_Set(seL4_CapDomain, 1, t), seL4_InvalidArgument,
+              "DomainSet_Set domain 1 (only one domain) -> InvalidArgument");
+    check_eq(seL4_GetMR(0), 0, "InvalidArgument names argument 0");
+    check_err(seL4_DomainSet_Set(seL4_CapDomain, 0, n), seL4_InvalidArgument,
+              "DomainSet_Set with a notification instead of a TCB -> InvalidArgument");
+    check_eq(seL4_GetMR(0), 1, "InvalidArgument names argument 1");
+    seL4_MessageInfo_t r = seL4_Call(seL4_CapDomain, seL4_MessageInfo_new(DomainSetSet, 0, 0, 0));
+    check_eq(seL4_MessageInfo_get_label(r), seL4_TruncatedMessage, "DomainSet_Set without arguments -> TruncatedMessage");
+    r = seL4_Call(seL4_CapDomain, seL4_MessageInfo_new(CNodeCopy, 0, 0, 1));
+    check_eq(seL4_MessageInfo_get_label(r), seL4_IllegalOperation, "a CNode label on the domain cap -> IllegalOperation");
+}
+
 /* ---- Time slices ---- */
 static volatile seL4_Word spin_a, spin_b;
 static seL4_CPtr spin_done;
@@ -366,6 +383,7 @@ int main(void)
     test_mcp();
     test_ipc_priorities();
     test_priority_changes();
+    test_domains();
     test_timeslice();
     conf_end();
 }
