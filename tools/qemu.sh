@@ -5,6 +5,9 @@
 #                                       printed; exit with the program's status
 #   tools/qemu.sh --filter < LOG        just the output filter, for other scripts
 #
+# QEMU_EXTRA: more QEMU options, split at spaces (e.g. QEMU_EXTRA="-icount shift=0" for
+# an instruction-counting TSC, as tools/bench.sh uses).
+#
 # Output: only the program's lines.  Dropped: the kernel's boot log (everything up to and
 # including "Booting all finished, dropped to user space"), the kernel's debug messages
 # (lines starting with "<<seL4("), its reports of faults without a handler (from
@@ -73,7 +76,7 @@ timeout "${QEMU_TIMEOUT:-60}" qemu-system-x86_64 -machine pc \
     -cpu Nehalem,-vme,+pdpe1gb,-xsave,-xsaveopt,-xsavec,-fsgsbase,-invpcid,enforce \
     -m 512M -nographic -serial mon:stdio -no-reboot \
     -kernel "$kernel32" -initrd "$image" \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 </dev/null 2>&1 | tee "$log" | filter
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 ${QEMU_EXTRA:-} </dev/null 2>&1 | tee "$log" | filter
 rc=${PIPESTATUS[0]}
 
 if [ "$rc" -eq 124 ]; then

@@ -1,55 +1,80 @@
 #!/usr/bin/env bash
-# Memory-server benchmarks; prints a JSON object with the keys of the project's
-# build/bench.json (tools/bench.sh can merge it in):
-#   fault.invocations_per_fault, fault.server_insns_per_fault, map4k.invocations_per_page,
-#   map4k.server_insns_per_page, map2m.large_pages_used, metadata.bytes_per_page
+# Memory-server benchmarks.  Prints one JSON object (flat, dotted keys) for
+# build/bench.json; tools/bench.sh (`make bench`, `make bench-qemu`) writes it and prints
+# the table.
 #
 #   memserver/bench/bench.sh BUILD [SEL4_PREFIX]
 #
-# Kernel invocations, 2 MiB frames and metadata come from the system test test-memserver
-# (the server counts every invocation it makes, including its ReplyRecv): run in
-# sel4-sim if BUILD has it, else on the real kernel in QEMU (SEL4_PREFIX).
-# Instructions: in sel4-sim, the server's own count (it reads the TSC, which the simulator
-# defines as executed user instructions) from receiving a fault to replying, or from
-# receiving the map request to replying.  Otherwise the server's core (the same object
-# code, memserver_core) under valgrind with a null kernel, counted only inside
-# ms_vm_fault / ms_map, without the receive loop and syscall stubs.
+# Images (bench_root.c): bench-ms-PHASE-PAGES for PHASE = fault, map4k, map2m and
+# PAGES = 16384 (64 MiB) or 0.  Each starts the memory server, lets a client do the
+# phase's work through it, then runs the kernel-only baseline of the same work in the
+# same image (bench_baseline.c).
+#
+# sel4-sim (if BUILD has it): every image runs with --stats-json; the per-thread
+# instruction and syscall counters of the 0-page image are subtracted from the
+# 16384-page image's and divided by the pages (faults) or frames.  Every syscall is one
+# kernel invocation (ReplyRecv included).  Threads: "memserver" (the server),
+# "bl-fault-handler" and "bl-mapper" (the baselines).  Also from the sim: 2 MiB frames
+# the kernel holds (frame_2m count, minus the baseline's), and the TSC the client and the
+# baseline read around their work (in sel4-sim the TSC is virtual time = user
+# instructions of all threads, the kernel's work takes none): sim.*_ratio_user_insns.
+#
+# QEMU (if SEL4_PREFIX is given): the 16384-page images on the real kernel with
+# QEMU_EXTRA="-icount shift=0", so that rdtsc counts executed instructions (kernel
+# included) deterministically; the TSC over the client's touch loop / populating MAP call
+# and over the baseline's, as ratios: qemu.fault_ratio, qemu.map_ratio (4 KiB frames),
+# qemu.map2m_ratio.
+#
+# Metadata: the server's heap growth for the 64 MiB map (STATS before and after), per
+# page, plus its per-slot bookkeeping (1 bit in the free-slot bitmap + 2 bytes of chunk
+# index = 2.125 bytes; static arrays that the heap figure does not show).
+#
+# Logs and stats files: BUILD/bench/.  Exit status 1 if a run failed.
 set -u
 build=${1:?usage: bench.sh BUILD [SEL4_PREFIX]}
 prefix=${2:-}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-image=$build/images/bench-memserver
-out=$(mktemp)
-trap 'rm -f "$out" "$out.cg"' EXIT
+build=$(cd "$build" && pwd)
+work=$build/bench
+mkdir -p "$work"
+rm -f "$work"/*.out "$work"/*.json "$work"/*.rc
+status=0
+sim=$build/sim/sel4-sim
+pages=16384
 
-insn_src=valgrind
-if [ -x "$build/sim/sel4-sim" ]; then
-    timeout 600 "$build/sim/sel4-sim" --timeout 500 "$image" >"$out" 2>&1
-    insn_src=sim # the server reads the TSC, which in sel4-sim counts user instructions
-elif [ -n "$prefix" ]; then
-    QEMU_TIMEOUT=500 "$root/tools/qemu.sh" "$prefix" "$image" >"$out" 2>&1
+if [ -x "$sim" ]; then
+    for phase in fault map4k map2m; do
+        for n in 0 $pages; do
+            img=$build/images/bench-ms-$phase-$n
+            timeout 300 "$sim" --timeout 240 --stats-json "$work/sim-$phase-$n.json" "$img" \
+                >"$work/sim-$phase-$n.out" 2>&1
+            rc=$?
+            echo $rc >"$work/sim-$phase-$n.rc"
+            if [ $rc -ne 0 ] || ! grep -q "^bench-memserver: done" "$work/sim-$phase-$n.out"; then
+                echo "bench.sh: sel4-sim run of $(basename "$img") failed (exit $rc, log $work/sim-$phase-$n.out)" >&2
+                status=1
+            fi
+        done
+    done
 else
-    echo "bench.sh: neither sel4-sim nor SEL4_PREFIX: no system measurements" >&2
+    echo "bench.sh: no $sim: no simulator figures" >&2
+    status=1
 fi
-sys() { awk -v k="$1" '$1 == "bench" && $2 == k { print $3 }' "$out" | tail -1; }
 
-insns() { # mode function
-    local b=$build/memserver/bench/memserver_bench_core
-    command -v valgrind >/dev/null && [ -x "$b" ] || return
-    valgrind --tool=callgrind --callgrind-out-file="$out.cg" --collect-atstart=no \
-        --toggle-collect="$2" "$b" "$1" >/dev/null 2>&1 || return
-    awk '/^summary:/ { printf "%.1f", $2 / 16384 }' "$out.cg"
-}
+if [ -n "$prefix" ]; then
+    for phase in fault map4k map2m; do
+        img=$build/images/bench-ms-$phase-$pages
+        QEMU_EXTRA="-icount shift=0" QEMU_TIMEOUT=300 "$root/tools/qemu.sh" "$prefix" "$img" \
+            >"$work/qemu-$phase.out" 2>&1
+        rc=$?
+        echo $rc >"$work/qemu-$phase.rc"
+        if [ $rc -ne 0 ] || ! grep -q "^bench-memserver: done" "$work/qemu-$phase.out"; then
+            echo "bench.sh: QEMU run of $(basename "$img") failed (exit $rc, log $work/qemu-$phase.out)" >&2
+            status=1
+        fi
+    done
+fi
 
-val() { [ -n "$1" ] && echo "$1" || echo null; }
-cat <<JSON
-{
-  "fault.invocations_per_fault": $(val "$(sys fault.invocations_per_fault)"),
-  "fault.server_insns_per_fault": $(val "$([ $insn_src = sim ] && sys fault.server_tsc_per_fault || insns fault ms_vm_fault)"),
-  "map4k.invocations_per_page": $(val "$(sys map4k.invocations_per_page)"),
-  "map4k.server_insns_per_page": $(val "$([ $insn_src = sim ] && sys map4k.server_tsc_per_page || insns map4k ms_map)"),
-  "map2m.large_pages_used": $(val "$(sys map2m.large_pages_used)"),
-  "metadata.bytes_per_page": $(val "$(sys metadata.bytes_per_page)")
-}
-JSON
+python3 "$here/bench_results.py" "$work" "$pages" || status=1
+exit $status
