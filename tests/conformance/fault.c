@@ -478,6 +478,15 @@ static void misc_thread(void *arg)
     case 1: __asm__ volatile("int $0x9d" ::: "memory"); break;           /* the timer vector */
     case 2: __asm__ volatile("movl $7, %%eax\n\tint $0x9e" ::: "rax", "memory"); break; /* first trap */
     case 6: __asm__ volatile("sysenter" ::: "memory"); break;
+    case 7: __asm__ volatile("xorl %%ecx, %%ecx\n\txgetbv" ::: "rax", "rcx", "rdx", "memory"); break;
+    case 8: __asm__ volatile("swapgs" ::: "memory"); break;
+    case 9: __asm__ volatile("xorl %%eax, %%eax\n\twrfsbase %%rax" ::: "rax", "memory"); break;
+    case 10: __asm__ volatile("movl $0x10, %%ecx\n\trdmsr" ::: "rax", "rcx", "rdx", "memory"); break;
+    case 11: {
+        static char buf[64] __attribute__((aligned(16)));
+        __asm__ volatile("movaps %%xmm0, (%0)" : : "r"(buf + 8) : "memory");
+        break;
+    }
     case 3:
     case 4: {
         register seL4_Word rdx __asm__("rdx") = which == 3 ? 0 : (seL4_Word)-20;
@@ -490,11 +499,12 @@ static void misc_thread(void *arg)
         __asm__ volatile("rdtsc" : "=a"(lo1), "=d"(hi1));
         __asm__ volatile("rdtsc" : "=a"(lo2), "=d"(hi2));
         tsc_ok = ((hi2 << 32) | lo2) >= ((hi1 << 32) | lo1);
-        progress = 2;
-        seL4_Send(fault_ep, seL4_MessageInfo_new(0x600d, 0, 0, 0));
         break;
     }
     }
+    /* Reached only if the instruction did not fault: report it instead of hanging. */
+    progress = 2;
+    seL4_Send(fault_ep, seL4_MessageInfo_new(0x600d, 0, 0, 0));
     conf_park();
 }
 
@@ -508,11 +518,16 @@ static void test_more_vectors(void)
         { "syscall number -20 (not in this configuration) -> UnknownSyscall -20", seL4_Fault_UnknownSyscall,
           (seL4_Word)-20 },
         { "sysenter (not set up by the kernel) -> UserException 13", seL4_Fault_UserException, 13 },
+        { "xgetbv (no XSAVE support enabled) -> UserException 6", seL4_Fault_UserException, 6 },
+        { "swapgs (privileged) -> UserException 13", seL4_Fault_UserException, 13 },
+        { "wrfsbase (FSGSBASE not enabled) -> UserException 6", seL4_Fault_UserException, 6 },
+        { "rdmsr (privileged) -> UserException 13", seL4_Fault_UserException, 13 },
+        { "movaps to a misaligned address -> UserException 13", seL4_Fault_UserException, 13 },
     };
-    for (seL4_Word i = 0; i < 5; i++) {
+    for (seL4_Word i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         conf_thread_t t;
         seL4_Word badge, len;
-        conf_thread_create(&t, misc_thread, (void *)(i < 4 ? i + 1 : 6), 100,
+        conf_thread_create(&t, misc_thread, (void *)(i < 4 ? i + 1 : i + 2), 100,
                            mint(fault_ep, seL4_AllRights, 60 + i));
         seL4_Word label = next_fault(&badge, &len);
         seL4_Word number = label == seL4_Fault_UserException ? seL4_GetMR(seL4_UserException_Number)
