@@ -134,7 +134,10 @@ static uint64_t write_extra_bootinfo(uint8_t *p, uint64_t mem)
     uint8_t rsdp[36] = { 'R', 'S', 'D', ' ', 'P', 'T', 'R', ' ', 0, 'B', 'O', 'C', 'H', 'S', ' ', 0 };
     /* the kernel copies 36 bytes; a revision-0 RSDP has 20, and SeaBIOS's SMBIOS anchor
      * follows 12 bytes later */
-    memcpy(rsdp + 32, "_SM_", 4);
+    rsdp[32] = '_';
+    rsdp[33] = 'S';
+    rsdp[34] = 'M';
+    rsdp[35] = '_';
     uint64_t low = low_ram(mem), high = mem - low;
     uint32_t rsdt = (uint32_t)(low - BIOS_RESERVED_TOP + 0x1ad8);
     memcpy(rsdp + 16, &rsdt, 4);

@@ -14,7 +14,7 @@ void *phys_ram(kernel *k, uint64_t paddr, uint64_t len)
 }
 
 /* Clears RAM.  Large page-aligned stretches are handed back to the host instead of
- * written (the RAM is an anonymous private mapping, which reads back as zeros), so
+ * written (the RAM is a shared file mapping: a punched hole reads back as zeros), so
  * resetting a big untyped costs nothing for memory nobody touched. */
 void phys_zero(kernel *k, uint64_t paddr, uint64_t len)
 {
@@ -23,7 +23,7 @@ void phys_zero(kernel *k, uint64_t paddr, uint64_t len)
         return;
     uintptr_t start = (uintptr_t)p, end = start + len;
     uintptr_t a = (start + 4095) & ~(uintptr_t)4095, b = end & ~(uintptr_t)4095;
-    if (len >= (64u << 10) && b > a && madvise((void *)a, b - a, MADV_DONTNEED) == 0) {
+    if (len >= (64u << 10) && b > a && madvise((void *)a, b - a, MADV_REMOVE) == 0) {
         memset(p, 0, a - start);
         memset((void *)b, 0, end - b);
         return;
@@ -39,12 +39,11 @@ void *device_backing(kernel *k, uint64_t paddr)
         if (d->paddr == page)
             return d->host;
     devpage *d = calloc(1, sizeof *d);
-    uint8_t *host = aligned_alloc(4096, 4096);
+    uint8_t *host = frame_alloc(4096);  /* zeroed; mappable by the machine */
     if (!d || !host) {
         fprintf(stderr, "sel4-sim: host out of memory for device frames\n");
         abort();
     }
-    memset(host, 0, 4096);
     d->paddr = page;
     d->host = host;
     d->next = k->devpages[h];
@@ -58,7 +57,7 @@ void devpages_free(kernel *k)
         devpage *d = k->devpages[h];
         while (d) {
             devpage *n = d->next;
-            free(d->host);
+            frame_free(d->host, 4096);
             free(d);
             d = n;
         }

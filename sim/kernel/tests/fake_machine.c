@@ -16,6 +16,7 @@ int ram_init(sim_ram *ram, uint64_t base, uint64_t size)
     ram->host = p;
     ram->base = base;
     ram->size = size;
+    ram->fd = -1;
     return 0;
 }
 
@@ -31,6 +32,20 @@ void *ram_ptr(const sim_ram *ram, uint64_t paddr, uint64_t len)
     if (paddr < ram->base || len > ram->size || paddr - ram->base > ram->size - len)
         return NULL;
     return ram->host + (paddr - ram->base);
+}
+
+void *frame_alloc(uint64_t size)
+{
+    void *p = aligned_alloc(4096, size);
+    if (p)
+        memset(p, 0, size);
+    return p;
+}
+
+void frame_free(void *p, uint64_t size)
+{
+    (void)size;
+    free(p);
 }
 
 /* ---- address spaces: a list of mappings ---- */
