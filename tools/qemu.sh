@@ -72,11 +72,12 @@ fi
 
 name=$(basename "$image")
 log=$work/$name.log
+read -r -a extra <<<"${QEMU_EXTRA:-}"
 timeout "${QEMU_TIMEOUT:-60}" qemu-system-x86_64 -machine pc \
     -cpu Nehalem,-vme,+pdpe1gb,-xsave,-xsaveopt,-xsavec,-fsgsbase,-invpcid,enforce \
     -m 512M -nographic -serial mon:stdio -no-reboot \
     -kernel "$kernel32" -initrd "$image" \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 ${QEMU_EXTRA:-} </dev/null 2>&1 | tee "$log" | filter
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 ${extra[@]+"${extra[@]}"} </dev/null 2>&1 | tee "$log" | filter
 rc=${PIPESTATUS[0]}
 
 if [ "$rc" -eq 124 ]; then

@@ -68,7 +68,7 @@ static int wait_done(int n)
 }
 
 static void spawn(const char *name, const char *program, seL4_CPtr fault_ep, seL4_Word badge,
-                  seL4_Word prio, seL4_CPtr *caps, unsigned ncaps, seL4_Word mode, unsigned cnode_bits,
+                  seL4_Word prio, const seL4_CPtr *caps, unsigned ncaps, seL4_Word mode, unsigned cnode_bits,
                   spawned_t *out)
 {
     seL4_Word args[2] = { mode, BENCH_PAGES };
