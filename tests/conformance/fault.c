@@ -482,6 +482,22 @@ static void misc_thread(void *arg)
     case 8: __asm__ volatile("swapgs" ::: "memory"); break;
     case 9: __asm__ volatile("xorl %%eax, %%eax\n\twrfsbase %%rax" ::: "rax", "memory"); break;
     case 10: __asm__ volatile("movl $0x10, %%ecx\n\trdmsr" ::: "rax", "rcx", "rdx", "memory"); break;
+    case 13: {
+        /* x87 divide by zero with the exception unmasked: reported at the next fwait */
+        unsigned short cw = 0x037f & ~0x4u;
+        __asm__ volatile("fninit\n\tfldcw %0\n\tfld1\n\tfldz\n\tfdivrp\n\tfwait\n\tfninit"
+                         : : "m"(cw) : "memory");
+        break;
+    }
+    case 14:
+        /* an 8-byte load whose last 4 bytes are on an unmapped page */
+        __asm__ volatile("movq (%0), %%rax" : : "r"(0x50800000ul - 4) : "rax", "memory");
+        break;
+    case 15:
+        /* rep stosb from 16 bytes below an unmapped page */
+        __asm__ volatile("cld\n\trep stosb"
+                         : : "D"(0x50800000ul - 16), "c"(64ul), "a"(0) : "memory");
+        break;
     case 11: {
         static char buf[64] __attribute__((aligned(16)));
         __asm__ volatile("movaps %%xmm0, (%0)" : : "r"(buf + 8) : "memory");
@@ -523,16 +539,30 @@ static void test_more_vectors(void)
         { "wrfsbase (FSGSBASE not enabled) -> UserException 6", seL4_Fault_UserException, 6 },
         { "rdmsr (privileged) -> UserException 13", seL4_Fault_UserException, 13 },
         { "movaps to a misaligned address -> UserException 13", seL4_Fault_UserException, 13 },
+        { "x87 divide by zero, unmasked -> UserException 16 (#MF) at fwait", seL4_Fault_UserException, 16 },
+        { "8-byte load straddling into an unmapped page -> VMFault", seL4_Fault_VMFault, 0x507ffffc },
+        { "rep stosb running into an unmapped page -> VMFault", seL4_Fault_VMFault, 0x507ffff0 },
     };
+    /* a mapped page just below the unmapped page at 0x50800000 */
+    if (conf_map(conf_object(seL4_X86_4K, 0), 0x507ff000ul, seL4_ReadWrite) != seL4_NoError)
+        conf_bail("cannot map the page below 0x50800000");
     for (seL4_Word i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         conf_thread_t t;
         seL4_Word badge, len;
-        conf_thread_create(&t, misc_thread, (void *)(i < 4 ? i + 1 : i + 2), 100,
+        /* (no SSE floating-point exception case: QEMU TCG does not raise #XM) */
+        conf_thread_create(&t, misc_thread, (void *)(i < 4 ? i + 1 : i < 10 ? i + 2 : i + 3), 100,
                            mint(fault_ep, seL4_AllRights, 60 + i));
         seL4_Word label = next_fault(&badge, &len);
         seL4_Word number = label == seL4_Fault_UserException ? seL4_GetMR(seL4_UserException_Number)
-                                                              : seL4_GetMR(seL4_UnknownSyscall_Syscall);
-        check(label == cases[i].label && badge == 60 + i && number == cases[i].number, "%s", cases[i].what);
+                           : label == seL4_Fault_VMFault   ? seL4_GetMR(seL4_VMFault_Addr)
+                                                           : seL4_GetMR(seL4_UnknownSyscall_Syscall);
+        check(label == cases[i].label && badge == 60 + i, "%s", cases[i].what);
+        if (label == seL4_Fault_VMFault && cases[i].label == seL4_Fault_VMFault) {
+            check_eq(number, 0x50800000ul,
+                     "...the fault address is the first byte of the unmapped page, not the access start");
+        } else {
+            check_eq(number, cases[i].number, "...with the expected number");
+        }
         seL4_TCB_Suspend(t.tcb);
     }
     conf_thread_t t;
