@@ -400,6 +400,44 @@ static void test_second_vspace(void)
     seL4_TCB_Suspend(t.tcb);
 }
 
+/* ---- Code in data pages: writes, aliases and remapping must reach instruction fetch ---- */
+typedef seL4_Word (*code_fn)(void);
+
+/* Writes "mov $value, %eax; ret" at `at`. */
+static void put_code(volatile unsigned char *at, unsigned value)
+{
+    at[0] = 0xb8;
+    at[1] = (unsigned char)value;
+    at[2] = (unsigned char)(value >> 8);
+    at[3] = 0;
+    at[4] = 0;
+    at[5] = 0xc3;
+}
+
+static void test_code_pages(void)
+{
+    seL4_CPtr f;
+    volatile unsigned char *page = conf_page(&f);
+    code_fn fn = (code_fn)(seL4_Word)page;
+    put_code(page, 42);
+    check_eq(fn(), 42, "code written into a data page runs (no NX)");
+    put_code(page, 43);
+    check_eq(fn(), 43, "rewriting it changes what runs");
+    seL4_CPtr alias = conf_slot();
+    seL4_CNode_Copy(ROOT, alias, D, ROOT, f, D, seL4_AllRights);
+    const seL4_Word alias_at = BASE + (3ul << 30) + 0x10000;
+    check_err(conf_map(alias, alias_at, seL4_ReadWrite), seL4_NoError, "map the page a second time");
+    code_fn fn2 = (code_fn)alias_at;
+    check_eq(fn2(), 43, "the alias runs the same code");
+    put_code(page, 44);
+    check_eq(fn2(), 44, "a write through one mapping changes the code run through the other");
+    seL4_X86_Page_Unmap(alias);
+    seL4_CPtr g = conf_object(seL4_X86_4K, 0);
+    check_err(conf_map(g, alias_at, seL4_ReadWrite), seL4_NoError, "map a different frame at the alias address");
+    put_code((volatile unsigned char *)alias_at, 45);
+    check_eq(fn2(), 45, "after remapping, the new frame's code runs");
+}
+
 int main(void)
 {
     conf_begin("vspace");
@@ -412,6 +450,7 @@ int main(void)
     test_directory_unmap();
     test_sharing_and_zeroing();
     test_second_vspace();
+    test_code_pages();
     test_asid();
     conf_end();
 }
