@@ -438,6 +438,30 @@ static void test_code_pages(void)
     check_eq(fn2(), 45, "after remapping, the new frame's code runs");
 }
 
+static void code_sender(void *arg)
+{
+    for (int i = 0; i < 30; i++) seL4_SetMR(i, 0);
+    seL4_SetMR(20, 0x0000c30000002eb8ull); /* mov $46, %eax; ret */
+    seL4_Send((seL4_CPtr)arg, seL4_MessageInfo_new(0, 0, 0, 30));
+    conf_park();
+}
+
+/* The kernel writes message words into the receiver's IPC buffer: code there must change too. */
+static void test_code_written_by_kernel(void)
+{
+    volatile unsigned char *at = (volatile unsigned char *)&seL4_GetIPCBuffer()->msg[20];
+    put_code(at, 41);
+    check_eq(((code_fn)(seL4_Word)at)(), 41, "code placed in the root task's IPC buffer runs");
+    seL4_CPtr ep = conf_object(seL4_EndpointObject, 0);
+    conf_thread_t t;
+    conf_thread_create(&t, code_sender, (void *)ep, 100, seL4_CapNull);
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    check(seL4_MessageInfo_get_length(info) == 30 && seL4_GetMR(20) == 0x0000c30000002eb8ull,
+          "a 30-word message whose word 20 holds new code arrives");
+    check_eq(((code_fn)(seL4_Word)at)(), 46, "the code the kernel wrote there is what runs");
+}
+
 int main(void)
 {
     conf_begin("vspace");
@@ -451,6 +475,7 @@ int main(void)
     test_sharing_and_zeroing();
     test_second_vspace();
     test_code_pages();
+    test_code_written_by_kernel();
     test_asid();
     conf_end();
 }
