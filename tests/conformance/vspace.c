@@ -128,6 +128,8 @@ static void test_frame_rules(void)
               "mapping it again at the same address with read-only rights (remap)");
     check_eq(probe(BASE + 0x1000, true, 1, NULL), 0x1007, "a write now faults (FSR 7: present, write, user)");
     check(probe(BASE + 0x1000, false, 0, &v) == 0 && v == 0xf1, "a read still works");
+    check_err(map4k(f, BASE + 0x1000, seL4_ReadWrite), seL4_NoError, "remap it read-write again");
+    check(probe(BASE + 0x1000, true, 0xf1, NULL) == 0, "writes work again after the upgrade");
     check_err(map4k(g, BASE + 0x1000, seL4_ReadWrite), seL4_NoError,
               "mapping a different frame over a mapped 4 KiB page is allowed");
     check(probe(BASE + 0x1000, false, 0, &v) == 0 && v == 0, "the new frame replaced the old one");
