@@ -186,11 +186,28 @@ static void test_irq_delivery(void)
     seL4_CNode_Delete(ROOT, com1, D);
 }
 
+/* The COM1 UART as the kernel left it (src/plat/pc99/machine/io.c serial_init): 8N1,
+ * DTR/RTS/OUT2 set, interrupts off, idle transmitter. */
+static void test_uart_state(void)
+{
+    seL4_CPtr p = conf_slot();
+    if (issue(0x3f9, 0x3fd, p) != seL4_NoError) conf_bail("cannot issue COM1 ports");
+    check_eq(seL4_X86_IOPort_In8(p, 0x3f9).result, 0x00, "COM1 IER = 0 (no interrupts)");
+    check_eq(seL4_X86_IOPort_In8(p, 0x3fa).result & 0x0f, 0x01, "COM1 IIR: no interrupt pending");
+    check_eq(seL4_X86_IOPort_In8(p, 0x3fb).result, 0x03, "COM1 LCR = 0x03 (8 bits, no parity, 1 stop)");
+    check_eq(seL4_X86_IOPort_In8(p, 0x3fc).result, 0x0b, "COM1 MCR = 0x0b (DTR, RTS, OUT2)");
+    check_eq(seL4_X86_IOPort_In8(p, 0x3fd).result & 0x60, 0x60, "COM1 LSR: transmitter idle (0x60)");
+    seL4_X86_IOPort_In16_t w = seL4_X86_IOPort_In16(p, 0x3fb);
+    check(w.error == seL4_NoError && w.result == 0x0b03, "In16 at 0x3fb reads LCR and MCR together (0x0b03)");
+    seL4_CNode_Delete(ROOT, p, D);
+}
+
 int main(void)
 {
     conf_begin("irq-ioport");
     test_ioports();
     test_irqs();
     test_irq_delivery();
+    test_uart_state();
     conf_end();
 }
