@@ -382,6 +382,49 @@ static void fpu_report_thread(void *arg)
     conf_park();
 }
 
+/* Sets its MXCSR and x87 control word to unusual values, blocks, then reports what it sees. */
+static volatile unsigned mx_seen, fcw_seen, mx_fresh, fcw_fresh;
+static void fpu_control_thread(void *arg)
+{
+    (void)arg;
+    unsigned mx = 0x3f80, mx_out = 0;
+    unsigned short cw = 0x0c7f, cw_out = 0;
+    __asm__ volatile("ldmxcsr %0\n\tfldcw %1" : : "m"(mx), "m"(cw) : "memory");
+    seL4_Signal(fpu_done);
+    seL4_Wait(fpu_go, NULL);
+    __asm__ volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(mx_out), "=m"(cw_out) : : "memory");
+    mx_seen = mx_out;
+    fcw_seen = cw_out;
+    seL4_Signal(fpu_done);
+    conf_park();
+}
+
+static void fpu_fresh_thread(void *arg)
+{
+    (void)arg;
+    unsigned mx_out = 0;
+    unsigned short cw_out = 0;
+    __asm__ volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(mx_out), "=m"(cw_out) : : "memory");
+    mx_fresh = mx_out;
+    fcw_fresh = cw_out;
+    seL4_Signal(fpu_done);
+    conf_park();
+}
+
+static void test_fpu_control(void)
+{
+    conf_thread_t a, b;
+    conf_thread_create(&a, fpu_control_thread, NULL, 100, seL4_CapNull);
+    seL4_Wait(fpu_done, NULL);
+    conf_thread_create(&b, fpu_fresh_thread, NULL, 100, seL4_CapNull);
+    seL4_Wait(fpu_done, NULL);
+    check(mx_fresh == 0x1f80 && fcw_fresh == 0x037f,
+          "a new thread starts with MXCSR 0x1f80 and x87 control word 0x037f");
+    seL4_Signal(fpu_go);
+    seL4_Wait(fpu_done, NULL);
+    check(mx_seen == 0x3f80 && fcw_seen == 0x0c7f, "another thread keeps its own MXCSR and control word");
+}
+
 static void test_register_preservation(void)
 {
     fpu_go = conf_object(seL4_NotificationObject, 0);
@@ -543,6 +586,7 @@ int main(void)
     test_bind_and_flags();
     test_own_cspace();
     test_register_preservation();
+    test_fpu_control();
     test_segments();
     conf_end();
 }
