@@ -12,7 +12,7 @@ tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 while read -r name image expected; do
     [ -n "$name" ] || continue
-    timeout 300 "$sim" --timeout 120 "$image" >"$tmp/$name.raw" 2>"$tmp/$name.err"
+    timeout 300 "$sim" --timeout 120 "$image" </dev/null >"$tmp/$name.raw" 2>"$tmp/$name.err"
     status=$?
     sh "$here/filter.sh" <"$tmp/$name.raw" >"$tmp/$name.out"
     if cmp -s "$tmp/$name.out" "$expected"; then

@@ -11,7 +11,7 @@ if [ ! -f "$expected" ]; then
 fi
 out=$(mktemp) || exit 1
 trap 'rm -f "$out" "$out.f"' EXIT
-timeout 300 "$sim" --timeout 120 "$image" >"$out" 2>&1
+timeout 300 "$sim" --timeout 120 "$image" </dev/null >"$out" 2>&1
 status=$?
 sh "$here/filter.sh" <"$out" >"$out.f"
 # The real kernel's run ended with status 0 if every case passed there, else 1.
