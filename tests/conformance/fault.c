@@ -493,6 +493,15 @@ static void misc_thread(void *arg)
         /* an 8-byte load whose last 4 bytes are on an unmapped page */
         __asm__ volatile("movq (%0), %%rax" : : "r"(0x50800000ul - 4) : "rax", "memory");
         break;
+    case 16: {
+        /* call an instruction whose last bytes lie on the unmapped page */
+        volatile unsigned char *tail = (volatile unsigned char *)(0x50800000ul - 3);
+        tail[0] = 0xb8; /* mov $imm32, %eax: 5 bytes, 2 of them on the next page */
+        tail[1] = 0x01;
+        tail[2] = 0x02;
+        ((void (*)(void))(0x50800000ul - 3))();
+        break;
+    }
     case 15:
         /* rep stosb from 16 bytes below an unmapped page */
         __asm__ volatile("cld\n\trep stosb"
@@ -542,10 +551,13 @@ static void test_more_vectors(void)
         { "x87 divide by zero, unmasked -> UserException 16 (#MF) at fwait", seL4_Fault_UserException, 16 },
         { "8-byte load straddling into an unmapped page -> VMFault", seL4_Fault_VMFault, 0x507ffffc },
         { "rep stosb running into an unmapped page -> VMFault", seL4_Fault_VMFault, 0x507ffff0 },
+        { "an instruction straddling into an unmapped page -> VMFault", seL4_Fault_VMFault, 0x507ffffd },
     };
     /* a mapped page just below the unmapped page at 0x50800000 */
-    if (conf_map(conf_object(seL4_X86_4K, 0), 0x507ff000ul, seL4_ReadWrite) != seL4_NoError)
+    seL4_CPtr below = conf_object(seL4_X86_4K, 0);
+    if (conf_map(below, 0x507ff000ul, seL4_ReadWrite) != seL4_NoError)
         conf_bail("cannot map the page below 0x50800000");
+
     for (seL4_Word i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         conf_thread_t t;
         seL4_Word badge, len;
@@ -558,6 +570,8 @@ static void test_more_vectors(void)
                                                            : seL4_GetMR(seL4_UnknownSyscall_Syscall);
         check(label == cases[i].label && badge == 60 + i, "%s", cases[i].what);
         if (label == seL4_Fault_VMFault && cases[i].label == seL4_Fault_VMFault) {
+            if (i == sizeof(cases) / sizeof(cases[0]) - 1)
+                check_eq(seL4_GetMR(seL4_VMFault_IP), 0x507ffffdul, "...IP is the start of the instruction");
             check_eq(number, 0x50800000ul,
                      "...the fault address is the first byte of the unmapped page, not the access start");
         } else {
