@@ -374,6 +374,19 @@ static void test_no_ipc_buffer(void)
     r.recv_slot = conf_slot();
     send_and_wait(&r, r.ep, 0x22, 1, 1, ntfn, 0);
     check(r.extra == 0 && empty(r.recv_slot), "...and no cap can be transferred to it");
+
+    /* A read-only IPC buffer cap: the kernel can read but not write the buffer. */
+    seL4_CPtr ro = conf_slot();
+    seL4_CNode_Copy(ROOT, ro, D, ROOT, th.ipc_frame, D, seL4_CanRead);
+    check_err(seL4_TCB_SetIPCBuffer(th.tcb, (seL4_Word)th.ipc, ro), seL4_NoError,
+              "give the receiver its buffer back through a read-only frame cap");
+    r.recv_cnode = 0;
+    send_and_wait(&r, r.ep, 0x23, 10, 0, 0, 0);
+    check(r.label == 0x23 && r.len == 4, "a receive buffer mapped read-only for the kernel: only 4 words arrive");
+    check_err(seL4_TCB_SetIPCBuffer(th.tcb, (seL4_Word)th.ipc, th.ipc_frame), seL4_NoError,
+              "restore the read-write buffer cap");
+    send_and_wait(&r, r.ep, 0x24, 10, 0, 0, 0);
+    check(r.len == 10 && r.mr[9] == 109, "...and 10-word messages arrive whole again");
     seL4_TCB_Suspend(th.tcb);
 }
 
