@@ -476,7 +476,7 @@ static void test_register_preservation(void)
  * could change it.) */
 extern char conf_ip_seg_ud2[], conf_ip_after_sys[];
 static volatile seL4_Word seg_cs_sys, seg_ss_sys, seg_cs_iret, seg_ss_iret, gs_word0, gs_word1;
-static volatile seL4_Word sys_rcx, sys_r11;
+static volatile seL4_Word sys_rcx, sys_r11, sys_rsp;
 static seL4_Word gs_block[2] = { 0x65a, 0x65b };
 
 static void segment_thread(void *arg)
@@ -485,14 +485,16 @@ static void segment_thread(void *arg)
     __asm__ volatile("movq %%gs:0, %0\n\tmovq %%gs:8, %1" : "=r"(g0), "=r"(g1));
     gs_word0 = g0;
     gs_word1 = g1;
-    seL4_Word rcx, r11;
+    seL4_Word rcx, r11, rsp_after;
     __asm__ volatile("movq %%rsp, %%rbx\n\tmovq $-7, %%rdx\n\tsyscall\n"
                      ".globl conf_ip_after_sys\nconf_ip_after_sys:\n\t"
-                     "movq %%cs, %%rax\n\tmovq %%ss, %%rdx\n\tmovq %%rbx, %%rsp\n\t"
-                     "movq %%rax, %0\n\tmovq %%rdx, %1\n\tmovq %%rcx, %2\n\tmovq %%r11, %3"
-                     : "=r"(cs), "=r"(ss), "=r"(rcx), "=r"(r11)
+                     "movq %%cs, %%rax\n\tmovq %%ss, %%rdx\n\tmovq %%rsp, %%rsi\n\tmovq %%rbx, %%rsp\n\t"
+                     "movq %%rax, %0\n\tmovq %%rdx, %1\n\tmovq %%rcx, %2\n\tmovq %%r11, %3\n\t"
+                     "movq %%rsi, %4"
+                     : "=r"(cs), "=r"(ss), "=r"(rcx), "=r"(r11), "=r"(rsp_after)
                      :
-                     : "rax", "rbx", "rcx", "rdx", "r11", "memory");
+                     : "rax", "rbx", "rcx", "rdx", "rsi", "r11", "memory");
+    sys_rsp = rsp_after;
     seg_cs_sys = cs & 0xffff;
     seg_ss_sys = ss & 0xffff;
     sys_rcx = rcx;
@@ -528,6 +530,7 @@ static void test_segments(void)
     check(seg_cs_sys == 0x3b && seg_ss_sys == 0x33, "right after a system call: cs 0x3b, ss 0x33 (sysret)");
     check(sys_rcx == (seL4_Word)conf_ip_after_sys && (sys_r11 & 0x202) == 0x202,
           "...and rcx = the return address, r11 = rflags (as sysret leaves them)");
+    check_eq(sys_rsp, 0, "...and rsp = 0: the kernel does not restore the stack pointer on sysret");
     seL4_SetMR(0, (seL4_Word)conf_ip_seg_ud2 + 2);
     seL4_SetMR(1, seL4_GetMR(seL4_UserException_SP));
     seL4_SetMR(2, seL4_GetMR(seL4_UserException_FLAGS));
