@@ -402,6 +402,36 @@ static void test_second_vspace(void)
     seL4_TCB_Suspend(t.tcb);
 }
 
+/* A thread whose VSpace root is revoked before it runs cannot fetch its first instruction. */
+static void never_runs(void *arg)
+{
+    (void)arg;
+    other_marker = 99;
+    conf_park();
+}
+
+static void test_revoked_vspace(void)
+{
+    seL4_CPtr pml4 = conf_object(seL4_X64_PML4Object, 0);
+    seL4_X86_ASIDPool_Assign(seL4_CapInitThreadASIDPool, pml4);
+    seL4_CPtr fe = conf_slot();
+    seL4_CNode_Mint(ROOT, fe, D, ROOT, report_ep, D, seL4_AllRights, 0x78);
+    other_marker = 0;
+    conf_thread_t t;
+    conf_thread_create(&t, never_runs, NULL, 100, fe);
+    check_err(seL4_TCB_SetSpace(t.tcb, fe, ROOT, 0, pml4, 0), seL4_NoError,
+              "give a not-yet-run thread an empty VSpace");
+    check_err(seL4_CNode_Revoke(ROOT, pml4, D), seL4_NoError,
+              "revoke the PML4 cap (deleting the thread's copy of it)");
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(report_ep, &badge);
+    check(seL4_MessageInfo_get_label(info) == seL4_Fault_VMFault && badge == 0x78 &&
+              seL4_GetMR(seL4_VMFault_IP) == seL4_GetMR(seL4_VMFault_Addr) && other_marker == 0,
+          "a thread without a VSpace faults fetching its first instruction (IP = Addr)");
+    check_eq(seL4_GetMR(seL4_VMFault_FSR), 0x4, "FSR 0x4: nothing is mapped for it");
+    seL4_TCB_Suspend(t.tcb);
+}
+
 /* ---- Code in data pages: writes, aliases and remapping must reach instruction fetch ---- */
 typedef seL4_Word (*code_fn)(void);
 
@@ -476,6 +506,7 @@ int main(void)
     test_directory_unmap();
     test_sharing_and_zeroing();
     test_second_vspace();
+    test_revoked_vspace();
     test_code_pages();
     test_code_written_by_kernel();
     test_asid();
