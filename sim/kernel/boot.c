@@ -257,6 +257,24 @@ static int phdr_get(const elf_image *img, unsigned i, phdr *out)
     return 0;
 }
 
+/* The debug kernel initialises its console UART (COM1) while booting: no interrupts,
+ * 115200 baud, 8N1, DTR/RTS/OUT2 (pc99 serial_init).  Programs see that register state.
+ * The kernel also reads RBR to drain it; that read is left out here so that input
+ * given to the simulator is not consumed before the guest looks at it. */
+static void boot_serial_init(kernel *k)
+{
+    const uint16_t port = 0x3f8;
+    (void)devices_in(k->dev, port + 5, 1);
+    devices_out(k->dev, port + 1, 1, 0x00);
+    devices_out(k->dev, port + 3, 1, 0x80);
+    devices_out(k->dev, port, 1, 0x01);
+    devices_out(k->dev, port + 1, 1, 0x00);
+    devices_out(k->dev, port + 3, 1, 0x03);
+    devices_out(k->dev, port + 4, 1, 0x0b);
+    (void)devices_in(k->dev, port + 5, 1);
+    (void)devices_in(k->dev, port + 6, 1);
+}
+
 int kernel_boot(kernel *k, const elf_image *img)
 {
     uint64_t mem = k->cfg->mem_bytes;
@@ -368,6 +386,8 @@ int kernel_boot(kernel *k, const elf_image *img)
         memcpy(dst, img->data + ph.offset, ph.filesz);
         memset(dst + ph.filesz, 0, ph.memsz - ph.filesz);
     }
+
+    boot_serial_init(k);
 
     boot_ctx b = { .k = k };
     cnode *root = (cnode *)obj_new(k, OBJ_CNODE, cnode_pa,

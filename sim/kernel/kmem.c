@@ -3,10 +3,17 @@
  * memory as sparse zero-filled host pages, and the IPC buffer (which the kernel reads
  * through the frame capability, never through the thread's page tables).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include "kstate.h"
+
+/* Host memory for frames outside RAM comes from the machine when it provides it
+ * (machine.h frame_alloc: memory its address spaces can map); weak, so the model also
+ * links with a machine that has none. */
+void *frame_alloc(uint64_t size) __attribute__((weak));
+void frame_free(void *p, uint64_t size) __attribute__((weak));
 
 void *phys_ram(kernel *k, uint64_t paddr, uint64_t len)
 {
@@ -14,8 +21,9 @@ void *phys_ram(kernel *k, uint64_t paddr, uint64_t len)
 }
 
 /* Clears RAM.  Large page-aligned stretches are handed back to the host instead of
- * written (the RAM is a shared file mapping: a punched hole reads back as zeros), so
- * resetting a big untyped costs nothing for memory nobody touched. */
+ * written, so resetting a big untyped costs nothing for memory nobody touched:
+ * MADV_REMOVE punches a hole in a shared (file or shmem) mapping, MADV_DONTNEED empties
+ * a private anonymous one; both read back as zeros.  Anything else is written. */
 void phys_zero(kernel *k, uint64_t paddr, uint64_t len)
 {
     uint8_t *p = phys_ram(k, paddr, len);
@@ -23,7 +31,9 @@ void phys_zero(kernel *k, uint64_t paddr, uint64_t len)
         return;
     uintptr_t start = (uintptr_t)p, end = start + len;
     uintptr_t a = (start + 4095) & ~(uintptr_t)4095, b = end & ~(uintptr_t)4095;
-    if (len >= (64u << 10) && b > a && madvise((void *)a, b - a, MADV_REMOVE) == 0) {
+    if (len >= (64u << 10) && b > a &&
+        (madvise((void *)a, b - a, MADV_REMOVE) == 0 ||
+         (errno == EINVAL && madvise((void *)a, b - a, MADV_DONTNEED) == 0))) {
         memset(p, 0, a - start);
         memset((void *)b, 0, end - b);
         return;
@@ -39,11 +49,13 @@ void *device_backing(kernel *k, uint64_t paddr)
         if (d->paddr == page)
             return d->host;
     devpage *d = calloc(1, sizeof *d);
-    uint8_t *host = frame_alloc(4096);  /* zeroed; mappable by the machine */
+    uint8_t *host = frame_alloc ? frame_alloc(4096) : aligned_alloc(4096, 4096);
     if (!d || !host) {
         fprintf(stderr, "sel4-sim: host out of memory for device frames\n");
         abort();
     }
+    if (!frame_alloc)
+        memset(host, 0, 4096);
     d->paddr = page;
     d->host = host;
     d->next = k->devpages[h];
@@ -57,7 +69,10 @@ void devpages_free(kernel *k)
         devpage *d = k->devpages[h];
         while (d) {
             devpage *n = d->next;
-            frame_free(d->host, 4096);
+            if (frame_free)
+                frame_free(d->host, 4096);
+            else
+                free(d->host);
             free(d);
             d = n;
         }

@@ -138,6 +138,7 @@ const char *obj_kind_name(unsigned kind);
 uint64_t sanitise_register(unsigned reg, uint64_t v);
 void regs_init_context(tcb *t);
 void regs_load(const tcb *t, sim_regs *r);
+void regs_user_mode(const tcb *t);
 void regs_save_syscall(tcb *t, const sim_regs *r);
 void regs_save_full(tcb *t, const sim_regs *r, uint64_t error);
 void post_modify_registers(kernel *k, tcb *t);

@@ -23,8 +23,10 @@ enum {
     FLAGS_LOW = (1u << 3) | (1u << 5),
     FLAGS_MASK = 0xfffu,
     FLAGS_USER_DEFAULT = FLAGS_IF | FLAGS_HIGH,
-    SEL_CS_3 = 0x2b,   /* user code selector */
-    SEL_DS_3 = 0x23,   /* user data selector */
+    SEL_CS_3 = 0x2b,   /* user code selector: GDT entry 5, RPL 3 */
+    SEL_DS_3 = 0x33,   /* user data selector: GDT entry 6, RPL 3 */
+    SYSRET_CS = SEL_CS_3 + 16,   /* sysretq: STAR[63:48] = SEL_CS_3, CS = that + 16 */
+    SYSRET_SS = SEL_CS_3 + 8,
 };
 
 uint64_t sanitise_register(unsigned reg, uint64_t v)
@@ -52,6 +54,22 @@ void regs_init_context(tcb *t)
     t->ctx[R_SS] = SEL_DS_3;
     t->ctx[R_FLAGS] = FLAGS_USER_DEFAULT;
     t->fpu_valid = false;
+}
+
+/* Optional machine hook (machine.h): the selectors and FPU state of the next cpu_run. */
+void cpu_set_user_mode(uint16_t cs, uint16_t ss, bool fpu_disabled) __attribute__((weak));
+
+/* The selectors and FPU state the thread returns to user mode with: sysretq after a
+ * system call gives CS 0x3b / SS 0x33, iretq the saved ones (0x2b / 0x33); a thread
+ * with seL4_TCBFlag_fpuDisabled runs with CR0.TS set, so FPU/SSE instructions raise #NM. */
+void regs_user_mode(const tcb *t)
+{
+    if (!cpu_set_user_mode)
+        return;
+    bool sysret = t->ctx[R_ERROR] == ~0ull;
+    cpu_set_user_mode((uint16_t)(sysret ? SYSRET_CS : t->ctx[R_CS]),
+                      (uint16_t)(sysret ? SYSRET_SS : t->ctx[R_SS]),
+                      (t->flags & seL4_TCBFlag_fpuDisabled) != 0);
 }
 
 void regs_load(const tcb *t, sim_regs *r)

@@ -106,6 +106,14 @@ static void handle_exception(kernel *k, tcb *t, sim_regs *r, const sim_exit *ex)
 {
     uint32_t v = ex->vector, code = ex->error_code;
     uint32_t gate = code >> 3;
+    if (v == 13 && (code & 7u) == 2u && gate == 255) {
+        /* vector 255 is the spurious-interrupt vector: the kernel ignores it and the
+         * thread continues after its `int $0xff` */
+        regs_save_full(t, r, 0);
+        t->ctx[R_NEXTIP] = r->rip + 2;
+        t->ctx[R_FAULTIP] = r->rip + 2;
+        return;
+    }
     if (v == 13 && (code & 7u) == 2u && gate >= 158 && gate <= 254) {
         regs_save_full(t, r, 0);
         t->ctx[R_NEXTIP] = r->rip + 2;
@@ -145,6 +153,7 @@ static void run_thread(kernel *k, tcb *t, uint64_t budget)
     sim_regs r;
     memset(&r, 0, sizeof r);
     regs_load(t, &r);
+    regs_user_mode(t);
     sim_exit ex = cpu_run(space, &r, budget);
     t->insns += ex.insns;
     k->user_insns += ex.insns;

@@ -16,7 +16,6 @@ int ram_init(sim_ram *ram, uint64_t base, uint64_t size)
     ram->host = p;
     ram->base = base;
     ram->size = size;
-    ram->fd = -1;
     return 0;
 }
 

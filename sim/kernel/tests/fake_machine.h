@@ -18,6 +18,10 @@
 #define FAKE_BASE 0x400000ull
 #define FAKE_MAX_THREADS 16
 
+/* Host memory for frames outside RAM (machine.h's frame_alloc/frame_free). */
+void *frame_alloc(uint64_t size);
+void frame_free(void *p, uint64_t size);
+
 typedef void (*fake_program)(int id, void *arg);
 
 /* Registers a program for thread `id` (entry rip = FAKE_BASE + 0x100*id). */
