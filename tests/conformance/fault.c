@@ -514,7 +514,9 @@ static void misc_thread(void *arg)
     }
     case 3:
     case 4: {
-        register seL4_Word rdx __asm__("rdx") = which == 3 ? 0 : (seL4_Word)-20;
+        seL4_Word number = 0;
+        if (which == 4) number = (seL4_Word)-20;
+        register seL4_Word rdx __asm__("rdx") = number;
         __asm__ volatile("movq %%rsp, %%rbx\n\tsyscall\n\tmovq %%rbx, %%rsp"
                          : "+r"(rdx) : : "rbx", "rcx", "r11", "memory");
         break;

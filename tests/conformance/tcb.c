@@ -328,7 +328,7 @@ static seL4_CPtr fpu_go, fpu_done;
 static void preserve_thread(void *arg)
 {
     (void)arg;
-    seL4_Word out[6];
+    seL4_Word out[6] = { 0, 0, 0, 0, 0, 0 };
     register seL4_Word *outp __asm__("r15") = out;
     /* rbp is saved and restored around the test since the compiler may use it. */
     __asm__ volatile("pushq %%rbp\n\t"
