@@ -224,6 +224,39 @@ static void test_exceptions(void)
     check_eq(progress, 2, "a reply setting FaultIP past the ud2 resumes the thread after it");
 }
 
+/* Fault replies go through the same sanitising as WriteRegisters. */
+static void test_reply_sanitising(void)
+{
+    seL4_Word badge, len, label;
+    conf_thread_t t;
+    progress = 0;
+    conf_thread_create(&t, ud2_thread, NULL, 100, mint(fault_ep, seL4_AllRights, 12));
+    label = next_fault(&badge, &len);
+    seL4_Word sp = seL4_GetMR(seL4_UserException_SP), flags = seL4_GetMR(seL4_UserException_FLAGS);
+    seL4_SetMR(0, (seL4_Word)conf_ip_ud2 + 2);
+    seL4_SetMR(1, sp);
+    seL4_SetMR(2, flags | 0x100); /* TF: would single-step */
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 3));
+    seL4_Wait(done, NULL);
+    seL4_UserContext regs;
+    seL4_TCB_ReadRegisters(t.tcb, 0, 0, 3, &regs);
+    check(label == seL4_Fault_UserException && progress == 2 && (regs.rflags & 0x100) == 0,
+          "a fault reply setting TF is sanitised: the thread runs on without single-step traps");
+
+    progress = 0;
+    conf_thread_create(&t, ud2_thread, NULL, 100, mint(fault_ep, seL4_AllRights, 13));
+    label = next_fault(&badge, &len);
+    seL4_SetMR(0, 0x0000800000000000ul);
+    seL4_SetMR(1, seL4_GetMR(seL4_UserException_SP));
+    seL4_SetMR(2, seL4_GetMR(seL4_UserException_FLAGS));
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 3));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_VMFault && badge == 13 && seL4_GetMR(seL4_VMFault_IP) == 0 &&
+              seL4_GetMR(seL4_VMFault_Addr) == 0,
+          "a non-canonical FaultIP in a reply becomes 0: the thread then faults fetching at 0");
+    seL4_TCB_Suspend(t.tcb);
+}
+
 static void test_unknown_syscall(void)
 {
     seL4_Word badge, len, label;
@@ -652,6 +685,7 @@ int main(void)
     done = conf_object(seL4_NotificationObject, 0);
     test_vm_faults();
     test_exceptions();
+    test_reply_sanitising();
     test_unknown_syscall();
     test_cap_faults();
     test_recv_cap_faults();
