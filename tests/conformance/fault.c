@@ -535,6 +535,16 @@ static void misc_thread(void *arg)
         ((void (*)(void))(0x50800000ul - 3))();
         break;
     }
+    case 17: __asm__ volatile("cli" ::: "memory"); break;
+    case 18: __asm__ volatile(".byte 0xf0, 0x90" ::: "memory"); break; /* lock nop */
+    case 19: /* 16-byte instruction: 15 operand-size prefixes + nop */
+        __asm__ volatile(".byte 0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x90"
+                         ::: "memory");
+        break;
+    case 20: /* 15-byte instruction: 14 prefixes + nop, still legal */
+        __asm__ volatile(".byte 0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x90"
+                         ::: "memory");
+        break;
     case 15:
         /* rep stosb from 16 bytes below an unmapped page */
         __asm__ volatile("cld\n\trep stosb"
@@ -587,6 +597,9 @@ static void test_more_vectors(void)
         { "8-byte load straddling into an unmapped page -> VMFault", seL4_Fault_VMFault, 0x507ffffc },
         { "rep stosb running into an unmapped page -> VMFault", seL4_Fault_VMFault, 0x507ffff0 },
         { "an instruction straddling into an unmapped page -> VMFault", seL4_Fault_VMFault, 0x507ffffd },
+        { "cli (IOPL 0) -> UserException 13", seL4_Fault_UserException, 13 },
+        { "lock nop -> UserException 6", seL4_Fault_UserException, 6 },
+        { "a 16-byte instruction (too long) -> UserException 13", seL4_Fault_UserException, 13 },
     };
     /* a mapped page just below the unmapped page at 0x50800000 */
     seL4_CPtr below = conf_object(seL4_X86_4K, 0);
@@ -605,7 +618,7 @@ static void test_more_vectors(void)
                                                            : seL4_GetMR(seL4_UnknownSyscall_Syscall);
         check(label == cases[i].label && badge == 60 + i, "%s", cases[i].what);
         if (label == seL4_Fault_VMFault && cases[i].label == seL4_Fault_VMFault) {
-            if (i == sizeof(cases) / sizeof(cases[0]) - 1)
+            if (cases[i].number == 0x507ffffd)
                 check_eq(seL4_GetMR(seL4_VMFault_IP), 0x507ffffdul, "...IP is the start of the instruction");
             check_eq(number, 0x50800000ul,
                      "...the fault address is the first byte of the unmapped page, not the access start");
@@ -620,6 +633,9 @@ static void test_more_vectors(void)
     conf_thread_create(&t, misc_thread, (void *)5, 100, mint(fault_ep, seL4_AllRights, 66));
     seL4_Word label = next_fault(&badge, &len);
     check(label == 0x600d && tsc_ok, "rdtsc is allowed in user mode and does not go backwards");
+    conf_thread_create(&t, misc_thread, (void *)20, 100, mint(fault_ep, seL4_AllRights, 67));
+    label = next_fault(&badge, &len);
+    check_eq(label, 0x600d, "a 15-byte instruction (14 prefixes) is still legal");
 }
 
 static void test_x86_exceptions(void)
