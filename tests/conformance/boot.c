@@ -1,6 +1,7 @@
 /* Conformance: the root task's initial state (manual 9.1-9.2): initial capabilities,
  * BootInfo fields and the placement of the IPC buffer and BootInfo frame. */
 #include "harness.h"
+#include <runtime/string.h>
 
 extern char __image_start[], __image_end[];
 
@@ -59,6 +60,29 @@ static void test_bootinfo(void)
           "an image frame is already mapped: mapping it elsewhere -> InvalidArgument");
 }
 
+/* Extra BootInfo after the BootInfo frame: chunks of (id, len) headers, packed. */
+static void test_extra_bootinfo(void)
+{
+    seL4_BootInfo *bi = runtime_bootinfo();
+    const char *base = (const char *)bi + seL4_BootInfoFrameSize;
+    static const seL4_Word want_id[] = { SEL4_BOOTINFO_HEADER_X86_ACPI_RSDP, SEL4_BOOTINFO_HEADER_X86_MBMMAP,
+                                         SEL4_BOOTINFO_HEADER_X86_TSC_FREQ };
+    static const seL4_Word want_len[] = { 0x34, 0x4c4, 0x14 };
+    seL4_Word off = 0, n = 0;
+    bool ids_ok = true;
+    while (off + sizeof(seL4_BootInfoHeader) <= bi->extraLen && n < 8) {
+        seL4_BootInfoHeader h;
+        memcpy(&h, base + off, sizeof(h)); /* chunks are packed, not 8-byte aligned */
+        if (n < 3 && (h.id != want_id[n] || h.len != want_len[n])) ids_ok = false;
+        if (h.len == 0) break;
+        off += h.len;
+        n++;
+    }
+    check_eq(bi->extraLen, 0x50c, "extraLen = 0x50c (512 MiB machine)");
+    check(n == 3 && ids_ok, "extra chunks: ACPI RSDP (0x34), multiboot memory map (0x4c4), TSC frequency (0x14)");
+    check_eq(bi->extraBIPages.end - bi->extraBIPages.start, 1, "the extra BootInfo takes one page");
+}
+
 static void test_untypeds(void)
 {
     seL4_BootInfo *bi = runtime_bootinfo();
@@ -90,6 +114,7 @@ int main(void)
     conf_begin("boot");
     test_initial_caps();
     test_bootinfo();
+    test_extra_bootinfo();
     test_untypeds();
     conf_end();
 }
