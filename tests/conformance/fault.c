@@ -536,6 +536,10 @@ static void misc_thread(void *arg)
         break;
     }
     case 17: __asm__ volatile("cli" ::: "memory"); break;
+    case 23: /* INT64_MIN / -1 */
+        __asm__ volatile("movabsq $0x8000000000000000, %%rax\n\tcqto\n\tmovq $-1, %%rcx\n\tidivq %%rcx"
+                         ::: "rax", "rcx", "rdx", "memory");
+        break;
     case 18: __asm__ volatile(".byte 0xf0, 0x90" ::: "memory"); break; /* lock nop */
     case 19: /* 16-byte instruction: 15 operand-size prefixes + nop */
         __asm__ volatile(".byte 0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x66,0x90"
@@ -600,6 +604,7 @@ static void test_more_vectors(void)
         { "cli (IOPL 0) -> UserException 13", seL4_Fault_UserException, 13 },
         { "lock nop -> UserException 6", seL4_Fault_UserException, 6 },
         { "a 16-byte instruction (too long) -> UserException 13", seL4_Fault_UserException, 13 },
+        { "INT64_MIN / -1 (idiv overflow) -> UserException 0 (#DE)", seL4_Fault_UserException, 0 },
     };
     /* a mapped page just below the unmapped page at 0x50800000 */
     seL4_CPtr below = conf_object(seL4_X86_4K, 0);
@@ -610,7 +615,8 @@ static void test_more_vectors(void)
         conf_thread_t t;
         seL4_Word badge, len;
         /* (no SSE floating-point exception case: QEMU TCG does not raise #XM) */
-        conf_thread_create(&t, misc_thread, (void *)(i < 4 ? i + 1 : i < 10 ? i + 2 : i + 3), 100,
+        /* (no non-canonical stack access case: QEMU raises #GP where hardware raises #SS) */
+        conf_thread_create(&t, misc_thread, (void *)(i < 4 ? i + 1 : i < 10 ? i + 2 : i < 17 ? i + 3 : i + 6), 100,
                            mint(fault_ep, seL4_AllRights, 60 + i));
         seL4_Word label = next_fault(&badge, &len);
         seL4_Word number = label == seL4_Fault_UserException ? seL4_GetMR(seL4_UserException_Number)

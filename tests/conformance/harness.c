@@ -195,7 +195,7 @@ void *conf_page(seL4_CPtr *frame_out)
 }
 
 #define CONF_STACK_WORDS 2048
-#define CONF_MAX_THREADS 48
+#define CONF_MAX_THREADS 64
 static seL4_Word stacks[CONF_MAX_THREADS][CONF_STACK_WORDS] __attribute__((aligned(16)));
 static unsigned n_threads;
 
