@@ -355,6 +355,13 @@ static void test_reply_rights(void)
     check(empty(rslot), "the reply cap is used up");
 }
 
+static void ten_word_sender(void *arg)
+{
+    for (int i = 0; i < 10; i++) seL4_SetMR(i, 200 + (seL4_Word)i);
+    seL4_Send((seL4_CPtr)arg, seL4_MessageInfo_new(0x25, 0, 0, 10));
+    conf_park();
+}
+
 /* ---- A receiver without an IPC buffer gets only the register message words ---- */
 static void test_no_ipc_buffer(void)
 {
@@ -388,6 +395,19 @@ static void test_no_ipc_buffer(void)
     send_and_wait(&r, r.ep, 0x24, 10, 0, 0, 0);
     check(r.len == 10 && r.mr[9] == 109, "...and 10-word messages arrive whole again");
     seL4_TCB_Suspend(th.tcb);
+
+    /* A sender's buffer only has to be readable. */
+    seL4_CPtr ep = conf_object(seL4_EndpointObject, 0);
+    conf_thread_t s;
+    conf_thread_create(&s, ten_word_sender, (void *)ep, 100, seL4_CapNull);
+    seL4_CPtr ro2 = conf_slot();
+    seL4_CNode_Copy(ROOT, ro2, D, ROOT, s.ipc_frame, D, seL4_CanRead);
+    seL4_TCB_SetIPCBuffer(s.tcb, (seL4_Word)s.ipc, ro2);
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    check(seL4_MessageInfo_get_label(info) == 0x25 && seL4_MessageInfo_get_length(info) == 10 &&
+              seL4_GetMR(9) == 209,
+          "a sender whose buffer cap is read-only still sends all 10 words");
 }
 
 int main(void)
