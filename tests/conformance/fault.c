@@ -536,6 +536,7 @@ static void misc_thread(void *arg)
         break;
     }
     case 17: __asm__ volatile("cli" ::: "memory"); break;
+    case 24: __asm__ volatile("xorl %%ecx, %%ecx\n\trdpmc" ::: "rax", "rcx", "rdx", "memory"); break;
     case 23: /* INT64_MIN / -1 */
         __asm__ volatile("movabsq $0x8000000000000000, %%rax\n\tcqto\n\tmovq $-1, %%rcx\n\tidivq %%rcx"
                          ::: "rax", "rcx", "rdx", "memory");
@@ -605,6 +606,7 @@ static void test_more_vectors(void)
         { "lock nop -> UserException 6", seL4_Fault_UserException, 6 },
         { "a 16-byte instruction (too long) -> UserException 13", seL4_Fault_UserException, 13 },
         { "INT64_MIN / -1 (idiv overflow) -> UserException 0 (#DE)", seL4_Fault_UserException, 0 },
+        { "rdpmc (not enabled for user mode) -> UserException 13", seL4_Fault_UserException, 13 },
     };
     /* a mapped page just below the unmapped page at 0x50800000 */
     seL4_CPtr below = conf_object(seL4_X86_4K, 0);

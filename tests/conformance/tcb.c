@@ -513,6 +513,10 @@ static void segment_thread(void *arg)
 
 static void test_segments(void)
 {
+    seL4_Word flags;
+    __asm__ volatile("pushfq\n\tpopq %0" : "=r"(flags));
+    check((flags & 0x202) == 0x202 && (flags & 0x3000) == 0,
+          "user code runs with interrupts enabled (IF) and I/O privilege level 0");
     seL4_CPtr fep = conf_object(seL4_EndpointObject, 0);
     conf_thread_t t;
     conf_thread_create(&t, segment_thread, (void *)fep, 100, fep);
