@@ -454,7 +454,7 @@ static void exception_thread(void *arg)
     conf_park();
 }
 
-extern char conf_ip_inta0[];
+extern char conf_ip_inta0[], conf_ip_int_3[], conf_ip_tf[];
 static seL4_CPtr arg2_report;
 static void int_thread(void *arg)
 {
@@ -537,6 +537,14 @@ static void misc_thread(void *arg)
     }
     case 17: __asm__ volatile("cli" ::: "memory"); break;
     case 24: __asm__ volatile("xorl %%ecx, %%ecx\n\trdpmc" ::: "rax", "rcx", "rdx", "memory"); break;
+    case 25: /* int $3 as the 2-byte cd 03 (the assembler would emit the 1-byte int3) */
+        __asm__ volatile(".globl conf_ip_int_3\nconf_ip_int_3:\n\t.byte 0xcd, 0x03" ::: "memory");
+        break;
+    case 26: /* set the trap flag with popf: the CPU single-steps */
+        __asm__ volatile("pushfq\n\torq $0x100, (%%rsp)\n\tpopfq\n.globl conf_ip_tf\nconf_ip_tf:\n\tnop\n\t"
+                         "pushfq\n\tandq $~0x100, (%%rsp)\n\tpopfq"
+                         ::: "memory", "cc");
+        break;
     case 23: /* INT64_MIN / -1 */
         __asm__ volatile("movabsq $0x8000000000000000, %%rax\n\tcqto\n\tmovq $-1, %%rcx\n\tidivq %%rcx"
                          ::: "rax", "rcx", "rdx", "memory");
@@ -607,6 +615,8 @@ static void test_more_vectors(void)
         { "a 16-byte instruction (too long) -> UserException 13", seL4_Fault_UserException, 13 },
         { "INT64_MIN / -1 (idiv overflow) -> UserException 0 (#DE)", seL4_Fault_UserException, 0 },
         { "rdpmc (not enabled for user mode) -> UserException 13", seL4_Fault_UserException, 13 },
+        { "int $3 (two-byte form) -> UserException 3", seL4_Fault_UserException, 3 },
+        { "popf setting TF -> UserException 1 (#DB single step)", seL4_Fault_UserException, 1 },
     };
     /* a mapped page just below the unmapped page at 0x50800000 */
     seL4_CPtr below = conf_object(seL4_X86_4K, 0);
@@ -625,6 +635,12 @@ static void test_more_vectors(void)
                            : label == seL4_Fault_VMFault   ? seL4_GetMR(seL4_VMFault_Addr)
                                                            : seL4_GetMR(seL4_UnknownSyscall_Syscall);
         check(label == cases[i].label && badge == 60 + i, "%s", cases[i].what);
+        if (cases[i].number == 3 && label == seL4_Fault_UserException)
+            check_eq(seL4_GetMR(seL4_UserException_FaultIP), (seL4_Word)conf_ip_int_3 + 2,
+                     "...FaultIP is after the 2-byte int $3");
+        if (cases[i].number == 1 && label == seL4_Fault_UserException)
+            check_eq(seL4_GetMR(seL4_UserException_FaultIP), (seL4_Word)conf_ip_tf + 1,
+                     "...reported after the first instruction following popf (the nop)");
         if (label == seL4_Fault_VMFault && cases[i].label == seL4_Fault_VMFault) {
             if (cases[i].number == 0x507ffffd)
                 check_eq(seL4_GetMR(seL4_VMFault_IP), 0x507ffffdul, "...IP is the start of the instruction");
