@@ -15,6 +15,17 @@
 void *frame_alloc(uint64_t size) __attribute__((weak));
 void frame_free(void *p, uint64_t size) __attribute__((weak));
 
+/* Optional machine hook: the kernel wrote [host, host+len) itself (not through the CPU),
+ * so code the emulator translated from that memory is stale.  x86 keeps instruction
+ * fetch coherent with every store, including the kernel's message copies. */
+void cpu_host_written(const void *host, uint64_t len) __attribute__((weak));
+
+static void host_written(const void *host, uint64_t len)
+{
+    if (cpu_host_written && host && len)
+        cpu_host_written(host, len);
+}
+
 void *phys_ram(kernel *k, uint64_t paddr, uint64_t len)
 {
     return ram_ptr(&k->ram, paddr, len);
@@ -29,6 +40,7 @@ void phys_zero(kernel *k, uint64_t paddr, uint64_t len)
     uint8_t *p = phys_ram(k, paddr, len);
     if (!p)
         return;
+    host_written(p, len);
     uintptr_t start = (uintptr_t)p, end = start + len;
     uintptr_t a = (start + 4095) & ~(uintptr_t)4095, b = end & ~(uintptr_t)4095;
     if (len >= (64u << 10) && b > a &&
@@ -87,7 +99,10 @@ uint64_t *lookup_ipc_buffer(kernel *k, tcb *t, bool receiver)
         return NULL;
     if (c->vm_rights == VM_READ_WRITE || (!receiver && c->vm_rights == VM_READ_ONLY)) {
         uint64_t off = t->ipc_buffer & MASK(c->size_bits);
-        return (uint64_t *)phys_ram(k, c->paddr + off, 1u << seL4_IPCBufferSizeBits);
+        uint64_t *buf = phys_ram(k, c->paddr + off, 1u << seL4_IPCBufferSizeBits);
+        if (receiver)   /* the caller may write it */
+            host_written(buf, 1u << seL4_IPCBufferSizeBits);
+        return buf;
     }
     return NULL;
 }
