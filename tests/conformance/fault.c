@@ -246,6 +246,7 @@ static void test_reply_sanitising(void)
     progress = 0;
     conf_thread_create(&t, ud2_thread, NULL, 100, mint(fault_ep, seL4_AllRights, 13));
     label = next_fault(&badge, &len);
+    check_eq(label, seL4_Fault_UserException, "a second thread stops at its ud2");
     seL4_SetMR(0, 0x0000800000000000ul);
     seL4_SetMR(1, seL4_GetMR(seL4_UserException_SP));
     seL4_SetMR(2, seL4_GetMR(seL4_UserException_FLAGS));
