@@ -356,9 +356,49 @@ static void other_space_thread(void *arg)
     conf_park();
 }
 
+static seL4_CPtr second_pml4, second_their_view;
+
+static void unmap_watcher(void *arg)
+{
+    seL4_CPtr go = (seL4_CPtr)arg;
+    for (int round = 0; round < 2; round++) {
+        seL4_Word v = *(volatile seL4_Word *)SHARED_X;
+        seL4_SetMR(0, v);
+        seL4_Send(report_ep, seL4_MessageInfo_new(0x600d, 0, 0, 1));
+        seL4_Wait(go, NULL);
+    }
+    conf_park();
+}
+
+/* Unmapping a page from another (inactive) address space must take effect there. */
+static void test_unmap_in_other_vspace(void)
+{
+    seL4_CPtr go = conf_object(seL4_NotificationObject, 0), fe = conf_slot();
+    seL4_CNode_Mint(ROOT, fe, D, ROOT, report_ep, D, seL4_AllRights, 0x79);
+    conf_thread_t t;
+    conf_thread_create(&t, unmap_watcher, (void *)go, 100, fe);
+    seL4_CPtr ipc_copy = conf_slot();
+    seL4_CNode_Copy(ROOT, ipc_copy, D, ROOT, t.ipc_frame, D, seL4_AllRights);
+    map_in(second_pml4, ipc_copy, (seL4_Word)t.ipc, seL4_ReadWrite);
+    seL4_TCB_SetSpace(t.tcb, fe, ROOT, 0, second_pml4, 0);
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(report_ep, &badge);
+    check(seL4_MessageInfo_get_label(info) == 0x600d && seL4_GetMR(0) == 0x2222,
+          "a thread in the second VSpace reads its frame at the shared address");
+    check_err(seL4_X86_Page_Unmap(second_their_view), seL4_NoError,
+              "the root task unmaps that frame from the second VSpace");
+    seL4_Signal(go);
+    info = seL4_Recv(report_ep, &badge);
+    check(seL4_MessageInfo_get_label(info) == seL4_Fault_VMFault && badge == 0x79 &&
+              seL4_GetMR(seL4_VMFault_Addr) == SHARED_X,
+          "its next read of that address faults");
+    seL4_TCB_Suspend(t.tcb);
+}
+
 static void test_second_vspace(void)
 {
     seL4_CPtr pml4 = conf_object(seL4_X64_PML4Object, 0);
+    second_pml4 = pml4;
     check_err(seL4_X86_ASIDPool_Assign(seL4_CapInitThreadASIDPool, pml4), seL4_NoError,
               "a new VSpace with an ASID from the initial pool");
     seL4_BootInfo *bi = runtime_bootinfo();
@@ -371,6 +411,7 @@ static void test_second_vspace(void)
     seL4_CPtr mine = conf_object(seL4_X86_4K, 0), theirs = conf_object(seL4_X86_4K, 0);
     seL4_CPtr their_view = conf_slot();
     seL4_CNode_Copy(ROOT, their_view, D, ROOT, theirs, D, seL4_AllRights);
+    second_their_view = their_view;
     check(conf_map(mine, SHARED_X, seL4_ReadWrite) == seL4_NoError &&
               map_in(pml4, their_view, SHARED_X, seL4_ReadWrite) == seL4_NoError,
           "one address, a different frame in each VSpace");
@@ -506,6 +547,7 @@ int main(void)
     test_directory_unmap();
     test_sharing_and_zeroing();
     test_second_vspace();
+    test_unmap_in_other_vspace();
     test_revoked_vspace();
     test_code_pages();
     test_code_written_by_kernel();
