@@ -12,16 +12,24 @@
 /* ---- physical memory ---- */
 /* Simulated RAM is one host allocation; a physical address is an offset into it
  * (plus the base of the RAM region).  Frames handed to user code are host memory
- * shared between every address space that maps them. */
+ * shared between every address space that maps them.  RAM is a shared file
+ * mapping: MADV_REMOVE (not MADV_DONTNEED) gives pages back as zeros. */
 typedef struct sim_ram {
     uint8_t *host;      /* host address of physical address `base` */
     uint64_t base;      /* first physical address of RAM */
     uint64_t size;      /* bytes */
+    int fd;             /* the file behind it (-1 if none) */
 } sim_ram;
 
 int   ram_init(sim_ram *ram, uint64_t base, uint64_t size); /* 0 or -1 (host out of memory) */
 void  ram_fini(sim_ram *ram);
 void *ram_ptr(const sim_ram *ram, uint64_t paddr, uint64_t len); /* NULL if out of range */
+
+/* Host memory for frames that are not RAM (device frames, tests): zeroed, 4 KiB
+ * aligned, `size` a multiple of 4 KiB; NULL when exhausted.  frame_free gives the
+ * memory back (the range is not handed out again). */
+void *frame_alloc(uint64_t size);
+void  frame_free(void *p, uint64_t size);
 
 /* ---- address spaces ---- */
 typedef struct sim_space sim_space;
@@ -31,12 +39,15 @@ enum { SIM_PROT_READ = 1, SIM_PROT_WRITE = 2, SIM_PROT_EXEC = 4 };
 sim_space *space_create(void);                    /* NULL on host OOM */
 void space_destroy(sim_space *s);
 /* Maps `size` bytes (multiple of 4 KiB, vaddr and host 4 KiB aligned) of host memory
- * at `vaddr` with `prot`.  Replaces nothing: the range must be unmapped.  0 or -1. */
+ * at `vaddr` with `prot`.  The host memory must lie in the last RAM created or in
+ * memory from frame_alloc.  Replaces nothing: the range must be unmapped.  0 or -1.
+ * Costs no emulator resources per page (see machine/space.h). */
 int  space_map(sim_space *s, uint64_t vaddr, void *host, uint64_t size, unsigned prot);
 /* Removes whatever is mapped in [vaddr, vaddr+size); unmapped holes are fine. */
 void space_unmap(sim_space *s, uint64_t vaddr, uint64_t size);
-/* Host address of [vaddr, vaddr+len) if that range lies inside one mapping, else NULL.
- * *prot (if not NULL) receives the mapping's SIM_PROT_* bits. */
+/* Host address of [vaddr, vaddr+len) if every page of that range is mapped with the
+ * same rights to consecutive host memory, else NULL.  *prot (if not NULL) receives
+ * those SIM_PROT_* bits. */
 void *space_host_ptr(const sim_space *s, uint64_t vaddr, uint64_t len, unsigned *prot);
 
 /* ---- thread state ---- */

@@ -299,8 +299,7 @@ int cpu_engine_init(sim_space *s)
     memcpy(page, iretq, sizeof iretq);
     memcpy(page + 0x800, gdt, sizeof gdt);
     memcpy(page + 0xE00, frame, sizeof frame);
-    int ok = space_map(s, SCRATCH_PAGE, page, 4096, SIM_PROT_READ | SIM_PROT_WRITE |
-                                                        SIM_PROT_EXEC) == 0 &&
+    int ok = space_map_scratch(s, SCRATCH_PAGE, page) == 0 &&
              uc_reg_write(uc, UC_X86_REG_GDTR, &gdtr) == UC_ERR_OK &&
              uc_reg_write(uc, UC_X86_REG_RSP, &rsp) == UC_ERR_OK;
     if (ok) {
@@ -317,7 +316,7 @@ int cpu_engine_init(sim_space *s)
                         "emulator's CPU context (libunicorn version?)\n");
         ok = 0;
     }
-    space_unmap(s, SCRATCH_PAGE, 4096);
+    space_unmap_scratch(s, SCRATCH_PAGE);
     free(page);
     gdtr.base = 0;
     gdtr.limit = 0;
@@ -702,6 +701,7 @@ sim_exit cpu_run(sim_space *s, sim_regs *regs, uint64_t budget)
     st.budget = budget;
     st.rip = regs->rip;
     st.tsc_base = g_now != NULL ? g_now(g_now_ctx) : g_stats.insns;
+    space_sync_tlb(s); /* after space_unmap */
     load_regs(s, regs);
     unsigned idle = 0;
 

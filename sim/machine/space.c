@@ -1,26 +1,31 @@
 /*
  * Address spaces: one unicorn engine each, with x86 4-level page tables (see
- * space.h for why).  Frames are host memory; the physical side of each engine
- * maps that host memory in "windows" (uc_mem_map_ptr), so every space mapping a
- * frame shares it.  Page tables live in host memory of their own (also windows).
+ * space.h for the physical layout and why).  space_map and space_unmap only edit
+ * page-table entries: frames in RAM need no unicorn region of their own, so the
+ * number of regions stays small however many pages are mapped.  Everything about
+ * a mapping lives in its page-table entry: the frame's physical address, writable
+ * (the hardware bit), and readable/executable in bits the CPU ignores.
  */
 #include "space.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "x86_length.h"
 
 #define PAGE 4096u
-#define PT_CHUNK_PAGES 128u
 #define PTE_P 0x1ull
 #define PTE_RW 0x2ull
 #define PTE_US 0x4ull
 #define PTE_A 0x20ull
 #define PTE_D 0x40ull
+#define PTE_SIM_READ (1ull << 9)  /* available-to-software bits */
+#define PTE_SIM_EXEC (1ull << 10)
 #define PTE_ADDR 0x000FFFFFFFFFF000ull
 #define USER_TOP 0x0000800000000000ull
+#define PHYS_TOP 0x0000010000000000ull
 
 static uint64_t filler_read(uc_engine *uc, uint64_t off, unsigned size, void *user)
 {
@@ -70,107 +75,132 @@ void space_drop_fillers(sim_space *s)
 
 void space_flush_tlb(sim_space *s)
 {
-    /* Mapping a region flushes the whole TLB (and the jump cache) in unicorn. */
+    /* Mapping a region flushes the whole TLB (and the jump cache) in unicorn; with
+     * few regions this is cheap.  (Writing CR3 through uc_reg_write does not.) */
     uc_mem_unmap(s->uc, SPACE_RESERVED_BASE, PAGE);
     uc_mem_map_ptr(s->uc, SPACE_RESERVED_BASE, PAGE, UC_PROT_ALL, s->flush_page);
+    s->tlb_stale = false;
 }
 
-static int add_window(sim_space *s, uint8_t *host, uint64_t size, uint64_t *phys)
+void space_sync_tlb(sim_space *s)
 {
-    if (size > SPACE_RESERVED_END - s->next_phys) {
-        return -1;
+    if (s->tlb_stale) {
+        space_flush_tlb(s);
     }
-    if (s->nwindows == s->wcap) {
-        size_t ncap = s->wcap ? s->wcap * 2 : 16;
-        phys_window *n = realloc(s->windows, ncap * sizeof *n);
+}
+
+/* The slot holding vaddr: its index, or where it would go (*found false). */
+static size_t slot_find(const sim_space *s, uint64_t vaddr, bool *found)
+{
+    uint64_t vbase = vaddr >> SPACE_SLOT_BITS << SPACE_SLOT_BITS;
+    size_t lo = 0, hi = s->nslots;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->slots[mid].vbase < vbase) {
+            lo = mid + 1;
+        } else {
+            hi = mid;
+        }
+    }
+    *found = lo < s->nslots && s->slots[lo].vbase == vbase;
+    return lo;
+}
+
+/* The host reservation of vaddr's slot, creating the slot if needed. */
+static uint8_t *slot_host(sim_space *s, uint64_t vaddr)
+{
+    const uint64_t size = 1ull << SPACE_SLOT_BITS;
+    bool found;
+    size_t i = slot_find(s, vaddr, &found);
+    if (found) {
+        return s->slots[i].host;
+    }
+    if (s->nslots == s->scap) {
+        size_t ncap = s->scap ? s->scap * 2 : 8;
+        space_slot *n = realloc(s->slots, ncap * sizeof *n);
         if (n == NULL) {
-            return -1;
+            return NULL;
         }
-        s->windows = n;
-        s->wcap = ncap;
+        s->slots = n;
+        s->scap = ncap;
     }
-    if (uc_mem_map_ptr(s->uc, s->next_phys, (size_t)size, UC_PROT_ALL, host) != UC_ERR_OK) {
-        return -1;
+    void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+        return NULL;
     }
-    phys_window w = { host, size, s->next_phys };
-    s->windows[s->nwindows++] = w;
-    *phys = s->next_phys;
-    s->next_phys += size;
-    return 0;
+    space_slot slot = { vaddr >> SPACE_SLOT_BITS << SPACE_SLOT_BITS, p };
+    if (uc_mem_map_ptr(s->uc, slot.vbase, (size_t)size, UC_PROT_ALL, p) != UC_ERR_OK) {
+        munmap(p, (size_t)size);
+        return NULL;
+    }
+    memmove(&s->slots[i + 1], &s->slots[i], (s->nslots - i) * sizeof slot);
+    s->slots[i] = slot;
+    s->nslots++;
+    return p;
 }
 
-/* Physical address of host memory [host, host+size), adding a window if needed. */
-static int host_to_phys(sim_space *s, uint8_t *host, uint64_t size, uint64_t *phys)
+/* Host address of frame id `id` (see ram.c). */
+static uint8_t *frame_host(const sim_space *s, uint64_t id)
 {
-    for (size_t i = 0; i < s->nwindows; i++) {
-        const phys_window *w = &s->windows[i];
-        if (host >= w->host && (uint64_t)(host - w->host) <= w->size &&
-            size <= w->size - (uint64_t)(host - w->host)) {
-            *phys = w->phys + (uint64_t)(host - w->host);
-            return 0;
-        }
+    if (s->scratch_host != NULL && id == SPACE_SCRATCH_ID) {
+        return s->scratch_host;
     }
-    uint8_t *ram;
-    uint64_t ram_size;
-    ram_registered(&ram, &ram_size);
-    if (ram != NULL && host >= ram && (uint64_t)(host - ram) <= ram_size &&
-        size <= ram_size - (uint64_t)(host - ram)) {
-        uint64_t base;
-        if (add_window(s, ram, ram_size, &base) != 0) {
-            return -1;
-        }
-        *phys = base + (uint64_t)(host - ram);
-        return 0;
-    }
-    return add_window(s, host, size, phys);
+    return ram_frame_host(id);
 }
 
-/* A zeroed page-table page: host pointer, physical address in *phys. */
 static uint64_t *pt_alloc(sim_space *s, uint64_t *phys)
 {
-    struct pt_chunk *c = s->nchunks ? &s->chunks[s->nchunks - 1] : NULL;
-    if (c == NULL || c->used == PT_CHUNK_PAGES) {
-        struct pt_chunk *n = realloc(s->chunks, (s->nchunks + 1) * sizeof *n);
-        if (n == NULL) {
-            return NULL;
-        }
-        s->chunks = n;
-        c = &s->chunks[s->nchunks];
-        c->host = aligned_alloc(PAGE, (size_t)PT_CHUNK_PAGES * PAGE);
-        c->used = 0;
-        if (c->host == NULL) {
-            return NULL;
-        }
-        memset(c->host, 0, (size_t)PT_CHUNK_PAGES * PAGE);
-        if (add_window(s, c->host, (uint64_t)PT_CHUNK_PAGES * PAGE, &c->phys) != 0) {
-            free(c->host);
-            return NULL;
-        }
-        s->nchunks++;
+    uint32_t idx;
+    if (s->npt_free > 0) {
+        idx = s->pt_free[--s->npt_free];
+    } else if (s->pt_used < SPACE_PT_PAGES) {
+        idx = s->pt_used++;
+    } else {
+        return NULL;
     }
-    uint64_t off = (uint64_t)c->used * PAGE;
-    c->used++;
-    *phys = c->phys + off;
-    return (uint64_t *)(void *)(c->host + off);
+    s->pt_count[idx] = 0;
+    *phys = SPACE_PT_PHYS + (uint64_t)idx * PAGE;
+    return (uint64_t *)(void *)(s->pt + (uint64_t)idx * PAGE);
 }
 
-static uint64_t *pt_host(const sim_space *s, uint64_t phys)
+static void pt_free(sim_space *s, uint64_t phys)
 {
-    for (size_t i = 0; i < s->nchunks; i++) {
-        const struct pt_chunk *c = &s->chunks[i];
-        if (phys >= c->phys && phys - c->phys < (uint64_t)PT_CHUNK_PAGES * PAGE) {
-            return (uint64_t *)(void *)(c->host + (phys - c->phys));
+    uint32_t idx = (uint32_t)((phys - SPACE_PT_PHYS) / PAGE);
+    if (s->npt_free == s->pt_free_cap) {
+        uint32_t ncap = s->pt_free_cap ? s->pt_free_cap * 2 : 64;
+        uint32_t *n = realloc(s->pt_free, ncap * sizeof *n);
+        if (n == NULL) {
+            return; /* the page is lost to this space, nothing else */
         }
+        s->pt_free = n;
+        s->pt_free_cap = ncap;
     }
-    return NULL;
+    s->pt_free[s->npt_free++] = idx;
 }
 
-/* The page-table entry for vaddr, creating the tables on the way if `create`. */
+static uint64_t *pt_table(const sim_space *s, uint64_t entry)
+{
+    return (uint64_t *)(void *)(s->pt + ((entry & PTE_ADDR) - SPACE_PT_PHYS));
+}
+
+static uint16_t *pt_count_of(const sim_space *s, const uint64_t *table)
+{
+    return &s->pt_count[((const uint8_t *)table - s->pt) / PAGE];
+}
+
+static unsigned pt_index(uint64_t vaddr, int level)
+{
+    return (unsigned)((vaddr >> (12 + 9 * level)) & 511u);
+}
+
+/* The leaf entry for vaddr; NULL if a table on the way is missing (and not
+ * `create`d, or the page-table area is full). */
 static uint64_t *pte_of(sim_space *s, uint64_t vaddr, bool create)
 {
     uint64_t *table = s->pml4;
     for (int level = 3; level >= 1; level--) {
-        uint64_t *e = &table[(vaddr >> (12 + 9 * level)) & 511];
+        uint64_t *e = &table[pt_index(vaddr, level)];
         if (!(*e & PTE_P)) {
             if (!create) {
                 return NULL;
@@ -180,13 +210,51 @@ static uint64_t *pte_of(sim_space *s, uint64_t vaddr, bool create)
                 return NULL;
             }
             *e = phys | PTE_P | PTE_RW | PTE_US;
+            (*pt_count_of(s, table))++;
         }
-        table = pt_host(s, *e & PTE_ADDR);
-        if (table == NULL) {
-            return NULL;
-        }
+        table = pt_table(s, *e);
     }
-    return &table[(vaddr >> 12) & 511];
+    return &table[pt_index(vaddr, 0)];
+}
+
+/* The leaf entry of vaddr's page, 0 if not mapped. */
+static uint64_t leaf_of(const sim_space *s, uint64_t vaddr)
+{
+    if (vaddr >= USER_TOP) {
+        return 0;
+    }
+    const uint64_t *table = s->pml4;
+    for (int level = 3; level >= 1; level--) {
+        uint64_t e = table[pt_index(vaddr, level)];
+        if (!(e & PTE_P)) {
+            return 0;
+        }
+        table = pt_table(s, e);
+    }
+    return table[pt_index(vaddr, 0)];
+}
+
+static unsigned leaf_prot(uint64_t e)
+{
+    return ((e & PTE_SIM_READ) ? SIM_PROT_READ : 0u) | ((e & PTE_RW) ? SIM_PROT_WRITE : 0u) |
+           ((e & PTE_SIM_EXEC) ? SIM_PROT_EXEC : 0u);
+}
+
+/* Host address of vaddr and its page's SIM_PROT_* bits; NULL if not mapped. */
+static uint8_t *page_host(const sim_space *s, uint64_t vaddr, unsigned *prot)
+{
+    uint64_t e = leaf_of(s, vaddr);
+    if (!(e & PTE_P)) {
+        return NULL;
+    }
+    uint8_t *h = frame_host(s, e & PTE_ADDR);
+    if (h == NULL) {
+        return NULL;
+    }
+    if (prot != NULL) {
+        *prot = leaf_prot(e);
+    }
+    return h + (vaddr & (PAGE - 1));
 }
 
 sim_space *space_create(void)
@@ -196,18 +264,22 @@ sim_space *space_create(void)
         return NULL;
     }
     s->blocks = calloc(BLOCK_CACHE_SIZE, sizeof *s->blocks);
+    s->pt_count = calloc(SPACE_PT_PAGES, sizeof *s->pt_count);
     s->flush_page = aligned_alloc(PAGE, PAGE);
+    void *pt = mmap(NULL, (size_t)SPACE_PT_BYTES, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    s->pt = pt == MAP_FAILED ? NULL : pt;
     s->gen = 1;
-    s->next_phys = SPACE_RESERVED_BASE + PAGE;
-    if (s->blocks == NULL || s->flush_page == NULL ||
+    if (s->blocks == NULL || s->pt_count == NULL || s->flush_page == NULL || s->pt == NULL ||
         uc_open(UC_ARCH_X86, UC_MODE_64, &s->uc) != UC_ERR_OK) {
-        free(s->blocks);
-        free(s->flush_page);
-        free(s);
+        s->uc = NULL;
+        space_destroy(s);
         return NULL;
     }
     memset(s->flush_page, 0, PAGE);
     if (uc_mem_map_ptr(s->uc, SPACE_RESERVED_BASE, PAGE, UC_PROT_ALL, s->flush_page) !=
+            UC_ERR_OK ||
+        uc_mem_map_ptr(s->uc, SPACE_PT_PHYS, (size_t)SPACE_PT_BYTES, UC_PROT_ALL, s->pt) !=
             UC_ERR_OK ||
         (s->pml4 = pt_alloc(s, &s->pml4_phys)) == NULL ||
         uc_context_alloc(s->uc, &s->ctx) != UC_ERR_OK || cpu_engine_init(s) != 0) {
@@ -225,57 +297,22 @@ void space_destroy(sim_space *s)
     if (s->ctx != NULL) {
         uc_context_free(s->ctx);
     }
-    uc_close(s->uc);
-    for (size_t i = 0; i < s->nchunks; i++) {
-        free(s->chunks[i].host);
+    if (s->uc != NULL) {
+        uc_close(s->uc);
     }
-    free(s->chunks);
-    free(s->windows);
+    for (size_t i = 0; i < s->nslots; i++) {
+        munmap(s->slots[i].host, (size_t)1 << SPACE_SLOT_BITS);
+    }
+    if (s->pt != NULL) {
+        munmap(s->pt, (size_t)SPACE_PT_BYTES);
+    }
+    free(s->slots);
+    free(s->pt_count);
+    free(s->pt_free);
     free(s->fillers);
-    free(s->regions);
     free(s->blocks);
     free(s->flush_page);
     free(s);
-}
-
-/* Index of the first region whose end is above vaddr (nregions if none). */
-static size_t first_region_after(const sim_space *s, uint64_t vaddr)
-{
-    size_t lo = 0, hi = s->nregions;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        const space_region *r = &s->regions[mid];
-        if (r->vaddr + r->size <= vaddr) {
-            lo = mid + 1;
-        } else {
-            hi = mid;
-        }
-    }
-    return lo;
-}
-
-static int insert_region(sim_space *s, size_t at, space_region r)
-{
-    if (s->nregions == s->cap) {
-        size_t ncap = s->cap ? s->cap * 2 : 64;
-        space_region *n = realloc(s->regions, ncap * sizeof *n);
-        if (n == NULL) {
-            return -1;
-        }
-        s->regions = n;
-        s->cap = ncap;
-    }
-    memmove(&s->regions[at + 1], &s->regions[at], (s->nregions - at) * sizeof r);
-    s->regions[at] = r;
-    s->nregions++;
-    return 0;
-}
-
-static void remove_region(sim_space *s, size_t at)
-{
-    memmove(&s->regions[at], &s->regions[at + 1],
-            (s->nregions - at - 1) * sizeof s->regions[0]);
-    s->nregions--;
 }
 
 /* Cached block facts computed before a mapping change may be wrong now. */
@@ -295,39 +332,69 @@ static bool mappable(uint64_t vaddr, uint64_t size)
     return vaddr + size <= SPACE_RESERVED_BASE || vaddr >= SPACE_RESERVED_END;
 }
 
-int space_map(sim_space *s, uint64_t vaddr, void *host, uint64_t size, unsigned prot)
+/* Writes the entries for [vaddr, vaddr+size) -> frame ids [id, id+size), creating
+ * tables; the range must be unmapped (checked first: a failure changes nothing
+ * but possibly leaves empty tables). */
+static int set_entries(sim_space *s, uint64_t vaddr, uint64_t id, uint64_t size, unsigned prot)
 {
-    if (size == 0 || (vaddr & (PAGE - 1)) != 0 || (size & (PAGE - 1)) != 0 ||
-        ((uintptr_t)host & (PAGE - 1)) != 0 || !mappable(vaddr, size)) {
-        return -1;
-    }
-    size_t at = first_region_after(s, vaddr);
-    if (at < s->nregions && s->regions[at].vaddr < vaddr + size) {
-        return -1; /* overlaps */
-    }
-    uint64_t phys;
-    if (host_to_phys(s, host, size, &phys) != 0) {
-        return -1;
-    }
-    /* Create every table first so that a failure leaves nothing half mapped. */
     for (uint64_t off = 0; off < size; off += PAGE) {
-        if (pte_of(s, vaddr + off, true) == NULL) {
-            return -1;
+        uint64_t *pte = pte_of(s, vaddr + off, true);
+        if (pte == NULL || (*pte & PTE_P)) {
+            return -1; /* out of table pages, or overlaps */
         }
     }
-    space_region r = { vaddr, size, host, prot & 7u };
-    if (insert_region(s, at, r) != 0) {
-        return -1;
-    }
-    if (uc_mem_map_ptr(s->uc, vaddr, (size_t)size, UC_PROT_ALL, host) != UC_ERR_OK) {
-        remove_region(s, at);
-        return -1;
-    }
-    uint64_t flags = PTE_P | PTE_US | PTE_A | PTE_D | ((prot & SIM_PROT_WRITE) ? PTE_RW : 0);
+    uint64_t flags = PTE_P | PTE_US | PTE_A | PTE_D | ((prot & SIM_PROT_WRITE) ? PTE_RW : 0) |
+                     ((prot & SIM_PROT_READ) ? PTE_SIM_READ : 0) |
+                     ((prot & SIM_PROT_EXEC) ? PTE_SIM_EXEC : 0);
+    uint64_t *pte = NULL;
     for (uint64_t off = 0; off < size; off += PAGE) {
-        *pte_of(s, vaddr + off, false) = (phys + off) | flags;
+        /* Consecutive entries of one table need no walk. */
+        if (pte == NULL || ((vaddr + off) & (512ull * PAGE - 1)) == 0) {
+            pte = pte_of(s, vaddr + off, false);
+        } else {
+            pte++;
+        }
+        *pte = (id + off) | flags;
+        const uint64_t *table = (const uint64_t *)((uintptr_t)pte & ~(uintptr_t)(PAGE - 1));
+        (*pt_count_of(s, table))++;
     }
-    /* The frame may hold other code than when the engine last saw it. */
+    return 0;
+}
+
+int space_map(sim_space *s, uint64_t vaddr, void *host, uint64_t size, unsigned prot)
+{
+    int fd;
+    uint64_t off, id;
+    if (size == 0 || (vaddr & (PAGE - 1)) != 0 || (size & (PAGE - 1)) != 0 ||
+        ((uintptr_t)host & (PAGE - 1)) != 0 || !mappable(vaddr, size) ||
+        ram_frame_of(host, size, &fd, &off, &id) != 0) {
+        return -1;
+    }
+    for (uint64_t a = 0; a < size; a += PAGE) {
+        if (leaf_of(s, vaddr + a) & PTE_P) {
+            return -1; /* overlaps */
+        }
+    }
+    /* Alias the frames into the slots, one piece per slot. */
+    for (uint64_t done = 0; done < size;) {
+        uint64_t v = vaddr + done;
+        uint64_t slot_end = (v >> SPACE_SLOT_BITS << SPACE_SLOT_BITS) + (1ull << SPACE_SLOT_BITS);
+        uint64_t n = size - done < slot_end - v ? size - done : slot_end - v;
+        uint8_t *base = slot_host(s, v);
+        if (base == NULL) {
+            return -1;
+        }
+        uint8_t *at = base + (v & ((1ull << SPACE_SLOT_BITS) - 1));
+        if (mmap(at, (size_t)n, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd,
+                 (off_t)(off + done)) == MAP_FAILED) {
+            return -1;
+        }
+        done += n;
+    }
+    if (set_entries(s, vaddr, id, size, prot) != 0) {
+        return -1;
+    }
+    /* The frame may hold other code than when the engine last translated there. */
     if (prot & SIM_PROT_EXEC) {
         space_invalidate_code(s, vaddr, vaddr + size);
     }
@@ -335,94 +402,130 @@ int space_map(sim_space *s, uint64_t vaddr, void *host, uint64_t size, unsigned 
     return 0;
 }
 
+int space_map_scratch(sim_space *s, uint64_t vaddr, uint8_t *page)
+{
+    bool found;
+    slot_find(s, vaddr, &found);
+    if (found || s->scratch_host != NULL ||
+        uc_mem_map_ptr(s->uc, vaddr, PAGE, UC_PROT_ALL, page) != UC_ERR_OK) {
+        return -1;
+    }
+    s->scratch_host = page;
+    if (set_entries(s, vaddr, SPACE_SCRATCH_ID, PAGE,
+                    SIM_PROT_READ | SIM_PROT_WRITE | SIM_PROT_EXEC) != 0) {
+        return -1;
+    }
+    bump_gen(s);
+    return 0;
+}
+
+void space_unmap_scratch(sim_space *s, uint64_t vaddr)
+{
+    space_invalidate_code(s, vaddr, vaddr + PAGE);
+    space_unmap(s, vaddr, PAGE);
+    uc_mem_unmap(s->uc, vaddr, PAGE);
+    s->scratch_host = NULL;
+    space_flush_tlb(s);
+}
+
 void space_unmap(sim_space *s, uint64_t vaddr, uint64_t size)
 {
-    if (size == 0) {
+    if (size == 0 || vaddr >= USER_TOP) {
         return;
     }
-    uint64_t end = vaddr + size < vaddr ? UINT64_MAX : vaddr + size;
-    vaddr &= ~(uint64_t)(PAGE - 1);
+    uint64_t end = size > USER_TOP - vaddr ? USER_TOP : vaddr + size;
+    uint64_t a = vaddr & ~(uint64_t)(PAGE - 1);
     bool changed = false;
-    size_t i = first_region_after(s, vaddr);
-    while (i < s->nregions && s->regions[i].vaddr < end) {
-        space_region r = s->regions[i];
-        uint64_t rend = r.vaddr + r.size;
-        uint64_t cut_lo = vaddr > r.vaddr ? vaddr : r.vaddr;
-        uint64_t cut_hi = end < rend ? end : rend;
-        cut_hi = (cut_hi + PAGE - 1) & ~(uint64_t)(PAGE - 1);
-        if (cut_hi > rend) {
-            cut_hi = rend;
-        }
-        /* Translated code goes first, while the pages still translate (a walk
-         * that faults here would leave the emulator's exception state dirty). */
-        if (r.prot & SIM_PROT_EXEC) {
-            space_invalidate_code(s, r.vaddr, rend);
-        }
-        for (uint64_t a = cut_lo; a < cut_hi; a += PAGE) {
-            uint64_t *pte = pte_of(s, a, false);
-            if (pte != NULL) {
-                *pte = 0;
+    /* Each pass clears one page or skips a whole missing table: bounded by the
+     * number of pages and tables in the range. */
+    while (a < end) {
+        uint64_t *path[4];  /* path[level] = table at that level */
+        path[3] = s->pml4;
+        int level = 3;
+        uint64_t *e = NULL;
+        for (;;) {
+            e = &path[level][pt_index(a, level)];
+            if (!(*e & PTE_P) || level == 0) {
+                break;
             }
+            path[level - 1] = pt_table(s, *e);
+            level--;
         }
+        if (!(*e & PTE_P)) {
+            uint64_t span = 1ull << (12 + 9 * level);
+            a = (a & ~(span - 1)) + span; /* skip what this entry would map */
+            continue;
+        }
+        *e = 0;
         changed = true;
-        uc_mem_unmap(s->uc, r.vaddr, (size_t)r.size);
-        remove_region(s, i);
-        /* The pieces that stay: [r.vaddr, cut_lo) and [cut_hi, rend).  Inserting
-         * them cannot fail for lack of room: one region was just removed... but
-         * two may come back, so check. */
-        if (cut_lo > r.vaddr) {
-            space_region left = { r.vaddr, cut_lo - r.vaddr, r.host, r.prot };
-            if (uc_mem_map_ptr(s->uc, left.vaddr, (size_t)left.size, UC_PROT_ALL,
-                               left.host) == UC_ERR_OK &&
-                insert_region(s, i, left) == 0) {
-                i++;
+        /* Give back tables that became empty (not the PML4). */
+        for (int l = 0; l < 3; l++) {
+            uint16_t *cnt = pt_count_of(s, path[l]);
+            if (*cnt > 0) {
+                (*cnt)--;
+            }
+            if (*cnt != 0) {
+                break;
+            }
+            uint64_t *parent = &path[l + 1][pt_index(a, l + 1)];
+            uint64_t phys = *parent & PTE_ADDR;
+            *parent = 0;
+            pt_free(s, phys);
+            if (l + 1 == 3) {
+                uint16_t *top = pt_count_of(s, path[3]);
+                if (*top > 0) {
+                    (*top)--;
+                }
             }
         }
-        if (cut_hi < rend) {
-            space_region right = { cut_hi, rend - cut_hi, r.host + (cut_hi - r.vaddr),
-                                   r.prot };
-            if (uc_mem_map_ptr(s->uc, right.vaddr, (size_t)right.size, UC_PROT_ALL,
-                               right.host) == UC_ERR_OK &&
-                insert_region(s, i, right) == 0) {
-                i++;
-            }
-        }
+        a += PAGE;
     }
     if (changed) {
-        space_flush_tlb(s);
+        s->tlb_stale = true;
         bump_gen(s);
     }
 }
 
 void *space_host_ptr(const sim_space *s, uint64_t vaddr, uint64_t len, unsigned *prot)
 {
-    size_t i = first_region_after(s, vaddr);
-    if (i >= s->nregions) {
+    unsigned p0 = 0;
+    uint8_t *h = page_host(s, vaddr, &p0);
+    if (h == NULL || (len > 0 && vaddr + (len - 1) < vaddr)) {
         return NULL;
     }
-    const space_region *r = &s->regions[i];
-    if (vaddr < r->vaddr || len > r->vaddr + r->size - vaddr) {
-        return NULL;
+    uint64_t last = len > 0 ? vaddr + (len - 1) : vaddr;
+    /* Every further page: mapped, same rights, host-contiguous. */
+    for (uint64_t p = (vaddr & ~(uint64_t)(PAGE - 1)) + PAGE; p <= last && p != 0; p += PAGE) {
+        unsigned pp = 0;
+        uint8_t *q = page_host(s, p, &pp);
+        if (q == NULL || pp != p0 || q != h + (p - vaddr)) {
+            return NULL;
+        }
     }
     if (prot != NULL) {
-        *prot = r->prot;
+        *prot = p0;
     }
-    return r->host + (vaddr - r->vaddr);
+    return h;
 }
 
 bool space_prot(const sim_space *s, uint64_t vaddr, unsigned *prot)
 {
-    return space_host_ptr(s, vaddr, 1, prot) != NULL;
+    return page_host(s, vaddr, prot) != NULL;
 }
 
 void space_invalidate_code(sim_space *s, uint64_t start, uint64_t end)
 {
+    /* Unicorn finds the code through the emulator's TLB: it must be current. */
+    space_sync_tlb(s);
     for (uint64_t p = start & ~(uint64_t)(PAGE - 1); p < end; p += PAGE) {
         unsigned prot = 0;
         if (space_prot(s, p, &prot) && (prot & SIM_PROT_EXEC)) {
             uint64_t a = p > start ? p : start;
             uint64_t b = p + PAGE < end ? p + PAGE : end;
             uc_ctl_remove_cache(s->uc, a, b);
+        }
+        if (p + PAGE < p) {
+            break;
         }
     }
 }
@@ -431,17 +534,15 @@ size_t space_read(const sim_space *s, uint64_t vaddr, uint8_t *buf, size_t len)
 {
     size_t done = 0;
     while (done < len) {
-        size_t i = first_region_after(s, vaddr + done);
-        if (i >= s->nregions || s->regions[i].vaddr > vaddr + done) {
+        const uint8_t *h = page_host(s, vaddr + done, NULL);
+        if (h == NULL) {
             break;
         }
-        const space_region *r = &s->regions[i];
-        uint64_t off = vaddr + done - r->vaddr;
-        uint64_t n = r->size - off;
+        uint64_t n = PAGE - ((vaddr + done) & (PAGE - 1));
         if (n > len - done) {
             n = len - done;
         }
-        memcpy(buf + done, r->host + off, (size_t)n);
+        memcpy(buf + done, h, (size_t)n);
         done += (size_t)n;
     }
     return done;

@@ -5,14 +5,27 @@
  * Why paging: libunicorn 2.0.1 stops on an access to memory it has no region for
  * without restoring the guest state (rip is the start of the translation block,
  * lazily computed flags are stale).  With x86 paging on, QEMU raises a real #PF
- * with the precise state.  But unicorn 2.0.1 checks the *virtual* address of each
- * access against its regions before translating it, and reads code to translate
- * from the region at the virtual address.  So each mapping is two unicorn regions
- * of the same host memory: one at the virtual address (identity: for those checks
- * and for code), and the page tables' target in a "window" in a reserved physical
- * range (40-bit physical addresses).  An access to an unmapped virtual page finds
- * no region: the hook maps a "filler" page there and lets the access go on, and the
- * page-table walk then raises the precise #PF.  Fillers are removed after each run.
+ * with the precise state.
+ *
+ * But unicorn 2.0.1's x86 page walk only *checks*: a walk that succeeds maps the
+ * virtual page to the physical page of the same number (target/i386/excp_helper.c,
+ * "indentity map guest virtual address"), and every access is first checked
+ * against the region list by its virtual address.  So the bytes at virtual address
+ * V are those of the unicorn region at V, whatever the page tables say.
+ *
+ * Slots.  The user half is divided into 1 GiB slots.  A slot that holds any mapping
+ * is one unicorn region at its own virtual address over a 1 GiB host reservation,
+ * and mapping a frame there aliases the frame's host memory into the reservation
+ * with mmap(MAP_FIXED | MAP_SHARED) of the file that backs it (RAM and frame memory
+ * are memfd files, ram.c).  The host MMU does the per-page translation; the number
+ * of unicorn regions only grows with the number of distinct slots used.  The page
+ * tables (in their own region, at a reserved physical range) decide what is mapped
+ * and writable; their entries hold the frame's "frame id" (ram.c), not a physical
+ * address unicorn would use.
+ *
+ * An access to a virtual page outside every slot finds no region: the hook maps a
+ * "filler" page there for the rest of the run so that the page-table walk raises
+ * the #PF.  Virtual addresses in the reserved range cannot be mapped.
  */
 #pragma once
 #include <stdbool.h>
@@ -21,22 +34,19 @@
 
 #include "../machine.h"
 
-/* Physical addresses of windows; virtual addresses here cannot be mapped. */
-#define SPACE_RESERVED_BASE 0x000000FC00000000ull
+/* Physical layout of the engine; virtual addresses here cannot be mapped. */
+#define SPACE_RESERVED_BASE 0x000000FC00000000ull   /* TLB-flush page */
 #define SPACE_RESERVED_END  0x0000010000000000ull
+#define SPACE_PT_PHYS       (SPACE_RESERVED_BASE + 0x200000ull)
+#define SPACE_PT_PAGES      65536u   /* 256 MiB of host address space, used lazily */
+#define SPACE_PT_BYTES      ((uint64_t)SPACE_PT_PAGES * 4096u)
+#define SPACE_SCRATCH_ID    (SPACE_RESERVED_BASE + 0x1000ull) /* frame id, cpu.c set-up */
+#define SPACE_SLOT_BITS     30
 
-typedef struct space_region {
-    uint64_t vaddr;
-    uint64_t size;
-    uint8_t *host;
-    unsigned prot;       /* SIM_PROT_* */
-} space_region;
-
-typedef struct phys_window {
-    uint8_t *host;
-    uint64_t size;
-    uint64_t phys;
-} phys_window;
+typedef struct space_slot {
+    uint64_t vbase;      /* multiple of 1 << SPACE_SLOT_BITS */
+    uint8_t *host;       /* host reservation of the slot */
+} space_slot;
 
 /* What a translation block needs besides its instruction count. */
 enum { STOP_NONE, STOP_IO, STOP_RDTSC, STOP_RDTSCP, STOP_NX };
@@ -59,17 +69,19 @@ typedef enum { EV_NONE, EV_SYSCALL, EV_PAGE_FAULT, EV_EXCEPTION, EV_EMULATE } sp
 
 struct sim_space {
     uc_engine *uc;
-    space_region *regions;   /* sorted by vaddr, non-overlapping */
-    size_t nregions, cap;
-    phys_window *windows;
-    size_t nwindows, wcap;
+    space_slot *slots;       /* sorted by vbase */
+    size_t nslots, scap;
+    uint8_t *scratch_host;   /* frame SPACE_SCRATCH_ID (cpu.c set-up), or NULL */
     uint64_t *fillers;       /* filler pages mapped during the current run */
     size_t nfillers, fcap;
-    uint64_t next_phys;      /* next free physical address for a window */
     uint8_t *flush_page;     /* mapped/unmapped to flush the emulator's TLB */
-    /* Page-table pages: chunks of host memory, each one window. */
-    struct pt_chunk { uint8_t *host; uint64_t phys; uint32_t used; } *chunks;
-    size_t nchunks;
+    bool tlb_stale;          /* an entry was cleared since the last TLB flush */
+    /* Page-table pages: one host area of SPACE_PT_PAGES pages at SPACE_PT_PHYS. */
+    uint8_t *pt;
+    uint32_t pt_used;        /* pages handed out so far (high-water mark) */
+    uint16_t *pt_count;      /* present entries in each table page */
+    uint32_t *pt_free;       /* freed table pages (zeroed), a stack */
+    uint32_t npt_free, pt_free_cap;
     uint64_t *pml4;
     uint64_t pml4_phys;
     block_entry *blocks;
@@ -105,6 +117,12 @@ size_t space_read(const sim_space *s, uint64_t vaddr, uint8_t *buf, size_t len);
 bool space_prot(const sim_space *s, uint64_t vaddr, unsigned *prot);
 /* Makes the emulator forget cached translations of virtual addresses. */
 void space_flush_tlb(sim_space *s);
+/* Flushes them if a page-table entry was cleared since the last flush. */
+void space_sync_tlb(sim_space *s);
+/* cpu.c set-up: maps host page `page` at `vaddr` as a region of its own (outside
+ * any slot) / removes it again. */
+int space_map_scratch(sim_space *s, uint64_t vaddr, uint8_t *page);
+void space_unmap_scratch(sim_space *s, uint64_t vaddr);
 /* Maps a filler page at the page of vaddr (see above); 0 or -1. */
 int space_add_filler(sim_space *s, uint64_t vaddr);
 void space_drop_fillers(sim_space *s);
@@ -119,5 +137,10 @@ int cpu_engine_init(sim_space *s);
  * receives how many blocks were compared. */
 int space_check_block_counts(sim_space *s, int *checked);
 
-/* ram.c: the RAM most frames come from, mapped whole into each engine. */
-void ram_registered(uint8_t **host, uint64_t *size);
+/* ram.c: where frames live.  A frame id is below 2^40 (it goes into page-table
+ * entries): the offset in the last RAM created, or a tagged offset in the frame
+ * memory of frame_alloc.  ram_frame_of: file, file offset and id of host memory
+ * [host, host+size) if it lies in one of them (0), else -1.  ram_frame_host: host
+ * address of a frame id, NULL if none. */
+int ram_frame_of(const void *host, uint64_t size, int *fd, uint64_t *off, uint64_t *id);
+uint8_t *ram_frame_host(uint64_t id);

@@ -41,8 +41,7 @@ int main(int argc, char **argv)
     uint64_t total = (argc > 1 ? strtoull(argv[1], NULL, 0) : 200) * 1000000ull;
     uint64_t slice = argc > 2 ? strtoull(argv[2], NULL, 0) : 10000000ull;
     sim_space *s = space_create();
-    uint8_t *code = aligned_alloc(4096, 4096), *data = aligned_alloc(4096, 4096),
-            *stack = aligned_alloc(4096, 4096);
+    uint8_t *code = frame_alloc(4096), *data = frame_alloc(4096), *stack = frame_alloc(4096);
     if (s == NULL || code == NULL || data == NULL || stack == NULL) {
         return 1;
     }

@@ -17,11 +17,17 @@ typedef struct env {
     uint8_t *code, *data, *stack;
 } env;
 
+/* Frames must be RAM or frame memory (machine.h); frame_alloc memory is zeroed. */
 static uint8_t *page_alloc(size_t n)
 {
-    uint8_t *p = aligned_alloc(PG, n * PG);
-    memset(p, 0, n * PG);
+    uint8_t *p = frame_alloc(n * PG);
+    CHECK(p != NULL);
     return p;
+}
+
+static void page_free(uint8_t *p, size_t n)
+{
+    frame_free(p, n * PG);
 }
 
 static void env_init(env *e, const uint8_t *code, size_t len)
@@ -45,9 +51,9 @@ static void env_fini(env *e)
     int checked = 0;
     CHECK_EQ(space_check_block_counts(e->s, &checked), 0);
     space_destroy(e->s);
-    free(e->code);
-    free(e->data);
-    free(e->stack);
+    page_free(e->code, 1);
+    page_free(e->data, 1);
+    page_free(e->stack, 1);
 }
 
 static void regs_init(sim_regs *r)
@@ -193,6 +199,16 @@ static void test_page_faults(void)
     x = run_snippet(noncanon, sizeof noncanon, &r, NULL);
     CHECK_EQ(x.kind, SIM_EXIT_EXCEPTION);
     CHECK_EQ(x.vector, 13);
+    CHECK_EQ(x.insns, 1);
+    CHECK_EQ(r.rip, CODE + 10);
+
+    /* Kernel half (no slot, no region): mov rax, 0xffffff8000000000; mov rax, [rax] */
+    static const uint8_t kread[] = { 0x48, 0xB8, 0, 0, 0, 0, 0x80, 0xFF, 0xFF, 0xFF,
+                                     0x48, 0x8B, 0x00 };
+    x = run_snippet(kread, sizeof kread, &r, NULL);
+    CHECK_EQ(x.kind, SIM_EXIT_PAGE_FAULT);
+    CHECK_EQ(x.fault_addr, 0xffffff8000000000ull);
+    CHECK_EQ(x.fsr, 0x4);
     CHECK_EQ(x.insns, 1);
     CHECK_EQ(r.rip, CODE + 10);
 }
@@ -468,7 +484,7 @@ static void test_partial_unmap(void)
     CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
     CHECK_EQ(r.rax, 9);
     env_fini(&e);
-    free(three);
+    page_free(three, 3);
 }
 
 static void test_code_remap(void)
@@ -493,7 +509,7 @@ static void test_code_remap(void)
     CHECK_EQ(r.rax, 2);
     CHECK_EQ(x.insns, 3);
     env_fini(&e);
-    free(other);
+    page_free(other, 1);
 }
 
 static void test_stop(void)
@@ -633,7 +649,7 @@ static void test_repeated_faults(void)
         CHECK_EQ(ex.fault_addr, 0xC00000 + (uint64_t)i * PG);
     }
     env_fini(&e);
-    free(x);
+    page_free(x, 1);
 }
 
 #define RUN(t) (fprintf(stderr, "-- %s\n", #t), t())
