@@ -12,8 +12,8 @@
 /* Host memory for frames outside RAM comes from the machine when it provides it
  * (machine.h frame_alloc: memory its address spaces can map); weak, so the model also
  * links with a machine that has none. */
-void *frame_alloc(uint64_t size) __attribute__((weak));
-void frame_free(void *p, uint64_t size) __attribute__((weak));
+void *frame_alloc(uint64_t size) __attribute__((weak));       // NOLINT(readability-redundant-declaration)
+void frame_free(void *p, uint64_t size) __attribute__((weak)); // NOLINT(readability-redundant-declaration)
 
 /* Optional machine hook: the kernel wrote [host, host+len) itself (not through the CPU),
  * so code the emulator translated from that memory is stale.  x86 keeps instruction

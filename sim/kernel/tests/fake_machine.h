@@ -19,8 +19,8 @@
 #define FAKE_MAX_THREADS 16
 
 /* Host memory for frames outside RAM (machine.h's frame_alloc/frame_free). */
-void *frame_alloc(uint64_t size);
-void frame_free(void *p, uint64_t size);
+void *frame_alloc(uint64_t size);       // NOLINT(readability-redundant-declaration)
+void frame_free(void *p, uint64_t size); // NOLINT(readability-redundant-declaration)
 
 typedef void (*fake_program)(int id, void *arg);
 
