@@ -436,49 +436,51 @@ void space_unmap(sim_space *s, uint64_t vaddr, uint64_t size)
     uint64_t end = size > USER_TOP - vaddr ? USER_TOP : vaddr + size;
     uint64_t a = vaddr & ~(uint64_t)(PAGE - 1);
     bool changed = false;
-    /* Each pass clears one page or skips a whole missing table: bounded by the
-     * number of pages and tables in the range. */
+    /* Each pass clears one page or skips what a missing table would map: bounded
+     * by the number of pages and tables in the range. */
     while (a < end) {
-        uint64_t *path[4];  /* path[level] = table at that level */
-        path[3] = s->pml4;
-        int level = 3;
-        uint64_t *e = NULL;
-        for (;;) {
-            e = &path[level][pt_index(a, level)];
-            if (!(*e & PTE_P) || level == 0) {
-                break;
-            }
-            path[level - 1] = pt_table(s, *e);
-            level--;
-        }
-        if (!(*e & PTE_P)) {
-            uint64_t span = 1ull << (12 + 9 * level);
-            a = (a & ~(span - 1)) + span; /* skip what this entry would map */
+        uint64_t *e4 = &s->pml4[pt_index(a, 3)];
+        if (!(*e4 & PTE_P)) {
+            a = (a | ((1ull << 39) - 1)) + 1;
             continue;
         }
-        *e = 0;
+        uint64_t *pdpt = pt_table(s, *e4);
+        uint64_t *e3 = &pdpt[pt_index(a, 2)];
+        if (!(*e3 & PTE_P)) {
+            a = (a | ((1ull << 30) - 1)) + 1;
+            continue;
+        }
+        uint64_t *pd = pt_table(s, *e3);
+        uint64_t *e2 = &pd[pt_index(a, 1)];
+        if (!(*e2 & PTE_P)) {
+            a = (a | ((1ull << 21) - 1)) + 1;
+            continue;
+        }
+        uint64_t *pt = pt_table(s, *e2);
+        uint64_t *e1 = &pt[pt_index(a, 0)];
+        a += PAGE;
+        if (!(*e1 & PTE_P)) {
+            continue;
+        }
+        *e1 = 0;
         changed = true;
         /* Give back tables that became empty (not the PML4). */
-        for (int l = 0; l < 3; l++) {
-            uint16_t *cnt = pt_count_of(s, path[l]);
-            if (*cnt > 0) {
-                (*cnt)--;
-            }
-            if (*cnt != 0) {
-                break;
-            }
-            uint64_t *parent = &path[l + 1][pt_index(a, l + 1)];
-            uint64_t phys = *parent & PTE_ADDR;
-            *parent = 0;
-            pt_free(s, phys);
-            if (l + 1 == 3) {
-                uint16_t *top = pt_count_of(s, path[3]);
-                if (*top > 0) {
-                    (*top)--;
-                }
-            }
+        if (--*pt_count_of(s, pt) != 0) {
+            continue;
         }
-        a += PAGE;
+        pt_free(s, *e2 & PTE_ADDR);
+        *e2 = 0;
+        if (--*pt_count_of(s, pd) != 0) {
+            continue;
+        }
+        pt_free(s, *e3 & PTE_ADDR);
+        *e3 = 0;
+        if (--*pt_count_of(s, pdpt) != 0) {
+            continue;
+        }
+        pt_free(s, *e4 & PTE_ADDR);
+        *e4 = 0;
+        --*pt_count_of(s, s->pml4);
     }
     if (changed) {
         s->tlb_stale = true;

@@ -68,6 +68,8 @@ typedef struct block_entry {
 typedef enum { EV_NONE, EV_SYSCALL, EV_PAGE_FAULT, EV_EXCEPTION, EV_EMULATE } space_event;
 
 struct sim_space {
+    /* The FPU image last written to / read from the engine, to skip reloading it. */
+    uint8_t fpu_cache[512] __attribute__((aligned(16)));
     uc_engine *uc;
     space_slot *slots;       /* sorted by vbase */
     size_t nslots, scap;
@@ -75,34 +77,33 @@ struct sim_space {
     uint64_t *fillers;       /* filler pages mapped during the current run */
     size_t nfillers, fcap;
     uint8_t *flush_page;     /* mapped/unmapped to flush the emulator's TLB */
-    bool tlb_stale;          /* an entry was cleared since the last TLB flush */
     /* Page-table pages: one host area of SPACE_PT_PAGES pages at SPACE_PT_PHYS. */
     uint8_t *pt;
-    uint32_t pt_used;        /* pages handed out so far (high-water mark) */
     uint16_t *pt_count;      /* present entries in each table page */
     uint32_t *pt_free;       /* freed table pages (zeroed), a stack */
-    uint32_t npt_free, pt_free_cap;
     uint64_t *pml4;
     uint64_t pml4_phys;
     block_entry *blocks;
-    uint32_t gen;            /* bumped whenever mappings change */
     uc_context *ctx;         /* scratch for exception fix-ups (cpu.c) */
-    /* The FPU image last written to / read from the engine, to skip reloading it. */
-    uint8_t fpu_cache[512] __attribute__((aligned(16)));
-    bool fpu_cache_valid;
 
     /* State of the current uc_emu_start (set by cpu.c, updated by hooks). */
     uint64_t budget;         /* instructions this segment may run */
     uint64_t base;           /* instructions of blocks completed in this segment */
     uint64_t cur_pc;         /* the block being executed */
     uint64_t cur_n;          /* its instructions (0 if stopped before it ran) */
-    uint32_t cur_size;
-    bool stopped_before;     /* the block hook stopped before cur_pc ran */
-    uint64_t stop_after;     /* ... and this many of its instructions may still run */
-    space_event event;
-    uint8_t emulate_kind;    /* EV_EMULATE: STOP_RDTSC / STOP_RDTSCP */
+    uint64_t stop_after;     /* stopped_before: this many of its instructions may run */
     uint64_t fault_addr;
+
+    uint32_t pt_used;        /* table pages handed out so far (high-water mark) */
+    uint32_t npt_free, pt_free_cap;
+    uint32_t gen;            /* bumped whenever mappings change */
+    uint32_t cur_size;
+    space_event event;
     uint32_t fsr, vector, error_code;
+    uint8_t emulate_kind;    /* EV_EMULATE: STOP_RDTSC / STOP_RDTSCP */
+    bool stopped_before;     /* the block hook stopped before cur_pc ran */
+    bool tlb_stale;          /* an entry was cleared since the last TLB flush */
+    bool fpu_cache_valid;
 };
 
 /* Instructions in [start, end) / address after `n` instructions from `start`;

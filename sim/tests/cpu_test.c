@@ -407,6 +407,7 @@ static void test_regs_roundtrip(void)
     memset(r.fpu, 0xAB, sizeof r.fpu);
     r.fpu_valid = false;
     x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
     CHECK(r.fpu_valid);
     CHECK_EQ(r.fpu[0] | (r.fpu[1] << 8), 0x37F);
     memcpy(&mx2, r.fpu + 24, 4);
@@ -652,6 +653,117 @@ static void test_repeated_faults(void)
     page_free(x, 1);
 }
 
+/* Many single-page mappings in one space (the memory server maps 64 MiB in 4 KiB
+ * pages): 20000 pages of scattered frames, half at consecutive addresses and half
+ * spread over many 1 GiB slots.  The emulator's region count must not grow with
+ * them; every page reads its own frame; after unmapping every other page, exactly
+ * those fault. */
+#define MANY 20000u
+static void test_many_pages(void)
+{
+    /* L: mov rdx, [rsi]; add rax, [rdx]; add rsi, 8; dec rcx; jnz L; syscall */
+    static const uint8_t loop[] = { 0x48, 0x8B, 0x16, 0x48, 0x03, 0x02, 0x48, 0x83, 0xC6,
+                                    0x08, 0x48, 0xFF, 0xC9, 0x75, 0xF1, 0x0F, 0x05 };
+    const uint64_t table_va = 0x30000000ull, table_pages = (MANY * 8 + PG - 1) / PG;
+    env e;
+    env_init(&e, loop, sizeof loop);
+    uint32_t before = 0;
+    uc_mem_region *regs_list = NULL;
+    CHECK_EQ(uc_mem_regions(e.s->uc, &regs_list, &before), UC_ERR_OK);
+    uc_free(regs_list);
+
+    uint8_t *pool = page_alloc(2 * MANY);            /* frames: every other page, */
+    uint64_t *table = (uint64_t *)(void *)page_alloc(table_pages);
+    uint64_t *vaddr = calloc(MANY, sizeof *vaddr);
+    uint32_t *frame = calloc(MANY, sizeof *frame);
+    CHECK(vaddr != NULL && frame != NULL && pool != NULL && table != NULL);
+    if (vaddr == NULL || frame == NULL || pool == NULL || table == NULL) {
+        free(vaddr);
+        free(frame);
+        return;
+    }
+    for (uint32_t i = 0; i < MANY; i++) {
+        frame[i] = 2 * ((i * 7919u) % MANY);          /* ... in a scrambled order */
+        vaddr[i] = i < MANY / 2 ? 0x40000000ull + (uint64_t)i * PG
+                                : 0x100000000ull + (uint64_t)(i - MANY / 2) * 0x1234000ull;
+        uint64_t tag = 1000000ull + i;
+        memcpy(pool + (uint64_t)frame[i] * PG + (i % 512) * 8, &tag, 8);
+        table[i] = vaddr[i] + (i % 512) * 8;
+    }
+    CHECK_EQ(space_map(e.s, table_va, table, table_pages * PG, SIM_PROT_READ), 0);
+    int bad_maps = 0;
+    for (uint32_t i = 0; i < MANY; i++) {
+        bad_maps += space_map(e.s, vaddr[i], pool + (uint64_t)frame[i] * PG, PG,
+                              SIM_PROT_READ | SIM_PROT_WRITE) != 0;
+    }
+    CHECK_EQ(bad_maps, 0);
+    uint32_t after = 0;
+    CHECK_EQ(uc_mem_regions(e.s->uc, &regs_list, &after), UC_ERR_OK);
+    uc_free(regs_list);
+    /* One region per 1 GiB slot used: the table's, 1 for the consecutive half, and
+     * about 10000 * 0x1234000 / 1 GiB = 178 for the spread half. */
+    CHECK(after - before <= 200);
+    CHECK(space_host_ptr(e.s, vaddr[5], PG, NULL) == pool + (uint64_t)frame[5] * PG);
+    CHECK(space_host_ptr(e.s, vaddr[5], 2 * PG, NULL) == NULL); /* frames not adjacent */
+
+    /* Touch all: the sum of the tags. */
+    uint64_t want = 0;
+    for (uint32_t i = 0; i < MANY; i++) {
+        want += 1000000ull + i;
+    }
+    sim_regs r;
+    regs_init(&r);
+    r.rsi = table_va;
+    r.rcx = MANY;
+    sim_exit x = cpu_run(e.s, &r, 10 * MANY);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(x.insns, 5ull * MANY + 1);
+    CHECK_EQ(r.rax, want);
+
+    /* Unmap every other page; touch again, stepping over each fault. */
+    for (uint32_t i = 0; i < MANY; i += 2) {
+        space_unmap(e.s, vaddr[i], PG);
+    }
+    regs_init(&r);
+    r.rsi = table_va;
+    r.rcx = MANY;
+    want = 0;
+    int faults = 0, wrong = 0;
+    for (uint32_t i = 1; i < MANY; i += 2) {
+        want += 1000000ull + i;
+    }
+    for (uint32_t guard = 0; guard <= MANY; guard++) {
+        x = cpu_run(e.s, &r, 10 * MANY);
+        if (x.kind != SIM_EXIT_PAGE_FAULT) {
+            break;
+        }
+        uint64_t idx = (r.rsi - table_va) / 8;
+        wrong += idx >= MANY || idx % 2 != 0 || x.fault_addr != table[idx] || x.fsr != 4 ||
+                 r.rip != CODE + 3;
+        faults++;
+        r.rsi += 8; /* skip the entry: continue at `add rsi, 8`'s successor */
+        r.rcx -= 1;
+        r.rip = r.rcx != 0 ? CODE : CODE + 15;
+    }
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(faults, (int)(MANY / 2));
+    CHECK_EQ(wrong, 0);
+    CHECK_EQ(r.rax, want);
+    CHECK(space_host_ptr(e.s, vaddr[0], 1, NULL) == NULL);
+    CHECK(space_host_ptr(e.s, vaddr[1], 1, NULL) != NULL);
+
+    /* Unmapping everything gives the page tables back. */
+    space_unmap(e.s, 0, 0x0000800000000000ull);
+    CHECK(space_host_ptr(e.s, vaddr[1], 1, NULL) == NULL);
+    CHECK(e.s->pt_used - e.s->npt_free <= 1); /* only the PML4 */
+    CHECK_EQ(space_map(e.s, CODE, e.code, PG, SIM_PROT_READ | SIM_PROT_EXEC), 0);
+    env_fini(&e);
+    free(vaddr);
+    free(frame);
+    page_free(pool, 2 * MANY);
+    page_free((uint8_t *)table, table_pages);
+}
+
 #define RUN(t) (fprintf(stderr, "-- %s\n", #t), t())
 
 int main(void)
@@ -670,5 +782,6 @@ int main(void)
     RUN(test_determinism);
     RUN(test_rep);
     RUN(test_repeated_faults);
+    RUN(test_many_pages);
     return check_report("sim_cpu_test");
 }
