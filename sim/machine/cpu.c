@@ -383,6 +383,23 @@ static void fpu_reset_image(uint8_t *img)
     memcpy(img + FX_MXCSR_MASK, &mask, 4);
 }
 
+/* The FPU/SSE registers in one batch each way (the order matters on load: FPSW
+ * sets TOP before ST(i) are written): FPCW FPSW ST0-7 FPTAG MXCSR XMM0-15. */
+#define NFPU 28
+static void fpu_ids(int *ids)
+{
+    ids[0] = UC_X86_REG_FPCW;
+    ids[1] = UC_X86_REG_FPSW;
+    for (int i = 0; i < 8; i++) {
+        ids[2 + i] = UC_X86_REG_ST0 + i;
+    }
+    ids[10] = UC_X86_REG_FPTAG;
+    ids[11] = UC_X86_REG_MXCSR;
+    for (int i = 0; i < 16; i++) {
+        ids[12 + i] = i < 8 ? UC_X86_REG_XMM0 + i : UC_X86_REG_XMM8 + (i - 8);
+    }
+}
+
 static void fpu_load(uc_engine *uc, const uint8_t *img)
 {
     uint16_t fcw, fsw, tag = 0;
@@ -396,20 +413,22 @@ static void fpu_load(uc_engine *uc, const uint8_t *img)
             tag |= (uint16_t)(3u << (2 * i)); /* empty */
         }
     }
-    uc_reg_write(uc, UC_X86_REG_FPCW, &fcw);
-    uc_reg_write(uc, UC_X86_REG_FPSW, &fsw); /* sets TOP before ST(i) below */
+    int ids[NFPU];
+    void *vals[NFPU];
+    uint8_t copy[512] __attribute__((aligned(16)));
+    memcpy(copy, img, sizeof copy); /* the batch call takes non-const pointers */
+    fpu_ids(ids);
+    vals[0] = &fcw;
+    vals[1] = &fsw;
     for (int i = 0; i < 8; i++) {
-        uint8_t st[16];
-        memcpy(st, img + FX_ST + 16 * i, 16);
-        uc_reg_write(uc, UC_X86_REG_ST0 + i, st);
+        vals[2 + i] = copy + FX_ST + 16 * i;
     }
-    uc_reg_write(uc, UC_X86_REG_FPTAG, &tag);
-    uc_reg_write(uc, UC_X86_REG_MXCSR, &mxcsr);
+    vals[10] = &tag;
+    vals[11] = &mxcsr;
     for (int i = 0; i < 16; i++) {
-        uint8_t x[16];
-        memcpy(x, img + FX_XMM + 16 * i, 16);
-        uc_reg_write(uc, (i < 8 ? UC_X86_REG_XMM0 + i : UC_X86_REG_XMM8 + (i - 8)), x);
+        vals[12 + i] = copy + FX_XMM + 16 * i;
     }
+    uc_reg_write_batch(uc, ids, vals, NFPU);
 }
 
 static void fpu_save(uc_engine *uc, uint8_t *img)
@@ -417,10 +436,20 @@ static void fpu_save(uc_engine *uc, uint8_t *img)
     uint16_t fcw = 0, fsw = 0, tag = 0;
     uint32_t mxcsr = 0, mask = 0xFFFF;
     memset(img, 0, 512);
-    uc_reg_read(uc, UC_X86_REG_FPCW, &fcw);
-    uc_reg_read(uc, UC_X86_REG_FPSW, &fsw);
-    uc_reg_read(uc, UC_X86_REG_FPTAG, &tag);
-    uc_reg_read(uc, UC_X86_REG_MXCSR, &mxcsr);
+    int ids[NFPU];
+    void *vals[NFPU];
+    fpu_ids(ids);
+    vals[0] = &fcw;
+    vals[1] = &fsw;
+    for (int i = 0; i < 8; i++) {
+        vals[2 + i] = img + FX_ST + 16 * i; /* 10 bytes each */
+    }
+    vals[10] = &tag;
+    vals[11] = &mxcsr;
+    for (int i = 0; i < 16; i++) {
+        vals[12 + i] = img + FX_XMM + 16 * i;
+    }
+    uc_reg_read_batch(uc, ids, vals, NFPU);
     memcpy(img + FX_FCW, &fcw, 2);
     memcpy(img + FX_FSW, &fsw, 2);
     uint8_t ftw = 0;
@@ -432,16 +461,6 @@ static void fpu_save(uc_engine *uc, uint8_t *img)
     img[FX_FTW] = ftw;
     memcpy(img + FX_MXCSR, &mxcsr, 4);
     memcpy(img + FX_MXCSR_MASK, &mask, 4);
-    for (int i = 0; i < 8; i++) {
-        uint8_t st[16] = { 0 };
-        uc_reg_read(uc, UC_X86_REG_ST0 + i, st);
-        memcpy(img + FX_ST + 16 * i, st, 10);
-    }
-    for (int i = 0; i < 16; i++) {
-        uint8_t x[16];
-        uc_reg_read(uc, (i < 8 ? UC_X86_REG_XMM0 + i : UC_X86_REG_XMM8 + (i - 8)), x);
-        memcpy(img + FX_XMM + 16 * i, x, 16);
-    }
 }
 
 static void load_regs(sim_space *s, sim_regs *r)
