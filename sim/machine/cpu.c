@@ -72,6 +72,17 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
     const block_entry *e = space_block(s, address, size);
     s->cur_pc = address;
     s->cur_size = size;
+    if (e->check && !space_block_current(s, e)) {
+        /* Written through another mapping of its frame since it was translated:
+         * stop before it; run_segment throws the translation away. */
+        s->cur_n = 0;
+        s->stopped_before = true;
+        s->stop_after = 0;
+        s->stale_pc = address;
+        s->stale_size = size;
+        uc_emu_stop(uc);
+        return;
+    }
     uint64_t avail = s->budget - s->base;
     if (e->stop_idx >= e->count && e->count <= avail) {
         s->cur_n = e->count;
@@ -525,6 +536,10 @@ static uint64_t run_segment(sim_space *s, uint64_t rip, uint64_t budget, uint64_
     }
     g_running = NULL;
     space_drop_fillers(s);
+    if (s->stale_size != 0) {
+        space_invalidate_code(s, s->stale_pc, s->stale_pc + s->stale_size);
+        s->stale_size = 0;
+    }
     if (exit_at != 0) {
         uc_ctl_set_exits(s->uc, NULL, 0);
         space_invalidate_code(s, rip, exit_at + 1);

@@ -257,6 +257,102 @@ static uint8_t *page_host(const sim_space *s, uint64_t vaddr, unsigned *prot)
     return h + (vaddr & (PAGE - 1));
 }
 
+/* ---- frame counts (see space.h) ---- */
+
+static uint32_t fc_slot(uint64_t key, uint32_t cap)
+{
+    return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
+}
+
+static uint32_t frame_mapped(const sim_space *s, uint64_t id)
+{
+    if (s->frames_cap == 0) {
+        return 0;
+    }
+    uint64_t key = id + 1;
+    for (uint32_t i = fc_slot(key, s->frames_cap), n = 0; n < s->frames_cap;
+         i = (i + 1) & (s->frames_cap - 1), n++) {
+        if (s->frames[i].key == key) {
+            return s->frames[i].count;
+        }
+        if (s->frames[i].key == 0) {
+            return 0;
+        }
+    }
+    return 0;
+}
+
+static void frame_insert(frame_count *t, uint32_t cap, uint64_t key, uint32_t count)
+{
+    uint32_t i = fc_slot(key, cap);
+    while (t[i].key != 0 && t[i].key != key) {
+        i = (i + 1) & (cap - 1);
+    }
+    t[i].key = key;
+    t[i].count = count;
+}
+
+/* One more mapping of frame `id`; -1 on host OOM (the count is then unknown). */
+static int frame_ref(sim_space *s, uint64_t id)
+{
+    uint64_t key = id + 1;
+    if ((s->frames_n + 1) * 2 > s->frames_cap) {
+        uint32_t ncap = s->frames_cap ? s->frames_cap * 2 : 1024;
+        frame_count *n = calloc(ncap, sizeof *n);
+        if (n == NULL) {
+            return -1;
+        }
+        for (uint32_t i = 0; i < s->frames_cap; i++) {
+            if (s->frames[i].key != 0) {
+                frame_insert(n, ncap, s->frames[i].key, s->frames[i].count);
+            }
+        }
+        free(s->frames);
+        s->frames = n;
+        s->frames_cap = ncap;
+    }
+    uint32_t c = frame_mapped(s, id);
+    if (c == 0) {
+        s->frames_n++;
+    }
+    frame_insert(s->frames, s->frames_cap, key, c + 1);
+    return 0;
+}
+
+/* One mapping of frame `id` fewer (linear probing, backward-shift deletion). */
+static void frame_unref(sim_space *s, uint64_t id)
+{
+    if (s->frames_cap == 0) {
+        return;
+    }
+    uint64_t key = id + 1;
+    uint32_t mask = s->frames_cap - 1, i = fc_slot(key, s->frames_cap);
+    for (uint32_t n = 0; s->frames[i].key != key; n++) {
+        if (s->frames[i].key == 0 || n >= s->frames_cap) {
+            return;
+        }
+        i = (i + 1) & mask;
+    }
+    if (--s->frames[i].count > 0) {
+        return;
+    }
+    s->frames_n--;
+    /* Move later entries of the run back into the hole where they belong. */
+    uint32_t hole = i;
+    for (uint32_t j = (i + 1) & mask, n = 0; s->frames[j].key != 0 && n < s->frames_cap;
+         j = (j + 1) & mask, n++) {
+        uint32_t home = fc_slot(s->frames[j].key, s->frames_cap);
+        /* j may move to the hole if its home is not in (hole, j] (cyclically). */
+        bool stays = hole <= j ? (home > hole && home <= j) : (home > hole || home <= j);
+        if (!stays) {
+            s->frames[hole] = s->frames[j];
+            hole = j;
+        }
+    }
+    s->frames[hole].key = 0;
+    s->frames[hole].count = 0;
+}
+
 sim_space *space_create(void)
 {
     sim_space *s = calloc(1, sizeof *s);
@@ -309,6 +405,7 @@ void space_destroy(sim_space *s)
     free(s->slots);
     free(s->pt_count);
     free(s->pt_free);
+    free(s->frames);
     free(s->fillers);
     free(s->blocks);
     free(s->flush_page);
@@ -394,6 +491,11 @@ int space_map(sim_space *s, uint64_t vaddr, void *host, uint64_t size, unsigned 
     if (set_entries(s, vaddr, id, size, prot) != 0) {
         return -1;
     }
+    for (uint64_t a = 0; a < size; a += PAGE) {
+        if (frame_ref(s, id + a) != 0) {
+            break; /* counts unknown: aliases may go unchecked */
+        }
+    }
     /* The frame may hold other code than when the engine last translated there. */
     if (prot & SIM_PROT_EXEC) {
         space_invalidate_code(s, vaddr, vaddr + size);
@@ -461,6 +563,9 @@ void space_unmap(sim_space *s, uint64_t vaddr, uint64_t size)
         a += PAGE;
         if (!(*e1 & PTE_P)) {
             continue;
+        }
+        if ((*e1 & PTE_ADDR) != SPACE_SCRATCH_ID) {
+            frame_unref(s, *e1 & PTE_ADDR);
         }
         *e1 = 0;
         changed = true;
@@ -616,6 +721,34 @@ uint64_t space_skip_insns(sim_space *s, uint64_t start, uint64_t n)
     return pos;
 }
 
+static uint64_t code_hash(const sim_space *s, uint64_t pc, uint32_t size)
+{
+    uint8_t buf[256];
+    uint64_t h = 0xCBF29CE484222325ull; /* FNV-1a */
+    for (uint32_t done = 0; done < size;) {
+        size_t want = size - done < sizeof buf ? size - done : sizeof buf;
+        size_t got = space_read(s, pc + done, buf, want);
+        for (size_t i = 0; i < got; i++) {
+            h = (h ^ buf[i]) * 0x100000001B3ull;
+        }
+        if (got < want) {
+            break;
+        }
+        done += (uint32_t)got;
+    }
+    return h;
+}
+
+bool space_block_current(sim_space *s, const block_entry *e)
+{
+    if (!e->check || code_hash(s, e->pc, e->size) == e->code_hash) {
+        return true;
+    }
+    uint64_t h = (e->pc * 0x9E3779B97F4A7C15ull) >> (64 - BLOCK_CACHE_BITS);
+    s->blocks[h].gen = 0;
+    return false;
+}
+
 const block_entry *space_block(sim_space *s, uint64_t pc, uint32_t size)
 {
     static block_entry scratch; /* for blocks too big to cache (never in practice) */
@@ -633,6 +766,12 @@ const block_entry *space_block(sim_space *s, uint64_t pc, uint32_t size)
     }
     fresh.size = (uint16_t)size;
     fresh.count = (uint16_t)n;
+    uint64_t last = pc + (size ? size - 1 : 0);
+    if (frame_mapped(s, leaf_of(s, pc) & PTE_ADDR) > 1 ||
+        frame_mapped(s, leaf_of(s, last) & PTE_ADDR) > 1) {
+        fresh.check = true;
+        fresh.code_hash = code_hash(s, pc, size);
+    }
     if (fresh.stop_kind == STOP_NONE) {
         fresh.stop_idx = (uint16_t)n;
     }

@@ -60,7 +60,15 @@ typedef struct block_entry {
     uint16_t stop_idx;   /* index of the first instruction needing cpu.c (or count) */
     uint8_t  stop_kind;  /* STOP_* */
     uint64_t stop_addr;  /* STOP_NX: first byte that is not executable */
+    uint64_t code_hash;  /* check: hash of the block's bytes when translated */
+    bool check;          /* on a frame mapped more than once in this space */
 } block_entry;
+
+/* How often each frame id is mapped in a space (open addressing, key id + 1). */
+typedef struct frame_count {
+    uint64_t key;
+    uint32_t count;
+} frame_count;
 
 #define BLOCK_CACHE_BITS 14
 #define BLOCK_CACHE_SIZE (1u << BLOCK_CACHE_BITS)
@@ -85,6 +93,14 @@ struct sim_space {
     uint64_t pml4_phys;
     block_entry *blocks;
     uc_context *ctx;         /* scratch for exception fix-ups (cpu.c) */
+    /* Frames mapped in this space, with how often: a write through one mapping of a
+     * frame must reach code translated through another (the emulator only notices
+     * writes through the same virtual page), so blocks on frames mapped twice are
+     * checked against their bytes each time they run. */
+    frame_count *frames;
+    uint32_t frames_cap, frames_n; /* capacity a power of two (or 0) */
+    uint64_t stale_pc;       /* the block hook found [stale_pc, +stale_size) changed */
+    uint32_t stale_size;
 
     /* State of the current uc_emu_start (set by cpu.c, updated by hooks). */
     uint64_t budget;         /* instructions this segment may run */
@@ -112,6 +128,9 @@ uint64_t space_count_insns(sim_space *s, uint64_t start, uint64_t end);
 uint64_t space_skip_insns(sim_space *s, uint64_t start, uint64_t n);
 /* Facts about the translation block [pc, pc+size), cached. */
 const block_entry *space_block(sim_space *s, uint64_t pc, uint32_t size);
+/* For a block with `check`: whether its bytes still hash to code_hash.  If not,
+ * the cached facts are dropped. */
+bool space_block_current(sim_space *s, const block_entry *e);
 /* Copies up to `len` bytes at vaddr; returns how many were mapped. */
 size_t space_read(const sim_space *s, uint64_t vaddr, uint8_t *buf, size_t len);
 /* Whether vaddr is mapped, and its SIM_PROT_* bits. */

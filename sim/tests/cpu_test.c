@@ -653,6 +653,37 @@ static void test_repeated_faults(void)
     page_free(x, 1);
 }
 
+/* A frame mapped twice in one space: code run through one mapping changes when user
+ * code writes through the other (the emulator itself only sees writes through the
+ * same page). */
+static void test_alias_code_write(void)
+{
+    /* mov byte [0xE00001], 7; syscall */
+    static const uint8_t wr[] = { 0xC6, 0x04, 0x25, 0x01, 0x00, 0xE0, 0x00, 0x07, 0x0F, 0x05 };
+    static const uint8_t f[] = { 0xB8, 0x01, 0x00, 0x00, 0x00, 0x0F, 0x05 }; /* mov eax, 1 */
+    env e;
+    env_init(&e, wr, sizeof wr);
+    uint8_t *frame = page_alloc(1);
+    memcpy(frame, f, sizeof f);
+    CHECK_EQ(space_map(e.s, 0xD00000, frame, PG, SIM_PROT_READ | SIM_PROT_EXEC), 0);
+    CHECK_EQ(space_map(e.s, 0xE00000, frame, PG, SIM_PROT_READ | SIM_PROT_WRITE), 0);
+    sim_regs r;
+    for (int round = 0; round < 2; round++) {
+        regs_init(&r);
+        r.rip = 0xD00000;
+        sim_exit x = cpu_run(e.s, &r, 100);
+        CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+        CHECK_EQ(r.rax, round == 0 ? 1u : 7u);
+        CHECK_EQ(x.insns, 2);
+        regs_init(&r);
+        x = cpu_run(e.s, &r, 100);
+        CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+        CHECK_EQ(frame[1], 7);
+    }
+    env_fini(&e);
+    page_free(frame, 1);
+}
+
 /* Many single-page mappings in one space (the memory server maps 64 MiB in 4 KiB
  * pages): 20000 pages of scattered frames, half at consecutive addresses and half
  * spread over many 1 GiB slots.  The emulator's region count must not grow with
@@ -782,6 +813,7 @@ int main(void)
     RUN(test_determinism);
     RUN(test_rep);
     RUN(test_repeated_faults);
+    RUN(test_alias_code_write);
     RUN(test_many_pages);
     return check_report("sim_cpu_test");
 }
