@@ -26,6 +26,15 @@
  * An access to a virtual page outside every slot finds no region: the hook maps a
  * "filler" page there for the rest of the run so that the page-table walk raises
  * the #PF.  Virtual addresses in the reserved range cannot be mapped.
+ *
+ * Consequences.  space_unmap clears entries and marks the emulator's TLB stale (it
+ * is flushed before the next use); the host alias stays (unreachable) until the
+ * page is mapped again.  Each space_map is one mmap: frames that are adjacent in
+ * their file and mapped at adjacent addresses share one host mapping, scattered
+ * ones take one each (Linux allows 65530 per process, vm.max_map_count).
+ * Translated code is found by the slot page, so a new frame at an executable
+ * address has its old translations thrown away (space_map), and blocks on frames
+ * mapped more than once in the space are checked against their bytes (frames).
  */
 #pragma once
 #include <stdbool.h>
