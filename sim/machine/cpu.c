@@ -682,9 +682,11 @@ static void handle_exception(run_state *st, uint64_t n, uint64_t stop_rip)
     }
     if (s->vector == 6) {
         /* sysret/sysexit in ring 3 are #GP on hardware (the emulator says #UD
-         * because EFER.SCE is off). */
+         * because EFER.SCE is off), so are sysenter with no SYSENTER_CS set up and
+         * rdpmc with CR4.PCE clear (the emulator says #UD for both). */
         nop = opcode_at(s, stop_rip, op, sizeof op, &len);
-        if (nop >= 2 && op[0] == 0x0F && (op[1] == 0x07 || op[1] == 0x35)) {
+        if (nop >= 2 && op[0] == 0x0F &&
+            (op[1] == 0x07 || op[1] == 0x35 || op[1] == 0x34 || op[1] == 0x33)) {
             s->vector = 13;
         }
     }

@@ -286,6 +286,9 @@ static void test_exceptions(void)
         { 0x0F, 0x09 },       /* wbinvd */
         { 0x0F, 0x06 },       /* clts */
         { 0x48, 0x0F, 0x07 }, /* sysretq */
+        { 0x0F, 0x34 },       /* sysenter */
+        { 0x0F, 0x35 },       /* sysexit */
+        { 0x0F, 0x33 },       /* rdpmc */
     };
     for (size_t i = 0; i < sizeof priv / sizeof priv[0]; i++) {
         uint8_t code[6] = { 0x90 };
