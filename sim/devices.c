@@ -331,30 +331,52 @@ static void pit_out(sim_devices *d, unsigned port, uint8_t v)
 
 /* ---- port dispatch ---- */
 
-uint32_t devices_in(sim_devices *d, uint16_t port, unsigned size)
+/* One byte from the byte-wide devices; unclaimed ports float high. */
+static uint8_t byte_in(sim_devices *d, uint16_t port)
 {
-    uint32_t all = size >= 4 ? 0xFFFFFFFFu : size == 2 ? 0xFFFFu : 0xFFu;
     if (port >= COM1 && port < COM1 + 8) {
-        return uart_in(d, port - COM1) & all;
+        return (uint8_t)uart_in(d, port - COM1);
     }
     if (port >= PIT_CH0 && port <= PIT_CMD) {
-        return pit_in(d, port) & all;
+        return (uint8_t)pit_in(d, port);
     }
-    return all;
+    return 0xFF;
+}
+
+static void byte_out(sim_devices *d, uint16_t port, uint8_t value)
+{
+    if (port >= COM1 && port < COM1 + 8) {
+        uart_out(d, port - COM1, value);
+    } else if (port >= PIT_CH0 && port <= PIT_CMD) {
+        pit_out(d, port, value);
+    }
+}
+
+/* The UART and the PIT are 8-bit devices: as on the PC's ISA bus, a 16- or 32-bit access
+ * is split into byte accesses at consecutive ports, lowest first.  The exit device takes
+ * the whole value at once, as QEMU's isa-debug-exit does. */
+uint32_t devices_in(sim_devices *d, uint16_t port, unsigned size)
+{
+    unsigned n = size >= 4 ? 4u : size == 2 ? 2u : 1u;
+    uint32_t v = 0;
+    for (unsigned i = 0; i < n; i++) {
+        v |= (uint32_t)byte_in(d, (uint16_t)(port + i)) << (8 * i);
+    }
+    return v;
 }
 
 void devices_out(sim_devices *d, uint16_t port, unsigned size, uint32_t value)
 {
-    (void)size;
-    if (port >= COM1 && port < COM1 + 8) {
-        uart_out(d, port - COM1, (uint8_t)value);
-    } else if (port >= PIT_CH0 && port <= PIT_CMD) {
-        pit_out(d, port, (uint8_t)value);
-    } else if (port >= EXIT_PORT && port < EXIT_PORT + 4) {
+    if (port >= EXIT_PORT && port < EXIT_PORT + 4) {
         if (!d->exit_requested) {
             d->exit_requested = true;
             d->exit_value = value;
         }
+        return;
+    }
+    unsigned n = size >= 4 ? 4u : size == 2 ? 2u : 1u;
+    for (unsigned i = 0; i < n; i++) {
+        byte_out(d, (uint16_t)(port + i), (uint8_t)(value >> (8 * i)));
     }
 }
 
