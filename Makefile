@@ -29,6 +29,7 @@ build: configure
 # (all CTest), a short libFuzzer run of each decoder, and the linters.
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@sed 's/^/known sel4-sim difference from real seL4: /' tests/conformance/sim-known-differences.txt
 	@$(MAKE) --no-print-directory fuzz-smoke lint
 	@if [ -z "$(SEL4_PREFIX)" ]; then echo "skipped: SEL4_PREFIX not set (real-kernel tests: make test-qemu SEL4_PREFIX=...)"; fi
 
