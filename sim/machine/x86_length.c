@@ -153,10 +153,9 @@ unsigned x86_insn_length(const uint8_t *code, size_t avail)
         }
         uint8_t vop = code[i++];
         has_modrm = !(map == 1 && vop == 0x77); /* vzeroupper/vzeroall */
-        if (map == 3) {
-            imm = 1;
-        } else if (map == 1 && ((vop >= 0x70 && vop <= 0x73) || vop == 0xC2 ||
-                                (vop >= 0xC4 && vop <= 0xC6))) {
+        /* an imm8 follows: every map-3 opcode, and a few map-1 ones */
+        if (map == 3 || (map == 1 && ((vop >= 0x70 && vop <= 0x73) || vop == 0xC2 ||
+                                      (vop >= 0xC4 && vop <= 0xC6)))) {
             imm = 1;
         }
     } else {

@@ -259,6 +259,8 @@ static inline void seL4_DebugNameThread(seL4_CPtr tcb, const char *name)
     const unsigned long max = seL4_MsgMaxLength * sizeof(seL4_Word) - 1;
     unsigned long i = 0;
     while (i < max) {
+        /* name is NUL-terminated: the loop stops at its end, whatever cppcheck assumes */
+        // cppcheck-suppress arrayIndexOutOfBoundsCond
         char ch = name[i];
         if (ch == '\0') break;
         dst[i++] = ch;
