@@ -10,7 +10,6 @@
 #include "common.h"
 
 static seL4_CPtr cli, admin;
-static int bench_output; /* args[2]: also print machine-dependent numbers */
 static uint32_t as;
 
 static volatile uint64_t *word(uint64_t va) { return (volatile uint64_t *)va; }
@@ -48,7 +47,6 @@ static void test_touch(void)
     uint64_t inv = s1[0] - s0[0] - 1;
     uint64_t milli = faults ? inv * 1000 / faults : 0;
     print_milli("fault.invocations_per_fault", milli);
-    if (bench_output) printf("bench fault.server_tsc_per_fault %lu\n", (unsigned long)(faults ? (s1[7] - s0[7]) / faults : 0));
     t_check(milli <= 3050, "at most 3.05 kernel invocations per fault");
     struct ms_query_result q;
     t_check_err(msc_query(cli, as, va + 12345, &q), MS_OK, "query");
@@ -171,7 +169,6 @@ static void test_map4k(void)
     t_check_err(msc_stats(admin, s1), MS_OK, "stats");
     uint64_t milli = (s1[0] - s0[0] - 1) * 1000 / pages;
     print_milli("map4k.invocations_per_page", milli);
-    if (bench_output) printf("bench map4k.server_tsc_per_page %lu\n", (unsigned long)(s1[8] / pages));
     t_check(milli <= 1010, "at most 1.01 invocations per page");
     /* Metadata the server's heap gained, plus 1 bit + 2 bytes of slot bookkeeping. */
     uint64_t meta = (s1[6] - s0[6]) * 1000 / pages + 125 + 2000;
@@ -231,7 +228,6 @@ int main(void)
     if (!st || st->caps_end - st->caps_start < 3 || st->nargs < 1) return 99;
     cli = st->caps_start;
     admin = st->caps_start + 1;
-    bench_output = st->nargs > 2 && st->args[2];
     adopt_self(st);
     switch (st->args[0]) {
     case MODE_MAIN:

@@ -13,13 +13,6 @@
 #include <runtime/cspace.h>
 #include "common.h"
 
-/* bench-memserver (built with BENCH_OUTPUT=1) also prints the numbers that differ between
- * sel4-sim and real hardware (time stamp counter, device addresses); test-memserver's
- * output is the same on both. */
-#ifndef BENCH_OUTPUT
-#define BENCH_OUTPUT 0
-#endif
-
 #define SERVER_PRIO 200
 #define CLIENT_PRIO 100
 
@@ -55,10 +48,10 @@ static seL4_CPtr pick_device(seL4_Word *bits, seL4_Word *paddr)
 static int spawn_client(seL4_Word mode, seL4_Word arg1, seL4_Word badge, spawned_t *out)
 {
     seL4_CPtr caps[3] = { cli, admin, ntfn };
-    seL4_Word args[3] = { mode, arg1, BENCH_OUTPUT };
+    seL4_Word args[2] = { mode, arg1 };
     spawn_args_t a = {
         .name = "ms-client", .fault_ep = ep_root, .fault_badge = badge, .priority = CLIENT_PRIO,
-        .caps = caps, .ncaps = 3, .args = args, .nargs = 3,
+        .caps = caps, .ncaps = 3, .args = args, .nargs = 2,
     };
     return spawn_program(&a, out);
 }
@@ -83,9 +76,6 @@ int main(void)
 
     seL4_Word dev_bits = 0, dev_paddr = 0;
     seL4_CPtr dev = pick_device(&dev_bits, &dev_paddr);
-    if (BENCH_OUTPUT)
-        printf("device untyped for the physical-memory test: %s %#lx, 2^%lu bytes\n", dev ? "at" : "none",
-               (unsigned long)dev_paddr, (unsigned long)dev_bits);
     seL4_CPtr caps[5] = { ep_server, seL4_CapInitThreadASIDPool, ut[0], ut[1], dev };
     seL4_Word args[6] = { 2, 26 | (25 << 8), dev ? dev_bits : 0, dev_paddr, 1u << 15, 256 };
     spawn_args_t sa = {
