@@ -52,6 +52,8 @@ static sim_space *volatile g_running;
 static uint64_t (*g_now)(void *ctx);
 static void *g_now_ctx;
 static sim_cpu_stats g_stats;
+/* cpu_set_user_mode: how the next cpu_run enters user mode. */
+static bool g_fpu_disabled;
 
 /* Offsets in the unicorn CPU context (calibrate()); -1 = unknown. */
 static long g_off_error_code = -1, g_off_old_exception = -1;
@@ -84,19 +86,33 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         return;
     }
     uint64_t avail = s->budget - s->base;
-    if (e->stop_idx >= e->count && e->count <= avail) {
+    uint64_t stop_idx = e->stop_idx;
+    uint8_t stop_kind = e->stop_kind;
+    if (s->fpu_disabled) {
+        /* Only threads run with CR0.TS pay for this (not cached: rare). */
+        uint64_t f = space_first_fpu_insn(s, address, address + size);
+        if (f < stop_idx) {
+            stop_idx = f;
+            stop_kind = STOP_FPU;
+        }
+    }
+    if (stop_idx >= e->count && e->count <= avail) {
         s->cur_n = e->count;
         return;
     }
     /* Stop before the block; cpu_run runs its first `stop_after` instructions. */
     s->cur_n = 0;
     s->stopped_before = true;
-    if (avail <= e->stop_idx) {
+    if (avail <= stop_idx) {
         s->stop_after = avail;              /* the budget ends first */
     } else {
-        s->stop_after = e->stop_idx;
-        if (e->stop_idx == 0) {             /* the first instruction needs cpu_run */
-            if (e->stop_kind == STOP_NX) {
+        s->stop_after = stop_idx;
+        if (stop_idx == 0) {                /* the first instruction needs cpu_run */
+            if (stop_kind == STOP_FPU) {
+                s->vector = 7;              /* #NM: CR0.TS */
+                s->error_code = 0;
+                set_event(s, EV_EXCEPTION);
+            } else if (stop_kind == STOP_NX) {
                 s->fault_addr = e->stop_addr;
                 s->fsr = 0x15;              /* present | user | instruction fetch */
                 set_event(s, EV_PAGE_FAULT);
@@ -105,7 +121,7 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
                 s->error_code = 0;
                 set_event(s, EV_EXCEPTION);
             } else {
-                s->emulate_kind = e->stop_kind;
+                s->emulate_kind = stop_kind;
                 set_event(s, EV_EMULATE);
             }
         }
@@ -648,7 +664,8 @@ static void handle_exception(run_state *st, uint64_t n, uint64_t stop_rip)
     sim_space *s = st->s;
     uint8_t op[3] = { 0 };
     unsigned len = 0;
-    if (s->vector != 6) {
+    if (s->vector != 6 && !s->stopped_before) {
+        /* (Not for the ones the block hook raises: the CPU raised nothing.) */
         s->error_code = exception_fixup(s);
     }
     uint64_t int_at = insn_ending_at(s, stop_rip);
@@ -739,6 +756,7 @@ sim_exit cpu_run(sim_space *s, sim_regs *regs, uint64_t budget)
     st.tsc_base = g_now != NULL ? g_now(g_now_ctx) : g_stats.insns;
     space_sync_tlb(s); /* after space_unmap */
     load_regs(s, regs);
+    s->fpu_disabled = g_fpu_disabled;
     unsigned idle = 0;
 
     /* Each pass either ends the run or makes progress (instructions, or a partial
@@ -838,6 +856,13 @@ void cpu_request_stop(void)
 void cpu_clear_stop(void)
 {
     g_stop = 0;
+}
+
+void cpu_set_user_mode(uint16_t cs, uint16_t ss, bool fpu_disabled)
+{
+    (void)cs;
+    (void)ss;
+    g_fpu_disabled = fpu_disabled;
 }
 
 void cpu_set_time_source(uint64_t (*now)(void *ctx), void *ctx)

@@ -721,6 +721,28 @@ uint64_t space_skip_insns(sim_space *s, uint64_t start, uint64_t n)
     return pos;
 }
 
+/* Index of the first instruction in [start, end) that needs the FPU (#NM with
+ * CR0.TS), or the number of instructions there if none does. */
+uint64_t space_first_fpu_insn(const sim_space *s, uint64_t start, uint64_t end)
+{
+    uint8_t buf[X86_MAX_INSN_LEN];
+    uint64_t n = 0, pc = start;
+    /* Bounded: every step advances pc by at least one byte or stops. */
+    while (pc < end) {
+        size_t have = space_read(s, pc, buf, sizeof buf);
+        unsigned len = x86_insn_length(buf, have);
+        if (len == 0) {
+            return n + 1; /* undecodable: the last one, and it faults otherwise */
+        }
+        if (x86_insn_uses_fpu(buf, len)) {
+            return n;
+        }
+        n++;
+        pc += len;
+    }
+    return n;
+}
+
 static uint64_t code_hash(const sim_space *s, uint64_t pc, uint32_t size)
 {
     uint8_t buf[256];

@@ -58,7 +58,7 @@ typedef struct space_slot {
 } space_slot;
 
 /* What a translation block needs besides its instruction count. */
-enum { STOP_NONE, STOP_IO, STOP_RDTSC, STOP_RDTSCP, STOP_NX };
+enum { STOP_NONE, STOP_IO, STOP_RDTSC, STOP_RDTSCP, STOP_NX, STOP_FPU };
 
 /* Facts about one translation block, cached by start address. */
 typedef struct block_entry {
@@ -129,12 +129,16 @@ struct sim_space {
     bool stopped_before;     /* the block hook stopped before cur_pc ran */
     bool tlb_stale;          /* an entry was cleared since the last TLB flush */
     bool fpu_cache_valid;
+    bool fpu_disabled;       /* this run: FPU instructions raise #NM (CR0.TS) */
 };
 
 /* Instructions in [start, end) / address after `n` instructions from `start`;
  * decode the bytes of the space (see x86_length.h). */
 uint64_t space_count_insns(sim_space *s, uint64_t start, uint64_t end);
 uint64_t space_skip_insns(sim_space *s, uint64_t start, uint64_t n);
+/* Index of the first instruction in [start, end) that raises #NM when CR0.TS is
+ * set (x86_insn_uses_fpu), or the number of instructions there. */
+uint64_t space_first_fpu_insn(const sim_space *s, uint64_t start, uint64_t end);
 /* Facts about the translation block [pc, pc+size), cached. */
 const block_entry *space_block(sim_space *s, uint64_t pc, uint32_t size);
 /* For a block with `check`: whether its bytes still hash to code_hash.  If not,
@@ -157,6 +161,16 @@ int space_add_filler(sim_space *s, uint64_t vaddr);
 void space_drop_fillers(sim_space *s);
 /* Throws away translated code of the executable pages touching [start, end). */
 void space_invalidate_code(sim_space *s, uint64_t start, uint64_t end);
+
+/* (A machine.h interface, declared here because the kernel model declares it weak
+ * itself, sim/kernel/regs.c, and a second declaration its files see is redundant.) */
+/* How the following cpu_run calls (any space) enter user mode, until called again:
+ * `cs`/`ss` are the selectors the thread returns with (0x3b/0x33 after a system call,
+ * sysretq; 0x2b/0x33 otherwise, iretq); `fpu_disabled` runs it as with CR0.TS set:
+ * the first x87/MMX/SSE/AVX instruction (fxsave, ldmxcsr, emms, ... included) ends
+ * the run with SIM_EXIT_EXCEPTION vector 7 (#NM), error code 0, rip at it, not
+ * counted.  Default (never called): 0x2b/0x33, FPU enabled. */
+void cpu_set_user_mode(uint16_t cs, uint16_t ss, bool fpu_disabled);
 
 /* cpu.c: puts a new engine into 64-bit user mode (CPL 3) and installs the hooks. */
 int cpu_engine_init(sim_space *s);

@@ -236,3 +236,83 @@ unsigned x86_insn_class(const uint8_t *code, size_t len)
     }
     return X86_CLASS_OTHER;
 }
+
+/* VEX-encoded instructions that work on general registers (BMI1/BMI2): CR0.TS does
+ * not affect them. */
+static bool vex_gpr_only(unsigned map, uint8_t vop)
+{
+    if (map == 2) {
+        return vop == 0xF2 || vop == 0xF3 || vop == 0xF5 || vop == 0xF6 || vop == 0xF7;
+    }
+    return map == 3 && vop == 0xF0;
+}
+
+bool x86_insn_uses_fpu(const uint8_t *code, size_t len)
+{
+    size_t i = 0;
+    while (i < len && (code[i] == 0x66 || code[i] == 0x67 || code[i] == 0xF0 ||
+                       code[i] == 0xF2 || code[i] == 0xF3 || code[i] == 0x2E ||
+                       code[i] == 0x36 || code[i] == 0x3E || code[i] == 0x26 ||
+                       code[i] == 0x64 || code[i] == 0x65 || (code[i] & 0xF0) == 0x40)) {
+        i++;
+    }
+    if (i >= len) {
+        return false;
+    }
+    uint8_t op = code[i];
+    if (op >= 0xD8 && op <= 0xDF) {
+        return true; /* x87 */
+    }
+    if (op == 0x9B) {
+        return true; /* fwait: #NM with CR0.TS and CR0.MP, as seL4 sets them */
+    }
+    if (op == 0xC4 || op == 0xC5 || op == 0x62) {
+        /* VEX / EVEX (always so in 64-bit mode) */
+        unsigned map = 1;
+        size_t at = i + 2;
+        if (op == 0xC4) {
+            if (i + 1 >= len) {
+                return false;
+            }
+            map = code[i + 1] & 0x1F;
+            at = i + 3;
+        } else if (op == 0x62) {
+            if (i + 1 >= len) {
+                return false;
+            }
+            map = code[i + 1] & 0x03;
+            at = i + 4;
+        }
+        if (at >= len) {
+            return false;
+        }
+        return !vex_gpr_only(map, code[at]);
+    }
+    if (op != 0x0F || i + 1 >= len) {
+        return false;
+    }
+    uint8_t op2 = code[i + 1];
+    if (op2 == 0x38) {
+        if (i + 2 >= len) {
+            return false;
+        }
+        uint8_t op3 = code[i + 2];
+        /* SSSE3/SSE4/SHA/AES; not invept/invvpid/invpcid or movbe/crc32/adcx/... */
+        return op3 < 0xF0 && !(op3 >= 0x80 && op3 <= 0x82);
+    }
+    if (op2 == 0x3A) {
+        return true; /* SSSE3/SSE4/AES/SHA with an imm8 */
+    }
+    if ((op2 >= 0x10 && op2 <= 0x17) || (op2 >= 0x28 && op2 <= 0x2F) ||
+        (op2 >= 0x50 && op2 <= 0x7F) || op2 == 0xC2 || (op2 >= 0xC4 && op2 <= 0xC6) ||
+        (op2 >= 0xD0 && op2 <= 0xFE)) {
+        return true; /* SSE/MMX (0F 77 is emms) */
+    }
+    if (op2 == 0xAE && i + 2 < len) {
+        uint8_t modrm = code[i + 2];
+        /* fxsave, fxrstor, ldmxcsr, stmxcsr (memory forms only: the register forms
+         * are rd/wrfsbase and friends) */
+        return (modrm >> 6) != 3 && ((modrm >> 3) & 7) <= 3;
+    }
+    return false;
+}

@@ -5,6 +5,7 @@
  * start and byte size, and a fault gives the address of the faulting instruction.
  */
 #pragma once
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -18,3 +19,8 @@ unsigned x86_insn_length(const uint8_t *code, size_t avail);
 enum { X86_CLASS_OTHER, X86_CLASS_IO, X86_CLASS_RDTSC, X86_CLASS_RDTSCP };
 /* Class of the (complete, `len` bytes) instruction at code[0]. */
 unsigned x86_insn_class(const uint8_t *code, size_t len);
+
+/* Whether the (complete, `len` bytes) instruction at code[0] raises #NM when CR0.TS
+ * is set: x87 (and fwait), MMX, SSE, AVX (VEX/EVEX except the BMI ones), fxsave,
+ * fxrstor, ldmxcsr, stmxcsr. */
+bool x86_insn_uses_fpu(const uint8_t *code, size_t len);

@@ -798,6 +798,99 @@ static void test_many_pages(void)
     page_free((uint8_t *)table, table_pages);
 }
 
+/* cpu_set_user_mode(..., fpu_disabled): the first FPU/SSE/AVX instruction raises #NM
+ * (vector 7, error code 0) at itself, uncounted; everything else runs as usual. */
+static void test_fpu_disabled(void)
+{
+    static const uint8_t fpu[][8] = {
+        { 4, 0x0F, 0x28, 0xC1 },             /* movaps xmm0, xmm1 */
+        { 5, 0x41, 0x0F, 0x28, 0xC1 },       /* movaps xmm0, xmm9 */
+        { 3, 0xD9, 0xE8 },                   /* fld1 */
+        { 3, 0xDD, 0xD8 },                   /* fstp st0 */
+        { 2, 0x9B },                         /* fwait */
+        { 3, 0x0F, 0x77 },                   /* emms */
+        { 4, 0x0F, 0xFE, 0xC1 },             /* paddd mm0, mm1 */
+        { 5, 0x66, 0x0F, 0xFE, 0xC1 },       /* paddd xmm0, xmm1 */
+        { 5, 0xF3, 0x0F, 0x10, 0xC1 },       /* movss xmm0, xmm1 */
+        { 5, 0xF2, 0x0F, 0x58, 0xC1 },       /* addsd xmm0, xmm1 */
+        { 5, 0x66, 0x0F, 0x6E, 0xC0 },       /* movd xmm0, eax */
+        { 5, 0x0F, 0x38, 0x00, 0xC1 },       /* pshufb mm0, mm1 */
+        { 7, 0x66, 0x0F, 0x3A, 0x0F, 0xC1, 0x08 }, /* palignr xmm0, xmm1, 8 */
+        { 5, 0xC5, 0xF4, 0x58, 0xC2 },       /* vaddps ymm0, ymm1, ymm2 */
+        { 6, 0xC4, 0xE1, 0x74, 0x58, 0xC2 }, /* vaddps (3-byte VEX) */
+        { 5, 0x0F, 0xAE, 0x14, 0x24 },       /* ldmxcsr [rsp] */
+        { 5, 0x0F, 0xAE, 0x1C, 0x24 },       /* stmxcsr [rsp] */
+        { 5, 0x0F, 0xAE, 0x04, 0x24 },       /* fxsave [rsp] */
+        { 5, 0x0F, 0xAE, 0x0C, 0x24 },       /* fxrstor [rsp] */
+    };
+    for (size_t i = 0; i < sizeof fpu / sizeof fpu[0]; i++) {
+        /* nop; <insn>; syscall */
+        uint8_t code[12] = { 0x90 };
+        size_t n = fpu[i][0];
+        memcpy(code + 1, fpu[i] + 1, n - 1);
+        code[n] = 0x0F;
+        code[n + 1] = 0x05;
+        sim_regs r;
+        cpu_set_user_mode(0x2B, 0x33, true);
+        sim_exit x = run_snippet(code, n + 2, &r, NULL);
+        if (x.kind != SIM_EXIT_EXCEPTION || x.vector != 7 || x.error_code != 0 ||
+            r.rip != CODE + 1 || x.insns != 1) {
+            fprintf(stderr, "fpu instruction %zu (%02x %02x): kind %d vector %u ec %u rip "
+                    "%#llx insns %llu\n", i, fpu[i][1], fpu[i][2], x.kind, x.vector,
+                    x.error_code, (unsigned long long)r.rip, (unsigned long long)x.insns);
+            check_failures++;
+        }
+        if (i == 0 || i == 2 || i == 15 || i == 7) {
+            /* With the FPU enabled the same code runs to the syscall. */
+            cpu_set_user_mode(0x2B, 0x33, false);
+            x = run_snippet(code, n + 2, &r, NULL);
+            CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+            CHECK_EQ(x.insns, 3);
+        }
+    }
+
+    /* Not FPU instructions: an integer loop, fences, prefetch. */
+    cpu_set_user_mode(0x2B, 0x33, true);
+    sim_regs r;
+    env e;
+    sim_exit x = run_snippet(loop_code, sizeof loop_code, &r, &e);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(x.insns, 2002);
+    env_fini(&e);
+    static const uint8_t fences[] = { 0x0F, 0xAE, 0xE8, 0x0F, 0xAE, 0xF0, 0x0F, 0xAE, 0xF8,
+                                      0x0F, 0x18, 0x0C, 0x24, 0x0F, 0x05 };
+    x = run_snippet(fences, sizeof fences, &r, NULL);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(x.insns, 5);
+
+    /* Inside a block, after a budget stop, in a loop: exact counts. */
+    static const uint8_t mid[] = { 0xB9, 0x03, 0x00, 0x00, 0x00,   /* mov ecx, 3 */
+                                   0xFF, 0xC9, 0x75, 0xFC,         /* L: dec ecx; jnz L */
+                                   0x90, 0x90, 0x0F, 0x57, 0xC0,   /* nop; nop; xorps */
+                                   0x0F, 0x05 };
+    env_init(&e, mid, sizeof mid);
+    regs_init(&r);
+    x = cpu_run(e.s, &r, 4);
+    CHECK_EQ(x.kind, SIM_EXIT_BUDGET);
+    CHECK_EQ(x.insns, 4);
+    x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_EXCEPTION);
+    CHECK_EQ(x.vector, 7);
+    CHECK_EQ(x.error_code, 0);
+    CHECK_EQ(r.rip, CODE + 11);
+    CHECK_EQ(x.insns, 5); /* 1 + 6 + 2 = 9 in all */
+    /* The same space and code with the FPU enabled again: no stale stop. */
+    cpu_set_user_mode(0x2B, 0x33, false);
+    x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(x.insns, 2);
+    regs_init(&r);
+    x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(x.insns, 11);
+    env_fini(&e);
+}
+
 #define RUN(t) (fprintf(stderr, "-- %s\n", #t), t())
 
 int main(void)
@@ -818,5 +911,6 @@ int main(void)
     RUN(test_repeated_faults);
     RUN(test_alias_code_write);
     RUN(test_many_pages);
+    RUN(test_fpu_disabled);
     return check_report("sim_cpu_test");
 }
