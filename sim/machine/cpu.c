@@ -3,7 +3,11 @@
  *
  * CPL 3.  Unicorn starts the CPU in ring 0; cpu_engine_init turns paging on (see
  * space.h) and executes one `iretq` from a scratch page (then unmapped) so that
- * CS/SS have DPL 3.  From then on the emulator itself enforces ring 3: hlt, cli,
+ * CS/SS have DPL 3.  The GDT stays mapped (supervisor only) with seL4's user
+ * descriptors 5 (code, 0x2b), 6 (data, 0x33) and 7 (code, 0x3b, what sysretq loads),
+ * so cpu_run can load CS with the selector cpu_set_user_mode asks for; the two code
+ * descriptors are identical, only `mov %cs` tells them apart.
+ * From then on the emulator itself enforces ring 3: hlt, cli,
  * rdmsr, mov to CR, ... raise #GP; user pages are checked as on hardware.  Unicorn
  * lets in/out through in ring 3 and has no NX (EFER.NXE cannot be set), so the
  * block hook stops before such instructions and cpu_run raises the fault itself.
@@ -42,6 +46,7 @@
 /* seL4's user selectors (GDT_CS_3 = 5, GDT_DS_3 = 6, RPL 3). */
 #define USER_CS 0x2Bu
 #define USER_SS 0x33u
+#define SYSRET_CS 0x3Bu /* GDT entry 7: what sysretq loads (STAR[63:48] + 16) */
 
 /* rflags bits user code may hold (CF PF AF ZF SF DF OF AC ID); IF and bit 1 are 1. */
 #define RFLAGS_USER_MASK 0x00240CD5ull
@@ -54,6 +59,7 @@ static void *g_now_ctx;
 static sim_cpu_stats g_stats;
 /* cpu_set_user_mode: how the next cpu_run enters user mode. */
 static bool g_fpu_disabled;
+static uint16_t g_cs = USER_CS;
 
 /* Offsets in the unicorn CPU context (calibrate()); -1 = unknown. */
 static long g_off_error_code = -1, g_off_old_exception = -1;
@@ -308,11 +314,13 @@ int cpu_engine_init(sim_space *s)
 
     /* Drop to ring 3: iretq from a scratch page holding a GDT with seL4's user code
      * and data descriptors and the iret frame; emulation stops at the target
-     * SCRATCH_PAGE + 16.  The page is unmapped and the GDT limit set to 0 after. */
+     * SCRATCH_PAGE + 16.  The page is unmapped after; the GDT then moves to its
+     * own supervisor-only page (SPACE_GDT_VADDR). */
     static const uint8_t iretq[] = { 0x48, 0xCF };
-    const uint64_t gdt[7] = { 0, 0, 0, 0, 0,
-                              0x00AFFB000000FFFFull,   /* 5: 64-bit code, DPL 3 */
-                              0x00CFF3000000FFFFull }; /* 6: data, DPL 3 */
+    static const uint64_t gdt[8] = { 0, 0, 0, 0, 0,
+                                     0x00AFFB000000FFFFull,   /* 5: 64-bit code, DPL 3 */
+                                     0x00CFF3000000FFFFull,   /* 6: data, DPL 3 */
+                                     0x00AFFB000000FFFFull }; /* 7: as 5 (sysret CS) */
     const uint64_t target = SCRATCH_PAGE + 16;
     const uint64_t frame[5] = { target, USER_CS, RFLAGS_FIXED, SCRATCH_PAGE + 0xF00, USER_SS };
     uint64_t rsp = SCRATCH_PAGE + 0xE00;
@@ -344,10 +352,20 @@ int cpu_engine_init(sim_space *s)
         ok = 0;
     }
     space_unmap_scratch(s, SCRATCH_PAGE);
-    free(page);
-    gdtr.base = 0;
-    gdtr.limit = 0;
+    /* From now on the GDT lives at SPACE_GDT_VADDR (supervisor-only), so that
+     * cpu_run can load CS with 0x2b or 0x3b (descriptors 5 and 7). */
+    memset(page, 0, 4096);
+    memcpy(page, gdt, sizeof gdt);
+    if (space_map_gdt(s, page) != 0) {
+        if (s->gdt_host != page) {
+            free(page);
+        }
+        ok = 0;
+    }
+    gdtr.base = SPACE_GDT_VADDR;
+    gdtr.limit = sizeof gdt - 1;
     uc_reg_write(uc, UC_X86_REG_GDTR, &gdtr);
+    s->cs = USER_CS;
     if (!ok) {
         fprintf(stderr, "sel4-sim: could not put the CPU into user mode\n");
         return -1;
@@ -757,6 +775,13 @@ sim_exit cpu_run(sim_space *s, sim_regs *regs, uint64_t budget)
     space_sync_tlb(s); /* after space_unmap */
     load_regs(s, regs);
     s->fpu_disabled = g_fpu_disabled;
+    if (s->cs != g_cs) {
+        /* A descriptor load from the GDT (entry 5 or 7): only the selector differs. */
+        uint64_t cs = g_cs;
+        if (uc_reg_write(s->uc, UC_X86_REG_CS, &cs) == UC_ERR_OK) {
+            s->cs = g_cs;
+        }
+    }
     unsigned idle = 0;
 
     /* Each pass either ends the run or makes progress (instructions, or a partial
@@ -860,8 +885,10 @@ void cpu_clear_stop(void)
 
 void cpu_set_user_mode(uint16_t cs, uint16_t ss, bool fpu_disabled)
 {
-    (void)cs;
-    (void)ss;
+    (void)ss; /* 0x33 either way */
+    if (cs == USER_CS || cs == SYSRET_CS) {
+        g_cs = cs;
+    }
     g_fpu_disabled = fpu_disabled;
 }
 

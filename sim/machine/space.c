@@ -409,6 +409,7 @@ void space_destroy(sim_space *s)
     free(s->fillers);
     free(s->blocks);
     free(s->flush_page);
+    free(s->gdt_host);
     free(s);
 }
 
@@ -518,6 +519,24 @@ int space_map_scratch(sim_space *s, uint64_t vaddr, uint8_t *page)
         return -1;
     }
     bump_gen(s);
+    return 0;
+}
+
+int space_map_gdt(sim_space *s, uint8_t *page)
+{
+    if (s->gdt_host != NULL ||
+        uc_mem_map_ptr(s->uc, SPACE_GDT_VADDR, PAGE, UC_PROT_READ | UC_PROT_WRITE, page) !=
+            UC_ERR_OK) {
+        return -1;
+    }
+    s->gdt_host = page;
+    uint64_t *pte = pte_of(s, SPACE_GDT_VADDR, true);
+    if (pte == NULL) {
+        return -1;
+    }
+    /* Supervisor only: the CPU reads descriptors, user code cannot. */
+    *pte = (SPACE_GDT_VADDR & PTE_ADDR) | PTE_P | PTE_RW | PTE_A | PTE_D;
+    space_flush_tlb(s);
     return 0;
 }
 

@@ -50,6 +50,8 @@
 #define SPACE_PT_PAGES      65536u   /* 256 MiB of host address space, used lazily */
 #define SPACE_PT_BYTES      ((uint64_t)SPACE_PT_PAGES * 4096u)
 #define SPACE_SCRATCH_ID    (SPACE_RESERVED_BASE + 0x1000ull) /* frame id, cpu.c set-up */
+/* cpu.c's GDT: in the kernel half, out of reach of space_unmap and of user code. */
+#define SPACE_GDT_VADDR     0xFFFFFFFFFFFFE000ull
 #define SPACE_SLOT_BITS     30
 
 typedef struct space_slot {
@@ -94,6 +96,7 @@ struct sim_space {
     uint64_t *fillers;       /* filler pages mapped during the current run */
     size_t nfillers, fcap;
     uint8_t *flush_page;     /* mapped/unmapped to flush the emulator's TLB */
+    uint8_t *gdt_host;       /* the GDT page at SPACE_GDT_VADDR (cpu.c), or NULL */
     /* Page-table pages: one host area of SPACE_PT_PAGES pages at SPACE_PT_PHYS. */
     uint8_t *pt;
     uint16_t *pt_count;      /* present entries in each table page */
@@ -130,6 +133,7 @@ struct sim_space {
     bool tlb_stale;          /* an entry was cleared since the last TLB flush */
     bool fpu_cache_valid;
     bool fpu_disabled;       /* this run: FPU instructions raise #NM (CR0.TS) */
+    uint16_t cs;             /* the CS selector loaded in the engine */
 };
 
 /* Instructions in [start, end) / address after `n` instructions from `start`;
@@ -156,6 +160,9 @@ void space_sync_tlb(sim_space *s);
  * any slot) / removes it again. */
 int space_map_scratch(sim_space *s, uint64_t vaddr, uint8_t *page);
 void space_unmap_scratch(sim_space *s, uint64_t vaddr);
+/* cpu.c set-up: maps `page` (aligned_alloc'd; freed with the space) at SPACE_GDT_VADDR,
+ * readable by the CPU only (supervisor).  0 or -1. */
+int space_map_gdt(sim_space *s, uint8_t *page);
 /* Maps a filler page at the page of vaddr (see above); 0 or -1. */
 int space_add_filler(sim_space *s, uint64_t vaddr);
 void space_drop_fillers(sim_space *s);

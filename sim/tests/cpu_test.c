@@ -789,7 +789,8 @@ static void test_many_pages(void)
     /* Unmapping everything gives the page tables back. */
     space_unmap(e.s, 0, 0x0000800000000000ull);
     CHECK(space_host_ptr(e.s, vaddr[1], 1, NULL) == NULL);
-    CHECK(e.s->pt_used - e.s->npt_free <= 1); /* only the PML4 */
+    /* only the PML4 and the three tables above the GDT page (space.h) */
+    CHECK(e.s->pt_used - e.s->npt_free <= 4);
     CHECK_EQ(space_map(e.s, CODE, e.code, PG, SIM_PROT_READ | SIM_PROT_EXEC), 0);
     env_fini(&e);
     free(vaddr);
@@ -891,6 +892,40 @@ static void test_fpu_disabled(void)
     env_fini(&e);
 }
 
+/* cpu_set_user_mode(cs, ...): `mov eax, cs` sees the selector the kernel returns with
+ * (0x3b after a syscall, sysretq; 0x2b otherwise); counts and faults are unchanged. */
+static void test_user_cs(void)
+{
+    /* mov eax, cs; mov ebx, ss; syscall */
+    static const uint8_t code[] = { 0x8C, 0xC8, 0x8C, 0xD3, 0x0F, 0x05 };
+    env e;
+    env_init(&e, code, sizeof code);
+    static const uint16_t sels[] = { 0x3B, 0x3B, 0x2B, 0x3B, 0x2B, 0x2B };
+    for (size_t i = 0; i < sizeof sels / sizeof sels[0]; i++) {
+        sim_regs r;
+        regs_init(&r);
+        cpu_set_user_mode(sels[i], 0x33, false);
+        sim_exit x = cpu_run(e.s, &r, 100);
+        CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+        CHECK_EQ(x.insns, 3);
+        CHECK_EQ(r.rax, sels[i]);
+        CHECK_EQ(r.rbx, 0x33);
+    }
+    env_fini(&e);
+    /* The GDT page is not readable from user mode; faults are as before with CS 0x3b. */
+    static const uint8_t peek[] = { 0x48, 0xB8, 0x00, 0xE0, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+                                    0xFF,              /* mov rax, SPACE_GDT_VADDR */
+                                    0x8B, 0x18 };      /* mov ebx, [rax] */
+    cpu_set_user_mode(0x3B, 0x33, false);
+    sim_regs r;
+    sim_exit x = run_snippet(peek, sizeof peek, &r, NULL);
+    CHECK_EQ(x.kind, SIM_EXIT_PAGE_FAULT);
+    CHECK_EQ(x.fault_addr, SPACE_GDT_VADDR);
+    CHECK_EQ(x.insns, 1);
+    expect_exception((const uint8_t[]){ 0x90, 0xF4 }, 2, 13, 0, CODE + 1, 1); /* hlt */
+    cpu_set_user_mode(0x2B, 0x33, false);
+}
+
 #define RUN(t) (fprintf(stderr, "-- %s\n", #t), t())
 
 int main(void)
@@ -912,5 +947,6 @@ int main(void)
     RUN(test_alias_code_write);
     RUN(test_many_pages);
     RUN(test_fpu_disabled);
+    RUN(test_user_cs);
     return check_report("sim_cpu_test");
 }
