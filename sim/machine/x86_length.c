@@ -211,7 +211,8 @@ unsigned x86_insn_length(const uint8_t *code, size_t avail)
     return i <= limit ? (unsigned)i : 0;
 }
 
-unsigned x86_insn_class(const uint8_t *code, size_t len)
+/* Index of the first byte after legacy and REX prefixes (len if there is none). */
+static size_t skip_prefixes(const uint8_t *code, size_t len)
 {
     size_t i = 0;
     while (i < len && (code[i] == 0x66 || code[i] == 0x67 || code[i] == 0xF0 ||
@@ -220,6 +221,12 @@ unsigned x86_insn_class(const uint8_t *code, size_t len)
                        code[i] == 0x64 || code[i] == 0x65 || (code[i] & 0xF0) == 0x40)) {
         i++;
     }
+    return i;
+}
+
+unsigned x86_insn_class(const uint8_t *code, size_t len)
+{
+    size_t i = skip_prefixes(code, len);
     if (i >= len) {
         return X86_CLASS_OTHER;
     }
@@ -249,13 +256,7 @@ static bool vex_gpr_only(unsigned map, uint8_t vop)
 
 bool x86_insn_uses_fpu(const uint8_t *code, size_t len)
 {
-    size_t i = 0;
-    while (i < len && (code[i] == 0x66 || code[i] == 0x67 || code[i] == 0xF0 ||
-                       code[i] == 0xF2 || code[i] == 0xF3 || code[i] == 0x2E ||
-                       code[i] == 0x36 || code[i] == 0x3E || code[i] == 0x26 ||
-                       code[i] == 0x64 || code[i] == 0x65 || (code[i] & 0xF0) == 0x40)) {
-        i++;
-    }
+    size_t i = skip_prefixes(code, len);
     if (i >= len) {
         return false;
     }
