@@ -1,9 +1,9 @@
 /* Command-line parsing for sel4-sim (see cli.h).  No I/O, no exits: main.c does
  * those, so this can be unit-tested and fuzzed. */
 #include "cli.h"
+#include "error.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,20 +25,6 @@ const char cli_usage[] =
     "  --help            this text\n"
     "Exit status: what the system wrote to its exit port (0..123), 124 deadlock,\n"
     "125 limit reached, 126 bad image, 127 bad command line.\n";
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
 
 /* Whole-string unsigned number, decimal or 0x hex. */
 static int parse_u64(const char *s, uint64_t *out)
@@ -120,30 +106,30 @@ int cli_parse_inject(const char *spec, sim_inject *out, char *err, size_t errlen
     memset(out, 0, sizeof *out);
     const char *colon = strchr(spec, ':');
     if (colon == NULL) {
-        return fail(err, errlen, "--inject %s: expected KIND:... (crash, hang, corrupt, "
-                                 "nomem, random)", spec);
+        return set_error(err, errlen, "--inject %s: expected KIND:... (crash, hang, corrupt, "
+                                      "nomem, random)", spec);
     }
     size_t klen = (size_t)(colon - spec);
     const char *rest = colon + 1;
     if (klen == 6 && strncmp(spec, "random", 6) == 0) {
         out->kind = INJ_RANDOM;
         if (parse_u64(rest, &out->seed) != 0) {
-            return fail(err, errlen, "--inject %s: random:SEED needs a number", spec);
+            return set_error(err, errlen, "--inject %s: random:SEED needs a number", spec);
         }
         return 0;
     }
     const char *at = strrchr(rest, '@');
     if (at == NULL) {
-        return fail(err, errlen, "--inject %s: missing @ trigger", spec);
+        return set_error(err, errlen, "--inject %s: missing @ trigger", spec);
     }
     if (klen == 5 && strncmp(spec, "nomem", 5) == 0) {
         out->kind = INJ_NOMEM;
         out->at_syscall = true;
         if (copy_name(out->thread, sizeof out->thread, rest, (size_t)(at - rest)) != 0) {
-            return fail(err, errlen, "--inject %s: bad invocation label", spec);
+            return set_error(err, errlen, "--inject %s: bad invocation label", spec);
         }
         if (parse_u64(at + 1, &out->at) != 0 || out->at == 0) {
-            return fail(err, errlen, "--inject %s: nomem:LABEL@K needs K >= 1", spec);
+            return set_error(err, errlen, "--inject %s: nomem:LABEL@K needs K >= 1", spec);
         }
         return 0;
     }
@@ -154,8 +140,8 @@ int cli_parse_inject(const char *spec, sim_inject *out, char *err, size_t errlen
     } else if (klen == 7 && strncmp(spec, "corrupt", 7) == 0) {
         out->kind = INJ_CORRUPT;
     } else {
-        return fail(err, errlen, "--inject %s: unknown kind (crash, hang, corrupt, nomem, "
-                                 "random)", spec);
+        return set_error(err, errlen, "--inject %s: unknown kind (crash, hang, corrupt, nomem, "
+                                      "random)", spec);
     }
     /* THREAD@trigger, the thread name may itself contain '@'? No: last '@' before
      * the trigger.  For corrupt the trigger is followed by :REG=VALUE. */
@@ -168,11 +154,11 @@ int cli_parse_inject(const char *spec, sim_inject *out, char *err, size_t errlen
         p++;
     }
     if (trig == NULL) {
-        return fail(err, errlen, "--inject %s: expected THREAD@insn=N or THREAD@syscall=K",
+        return set_error(err, errlen, "--inject %s: expected THREAD@insn=N or THREAD@syscall=K",
                     spec);
     }
     if (copy_name(out->thread, sizeof out->thread, rest, (size_t)(trig - rest)) != 0) {
-        return fail(err, errlen, "--inject %s: thread name must be 1..%zu characters", spec,
+        return set_error(err, errlen, "--inject %s: thread name must be 1..%zu characters", spec,
                     sizeof out->thread - 1);
     }
     const char *num = trig + 1;
@@ -186,30 +172,30 @@ int cli_parse_inject(const char *spec, sim_inject *out, char *err, size_t errlen
     const char *tail = strchr(num, ':');
     size_t nlen = tail != NULL ? (size_t)(tail - num) : strlen(num);
     if (nlen == 0 || nlen >= sizeof buf) {
-        return fail(err, errlen, "--inject %s: bad trigger number", spec);
+        return set_error(err, errlen, "--inject %s: bad trigger number", spec);
     }
     memcpy(buf, num, nlen);
     buf[nlen] = '\0';
     if (parse_u64(buf, &out->at) != 0 || (out->at_syscall && out->at == 0)) {
-        return fail(err, errlen, "--inject %s: bad trigger number", spec);
+        return set_error(err, errlen, "--inject %s: bad trigger number", spec);
     }
     if (out->kind != INJ_CORRUPT) {
         if (tail != NULL) {
-            return fail(err, errlen, "--inject %s: unexpected text after the trigger", spec);
+            return set_error(err, errlen, "--inject %s: unexpected text after the trigger", spec);
         }
         return 0;
     }
     if (tail == NULL) {
-        return fail(err, errlen, "--inject %s: corrupt needs :REG=VALUE", spec);
+        return set_error(err, errlen, "--inject %s: corrupt needs :REG=VALUE", spec);
     }
     const char *eq = strchr(tail + 1, '=');
     if (eq == NULL || copy_name(out->reg, sizeof out->reg, tail + 1,
                                 (size_t)(eq - tail - 1)) != 0 ||
         !valid_reg(out->reg)) {
-        return fail(err, errlen, "--inject %s: REG must be one of rax..r15, rip, rsp", spec);
+        return set_error(err, errlen, "--inject %s: REG must be one of rax..r15, rip, rsp", spec);
     }
     if (parse_u64(eq + 1, &out->value) != 0) {
-        return fail(err, errlen, "--inject %s: bad VALUE", spec);
+        return set_error(err, errlen, "--inject %s: bad VALUE", spec);
     }
     return 0;
 }
@@ -232,36 +218,36 @@ int cli_parse(int argc, char **argv, sim_config *cfg, char *err, size_t errlen)
                      strcmp(a, "--max-insns") == 0 || strcmp(a, "--timeout") == 0 ||
                      strcmp(a, "--inject") == 0 || strcmp(a, "--stats-json") == 0;
         if (takes && i + 1 >= argc) {
-            return fail(err, errlen, "%s needs a value", a);
+            return set_error(err, errlen, "%s needs a value", a);
         }
         if (strcmp(a, "--mem") == 0) {
             if (cli_parse_size(v, &cfg->mem_bytes) != 0) {
-                return fail(err, errlen, "--mem %s: expected a size like 512M or 1G", v);
+                return set_error(err, errlen, "--mem %s: expected a size like 512M or 1G", v);
             }
             if (cfg->mem_bytes < CLI_MEM_MIN || cfg->mem_bytes > CLI_MEM_MAX ||
                 (cfg->mem_bytes & 0xFFF) != 0) {
-                return fail(err, errlen, "--mem %s: must be a multiple of 4K between 4M "
-                                         "and 8G", v);
+                return set_error(err, errlen, "--mem %s: must be a multiple of 4K between 4M "
+                                              "and 8G", v);
             }
         } else if (strcmp(a, "--seed") == 0) {
             if (parse_u64(v, &cfg->seed) != 0) {
-                return fail(err, errlen, "--seed %s: expected a number", v);
+                return set_error(err, errlen, "--seed %s: expected a number", v);
             }
         } else if (strcmp(a, "--max-insns") == 0) {
             if (parse_u64(v, &cfg->max_insns) != 0) {
-                return fail(err, errlen, "--max-insns %s: expected a number", v);
+                return set_error(err, errlen, "--max-insns %s: expected a number", v);
             }
         } else if (strcmp(a, "--timeout") == 0) {
             char *end;
             errno = 0;
             double t = strtod(v, &end);
             if (errno != 0 || end == v || *end != '\0' || !(t > 0) || t > 1e9) {
-                return fail(err, errlen, "--timeout %s: expected seconds > 0", v);
+                return set_error(err, errlen, "--timeout %s: expected seconds > 0", v);
             }
             cfg->timeout_s = t;
         } else if (strcmp(a, "--inject") == 0) {
             if (cfg->n_inject == SIM_MAX_INJECT) {
-                return fail(err, errlen, "at most %d --inject options", SIM_MAX_INJECT);
+                return set_error(err, errlen, "at most %d --inject options", SIM_MAX_INJECT);
             }
             if (cli_parse_inject(v, &cfg->inject[cfg->n_inject], err, errlen) != 0) {
                 return -1;
@@ -269,14 +255,14 @@ int cli_parse(int argc, char **argv, sim_config *cfg, char *err, size_t errlen)
             cfg->n_inject++;
         } else if (strcmp(a, "--stats-json") == 0) {
             if (*v == '\0') {
-                return fail(err, errlen, "--stats-json needs a file name");
+                return set_error(err, errlen, "--stats-json needs a file name");
             }
             cfg->stats_json = v;
         } else if (a[0] == '-' && a[1] != '\0') {
-            return fail(err, errlen, "unknown option %s", a);
+            return set_error(err, errlen, "unknown option %s", a);
         } else {
             if (cfg->image_path != NULL) {
-                return fail(err, errlen, "more than one IMAGE (%s, %s)", cfg->image_path, a);
+                return set_error(err, errlen, "more than one IMAGE (%s, %s)", cfg->image_path, a);
             }
             cfg->image_path = a;
             continue;
@@ -284,7 +270,7 @@ int cli_parse(int argc, char **argv, sim_config *cfg, char *err, size_t errlen)
         i++; /* the option's value */
     }
     if (cfg->image_path == NULL) {
-        return fail(err, errlen, "no IMAGE given");
+        return set_error(err, errlen, "no IMAGE given");
     }
     return 0;
 }

@@ -3,10 +3,9 @@
  * before use; nothing here trusts the image.  See elf.h.
  */
 #include "elf.h"
+#include "error.h"
 
-#include <stdarg.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <string.h>
 
 #include "machine.h"
@@ -36,59 +35,45 @@ static uint64_t rd64(const uint8_t *p)
     return (uint64_t)rd32(p) | ((uint64_t)rd32(p + 4) << 32);
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err != NULL && errlen > 0) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 int elf_parse(const uint8_t *data, size_t size, elf_image *img, char *err, size_t errlen)
 {
     memset(img, 0, sizeof *img);
     if (data == NULL || size < 4 || memcmp(data, "\x7f" "ELF", 4) != 0) {
-        return fail(err, errlen, "not an ELF file");
+        return set_error(err, errlen, "not an ELF file");
     }
     if (size < EHDR_SIZE) {
-        return fail(err, errlen, "truncated ELF header (%zu bytes)", size);
+        return set_error(err, errlen, "truncated ELF header (%zu bytes)", size);
     }
     if (data[4] != 2) {
-        return fail(err, errlen, "not a 64-bit ELF file (class %u)", data[4]);
+        return set_error(err, errlen, "not a 64-bit ELF file (class %u)", data[4]);
     }
     if (data[5] != 1) {
-        return fail(err, errlen, "not a little-endian ELF file");
+        return set_error(err, errlen, "not a little-endian ELF file");
     }
     if (data[6] != 1) {
-        return fail(err, errlen, "unknown ELF version %u", data[6]);
+        return set_error(err, errlen, "unknown ELF version %u", data[6]);
     }
     uint16_t type = rd16(data + 16), machine = rd16(data + 18);
     if (machine != 62) {
-        return fail(err, errlen, "not an x86_64 ELF file (machine %u)", machine);
+        return set_error(err, errlen, "not an x86_64 ELF file (machine %u)", machine);
     }
     if (type != 2) {
-        return fail(err, errlen, "not an executable ELF file (type %u; PIE and "
-                                 "relocatable files are not supported)", type);
+        return set_error(err, errlen, "not an executable ELF file (type %u; PIE and "
+                                      "relocatable files are not supported)", type);
     }
     uint64_t entry = rd64(data + 24), phoff = rd64(data + 32);
     uint16_t phentsize = rd16(data + 54), phnum = rd16(data + 56);
     if (phnum == 0) {
-        return fail(err, errlen, "no program headers");
+        return set_error(err, errlen, "no program headers");
     }
     if (phentsize != PHDR_SIZE) {
-        return fail(err, errlen, "bad program header size %u", phentsize);
+        return set_error(err, errlen, "bad program header size %u", phentsize);
     }
     if (phnum >= 0xFFFF || phnum > MAX_PHNUM) {
-        return fail(err, errlen, "too many program headers (%u)", phnum);
+        return set_error(err, errlen, "too many program headers (%u)", phnum);
     }
     if (phoff > size || (uint64_t)phnum * PHDR_SIZE > size - phoff) {
-        return fail(err, errlen, "program headers outside the file");
+        return set_error(err, errlen, "program headers outside the file");
     }
     int n = 0;
     for (unsigned i = 0; i < phnum; i++) {
@@ -103,22 +88,22 @@ int elf_parse(const uint8_t *data, size_t size, elf_image *img, char *err, size_
             continue; /* occupies nothing */
         }
         if (n == ELF_MAX_SEGMENTS) {
-            return fail(err, errlen, "more than %d loadable segments", ELF_MAX_SEGMENTS);
+            return set_error(err, errlen, "more than %d loadable segments", ELF_MAX_SEGMENTS);
         }
         if (filesz > memsz) {
-            return fail(err, errlen, "segment %u: file size %#llx above memory size %#llx",
+            return set_error(err, errlen, "segment %u: file size %#llx above memory size %#llx",
                         i, (unsigned long long)filesz, (unsigned long long)memsz);
         }
         if (off > size || filesz > size - off) {
-            return fail(err, errlen, "segment %u: data outside the file", i);
+            return set_error(err, errlen, "segment %u: data outside the file", i);
         }
         if (vaddr >= USER_TOP || memsz > USER_TOP - vaddr) {
-            return fail(err, errlen, "segment %u: addresses %#llx+%#llx outside the user "
+            return set_error(err, errlen, "segment %u: addresses %#llx+%#llx outside the user "
                         "half of the address space", i, (unsigned long long)vaddr,
                         (unsigned long long)memsz);
         }
         if (align > 1 && ((align & (align - 1)) != 0 || (vaddr % align) != (off % align))) {
-            return fail(err, errlen, "segment %u: alignment %#llx does not match its "
+            return set_error(err, errlen, "segment %u: alignment %#llx does not match its "
                         "address and offset", i, (unsigned long long)align);
         }
         elf_segment seg = { vaddr, filesz, memsz, off,
@@ -135,13 +120,13 @@ int elf_parse(const uint8_t *data, size_t size, elf_image *img, char *err, size_
         n++;
     }
     if (n == 0) {
-        return fail(err, errlen, "no loadable segments");
+        return set_error(err, errlen, "no loadable segments");
     }
     /* Segments may share a 4 KiB page (the loader maps pages) but not bytes. */
     for (int i = 1; i < n; i++) {
         const elf_segment *a = &img->seg[i - 1], *b = &img->seg[i];
         if (b->vaddr < a->vaddr + a->memsz) {
-            return fail(err, errlen, "segments at %#llx and %#llx overlap",
+            return set_error(err, errlen, "segments at %#llx and %#llx overlap",
                         (unsigned long long)a->vaddr, (unsigned long long)b->vaddr);
         }
     }
@@ -153,7 +138,7 @@ int elf_parse(const uint8_t *data, size_t size, elf_image *img, char *err, size_
         }
     }
     if (!entry_ok) {
-        return fail(err, errlen, "entry point %#llx is not in an executable segment",
+        return set_error(err, errlen, "entry point %#llx is not in an executable segment",
                     (unsigned long long)entry);
     }
     img->data = data;
