@@ -322,12 +322,24 @@ fail:
 
 /* ---- unmap / protect ---- */
 
-static int range_prep(struct ms_server *s, struct ms_as *as, uint64_t va, uint64_t size,
-                      struct ms_prep *p)
+/* Reserves everything needed, then splits the regions at va and va + size so that
+ * [va, va + size) is made of whole regions.  On error nothing has changed; on success the
+ * caller releases *p when done. */
+static int split_at_range_ends(struct ms_server *s, struct ms_client *c, struct ms_as *as,
+                               uint64_t va, uint64_t size, struct ms_prep *p)
 {
+    ms_prep_init(p);
     int err = ms_prep_split(s, as, va, p);
     if (!err) err = ms_prep_split(s, as, va + size, p);
-    return err;
+    if (!err) err = ms_prep_commit(s, c, p);
+    if (!err) err = ms_regions_reserve(s, &as->regions, 2);
+    if (err) {
+        ms_prep_release(s, p);
+        return err;
+    }
+    ms_do_split(s, as, va, p);
+    ms_do_split(s, as, va + size, p);
+    return MS_OK;
 }
 
 int ms_unmap(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va, uint64_t size)
@@ -337,14 +349,7 @@ int ms_unmap(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t
     if (err) return err;
     if ((err = ms_as_range(as, va, size))) return err;
     struct ms_prep p;
-    ms_prep_init(&p);
-    if ((err = range_prep(s, as, va, size, &p)) || (err = ms_prep_commit(s, c, &p)) ||
-        (err = ms_regions_reserve(s, &as->regions, 2))) {
-        ms_prep_release(s, &p);
-        return err;
-    }
-    ms_do_split(s, as, va, &p);
-    ms_do_split(s, as, va + size, &p);
+    if ((err = split_at_range_ends(s, c, as, va, size, &p))) return err;
     uint32_t i = ms_regions_lower(&as->regions, va);
     while (i < as->regions.n && as->regions.r[i]->start < va + size) ms_region_destroy(s, as, i);
     ms_prep_release(s, &p);
@@ -360,14 +365,7 @@ int ms_protect(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64
     if ((err = ms_as_range(as, va, size)) || (err = ms_check_rights(rights))) return err;
     if (!ms_covered(as, va, va + size, 0)) return MS_ERR_NOT_MAPPED;
     struct ms_prep p;
-    ms_prep_init(&p);
-    if ((err = range_prep(s, as, va, size, &p)) || (err = ms_prep_commit(s, c, &p)) ||
-        (err = ms_regions_reserve(s, &as->regions, 2))) {
-        ms_prep_release(s, &p);
-        return err;
-    }
-    ms_do_split(s, as, va, &p);
-    ms_do_split(s, as, va + size, &p);
+    if ((err = split_at_range_ends(s, c, as, va, size, &p))) return err;
     for (uint32_t i = ms_regions_lower(&as->regions, va);
          i < as->regions.n && as->regions.r[i]->start < va + size; i++) {
         struct ms_region *r = as->regions.r[i];
