@@ -91,6 +91,15 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         uc_emu_stop(uc);
         return;
     }
+    if (s->align_npending != 0) {
+        /* New aligned-SSE instructions: run_segment hooks them (align_install) and
+         * drops this translation; the block then runs with the hooks. */
+        s->cur_n = 0;
+        s->stopped_before = true;
+        s->stop_after = 0;
+        uc_emu_stop(uc);
+        return;
+    }
     uint64_t avail = s->budget - s->base;
     uint64_t stop_idx = e->stop_idx;
     uint8_t stop_kind = e->stop_kind;
@@ -556,6 +565,7 @@ static uint64_t run_segment(sim_space *s, uint64_t rip, uint64_t budget, uint64_
     s->cur_n = 0;
     s->cur_size = 0;
     s->stopped_before = false;
+    s->hook_raised = false;
     s->stop_after = 0;
     s->event = EV_NONE;
     if (exit_at != 0) {
@@ -574,12 +584,21 @@ static uint64_t run_segment(sim_space *s, uint64_t rip, uint64_t budget, uint64_
         space_invalidate_code(s, s->stale_pc, s->stale_pc + s->stale_size);
         s->stale_size = 0;
     }
+    if (s->align_npending != 0) {
+        align_install(s);
+    }
     if (exit_at != 0) {
         uc_ctl_set_exits(s->uc, NULL, 0);
         space_invalidate_code(s, rip, exit_at + 1);
     }
     uint64_t r = 0;
     uc_reg_read(s->uc, UC_X86_REG_RIP, &r);
+    if (s->stopped_before && r != s->cur_pc) {
+        /* With code hooks in the engine, unicorn does not put rip back to the start
+         * of a block left before it ran (cpu_tb_exec): it is where the block hook was. */
+        r = s->cur_pc;
+        uc_reg_write(s->uc, UC_X86_REG_RIP, &r);
+    }
     *rip_out = r;
     if (r >= s->cur_pc && r - s->cur_pc <= s->cur_size) {
         return s->base + space_count_insns(s, s->cur_pc, r);
@@ -682,6 +701,14 @@ static void handle_exception(run_state *st, uint64_t n, uint64_t stop_rip)
     sim_space *s = st->s;
     uint8_t op[3] = { 0 };
     unsigned len = 0;
+    if (s->hook_raised) {
+        /* #GP(0) for a misaligned SSE operand (sse_align.c): rip at it, not run. */
+        st->total += n;
+        st->ex.vector = s->vector;
+        st->ex.error_code = s->error_code;
+        finish(st, SIM_EXIT_EXCEPTION);
+        return;
+    }
     if (s->vector != 6 && !s->stopped_before) {
         /* (Not for the ones the block hook raises: the CPU raised nothing.) */
         s->error_code = exception_fixup(s);

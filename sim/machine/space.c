@@ -410,6 +410,7 @@ void space_destroy(sim_space *s)
     free(s->blocks);
     free(s->flush_page);
     free(s->gdt_host);
+    align_fini(s);
     free(s);
 }
 
@@ -677,7 +678,7 @@ size_t space_read(const sim_space *s, uint64_t vaddr, uint8_t *buf, size_t len)
 /* Walks instructions from `start`: stops after `max_n` instructions or at/after
  * `end`, whichever comes first.  *pos receives the address reached.  If `e` is
  * given, also records the first instruction cpu.c must handle itself. */
-static uint64_t walk(const sim_space *s, uint64_t start, uint64_t end, uint64_t max_n,
+static uint64_t walk(sim_space *s, uint64_t start, uint64_t end, uint64_t max_n,
                      uint64_t *pos, block_entry *e)
 {
     uint8_t buf[512];
@@ -704,6 +705,7 @@ static uint64_t walk(const sim_space *s, uint64_t start, uint64_t end, uint64_t 
                 e->stop_idx = (uint16_t)n;
                 e->stop_addr = x1 ? (last & ~(uint64_t)(PAGE - 1)) : pc;
             } else if (len != 0) {
+                align_note(s, pc, code, len);
                 unsigned cls = x86_insn_class(code, len);
                 if (cls != X86_CLASS_OTHER) {
                     e->stop_kind = cls == X86_CLASS_IO      ? STOP_IO

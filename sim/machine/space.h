@@ -113,6 +113,12 @@ struct sim_space {
     uint32_t frames_cap, frames_n; /* capacity a power of two (or 0) */
     uint64_t stale_pc;       /* the block hook found [stale_pc, +stale_size) changed */
     uint32_t stale_size;
+    /* Aligned-SSE checks (sse_align.c): addresses with their hook (open addressing,
+     * key address + 1), and the ones space_block found that still need one. */
+    uint64_t *align_hooked;
+    uint32_t align_cap, align_n;
+    uint64_t *align_pending;
+    uint32_t align_npending, align_pcap;
 
     /* State of the current uc_emu_start (set by cpu.c, updated by hooks). */
     uint64_t budget;         /* instructions this segment may run */
@@ -133,6 +139,7 @@ struct sim_space {
     bool tlb_stale;          /* an entry was cleared since the last TLB flush */
     bool fpu_cache_valid;
     bool fpu_disabled;       /* this run: FPU instructions raise #NM (CR0.TS) */
+    bool hook_raised;        /* EV_EXCEPTION raised by the alignment hook, not the CPU */
     uint16_t cs;             /* the CS selector loaded in the engine */
 };
 
@@ -178,6 +185,15 @@ void space_invalidate_code(sim_space *s, uint64_t start, uint64_t end);
  * the run with SIM_EXIT_EXCEPTION vector 7 (#NM), error code 0, rip at it, not
  * counted.  Default (never called): 0x2b/0x33, FPU enabled. */
 void cpu_set_user_mode(uint16_t cs, uint16_t ss, bool fpu_disabled);
+
+/* sse_align.c: #GP(0) for a misaligned 16-byte SSE operand (see there).
+ * align_note: space_block found the `len`-byte instruction `code` at pc; queues it
+ * if it needs an alignment hook it does not have yet (the block hook then stops
+ * before the block).  align_install: between runs, hooks the queued instructions and
+ * drops translated code containing them.  align_fini: frees the bookkeeping. */
+void align_note(sim_space *s, uint64_t pc, const uint8_t *code, unsigned len);
+void align_install(sim_space *s);
+void align_fini(sim_space *s);
 
 /* cpu.c: puts a new engine into 64-bit user mode (CPL 3) and installs the hooks. */
 int cpu_engine_init(sim_space *s);
