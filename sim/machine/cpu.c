@@ -53,7 +53,6 @@
 #define RFLAGS_FIXED 0x202ull
 
 static volatile sig_atomic_t g_stop;
-static sim_space *volatile g_running;
 static uint64_t (*g_now)(void *ctx);
 static void *g_now_ctx;
 static sim_cpu_stats g_stats;
@@ -77,9 +76,17 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     sim_space *s = user;
     s->base += s->cur_n;
-    const block_entry *e = space_block(s, address, size);
     s->cur_pc = address;
     s->cur_size = size;
+    if (g_stop) {
+        /* cpu_request_stop: end the run before this block. */
+        s->cur_n = 0;
+        s->stopped_before = true;
+        s->stop_after = 0;
+        uc_emu_stop(uc);
+        return;
+    }
+    const block_entry *e = space_block(s, address, size);
     if (e->check && !space_block_current(s, e)) {
         /* Written through another mapping of its frame since it was translated:
          * stop before it; run_segment throws the translation away. */
@@ -572,13 +579,11 @@ static uint64_t run_segment(sim_space *s, uint64_t rip, uint64_t budget, uint64_
         uc_ctl_set_exits(s->uc, &exit_at, 1);
         space_invalidate_code(s, rip, exit_at + 1);
     }
-    g_running = s;
     if (g_stop) {
         *err = UC_ERR_OK;
     } else {
         *err = uc_emu_start(s->uc, rip, 0, 0, 0);
     }
-    g_running = NULL;
     space_drop_fillers(s);
     if (s->stale_size != 0) {
         space_invalidate_code(s, s->stale_pc, s->stale_pc + s->stale_size);
@@ -898,11 +903,11 @@ sim_exit cpu_run(sim_space *s, sim_regs *regs, uint64_t budget)
 
 void cpu_request_stop(void)
 {
+    /* The block hook sees it before the next block runs (every block calls it, chained
+     * or not), so the run ends between blocks with a precise state.  (uc_emu_stop from
+     * here could end it at a block whose hook already ran, where unicorn leaves rip
+     * stale once code hooks exist.) */
     g_stop = 1;
-    sim_space *s = g_running;
-    if (s != NULL) {
-        uc_emu_stop(s->uc);
-    }
 }
 
 void cpu_clear_stop(void)

@@ -1,5 +1,7 @@
 /* Host tests of the machine layer: cpu_run on small x86_64 machine-code snippets. */
+#include <signal.h>
 #include <stdint.h>
+#include <sys/time.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -1050,6 +1052,56 @@ static void test_sse_alignment_nm(void)
     cpu_set_user_mode(0x2B, 0x33, false);
 }
 
+static void on_alarm(int sig)
+{
+    (void)sig;
+    cpu_request_stop();
+}
+
+/* cpu_request_stop from a signal in the middle of a long run (with an alignment hook
+ * in the engine): the run ends with a state that continues exactly. */
+static void test_stop_async(void)
+{
+    /* mov edi, 0x600000; mov ecx, N; L: movaps [rdi], xmm0; inc rax; jmp M; ud2;
+     * M: dec ecx; jnz L; syscall */
+    const uint32_t n = 3000000;
+    uint8_t code[] = { 0xBF, 0x00, 0x00, 0x60, 0x00, 0xB9, 0, 0, 0, 0, 0x0F, 0x29, 0x07,
+                       0x48, 0xFF, 0xC0, 0xEB, 0x02, 0x0F, 0x0B, 0xFF, 0xC9, 0x75, 0xF2,
+                       0x0F, 0x05 };
+    memcpy(code + 6, &n, 4);
+    env e;
+    env_init(&e, code, sizeof code);
+    sim_regs r;
+    regs_init(&r);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    CHECK_EQ(sigaction(SIGALRM, &sa, NULL), 0);
+    struct itimerval it = { .it_interval = { 0, 3000 }, .it_value = { 0, 3000 } };
+    CHECK_EQ(setitimer(ITIMER_REAL, &it, NULL), 0);
+    uint64_t total = 0;
+    int stops = 0;
+    sim_exit x;
+    for (int i = 0; i < 100000; i++) {
+        x = cpu_run(e.s, &r, UINT64_MAX / 2);
+        total += x.insns;
+        if (x.kind != SIM_EXIT_STOPPED) {
+            break;
+        }
+        stops++;
+        cpu_clear_stop();
+    }
+    struct itimerval off = { .it_interval = { 0, 0 }, .it_value = { 0, 0 } };
+    CHECK_EQ(setitimer(ITIMER_REAL, &off, NULL), 0);
+    signal(SIGALRM, SIG_DFL);
+    cpu_clear_stop();
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    CHECK_EQ(total, 2 + 5ull * n + 1);
+    CHECK_EQ(r.rax, n);
+    fprintf(stderr, "test_stop_async: %d stops\n", stops);
+    env_fini(&e);
+}
+
 #define RUN(t) (fprintf(stderr, "-- %s\n", #t), t())
 
 int main(void)
@@ -1076,5 +1128,6 @@ int main(void)
     RUN(test_sse_alignment_fs);
     RUN(test_sse_alignment_loop);
     RUN(test_sse_alignment_nm);
+    RUN(test_stop_async);
     return check_report("sim_cpu_test");
 }
