@@ -535,6 +535,145 @@ static void test_code_written_by_kernel(void)
     check_eq(((code_fn)(seL4_Word)at)(), 46, "the code the kernel wrote there is what runs");
 }
 
+/* ---- 1 GiB pages (from a device untyped: 512 MiB of RAM has no 1 GiB untyped) ---- */
+#define HUGE_AT 0x10000000000ul /* PML4 slot 2 */
+static void test_huge_pages(void)
+{
+    seL4_BootInfo *bi = runtime_bootinfo();
+    seL4_Word dev = bi->untyped.end - bi->untyped.start;
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        if (bi->untypedList[i].isDevice && bi->untypedList[i].sizeBits >= 30) {
+            dev = i;
+            break;
+        }
+    }
+    seL4_CPtr hp = conf_slot(), hp2 = conf_slot(), copy = conf_slot();
+    check_err(seL4_Untyped_Retype(bi->untyped.start + dev, seL4_X64_HugePageObject, 0, ROOT, 0, 0, hp, 1),
+              seL4_NoError, "retype a 1 GiB page from a device untyped of at least 1 GiB");
+    seL4_X86_Page_GetAddress_t a = seL4_X86_Page_GetAddress(hp);
+    check(a.error == seL4_NoError && a.paddr == bi->untypedList[dev].paddr && (a.paddr & 0x3ffffffful) == 0,
+          "GetAddress of the 1 GiB page = the untyped's paddr, 1 GiB aligned");
+    check_lookup(seL4_X86_Page_Map(hp, VS, HUGE_AT, seL4_ReadWrite, ATTR), 0, seL4_MissingCapability, 1, 39,
+                 0, 0, "mapping a 1 GiB page with no PDPT -> FailedLookup, 39 bits left");
+    seL4_CPtr pdpt = conf_object(seL4_X86_PDPTObject, 0), pd = conf_object(seL4_X86_PageDirectoryObject, 0);
+    check_err(seL4_X86_PDPT_Map(pdpt, VS, HUGE_AT, ATTR), seL4_NoError, "map a PDPT for it");
+    check_err(seL4_X86_Page_Map(hp, VS, HUGE_AT + 0x200000, seL4_ReadWrite, ATTR), seL4_AlignmentError,
+              "a 1 GiB page at a 2 MiB-aligned address -> AlignmentError");
+    check_err(seL4_X86_PageDirectory_Map(pd, VS, HUGE_AT, ATTR), seL4_NoError, "a page directory in the slot");
+    check_err(seL4_X86_Page_Map(hp, VS, HUGE_AT, seL4_ReadWrite, ATTR), seL4_DeleteFirst,
+              "a 1 GiB page where a page directory is mapped -> DeleteFirst");
+    check_err(seL4_X86_PageDirectory_Unmap(pd), seL4_NoError, "unmap the page directory");
+    check_err(seL4_X86_Page_Map(hp, VS, HUGE_AT, seL4_ReadWrite, ATTR), seL4_NoError, "map the 1 GiB page");
+    check_err(seL4_X86_PageDirectory_Map(pd, VS, HUGE_AT, ATTR), seL4_DeleteFirst,
+              "a page directory where a 1 GiB page is mapped -> DeleteFirst");
+    check_lookup(map4k(conf_object(seL4_X86_4K, 0), HUGE_AT + 0x5000, seL4_ReadWrite), 0, seL4_MissingCapability,
+                 1, 30, 0, 0, "a 4 KiB page inside the 1 GiB mapping -> FailedLookup, 30 bits left");
+    check_lookup(seL4_X86_Page_Map(conf_object(seL4_X86_LargePageObject, 0), VS, HUGE_AT + 0x200000,
+                                   seL4_ReadWrite, ATTR),
+                 0, seL4_MissingCapability, 1, 30, 0, 0, "a 2 MiB page inside it -> FailedLookup, 30 bits left");
+    check_err(seL4_X86_Page_Map(hp, VS, HUGE_AT + (1ul << 30), seL4_ReadWrite, ATTR), seL4_InvalidArgument,
+              "mapping the mapped 1 GiB page at a second address -> InvalidArgument");
+    check_err(seL4_X86_Page_Map(hp, VS, HUGE_AT, seL4_CanRead, ATTR), seL4_NoError,
+              "remap it read-only at the same address");
+    check_eq(probe(HUGE_AT + 0x3ffff000ul, true, 1, NULL), 0x1007, "a write to its last page faults (FSR 7)");
+    seL4_CNode_Copy(ROOT, copy, D, ROOT, hp, D, seL4_AllRights);
+    a = seL4_X86_Page_GetAddress(copy);
+    check(a.error == seL4_NoError && a.paddr == bi->untypedList[dev].paddr, "GetAddress through an unmapped copy");
+    check_err(seL4_Untyped_Retype(bi->untyped.start + dev, seL4_X64_HugePageObject, 0, ROOT, 0, 0, hp2, 1),
+              bi->untypedList[dev].sizeBits > 30 ? seL4_NoError : seL4_NotEnoughMemory,
+              "a second 1 GiB page from the same untyped (if it has room)");
+    if (seL4_DebugCapIdentify(hp2) == 1) {
+        check_err(seL4_X86_Page_Map(hp2, VS, HUGE_AT, seL4_ReadWrite, ATTR), seL4_NoError,
+                  "a second 1 GiB page over the first is allowed");
+        a = seL4_X86_Page_GetAddress(hp2);
+        check_eq(a.paddr - bi->untypedList[dev].paddr, 1ul << 30, "...it is the next GiB of the untyped");
+        check_err(seL4_X86_Page_Unmap(hp), seL4_NoError, "unmapping the replaced page is harmless");
+        check_eq(probe(HUGE_AT + 0x3ffff000ul, true, 1, NULL), 0, "the replacing page stays mapped (writable)");
+        seL4_X86_Page_Unmap(hp2);
+    }
+    check_err(seL4_X86_Page_Unmap(hp), seL4_NoError, "Page_Unmap of the 1 GiB page");
+    check_eq(probe(HUGE_AT, false, 0, NULL), 0x1004, "after the unmap a read faults (FSR 4)");
+    check_err(seL4_X86_PageDirectory_Map(pd, VS, HUGE_AT, ATTR), seL4_NoError,
+              "the PDPT slot is free for a page directory again");
+    check_err(seL4_X86_Page_Unmap(hp), seL4_NoError, "Page_Unmap of the unmapped 1 GiB page");
+    seL4_X86_PageDirectory_Unmap(pd);
+}
+
+/* ---- PDPT_Unmap and what it does to the structures below ---- */
+#define PDPT_AT 0x18000000000ul /* PML4 slot 3 */
+static void test_pdpt_unmap(void)
+{
+    seL4_CPtr pdpt = conf_object(seL4_X86_PDPTObject, 0), pd = conf_object(seL4_X86_PageDirectoryObject, 0);
+    seL4_CPtr pt = conf_object(seL4_X86_PageTableObject, 0), f = conf_object(seL4_X86_4K, 0);
+    seL4_CPtr copy = conf_slot();
+    check(seL4_X86_PDPT_Map(pdpt, VS, PDPT_AT, ATTR) == seL4_NoError &&
+              seL4_X86_PageDirectory_Map(pd, VS, PDPT_AT, ATTR) == seL4_NoError &&
+              seL4_X86_PageTable_Map(pt, VS, PDPT_AT, ATTR) == seL4_NoError && map4k(f, PDPT_AT, seL4_ReadWrite) == seL4_NoError,
+          "PDPT, page directory, page table and frame in PML4 slot 3");
+    check(probe(PDPT_AT, true, 0x33, NULL) == 0, "the frame is accessible");
+    seL4_CNode_Copy(ROOT, copy, D, ROOT, pdpt, D, seL4_AllRights);
+    check_err(seL4_X86_PDPT_Unmap(pdpt), seL4_RevokeFirst, "PDPT_Unmap while another cap to it exists -> RevokeFirst");
+    seL4_CNode_Delete(ROOT, copy, D);
+    check_err(seL4_X86_PDPT_Unmap(pdpt), seL4_NoError, "PDPT_Unmap");
+    check_eq(probe(PDPT_AT, false, 0, NULL), 0x1004, "everything below an unmapped PDPT is gone");
+    check_lookup(map4k(conf_object(seL4_X86_4K, 0), PDPT_AT + 0x1000, seL4_ReadWrite), 0, seL4_MissingCapability,
+                 1, 39, 0, 0, "the PML4 slot is empty: Page_Map -> FailedLookup, 39 bits left");
+    check_err(seL4_X86_PDPT_Unmap(pdpt), seL4_NoError, "PDPT_Unmap of an unmapped PDPT");
+    check_err(seL4_X86_PDPT_Map(pdpt, VS, PDPT_AT, ATTR), seL4_NoError, "map the PDPT again");
+    check_eq(probe(PDPT_AT, false, 0, NULL), 0x1004, "it comes back empty");
+    check_err(seL4_X86_PageDirectory_Map(pd, VS, PDPT_AT, ATTR), seL4_InvalidCapability,
+              "the page directory cap still says mapped: PageDirectory_Map -> InvalidCapability");
+    check_lookup(map4k(f, PDPT_AT, seL4_ReadWrite), 0, seL4_MissingCapability, 1, 30, 0, 0,
+                 "the frame at its recorded address: no page directory -> FailedLookup, 30 bits left");
+    check_err(seL4_X86_PageDirectory_Unmap(pd), seL4_NoError, "PageDirectory_Unmap of the orphaned page directory");
+    check_err(seL4_X86_PageDirectory_Map(pd, VS, PDPT_AT, ATTR), seL4_NoError, "...then it can be mapped again");
+    check_lookup(map4k(f, PDPT_AT, seL4_ReadWrite), 0, seL4_MissingCapability, 1, 21, 0, 0,
+                 "the unmap cleared it: no page table -> FailedLookup, 21 bits left");
+    check_err(seL4_X86_PageTable_Map(pt, VS, PDPT_AT, ATTR), seL4_InvalidCapability,
+              "the page table cap still says mapped -> InvalidCapability");
+    check_err(seL4_X86_PageTable_Unmap(pt), seL4_NoError, "PageTable_Unmap of the orphaned page table");
+    check_err(seL4_X86_PageTable_Map(pt, VS, PDPT_AT, ATTR), seL4_NoError, "...then it maps again");
+    seL4_Word v = 0;
+    check(map4k(f, PDPT_AT, seL4_ReadWrite) == seL4_NoError && probe(PDPT_AT, false, 0, &v) == 0 && v == 0x33,
+          "the frame maps again at its recorded address with its contents");
+    check_err(seL4_X86_PDPT_Map(conf_object(seL4_X86_PDPTObject, 0), VS, 0x7f8000000000ul, ATTR), seL4_NoError,
+              "PDPT_Map in the last user PML4 slot (0x7f8000000000)");
+    check_err(seL4_X86_PDPT_Map(conf_object(seL4_X86_PDPTObject, 0), VS, 0x800000000000ul, ATTR),
+              seL4_InvalidArgument, "PDPT_Map at 0x800000000000 (kernel half) -> InvalidArgument");
+    check_err(seL4_X86_PDPT_Map(conf_object(seL4_X86_PDPTObject, 0), VS, PDPT_AT + 0x123456789ul, ATTR),
+              seL4_DeleteFirst, "PDPT_Map at an unaligned address in a used slot -> DeleteFirst (low bits ignored)");
+    check_err(seL4_CNode_Delete(ROOT, pdpt, D), seL4_NoError, "delete the mapped PDPT cap");
+    check_eq(probe(PDPT_AT, false, 0, NULL), 0x1004, "deleting it unmapped everything below");
+    check_err(seL4_X86_PDPT_Map(conf_object(seL4_X86_PDPTObject, 0), VS, PDPT_AT, ATTR), seL4_NoError,
+              "the PML4 slot is free again");
+}
+
+/* ---- VM attributes (write-through, cache-disabled, PAT bits) ---- */
+#define ATTR_AT (PDPT_AT + 0x40000000ul)
+static void test_vm_attributes(void)
+{
+    static const seL4_Word attrs[] = { seL4_X86_WriteThrough, seL4_X86_CacheDisabled, seL4_X86_Uncacheable,
+                                       seL4_X86_WriteCombining, 7, 0xfffffffful, ~0ul };
+    seL4_CPtr pd = conf_object(seL4_X86_PageDirectoryObject, 0), pt = conf_object(seL4_X86_PageTableObject, 0);
+    check_err(seL4_X86_PageDirectory_Map(pd, VS, ATTR_AT, 7), seL4_NoError,
+              "PageDirectory_Map with attributes 7 (all cache bits)");
+    check_err(seL4_X86_PageTable_Map(pt, VS, ATTR_AT, seL4_X86_CacheDisabled), seL4_NoError,
+              "PageTable_Map with CacheDisabled");
+    for (unsigned i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+        seL4_CPtr f = conf_object(seL4_X86_4K, 0);
+        seL4_Word at = ATTR_AT + 0x1000 * (i + 1), v = 0;
+        check_err(seL4_X86_Page_Map(f, VS, at, seL4_ReadWrite, attrs[i]), seL4_NoError,
+                  "Page_Map with attributes 0x%lx", attrs[i]);
+        check(probe(at, true, 0xa0 + i, NULL) == 0 && probe(at, false, 0, &v) == 0 && v == 0xa0 + i,
+              "...the page is readable and writable");
+    }
+    seL4_CPtr lp = conf_object(seL4_X86_LargePageObject, 0);
+    check_err(seL4_X86_Page_Map(lp, VS, ATTR_AT + 0x200000, seL4_ReadWrite, seL4_X86_WriteCombining),
+              seL4_NoError, "a 2 MiB page with WriteCombining");
+    check_err(seL4_X86_PDPT_Map(conf_object(seL4_X86_PDPTObject, 0), VS, 0x20000000000ul, ~0ul), seL4_NoError,
+              "PDPT_Map with all attribute bits set");
+}
+
 int main(void)
 {
     conf_begin("vspace");
@@ -552,5 +691,8 @@ int main(void)
     test_code_pages();
     test_code_written_by_kernel();
     test_asid();
+    test_huge_pages();
+    test_pdpt_unmap();
+    test_vm_attributes();
     conf_end();
 }
