@@ -719,6 +719,118 @@ static void test_x86_exceptions(void)
     seL4_TCB_Suspend(t.tcb);
 }
 
+/* ---- Every word of an UnknownSyscall message, and a reply that sets every register ---- */
+/* The thread (in assembly, since it sets every register) loads a distinct value into each
+ * register, makes system call 200, and after the fault reply stores what each register
+ * holds into allregs_out (rsp may be 0 there: the kernel returns with sysret). */
+seL4_Word allregs_saved_rsp, allregs_out[16], allregs_flags_before;
+extern char conf_ip_allregs[];
+void conf_allregs_thread(void *arg);
+void conf_allregs_after(void);
+__asm__(".text\n"
+        ".globl conf_allregs_thread\n"
+        "conf_allregs_thread:\n"
+        "\tmovq %rsp, allregs_saved_rsp(%rip)\n"
+        "\tmovq $0xa0, %rax\n\tmovq $0xb0, %rbx\n\tmovq $0xc0, %rcx\n\tmovq $0x51, %rsi\n"
+        "\tmovq $0xd1, %rdi\n\tmovq $0xb9, %rbp\n\tmovq $0x108, %r8\n\tmovq $0x109, %r9\n"
+        "\tmovq $0x110, %r10\n\tmovq $0x111, %r11\n\tmovq $0x112, %r12\n\tmovq $0x113, %r13\n"
+        "\tmovq $0x114, %r14\n\tmovq $0x115, %r15\n"
+        "\tcld\n\ttestq %rax, %rax\n" /* known flags: ZF, CF, DF clear */
+        "\tpushfq\n\tpopq %rdx\n\tmovq %rdx, allregs_flags_before(%rip)\n"
+        "\tmovq $200, %rdx\n"
+        ".globl conf_ip_allregs\n"
+        "conf_ip_allregs:\n"
+        "\tsyscall\n"
+        "\tmovq %rax, allregs_out+0(%rip)\n\tmovq %rbx, allregs_out+8(%rip)\n"
+        "\tmovq %rcx, allregs_out+16(%rip)\n\tmovq %rdx, allregs_out+24(%rip)\n"
+        "\tmovq %rsi, allregs_out+32(%rip)\n\tmovq %rdi, allregs_out+40(%rip)\n"
+        "\tmovq %rbp, allregs_out+48(%rip)\n\tmovq %r8, allregs_out+56(%rip)\n"
+        "\tmovq %r9, allregs_out+64(%rip)\n\tmovq %r10, allregs_out+72(%rip)\n"
+        "\tmovq %r11, allregs_out+80(%rip)\n\tmovq %r12, allregs_out+88(%rip)\n"
+        "\tmovq %r13, allregs_out+96(%rip)\n\tmovq %r14, allregs_out+104(%rip)\n"
+        "\tmovq %r15, allregs_out+112(%rip)\n\tmovq %rsp, allregs_out+120(%rip)\n"
+        "\tmovq allregs_saved_rsp(%rip), %rsp\n"
+        "\tjmp conf_allregs_after\n");
+
+void conf_allregs_after(void)
+{
+    seL4_Signal(done);
+    conf_park();
+}
+
+static void test_unknown_syscall_all_words(void)
+{
+    static const struct { int word; seL4_Word value; const char *name; } regs[] = {
+        { seL4_UnknownSyscall_RAX, 0xa0, "RAX" },   { seL4_UnknownSyscall_RBX, 0xb0, "RBX" },
+        { seL4_UnknownSyscall_RDX, 200, "RDX (the syscall number)" },
+        { seL4_UnknownSyscall_RSI, 0x51, "RSI" },   { seL4_UnknownSyscall_RDI, 0xd1, "RDI" },
+        { seL4_UnknownSyscall_RBP, 0xb9, "RBP" },   { seL4_UnknownSyscall_R8, 0x108, "R8" },
+        { seL4_UnknownSyscall_R9, 0x109, "R9" },    { seL4_UnknownSyscall_R10, 0x110, "R10" },
+        { seL4_UnknownSyscall_R12, 0x112, "R12" },  { seL4_UnknownSyscall_R13, 0x113, "R13" },
+        { seL4_UnknownSyscall_R14, 0x114, "R14" },  { seL4_UnknownSyscall_R15, 0x115, "R15" },
+        { seL4_UnknownSyscall_Syscall, 200, "Syscall" },
+    };
+    seL4_Word badge, len;
+    conf_thread_t t;
+    conf_thread_create(&t, conf_allregs_thread, NULL, 100, mint(fault_ep, seL4_AllRights, 70));
+    /* Before it runs: give rcx and r11 values of their own (the syscall entry does not
+     * save rcx, r11 or rsp, so the message shows what these slots held before). */
+    seL4_UserContext init;
+    seL4_TCB_ReadRegisters(t.tcb, 0, 0, sizeof(init) / sizeof(seL4_Word), &init);
+    init.rcx = 0xc1c1;
+    init.r11 = 0x1111;
+    seL4_TCB_WriteRegisters(t.tcb, 0, 0, sizeof(init) / sizeof(seL4_Word), &init);
+    seL4_Word label = next_fault(&badge, &len);
+    check(label == seL4_Fault_UnknownSyscall && badge == 70 && len == seL4_UnknownSyscall_Length,
+          "system call 200 with every register set -> UnknownSyscall, 19 words");
+    seL4_Word w[seL4_UnknownSyscall_Length];
+    for (int i = 0; i < seL4_UnknownSyscall_Length; i++) w[i] = seL4_GetMR(i);
+    for (unsigned i = 0; i < sizeof(regs) / sizeof(regs[0]); i++)
+        check_eq(w[regs[i].word], regs[i].value, "UnknownSyscall word %d (%s)", regs[i].word, regs[i].name);
+    check_eq(w[seL4_UnknownSyscall_RCX], 0xc1c1,
+             "UnknownSyscall RCX = the saved rcx from before (not the syscall's return address)");
+    check_eq(w[seL4_UnknownSyscall_R11], 0x1111, "UnknownSyscall R11 = the saved r11 from before (not rflags)");
+    check_eq(w[seL4_UnknownSyscall_FaultIP], (seL4_Word)conf_ip_allregs, "UnknownSyscall FaultIP = the syscall");
+    check_eq(w[seL4_UnknownSyscall_SP], init.rsp,
+             "UnknownSyscall SP = the thread's saved rsp from before (not rsp at the syscall)");
+    check_eq(w[seL4_UnknownSyscall_FLAGS], allregs_flags_before | 0x200, "UnknownSyscall FLAGS = rflags (IF set)");
+
+    /* A 2-word reply sets only RAX and RBX and leaves FaultIP: the syscall runs again. */
+    seL4_SetMR(0, 0x2a0);
+    seL4_SetMR(1, 0x2b0);
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, 2));
+    label = next_fault(&badge, &len);
+    check(label == seL4_Fault_UnknownSyscall && badge == 70 && seL4_GetMR(seL4_UnknownSyscall_RAX) == 0x2a0 &&
+              seL4_GetMR(seL4_UnknownSyscall_RBX) == 0x2b0 && seL4_GetMR(seL4_UnknownSyscall_RSI) == 0x51 &&
+              seL4_GetMR(seL4_UnknownSyscall_FaultIP) == (seL4_Word)conf_ip_allregs,
+          "a 2-word reply sets RAX and RBX only; the syscall faults again with them");
+
+    /* A full reply: every register new, FaultIP past the syscall, SP and FLAGS changed. */
+    for (int i = 0; i <= seL4_UnknownSyscall_FLAGS; i++) seL4_SetMR(i, 0x300 + (seL4_Word)i);
+    seL4_SetMR(seL4_UnknownSyscall_FaultIP, (seL4_Word)conf_ip_allregs + 2);
+    seL4_SetMR(seL4_UnknownSyscall_SP, allregs_saved_rsp - 64);
+    seL4_SetMR(seL4_UnknownSyscall_FLAGS, 0x202 | 0x1 | 0x80); /* CF, SF */
+    seL4_Reply(seL4_MessageInfo_new(0, 0, 0, seL4_UnknownSyscall_FLAGS + 1));
+    seL4_Wait(done, NULL);
+    static const char *const names[16] = { "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8",
+                                            "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rsp" };
+    static const int word_of[15] = { seL4_UnknownSyscall_RAX, seL4_UnknownSyscall_RBX, seL4_UnknownSyscall_RCX,
+                                     seL4_UnknownSyscall_RDX, seL4_UnknownSyscall_RSI, seL4_UnknownSyscall_RDI,
+                                     seL4_UnknownSyscall_RBP, seL4_UnknownSyscall_R8, seL4_UnknownSyscall_R9,
+                                     seL4_UnknownSyscall_R10, seL4_UnknownSyscall_R11, seL4_UnknownSyscall_R12,
+                                     seL4_UnknownSyscall_R13, seL4_UnknownSyscall_R14, seL4_UnknownSyscall_R15 };
+    for (int i = 0; i < 15; i++) {
+        if (i == 2 || i == 10) continue;
+        check_eq(allregs_out[i], 0x300 + (seL4_Word)word_of[i], "after a full reply the thread sees %s from the reply",
+                 names[i]);
+    }
+    check_eq(allregs_out[2], (seL4_Word)conf_ip_allregs + 2,
+             "...rcx = the new FaultIP (the kernel returns with sysret, which uses rcx)");
+    check_eq(allregs_out[10], 0x202 | 0x1 | 0x80, "...r11 = the new FLAGS (sysret's rflags)");
+    check_eq(allregs_out[15], 0, "...rsp = 0, not the SP of the reply (sysret path clears rsp)");
+    seL4_TCB_Suspend(t.tcb);
+}
+
 int main(void)
 {
     conf_begin("fault");
@@ -735,5 +847,6 @@ int main(void)
     test_x86_exceptions();
     test_more_vectors();
     test_int_traps();
+    test_unknown_syscall_all_words();
     conf_end();
 }
