@@ -352,12 +352,29 @@ static void byte_out(sim_devices *d, uint16_t port, uint8_t value)
     }
 }
 
+static bool port_claimed(uint16_t port)
+{
+    return (port >= COM1 && port < COM1 + 8) || (port >= PIT_CH0 && port <= PIT_CMD) ||
+           (port >= EXIT_PORT && port < EXIT_PORT + 4);
+}
+
 /* The UART and the PIT are 8-bit devices: as on the PC's ISA bus, a 16- or 32-bit access
  * is split into byte accesses at consecutive ports, lowest first.  The exit device takes
- * the whole value at once, as QEMU's isa-debug-exit does. */
+ * the whole value at once, as QEMU's isa-debug-exit does.  A read from ports no device
+ * claims floats high (0xff per byte), except that QEMU rejects a 16- or 32-bit read of
+ * unclaimed ports at a port not aligned to its size and returns 0 (checked on the real
+ * kernel: In16 at 0x2d1 -> 0, at 0x2d2 -> 0xffff; In32 at 0x2d2 -> 0, at 0x2d4 ->
+ * 0xffffffff). */
 uint32_t devices_in(sim_devices *d, uint16_t port, unsigned size)
 {
     unsigned n = size >= 4 ? 4u : size == 2 ? 2u : 1u;
+    bool claimed = false;
+    for (unsigned i = 0; i < n; i++) {
+        claimed = claimed || port_claimed((uint16_t)(port + i));
+    }
+    if (!claimed && port % n != 0) {
+        return 0;
+    }
     uint32_t v = 0;
     for (unsigned i = 0; i < n; i++) {
         v |= (uint32_t)byte_in(d, (uint16_t)(port + i)) << (8 * i);
