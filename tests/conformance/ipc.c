@@ -410,6 +410,198 @@ static void test_no_ipc_buffer(void)
           "a sender whose buffer cap is read-only still sends all 10 words");
 }
 
+/* ---- Message words in registers: CallWithMRs / RecvWithMRs / ReplyWithMRs ---- */
+struct mr_server { seL4_CPtr ep; volatile seL4_Word got[6], len, sentinel_kept; };
+static void mr_server_thread(void *arg)
+{
+    struct mr_server *sv = arg;
+    seL4_IPCBuffer *b = seL4_GetIPCBuffer();
+    for (int i = 0; i < 4; i++) b->msg[i] = 0x5e000 + (seL4_Word)i;
+    seL4_Word m0 = 0, m1 = 0, m2 = 0, m3 = 0, badge;
+    seL4_MessageInfo_t info = seL4_RecvWithMRs(sv->ep, &badge, &m0, &m1, &m2, &m3);
+    sv->got[0] = m0;
+    sv->got[1] = m1;
+    sv->got[2] = m2;
+    sv->got[3] = m3;
+    sv->got[4] = b->msg[4];
+    sv->got[5] = b->msg[5];
+    sv->len = seL4_MessageInfo_get_length(info);
+    sv->sentinel_kept = b->msg[0] == 0x5e000 && b->msg[3] == 0x5e003;
+    m0 = 0x700;
+    m1 = 0x701;
+    m2 = 0x702;
+    b->msg[0] = 0xbad;
+    seL4_ReplyWithMRs(seL4_MessageInfo_new(0x77, 0, 0, 3), &m0, &m1, &m2, NULL);
+    conf_park();
+}
+
+static void test_register_words(void)
+{
+    static struct mr_server sv;
+    sv.ep = conf_object(seL4_EndpointObject, 0);
+    conf_thread_t t;
+    conf_thread_create(&t, mr_server_thread, &sv, 100, seL4_CapNull);
+    conf_settle();
+    seL4_IPCBuffer *b = seL4_GetIPCBuffer();
+    b->msg[0] = 0xaaa0;
+    b->msg[1] = 0xaaa1;
+    b->msg[4] = 0x604;
+    b->msg[5] = 0x605;
+    seL4_Word m0 = 0x600, m1 = 0x601, m2 = 0x602, m3 = 0x603;
+    seL4_MessageInfo_t r = seL4_CallWithMRs(sv.ep, seL4_MessageInfo_new(5, 0, 0, 6), &m0, &m1, &m2, &m3);
+    check(sv.len == 6 && sv.got[0] == 0x600 && sv.got[3] == 0x603 && sv.got[4] == 0x604 && sv.got[5] == 0x605,
+          "CallWithMRs of 6 words: words 0-3 arrive in registers, 4-5 in the IPC buffer");
+    check_eq(sv.sentinel_kept, 1, "the receiver's buffer words 0-3 are not written");
+    check(seL4_MessageInfo_get_label(r) == 0x77 && seL4_MessageInfo_get_length(r) == 3 && m0 == 0x700 &&
+              m1 == 0x701 && m2 == 0x702,
+          "ReplyWithMRs of 3 words: the caller gets them in registers");
+    check(b->msg[0] == 0xaaa0 && b->msg[1] == 0xaaa1, "...and its buffer words 0-1 are not written");
+    check_eq(m3, 0x603, "a 3-word reply leaves the caller's fourth message register (r15) as it was");
+}
+
+/* ---- Message info edge cases ---- */
+static void test_message_info(void)
+{
+    static struct rx r;
+    r.ep = conf_object(seL4_EndpointObject, 0);
+    r.done = conf_object(seL4_NotificationObject, 0);
+    r.recv_cnode = ROOT;
+    r.recv_slot = conf_slot();
+    conf_thread_t th;
+    conf_thread_create(&th, rx_thread, &r, 100, seL4_CapNull);
+    conf_settle();
+    /* label 0x123, capsUnwrapped 0b111, extraCaps 0, length 2: the sender's unwrapped bits are ignored */
+    seL4_Word raw = (0x123ul << 12) | (7ul << 9) | 2;
+    x64_sys_send(seL4_SysSend, r.ep, raw, 1, 2, 0, 0);
+    seL4_Wait(r.done, NULL);
+    check(r.label == 0x123 && r.len == 2 && r.unwrapped == 0 && r.extra == 0,
+          "capsUnwrapped bits set by the sender are not delivered");
+    raw = (0x124ul << 12) | 121;
+    x64_sys_send(seL4_SysSend, r.ep, raw, 1, 2, 3, 4);
+    seL4_Wait(r.done, NULL);
+    check(r.label == 0x124 && r.len == 120, "length 121 arrives as 120");
+    raw = (0xffffffffffffful << 12) | (3ul << 7) | 1;
+    seL4_SetCap(0, 0);
+    seL4_SetCap(1, 0);
+    seL4_SetCap(2, 0);
+    x64_sys_send(seL4_SysSend, r.ep, raw, 9, 0, 0, 0);
+    seL4_Wait(r.done, NULL);
+    check(r.label == 0xffffffffffffful && r.len == 1 && r.extra == 0 && seL4_DebugCapIdentify(r.recv_slot) == 0,
+          "extraCaps 3 naming cptr 0 (an empty slot, not a failed lookup): delivered with extraCaps 0");
+    seL4_CPtr n = conf_object(seL4_NotificationObject, 0);
+    seL4_SetCap(0, n);
+    seL4_SetCap(1, n);
+    seL4_SetCap(2, n);
+    x64_sys_send(seL4_SysSend, r.ep, raw, 9, 0, 0, 0);
+    seL4_Wait(r.done, NULL);
+    check(r.label == 0xffffffffffffful && r.len == 1 && r.extra == 1 && r.mr[0] == 9,
+          "extraCaps 3 with three caps, one receive slot: all-ones label, 1 cap arrives");
+    seL4_TCB_Suspend(th.tcb);
+}
+
+/* ---- Endpoint system calls on notification caps and the reverse ---- */
+static volatile seL4_Word sig_stage;
+static void ep_signaller(void *arg)
+{
+    sig_stage = 1;
+    seL4_Signal((seL4_CPtr)arg); /* an endpoint: this is a Send of label 0, length 1 */
+    sig_stage = 2;
+    conf_park();
+}
+
+static void test_cross_objects(void)
+{
+    seL4_CPtr n = conf_object(seL4_NotificationObject, 0), nb = mint(n, seL4_AllRights, 0x30);
+    seL4_CPtr nb2 = mint(n, seL4_AllRights, 0x0c);
+    seL4_Word badge = 0;
+    seL4_SetMR(0, 0x99);
+    seL4_Send(nb, seL4_MessageInfo_new(0x55, 0, 0, 1));
+    seL4_NBSend(nb2, seL4_MessageInfo_new(0x56, 0, 0, 1));
+    seL4_Poll(n, &badge);
+    check_eq(badge, 0x3c, "Send and NBSend on notification caps signal them (badges OR-ed)");
+    seL4_MessageInfo_t r = seL4_Call(nb, seL4_MessageInfo_new(0x57, 0, 0, 2));
+    check(seL4_MessageInfo_get_label(r) == 0 && seL4_MessageInfo_get_length(r) == 0,
+          "Call on a notification cap signals it and returns an empty reply");
+    badge = 0;
+    seL4_Poll(n, &badge);
+    check_eq(badge, 0x30, "...the notification got the Call's badge");
+    seL4_Signal(nb);
+    badge = 0;
+    seL4_Recv(n, &badge);
+    check_eq(badge, 0x30, "Recv on a signalled notification returns its word like Wait");
+    badge = 77;
+    seL4_NBRecv(n, &badge);
+    check_eq(badge, 0, "NBRecv on an idle notification returns 0 like Poll");
+
+    seL4_CPtr ep = conf_object(seL4_EndpointObject, 0);
+    conf_thread_t t;
+    sig_stage = 0;
+    conf_thread_create(&t, ep_signaller, (void *)ep, 100, seL4_CapNull);
+    conf_settle();
+    check_eq(sig_stage, 1, "Signal on an endpoint with no receiver blocks like Send");
+    seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
+    check(seL4_MessageInfo_get_label(info) == 0 && seL4_MessageInfo_get_length(info) == 1 && badge == 0,
+          "the receiver gets a message of label 0 and length 1");
+    conf_settle();
+    check_eq(sig_stage, 2, "...and the signaller continues");
+    seL4_CPtr ro_ep = mint(ep, seL4_CanRead, 0);
+    r = seL4_Call(ro_ep, seL4_MessageInfo_new(0, 0, 0, 0));
+    check_eq(seL4_MessageInfo_get_label(r), seL4_InvalidCapability,
+             "Call on an endpoint cap without Write -> InvalidCapability");
+}
+
+/* ---- Reply with nobody to reply to ---- */
+static void test_reply_nothing(void)
+{
+    seL4_SetMR(0, 0x123);
+    seL4_SetMR(1, 0x456);
+    seL4_Word m0 = 0x123, m1 = 0x456;
+    seL4_ReplyWithMRs(seL4_MessageInfo_new(1, 0, 0, 2), &m0, &m1, NULL, NULL);
+    check(m0 == 0x123 && m1 == 0x456, "Reply with no caller returns and does nothing");
+    seL4_CPtr n = conf_object(seL4_NotificationObject, 0), nb = mint(n, seL4_AllRights, 4);
+    seL4_Signal(nb);
+    seL4_Word badge = 0;
+    seL4_ReplyRecv(n, seL4_MessageInfo_new(2, 0, 0, 0), &badge);
+    check_eq(badge, 4, "ReplyRecv with no caller is a plain receive (here on a notification)");
+}
+
+/* ---- A badged endpoint cap with GrantReply but no Grant ---- */
+static void test_grant_reply_badged(void)
+{
+    static struct client c;
+    seL4_CPtr ep = conf_object(seL4_EndpointObject, 0);
+    c.done = conf_object(seL4_NotificationObject, 0);
+    seL4_CPtr cli = mint(ep, seL4_CapRights_new(1, 0, 0, 1), 0x42);
+    c.cap = cli;
+    c.slot = conf_slot();
+    c.count = 0;
+    conf_thread_t t;
+    conf_thread_create(&t, client_thread, &c, 100, seL4_CapNull);
+    seL4_Word badge = 0;
+    seL4_Recv(ep, &badge);
+    check_eq(badge, 0x42, "Call through a badged cap with Write and GrantReply: the server sees badge 0x42");
+    seL4_CPtr rslot = conf_slot();
+    check(seL4_CNode_SaveCaller(ROOT, rslot, D) == seL4_NoError && seL4_DebugCapIdentify(rslot) == 8,
+          "...and there is a reply cap to save");
+    seL4_SetMR(0, 1);
+    seL4_Send(rslot, seL4_MessageInfo_new(0x34, 0, 0, 1));
+    seL4_Wait(c.done, NULL);
+    check(c.count == 1 && c.label == 0x34, "the saved reply cap answers it");
+
+    seL4_CPtr cli2 = mint(ep, seL4_CanWrite, 0x43);
+    c.cap = cli2;
+    c.slot = conf_slot();
+    c.count = 0;
+    conf_thread_create(&t, client_thread, &c, 100, seL4_CapNull);
+    seL4_Recv(ep, &badge);
+    seL4_CPtr rslot2 = conf_slot();
+    seL4_CNode_SaveCaller(ROOT, rslot2, D);
+    check(badge == 0x43 && seL4_DebugCapIdentify(rslot2) == 0,
+          "Call through a badged cap with neither Grant nor GrantReply: no reply cap to save");
+    conf_settle();
+    check_eq(c.count, 0, "...and that caller stays blocked");
+}
+
 int main(void)
 {
     conf_begin("ipc");
@@ -418,5 +610,10 @@ int main(void)
     test_call_reply();
     test_reply_rights();
     test_no_ipc_buffer();
+    test_register_words();
+    test_message_info();
+    test_cross_objects();
+    test_reply_nothing();
+    test_grant_reply_badged();
     conf_end();
 }

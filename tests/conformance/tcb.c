@@ -589,6 +589,161 @@ static void test_own_cspace(void)
     seL4_TCB_Suspend(t.tcb);
 }
 
+/* ---- WriteRegisters / CopyRegisters with resume_target and suspend_source; priorities of
+ * threads started without SetPriority ---- */
+static seL4_Word raw_stacks[6][512] __attribute__((aligned(16)));
+static volatile seL4_Word raw_marks[6];
+static seL4_CPtr raw_ntfn, raw_never;
+
+/* Started with WriteRegisters: rdi = its index.  Uses no TLS and no IPC buffer. */
+static void raw_thread(seL4_Word idx)
+{
+    raw_marks[idx & 7]++;
+    seL4_Signal(raw_ntfn);
+    for (;;) {
+        seL4_Word b, i, m0, m1, m2, m3;
+        x64_sys_recv(seL4_SysRecv, raw_never, &b, &i, &m0, &m1, &m2, &m3);
+    }
+}
+
+static void raw_start_regs(seL4_UserContext *r, seL4_Word idx)
+{
+    memset(r, 0, sizeof(*r));
+    r->rip = (seL4_Word)raw_thread;
+    r->rsp = (seL4_Word)&raw_stacks[idx][512] - 8;
+    r->rdi = idx;
+    r->rflags = 0x202;
+}
+
+static volatile seL4_Word waiter_count;
+static void waiter_thread(void *arg)
+{
+    struct tls_args *a = arg;
+    for (;;) {
+        seL4_Wait(a->go, NULL);
+        waiter_count++;
+        seL4_Signal(a->done);
+    }
+}
+
+static void test_resume_and_suspend_flags(void)
+{
+    raw_ntfn = conf_object(seL4_NotificationObject, 0);
+    raw_never = conf_object(seL4_NotificationObject, 0);
+    seL4_UserContext r;
+
+    seL4_CPtr t0 = fresh_tcb();
+    seL4_TCB_SetPriority(t0, seL4_CapInitThreadTCB, 100);
+    raw_start_regs(&r, 0);
+    check_err(seL4_TCB_WriteRegisters(t0, 1, 0, NREGS, &r), seL4_NoError,
+              "WriteRegisters with resume_target on a configured TCB that never ran");
+    seL4_Wait(raw_ntfn, NULL);
+    check_eq(raw_marks[0], 1, "it starts running at the written rip");
+
+    seL4_CPtr t1 = fresh_tcb();
+    seL4_TCB_SetPriority(t1, seL4_CapInitThreadTCB, 100);
+    raw_start_regs(&r, 1);
+    check_err(seL4_TCB_WriteRegisters(t1, 0, 0, NREGS, &r), seL4_NoError, "WriteRegisters without resume_target");
+    conf_settle();
+    check_eq(raw_marks[1], 0, "...the thread does not run");
+    check_err(seL4_TCB_Resume(t1), seL4_NoError, "Resume it");
+    seL4_Wait(raw_ntfn, NULL);
+    check_eq(raw_marks[1], 1, "...now it runs from the written registers");
+
+    static struct tls_args wa;
+    wa.go = conf_object(seL4_NotificationObject, 0);
+    wa.done = conf_object(seL4_NotificationObject, 0);
+    conf_thread_t w;
+    conf_thread_create(&w, waiter_thread, &wa, 100, seL4_CapNull);
+    conf_settle();
+    raw_start_regs(&r, 2);
+    check_err(seL4_TCB_WriteRegisters(w.tcb, 1, 0, NREGS, &r), seL4_NoError,
+              "WriteRegisters with resume_target on a thread blocked in Wait");
+    seL4_Wait(raw_ntfn, NULL);
+    check_eq(raw_marks[2], 1, "its wait is abandoned: it runs at the written rip");
+    seL4_Signal(wa.go);
+    conf_settle();
+    check_eq(waiter_count, 0, "...and no longer waits on its notification");
+    seL4_Poll(wa.go, NULL);
+
+    /* CopyRegisters from a thread blocked in Wait, suspending it. */
+    conf_thread_t src;
+    conf_thread_create(&src, waiter_thread, &wa, 100, seL4_CapNull);
+    conf_settle();
+    seL4_Poll(wa.go, NULL);
+    seL4_CPtr d1 = fresh_tcb();
+    seL4_TCB_SetPriority(d1, seL4_CapInitThreadTCB, 100);
+    seL4_TCB_SetIPCBuffer(d1, (seL4_Word)src.ipc, src.ipc_frame);
+    check_err(seL4_TCB_CopyRegisters(d1, src.tcb, 1, 0, 1, 1, 0), seL4_NoError,
+              "CopyRegisters with suspend_source, without resume_target");
+    seL4_Signal(wa.go);
+    conf_settle();
+    check_eq(waiter_count, 0, "the source was suspended and the target not started: the signal stays pending");
+    check_err(seL4_TCB_Resume(d1), seL4_NoError, "Resume the target");
+    seL4_Wait(wa.done, NULL);
+    check_eq(waiter_count, 1, "the target continues the source's loop: it takes the pending signal");
+    seL4_CPtr d2 = fresh_tcb();
+    seL4_TCB_SetPriority(d2, seL4_CapInitThreadTCB, 100);
+    seL4_TCB_SetIPCBuffer(d2, (seL4_Word)src.ipc, src.ipc_frame);
+    conf_settle();
+    check_err(seL4_TCB_CopyRegisters(d2, d1, 1, 1, 1, 1, 0), seL4_NoError,
+              "CopyRegisters with suspend_source and resume_target");
+    seL4_Signal(wa.go);
+    seL4_Wait(wa.done, NULL);
+    check_eq(waiter_count, 2, "the new target runs at once and takes the next signal");
+    seL4_TCB_Suspend(d2);
+    seL4_Signal(wa.go);
+    conf_settle();
+    check_eq(waiter_count, 2, "with the new target suspended too, nobody takes a signal: both sources were suspended");
+
+    /* Configure sets no priority: a TCB started without SetPriority has priority 0. */
+    seL4_CPtr t3 = fresh_tcb();
+    raw_start_regs(&r, 3);
+    seL4_TCB_WriteRegisters(t3, 1, 0, NREGS, &r);
+    conf_settle();
+    check_eq(raw_marks[3], 0,
+             "a thread made with Configure and resumed without SetPriority (priority 0) does not run "
+             "while a priority-1 thread is busy");
+    check_err(seL4_TCB_SetSchedParams(t3, seL4_CapInitThreadTCB, 0, 100), seL4_NoError,
+              "SetSchedParams priority 100");
+    seL4_Wait(raw_ntfn, NULL);
+    check_eq(raw_marks[3], 1, "...then it runs as soon as the root task blocks");
+}
+
+/* ---- TCB_SetTLSBase invoked by a thread on its own TCB ---- */
+static volatile seL4_Word self_tls_seen, self_tls_err;
+static seL4_Word self_tls_block[1] = { 0x5e1f };
+static seL4_CPtr self_tls_tcb;
+static void self_tls_thread(void *arg)
+{
+    (void)arg;
+    seL4_CPtr tcb = self_tls_tcb, done = raw_ntfn;
+    seL4_Word orig, seen;
+    __asm__ volatile("movq %%fs:0, %0" : "=r"(orig));
+    /* only registers: the TLS base changes under this code */
+    seL4_Word info = seL4_MessageInfo_new(TCBSetTLSBase, 0, 0, 1).words[0], out_info, m0 = (seL4_Word)self_tls_block,
+              m1 = 0, m2 = 0, m3 = 0, dest;
+    x64_sys_send_recv(seL4_SysCall, tcb, &dest, info, &out_info, &m0, &m1, &m2, &m3);
+    __asm__ volatile("movq %%fs:0, %0" : "=r"(seen));
+    seL4_Word err = seL4_MessageInfo_get_label((seL4_MessageInfo_t){ { out_info } });
+    m0 = orig;
+    x64_sys_send_recv(seL4_SysCall, tcb, &dest, info, &out_info, &m0, &m1, &m2, &m3);
+    self_tls_seen = seen;
+    self_tls_err = err;
+    seL4_Signal(done);
+    conf_park();
+}
+
+static void test_self_tls(void)
+{
+    conf_thread_t t;
+    self_tls_tcb = conf_object(seL4_TCBObject, 0);
+    conf_thread_create_tcb(&t, self_tls_tcb, self_tls_thread, NULL, 100, seL4_CapNull);
+    seL4_Wait(raw_ntfn, NULL);
+    check(self_tls_err == 0 && self_tls_seen == 0x5e1f,
+          "TCB_SetTLSBase on the calling thread's own TCB takes effect on return");
+}
+
 int main(void)
 {
     conf_begin("tcb");
@@ -602,5 +757,7 @@ int main(void)
     test_register_preservation();
     test_fpu_control();
     test_segments();
+    test_resume_and_suspend_flags();
+    test_self_tls();
     conf_end();
 }
