@@ -374,6 +374,67 @@ static void test_timeslice(void)
     check_eq(spin_b, b, "the suspended spinner no longer runs");
 }
 
+/* ---- DomainSet invocations beyond the basics (one domain, a 2-entry schedule) ---- */
+static seL4_Word domain_call(seL4_Word label, seL4_Word len, seL4_Word a0, seL4_Word a1, seL4_Word a2,
+                             unsigned ncaps, seL4_CPtr cap)
+{
+    seL4_SetMR(0, a0);
+    seL4_SetMR(1, a1);
+    seL4_SetMR(2, a2);
+    seL4_SetCap(0, cap);
+    return seL4_MessageInfo_get_label(seL4_Call(seL4_CapDomain, seL4_MessageInfo_new(label, 0, ncaps, len)));
+}
+
+static void test_domain_schedule(void)
+{
+    seL4_CPtr t = conf_object(seL4_TCBObject, 0), copy = conf_slot();
+    check_eq(domain_call(DomainSetSet, 1, 0x100, 0, 0, 1, t), seL4_InvalidArgument,
+             "DomainSet_Set with domain word 0x100 -> InvalidArgument (the whole word is checked)");
+    check_eq(domain_call(DomainSetSet, 1, 1, 0, 0, 0, 0), seL4_InvalidArgument,
+             "DomainSet_Set domain 1 without a cap -> InvalidArgument (domain checked first)");
+    check_eq(domain_call(DomainSetSet, 1, 0, 0, 0, 0, 0), seL4_TruncatedMessage,
+             "DomainSet_Set domain 0 without a cap -> TruncatedMessage");
+    check_err(seL4_DomainSet_Set(seL4_CapDomain, 0, seL4_CapInitThreadTCB), seL4_NoError,
+              "DomainSet_Set on the calling thread itself");
+    seL4_CNode_Copy(seL4_CapInitThreadCNode, copy, 64, seL4_CapInitThreadCNode, seL4_CapDomain, 64, seL4_AllRights);
+    check_err(seL4_DomainSet_Set(copy, 0, t), seL4_NoError, "DomainSet_Set through a copy of the domain cap");
+
+    check_eq(domain_call(DomainScheduleConfigure, 2, 0, 0, 0, 0, 0), seL4_TruncatedMessage,
+             "DomainSet_ScheduleConfigure with 2 words -> TruncatedMessage");
+    check_range(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 1, 0, 5), 0, 0,
+                "ScheduleConfigure index 1 (the end marker must stay) -> RangeError [0, 0]");
+    check_range(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 1, 5), 0, 0,
+                "ScheduleConfigure domain 1 -> RangeError [0, 0]");
+    check_err(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 0, 1ul << 56), seL4_InvalidArgument,
+              "ScheduleConfigure duration 2^56 -> InvalidArgument");
+    check_eq(seL4_GetMR(0), 2, "...names argument 2");
+    check_err(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 0, 0), seL4_InvalidArgument,
+              "ScheduleConfigure duration 0 at the start index -> InvalidArgument");
+    check_eq(seL4_GetMR(0), 2, "...names argument 2");
+    check_err(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 0, (1ul << 56) - 1), seL4_NoError,
+              "ScheduleConfigure index 0, domain 0, the largest duration");
+    check_err(seL4_DomainSet_ScheduleConfigure(seL4_CapDomain, 0, 0, 3), seL4_NoError,
+              "ScheduleConfigure index 0, duration 3 ticks");
+    check_eq(domain_call(DomainScheduleSetStart, 0, 0, 0, 0, 0, 0), seL4_TruncatedMessage,
+             "DomainSet_ScheduleSetStart without arguments -> TruncatedMessage");
+    check_range(seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, 2), 0, 1, "ScheduleSetStart 2 -> RangeError [0, 1]");
+    check_err(seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, 1), seL4_InvalidArgument,
+              "ScheduleSetStart at the end marker -> InvalidArgument");
+    check_eq(seL4_GetMR(0), 0, "...names argument 0");
+    check_err(seL4_DomainSet_ScheduleSetStart(seL4_CapDomain, 0), seL4_NoError, "ScheduleSetStart 0");
+    spin_a = 0;
+    spin_b = 0;
+    conf_thread_t ta, tb;
+    conf_thread_create(&tb, spin_forever, NULL, 90, seL4_CapNull);
+    conf_thread_create(&ta, spin_until, NULL, 90, seL4_CapNull);
+    seL4_Wait(spin_done, NULL);
+    seL4_TCB_Suspend(tb.tcb);
+    check(spin_a == SPIN_N && spin_b > 0,
+          "with a 3-tick domain schedule (one domain) equal-priority spinners still share the CPU");
+    check_eq(domain_call(DomainSetSet + 3, 0, 0, 0, 0, 0, 0), seL4_IllegalOperation,
+             "an unknown label on the domain cap -> IllegalOperation");
+}
+
 int main(void)
 {
     conf_begin("sched");
@@ -385,5 +446,6 @@ int main(void)
     test_priority_changes();
     test_domains();
     test_timeslice();
+    test_domain_schedule();
     conf_end();
 }
