@@ -219,6 +219,47 @@ static void test_unclaimed_ports(void)
     seL4_CNode_Delete(ROOT, p, D);
 }
 
+/* ---- 32-bit and 16-bit port accesses on COM1's MCR, LSR, MSR and scratch registers ---- */
+static void test_wide_ports(void)
+{
+    /* the earlier tests keep a cap for port 0x3ff: delete every I/O port cap first */
+    for (seL4_CPtr c = 1; c < 4096; c++)
+        if (seL4_DebugCapIdentify(c) == 19) seL4_CNode_Delete(ROOT, c, D);
+    seL4_CPtr p = conf_slot();
+    if (issue(0x3fc, 0x3ff, p) != seL4_NoError) conf_bail("cannot issue ports 0x3fc..0x3ff");
+    seL4_Word mcr = seL4_X86_IOPort_In8(p, 0x3fc).result;
+    check_err(seL4_X86_IOPort_Out32(p, 0x3fc, 0x6b000000u | (seL4_Uint32)mcr), seL4_NoError,
+              "Out32 at 0x3fc (MCR kept, scratch byte 0x6b)");
+    check_eq(seL4_X86_IOPort_In8(p, 0x3ff).result, 0x6b, "the top byte went to the scratch register 0x3ff");
+    check_eq(seL4_X86_IOPort_In8(p, 0x3fc).result, mcr, "the low byte to MCR (unchanged)");
+    seL4_X86_IOPort_In32_t in32 = seL4_X86_IOPort_In32(p, 0x3fc);
+    check(in32.error == seL4_NoError && (in32.result & 0xff) == mcr && (in32.result >> 24) == 0x6b,
+          "In32 at 0x3fc: MCR in the low byte, scratch in the top byte");
+    check_eq((in32.result >> 8) & 0xff, 0x60, "...LSR (byte 1): transmitter idle, no data");
+    check_eq((in32.result >> 16) & 0xff, 0xb0, "...MSR (byte 2): DCD, DSR, CTS");
+    check_eq(seL4_X86_IOPort_In32(p, 0x3fd).error, seL4_IllegalOperation,
+             "In32 at 0x3fd (runs past the cap's last port) -> IllegalOperation");
+    check_err(seL4_X86_IOPort_Out32(p, 0x3fd, 0), seL4_IllegalOperation, "Out32 at 0x3fd -> IllegalOperation");
+    check_err(seL4_X86_IOPort_Out16(p, 0x3fe, 0x5a00), seL4_NoError, "Out16 at 0x3fe (MSR, scratch 0x5a)");
+    seL4_X86_IOPort_In16_t in16 = seL4_X86_IOPort_In16(p, 0x3fe);
+    check(in16.error == seL4_NoError && (in16.result >> 8) == 0x5a && (in16.result & 0xff) == 0xb0,
+          "In16 at 0x3fe reads MSR and scratch 0x5a");
+    /* the value word is cut to 32 bits */
+    seL4_SetMR(0, 0x3fc);
+    seL4_SetMR(1, 0x1234567800000000ul | 0x71000000ul | mcr);
+    seL4_MessageInfo_t r = seL4_Call(p, seL4_MessageInfo_new(X86IOPortOut32, 0, 0, 2));
+    check(seL4_MessageInfo_get_label(r) == 0 && seL4_X86_IOPort_In8(p, 0x3ff).result == 0x71,
+          "Out32 with a 64-bit value word: only the low 32 bits are written");
+    seL4_SetMR(0, 0x3fc);
+    r = seL4_Call(p, seL4_MessageInfo_new(X86IOPortOut32, 0, 0, 1));
+    check_eq(seL4_MessageInfo_get_label(r), seL4_TruncatedMessage, "Out32 without a value -> TruncatedMessage");
+    seL4_SetMR(0, 0x103fc);
+    r = seL4_Call(p, seL4_MessageInfo_new(X86IOPortIn32, 0, 0, 1));
+    check(seL4_MessageInfo_get_label(r) == 0 && (seL4_GetMR(0) >> 24) == 0x71,
+          "In32 with port word 0x103fc: only the low 16 bits name the port");
+    seL4_CNode_Delete(ROOT, p, D);
+}
+
 int main(void)
 {
     conf_begin("irq-ioport");
@@ -227,5 +268,6 @@ int main(void)
     test_irq_delivery();
     test_uart_state();
     test_unclaimed_ports();
+    test_wide_ports();
     conf_end();
 }
