@@ -165,6 +165,8 @@ PROBE(p_monitor, "leaq cpu_buf(%rip), %rax\n xorl %ecx, %ecx\n xorl %edx, %edx\n
 PROBE(p_xsetbv, "xorl %ecx, %ecx\n movl $3, %eax\n xorl %edx, %edx\n", ".byte 0x0f, 0x01, 0xd1");
 PROBE(p_invpcid, "leaq cpu_buf(%rip), %rax\n xorl %ecx, %ecx\n", ".byte 0x66, 0x0f, 0x38, 0x82, 0x08");
 PROBE(p_icebp, "", ".byte 0xf1\n movl $1, %eax");
+PROBE(p_fld1, "", "fld1\n fstp %st(0)");
+PROBE(p_movd, "", "movd %eax, %xmm0");
 
 /* ---- privileged instructions: #GP(0) ---- */
 PROBE(p_lgdt, "", "lgdt cpu_buf(%rip)");
@@ -475,9 +477,20 @@ static const cpu_case cases[] = {
 };
 #define NCASES (sizeof(cases) / sizeof(cases[0]))
 
+/* Run in the worker with seL4_TCBFlag_fpuDisabled (the kernel sets CR0.TS for it). */
+static const cpu_case nofpu_cases[] = {
+    UE("fpuDisabled: fld1 -> #NM (7)", p_fld1, 7, 0),
+    UE("fpuDisabled: movd to xmm0 -> #NM (7)", p_movd, 7, 0),
+    UD("fpuDisabled: vaddps (VEX, no AVX)", p_vaddps),
+    UD("fpuDisabled: vbroadcastss (VEX, no AVX)", p_vbroadcast),
+    UD("fpuDisabled: andn (BMI1 absent)", p_andn),
+    UD("fpuDisabled: aesenc (absent)", p_aesenc),
+};
+#define NNOFPU (sizeof(nofpu_cases) / sizeof(nofpu_cases[0]))
+
 /* ---- the worker ---- */
 static seL4_CPtr fault_ep, report_ep;
-static volatile seL4_Word g_case;
+static const cpu_case *volatile g_case;
 static conf_thread_t worker;
 static seL4_UserContext worker_regs;
 static seL4_Word worker_stack[2048] __attribute__((aligned(16)));
@@ -489,7 +502,7 @@ typedef struct pair {
 void cpu_worker_main(void);
 void cpu_worker_main(void)
 {
-    pair_t (*fn)(void) = (pair_t(*)(void))(void *)cases[g_case].fn;
+    pair_t (*fn)(void) = (pair_t(*)(void))(void *)g_case->fn;
     pair_t r = fn();
     seL4_SetMR(0, r.a);
     seL4_SetMR(1, r.b);
@@ -497,9 +510,11 @@ void cpu_worker_main(void)
     conf_park();
 }
 
-/* Every run starts with a clean FPU and direction flag. */
-extern char cpu_worker_entry[];
+/* Every run starts with a clean FPU and direction flag (without the FPU when the
+ * thread has fpuDisabled). */
+extern char cpu_worker_entry[], cpu_worker_entry_nofpu[];
 __asm__(".text\n.globl cpu_worker_entry\ncpu_worker_entry:\n\tfninit\n\tldmxcsr cpu_consts(%rip)\n"
+        ".globl cpu_worker_entry_nofpu\ncpu_worker_entry_nofpu:\n"
         "\tcld\n\tcall cpu_worker_main\n\tud2\n");
 
 static void worker_first(void *arg)
@@ -514,12 +529,12 @@ typedef struct outcome {
     seL4_Word label, mr[5], sp;
 } outcome_t;
 
-static outcome_t run(seL4_Word i)
+static outcome_t run(const cpu_case *c, bool nofpu)
 {
     outcome_t o = { 0 };
-    g_case = i;
+    g_case = c;
     seL4_UserContext regs = worker_regs;
-    regs.rip = (seL4_Word)cpu_worker_entry;
+    regs.rip = (seL4_Word)(nofpu ? cpu_worker_entry_nofpu : cpu_worker_entry);
     regs.rsp = (seL4_Word)&worker_stack[2048];
     regs.rflags = 0x202;
     seL4_Error e = seL4_TCB_WriteRegisters(worker.tcb, 1, 0, sizeof(regs) / sizeof(seL4_Word), &regs);
@@ -529,7 +544,7 @@ static outcome_t run(seL4_Word i)
     o.label = seL4_MessageInfo_get_label(info);
     for (int k = 0; k < 5; k++) o.mr[k] = seL4_GetMR(k);
     if (o.label == seL4_Fault_UserException) o.sp = seL4_GetMR(seL4_UserException_SP);
-    if (cases[i].fn == p_flags_reply && o.label == seL4_Fault_UserException) {
+    if (c->fn == p_flags_reply && o.label == seL4_Fault_UserException) {
         /* resume after the ud2 with the FLAGS word as the kernel reported it */
         seL4_SetMR(0, o.mr[seL4_UserException_FaultIP] + 2);
         seL4_SetMR(1, o.mr[seL4_UserException_SP]);
@@ -630,7 +645,7 @@ int main(void)
             write_code(at);
             cpu_arg = (seL4_Word)at;
         }
-        outcome_t o = run(i);
+        outcome_t o = run(c, false);
         judge(c, &o);
         if (c->fn == p_flags_ud2 && o.label == seL4_Fault_UserException)
             check_eq(o.mr[seL4_UserException_FLAGS], 0x244603,
@@ -638,5 +653,13 @@ int main(void)
         if (c->fn == p_call_nc && o.label == seL4_Fault_UserException)
             check_eq(cpu_saved_rsp - o.sp, 8, "...the return address was pushed: SP = rsp - 8");
     }
+
+    seL4_TCB_SetFlags_t f = seL4_TCB_SetFlags(worker.tcb, 0, seL4_TCBFlag_fpuDisabled);
+    if (f.error != seL4_NoError) conf_bail("SetFlags failed: %s", conf_error_name((seL4_Word)f.error));
+    for (seL4_Word i = 0; i < NNOFPU; i++) {
+        outcome_t o = run(&nofpu_cases[i], true);
+        judge(&nofpu_cases[i], &o);
+    }
+    seL4_TCB_SetFlags(worker.tcb, seL4_TCBFlag_fpuDisabled, 0);
     conf_end();
 }
