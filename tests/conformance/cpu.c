@@ -274,6 +274,19 @@ PROBE(p_pminud, "movdqu cpu_bytes(%rip), %xmm0\n movdqu cpu_bytes+16(%rip), %xmm
       "pminud %xmm1, %xmm0\n movq %xmm0, %rax");
 PROBE(p_lzcnt, "movl $1, %ecx\n xorl %eax, %eax\n", "lzcntl %ecx, %eax");
 PROBE(p_tzcnt, "movl $0x77, %eax\n xorl %ecx, %ecx\n", "tzcntl %ecx, %eax");
+/* popcnt/lzcnt/tzcnt forms: rax = result, rdx = the arithmetic flags after it */
+#define FLAGS_TO_RDX "pushfq\n popq %rdx\n andl $0x8d5, %edx\n"
+PROBE(p_popcnt_zero, "xorl %ecx, %ecx\n movl $7, %eax\n stc\n", "popcntl %ecx, %eax\n" FLAGS_TO_RDX);
+PROBE(p_popcnt_mem64, "movabsq $0x8000000000000301, %rcx\n movq %rcx, cpu_buf+16(%rip)\n",
+      "popcntq cpu_buf+16(%rip), %rax\n" FLAGS_TO_RDX);
+PROBE(p_popcnt16, "movabsq $0x1111111111111111, %rax\n movl $0xffff, %ecx\n", "popcntw %cx, %ax\n" FLAGS_TO_RDX);
+PROBE(p_lzcnt_zero, "movabsq $0x1234567812345678, %rax\n xorl %ecx, %ecx\n", "lzcntl %ecx, %eax\n" FLAGS_TO_RDX);
+PROBE(p_lzcnt_high, "movabsq $0x0000400000000080, %rcx\n xorl %eax, %eax\n", "lzcntq %rcx, %rax\n" FLAGS_TO_RDX);
+PROBE(p_tzcnt_mem, "movl $0x80000100, cpu_buf+16(%rip)\n xorl %eax, %eax\n",
+      "tzcntl cpu_buf+16(%rip), %eax\n" FLAGS_TO_RDX);
+PROBE(p_tzcnt16_zero, "movabsq $0x123456789abcdef0, %rax\n xorl %ecx, %ecx\n", "tzcntw %cx, %ax\n" FLAGS_TO_RDX);
+PROBE(p_popcnt_ud2, "movl $3, %ecx\n", "popcntl %ecx, %eax\n ud2");
+PROBE(p_popcnt_unmapped, "movabsq $0x7ffffffffff8, %rcx\n", "popcntq (%rcx), %rax");
 PROBE(p_lahf, "movb $0xd5, %ah\n", "sahf\n lahf\n movzbl %ah, %eax");
 
 /* ---- the cases ---- */
@@ -485,7 +498,24 @@ static const cpu_case nofpu_cases[] = {
     UD("fpuDisabled: vbroadcastss (VEX, no AVX)", p_vbroadcast),
     UD("fpuDisabled: andn (BMI1 absent)", p_andn),
     UD("fpuDisabled: aesenc (absent)", p_aesenc),
+    UE_AT("fpuDisabled: popcnt is no FPU instruction (it runs; the ud2 after it faults)", p_popcnt_ud2, 6, 0,
+          IP_REL, 4),
 };
+
+/* popcnt and the lzcnt/tzcnt encodings in more forms (run after the fpuDisabled ones) */
+static const cpu_case bits_cases[] = {
+    VAL2("popcnt of 0: 0, ZF set, CF cleared", p_popcnt_zero, 0, 0x40),
+    VAL2("popcnt of a 64-bit memory operand", p_popcnt_mem64, 4, 0),
+    VAL2("popcnt with a 16-bit operand keeps the upper bits", p_popcnt16, 0x1111111111110010ul, 0),
+    VAL2("lzcnt encoding of 0 (bsr): destination kept, upper half cleared (32-bit), ZF", p_lzcnt_zero,
+         0x12345678, 0x44),
+    VAL2("lzcnt encoding, 64-bit (bsr): index of the highest set bit", p_lzcnt_high, 46, 0),
+    VAL2("tzcnt encoding of a memory operand (bsf): index of the lowest set bit", p_tzcnt_mem, 8, 0x84),
+    VAL2("tzcnt encoding of 0, 16-bit (bsf): destination kept, ZF", p_tzcnt16_zero, 0x123456789abcdef0ul,
+         0x44),
+    VM("popcnt of an unmapped memory operand -> VMFault", p_popcnt_unmapped, 0x7ffffffffff8ul, 4),
+};
+#define NBITS (sizeof(bits_cases) / sizeof(bits_cases[0]))
 #define NNOFPU (sizeof(nofpu_cases) / sizeof(nofpu_cases[0]))
 
 /* ---- the worker ---- */
@@ -661,5 +691,9 @@ int main(void)
         judge(&nofpu_cases[i], &o);
     }
     seL4_TCB_SetFlags(worker.tcb, seL4_TCBFlag_fpuDisabled, 0);
+    for (seL4_Word i = 0; i < NBITS; i++) {
+        outcome_t o = run(&bits_cases[i], false);
+        judge(&bits_cases[i], &o);
+    }
     conf_end();
 }
