@@ -72,12 +72,11 @@ static void set_event(sim_space *s, space_event ev)
     }
 }
 
-static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+/* on_block for a block that is not known yet, needs a check, has an instruction
+ * cpu_run handles, or does not fit in the budget (or the run must stop). */
+static void __attribute__((noinline)) block_slow(uc_engine *uc, sim_space *s,
+                                                 uint64_t address, uint32_t size)
 {
-    sim_space *s = user;
-    s->base += s->cur_n;
-    s->cur_pc = address;
-    s->cur_size = size;
     if (g_stop) {
         /* cpu_request_stop: end the run before this block. */
         s->cur_n = 0;
@@ -149,6 +148,22 @@ static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
         }
     }
     uc_emu_stop(uc);
+}
+
+/* The block hook: runs before every translation block (chained or not). */
+static void on_block(uc_engine *uc, uint64_t address, uint32_t size, void *user)
+{
+    sim_space *s = user;
+    s->base += s->cur_n;
+    s->cur_pc = address;
+    s->cur_size = size;
+    const block_entry *e = space_block_cached(s, address, size);
+    if (e != NULL && e->plain && e->count <= s->budget - s->base && !s->fpu_disabled &&
+        !g_stop) {
+        s->cur_n = e->count;
+        return;
+    }
+    block_slow(uc, s, address, size);
 }
 
 static void on_syscall(uc_engine *uc, void *user)

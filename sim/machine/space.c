@@ -843,6 +843,7 @@ const block_entry *space_block(sim_space *s, uint64_t pc, uint32_t size)
     if (fresh.stop_kind == STOP_NONE) {
         fresh.stop_idx = (uint16_t)n;
     }
+    fresh.plain = fresh.stop_kind == STOP_NONE && !fresh.check;
     *e = fresh;
     return e;
 }

@@ -73,6 +73,7 @@ typedef struct block_entry {
     uint64_t stop_addr;  /* STOP_NX: first byte that is not executable */
     uint64_t code_hash;  /* check: hash of the block's bytes when translated */
     bool check;          /* on a frame mapped more than once in this space */
+    bool plain;          /* no stop instruction and no check: the block hook's fast path */
 } block_entry;
 
 /* How often each frame id is mapped in a space (open addressing, key id + 1). */
@@ -152,6 +153,13 @@ uint64_t space_skip_insns(sim_space *s, uint64_t start, uint64_t n);
 uint64_t space_first_fpu_insn(const sim_space *s, uint64_t start, uint64_t end);
 /* Facts about the translation block [pc, pc+size), cached. */
 const block_entry *space_block(sim_space *s, uint64_t pc, uint32_t size);
+/* The cached facts if they are current, else NULL (space_block computes them). */
+static inline const block_entry *space_block_cached(const sim_space *s, uint64_t pc,
+                                                    uint32_t size)
+{
+    const block_entry *e = &s->blocks[(pc * 0x9E3779B97F4A7C15ull) >> (64 - BLOCK_CACHE_BITS)];
+    return e->gen == s->gen && e->pc == pc && e->size == size ? e : NULL;
+}
 /* For a block with `check`: whether its bytes still hash to code_hash.  If not,
  * the cached facts are dropped. */
 bool space_block_current(sim_space *s, const block_entry *e);
