@@ -10,6 +10,11 @@
 #include "kstate.h"
 
 #define USER_TOP 0x00007fffffffffffull
+/* Physical address width of the reference CPU (QEMU's Nehalem model, 40 bits).  The kernel
+ * hands out device untypeds up to 2^47 and maps frames from them, but an entry whose
+ * frame lies at or above 2^40 has reserved bits set: every access faults. */
+#define CPU_PHYS_ADDR_BITS 40
+static bool beyond_phys_width(uint64_t paddr) { return paddr >= (1ull << CPU_PHYS_ADDR_BITS); }
 
 static unsigned entry_bits(unsigned level) { return 12u + 9u * (level - 1u); }
 static unsigned table_index(uint64_t vaddr, unsigned level) { return (unsigned)((vaddr >> entry_bits(level)) & 511u); }
@@ -47,6 +52,8 @@ static void space_map_page(kernel *k, sim_space *s, uint64_t vaddr, uint64_t e, 
     uint64_t paddr = e & PTE_ADDR_MASK;
     if (!(e & PTE_USER))
         return;                                   /* kernel-only mapping */
+    if (beyond_phys_width(paddr))
+        return;                                   /* reserved bits: faults on access */
     unsigned prot = SIM_PROT_READ | SIM_PROT_EXEC | ((e & PTE_WRITE) ? SIM_PROT_WRITE : 0u);
     void *host = phys_ram(k, paddr, BIT(bits));
     if (host) {
@@ -206,7 +213,9 @@ sim_space *thread_space(kernel *k, tcb *t)
 /* The page-fault error code seL4 sees: the kernel enables neither NX nor SMEP (and the
  * Nehalem CPU has no SMEP), so an instruction fetch is not flagged (bit 4 clear);
  * "present" (bit 0) is decided by the paging structures, where a mapping without user
- * access (VMKernelOnly) is present although user code cannot touch it. */
+ * access (VMKernelOnly) is present although user code cannot touch it.  A page beyond
+ * the physical address width reports the reserved-bit flag (bit 3) and, as QEMU reports
+ * it, no present bit. */
 uint32_t vspace_fault_fsr(kernel *k, tcb *t, uint64_t addr, uint32_t machine_fsr)
 {
     uint32_t fsr = (machine_fsr & ~0x11u) | 4u;
@@ -224,7 +233,7 @@ uint32_t vspace_fault_fsr(kernel *k, tcb *t, uint64_t addr, uint32_t machine_fsr
         if (!(e & PTE_PRESENT))
             break;
         if (l == 1 || (e & PTE_PAGE))
-            return fsr | 1u;
+            return beyond_phys_width(e & PTE_ADDR_MASK) ? fsr | 8u : fsr | 1u;
         tb = tb->child[table_index(addr, l)];
     }
     return fsr;

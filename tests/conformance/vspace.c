@@ -674,6 +674,41 @@ static void test_vm_attributes(void)
               "PDPT_Map with all attribute bits set");
 }
 
+/* ---- Device frames: memory nothing answers, and frames beyond the CPU's physical address
+ * width (QEMU's Nehalem: 40 bits; the kernel hands out device untypeds up to 2^47) ---- */
+static seL4_CPtr device_frame(seL4_Word min_paddr, seL4_Word max_paddr)
+{
+    seL4_BootInfo *bi = runtime_bootinfo();
+    for (seL4_Word i = 0; i < bi->untyped.end - bi->untyped.start; i++) {
+        seL4_UntypedDesc *u = &bi->untypedList[i];
+        if (!u->isDevice || u->paddr < min_paddr || u->paddr >= max_paddr) continue;
+        seL4_CPtr f = conf_slot();
+        if (seL4_Untyped_Retype(bi->untyped.start + i, seL4_X86_4K, 0, ROOT, 0, 0, f, 1) == seL4_NoError)
+            return f;
+    }
+    return seL4_CapNull;
+}
+
+#define DEV_AT 0x28000000000ul /* PML4 slot 5 */
+static void test_device_frames(void)
+{
+    /* 0x20000000..0x3fffffff: above the 512 MiB of RAM, below the PCI hole */
+    seL4_CPtr f = device_frame(0x20000000ul, 0x40000000ul);
+    seL4_Word v = 1;
+    check(f != seL4_CapNull && conf_map(f, DEV_AT, seL4_ReadWrite) == seL4_NoError,
+          "map a device frame from the unassigned range above RAM");
+    check(probe(DEV_AT, false, 0, &v) == 0 && v == 0, "a read there returns 0");
+    check(probe(DEV_AT, true, 0x77, NULL) == 0 && probe(DEV_AT, false, 0, &v) == 0 && v == 0,
+          "a write there is discarded: it reads back 0");
+
+    seL4_CPtr high = device_frame(1ul << 40, 1ul << 48);
+    check(high != seL4_CapNull && conf_map(high, DEV_AT + 0x1000, seL4_ReadWrite) == seL4_NoError,
+          "map a device frame at a physical address above 2^40 (the kernel accepts it)");
+    /* QEMU reports the reserved-bit fault without the present bit */
+    check_eq(probe(DEV_AT + 0x1000, false, 0, NULL), 0x100c, "a read faults: FSR 0xc (reserved bit, user)");
+    check_eq(probe(DEV_AT + 0x1000, true, 1, NULL), 0x100e, "a write faults: FSR 0xe (reserved bit, write, user)");
+}
+
 int main(void)
 {
     conf_begin("vspace");
@@ -694,5 +729,6 @@ int main(void)
     test_huge_pages();
     test_pdpt_unmap();
     test_vm_attributes();
+    test_device_frames();
     conf_end();
 }
