@@ -700,6 +700,21 @@ size_t space_read(const sim_space *s, uint64_t vaddr, uint8_t *buf, size_t len)
     return done;
 }
 
+/* Whether the page of addr is mapped executable; *known caches the last such page. */
+static bool executable(const sim_space *s, uint64_t addr, uint64_t *known)
+{
+    uint64_t page = addr & ~(uint64_t)(PAGE - 1);
+    unsigned prot = 0;
+    if (page == *known) {
+        return true;
+    }
+    if (space_prot(s, addr, &prot) && (prot & SIM_PROT_EXEC)) {
+        *known = page;
+        return true;
+    }
+    return false;
+}
+
 /* Walks instructions from `start`: stops after `max_n` instructions or at/after
  * `end`, whichever comes first.  *pos receives the address reached.  If `e` is
  * given, also records the first instruction cpu.c must handle itself. */
@@ -710,6 +725,7 @@ static uint64_t walk(sim_space *s, uint64_t start, uint64_t end, uint64_t max_n,
     uint64_t n = 0, pc = start;
     size_t have = 0;
     uint64_t buf_at = start;
+    uint64_t exec_page = 1; /* a page known to be executable (1: none yet) */
     /* Bounded: every step advances pc by at least one byte or stops. */
     while (pc < end && n < max_n) {
         if (pc + X86_MAX_INSN_LEN > buf_at + have) {
@@ -722,9 +738,8 @@ static uint64_t walk(sim_space *s, uint64_t start, uint64_t end, uint64_t max_n,
         if (e != NULL && e->stop_kind == STOP_NONE) {
             /* Executable?  Every byte of the instruction must be. */
             uint64_t last = pc + (len ? len : 1) - 1;
-            unsigned p1 = 0, p2 = 0;
-            bool x1 = space_prot(s, pc, &p1) && (p1 & SIM_PROT_EXEC);
-            bool x2 = space_prot(s, last, &p2) && (p2 & SIM_PROT_EXEC);
+            bool x1 = executable(s, pc, &exec_page);
+            bool x2 = executable(s, last, &exec_page);
             if (!x1 || !x2) {
                 e->stop_kind = STOP_NX;
                 e->stop_idx = (uint16_t)n;
