@@ -292,7 +292,7 @@ bool irq_any_routed(const kernel *k);
 void free_ioport_range(kernel *k, unsigned first, unsigned last);
 
 /* ---- syscall.c: kernel entries ---- */
-void entry_syscall(kernel *k, int32_t sysno);
+void entry_syscall(kernel *k, int64_t sysno);
 void entry_vm_fault(kernel *k, uint64_t addr, uint32_t error);
 void entry_user_exception(kernel *k, uint32_t vector, uint32_t code);
 void entry_interrupt(kernel *k, unsigned irq);
@@ -312,7 +312,7 @@ const char *invocation_label_name(uint64_t label);
 void stats_thread_gone(kernel *k, const tcb *t);
 
 /* ---- trace.c ---- */
-void trace_syscall(kernel *k, tcb *t, int32_t sysno, uint64_t cptr, uint64_t info);
+void trace_syscall(kernel *k, tcb *t, int64_t sysno, uint64_t cptr, uint64_t info);
 void trace_result(kernel *k, tcb *t, const char *what, uint64_t label, int err);
 void trace_fault(kernel *k, tcb *t, const fault *f, const char *outcome);
 void kernel_message(kernel *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -163,7 +163,8 @@ static void run_thread(kernel *k, tcb *t, uint64_t budget)
         if (inject_at_syscall(k, t, &r))
             break;
         regs_save_syscall(t, &r);
-        entry_syscall(k, (int32_t)(uint32_t)r.rdx);
+        /* the whole of rdx is the number: 0xfffffff9 is not Yield (-7) */
+        entry_syscall(k, (int64_t)r.rdx);
         break;
     case SIM_EXIT_PAGE_FAULT: {
         uint32_t fsr = vspace_fault_fsr(k, t, ex.fault_addr, ex.fsr);

@@ -201,7 +201,7 @@ static void halt(kernel *k, int status)
 }
 
 /* Debug system calls and everything outside SysCall..SysNBRecv. */
-static void handle_unknown_syscall(kernel *k, int32_t sysno)
+static void handle_unknown_syscall(kernel *k, int64_t sysno)
 {
     tcb *t = k->cur;
     switch (sysno) {
@@ -254,7 +254,7 @@ static void handle_unknown_syscall(kernel *k, int32_t sysno)
         t->ctx[R_FS_BASE] = t->ctx[R_CAP];
         return;
     default:
-        k->cur_fault = (fault){ .type = seL4_Fault_UnknownSyscall, .addr = (uint64_t)(int64_t)sysno };
+        k->cur_fault = (fault){ .type = seL4_Fault_UnknownSyscall, .addr = (uint64_t)sysno };
         handle_fault(k, t);
         schedule(k);
         activate_thread(k);
@@ -262,7 +262,7 @@ static void handle_unknown_syscall(kernel *k, int32_t sysno)
     }
 }
 
-void entry_syscall(kernel *k, int32_t sysno)
+void entry_syscall(kernel *k, int64_t sysno)
 {
     tcb *t = k->cur;
     t->syscalls++;

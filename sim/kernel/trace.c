@@ -5,7 +5,7 @@
 #include <stdarg.h>
 #include "kstate.h"
 
-static const char *syscall_name(int32_t sysno)
+static const char *syscall_name(int64_t sysno)
 {
     static const char *const names[] = {
         "?", "Call", "ReplyRecv", "Send", "NBSend", "Recv", "Reply", "Yield", "NBRecv",
@@ -53,7 +53,7 @@ void user_error(kernel *k, const char *fmt, ...)
     va_end(ap);
 }
 
-void trace_syscall(kernel *k, tcb *t, int32_t sysno, uint64_t cptr, uint64_t info)
+void trace_syscall(kernel *k, tcb *t, int64_t sysno, uint64_t cptr, uint64_t info)
 {
     if (!k->cfg || !k->cfg->trace || sysno == seL4_SysDebugPutChar)
         return;

@@ -831,6 +831,32 @@ static void test_unknown_syscall_all_words(void)
     seL4_TCB_Suspend(t.tcb);
 }
 
+/* ---- Only the low 32 bits of rdx name the system call ---- */
+static void wide_number_thread(void *arg)
+{
+    register seL4_Word rdx __asm__("rdx") = (seL4_Word)arg;
+    __asm__ volatile("movq %%rsp, %%rbx\n\tsyscall\n\tmovq %%rbx, %%rsp"
+                     : "+r"(rdx) : : "rbx", "rcx", "r11", "rdi", "rsi", "memory");
+    seL4_Send(fault_ep, seL4_MessageInfo_new(0x600d, 0, 0, 0));
+    conf_park();
+}
+
+static void test_wide_syscall_numbers(void)
+{
+    static const seL4_Word numbers[] = { 0x100000064ul, 0x00000001fffffffdul, 0xabcd0000fffffff9ul,
+                                         0xfffffffffffffff9ul ^ 0xffffffff00000000ul };
+    for (unsigned i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++) {
+        seL4_Word badge, len;
+        conf_thread_t t;
+        conf_thread_create(&t, wide_number_thread, (void *)numbers[i], 100, mint(fault_ep, seL4_AllRights, 80 + i));
+        seL4_Word label = next_fault(&badge, &len);
+        check_eq(label, seL4_Fault_UnknownSyscall, "rdx 0x%lx (a known number in the low 32 bits only) -> UnknownSyscall",
+                 numbers[i]);
+        check_eq(seL4_GetMR(seL4_UnknownSyscall_Syscall), numbers[i], "...its Syscall word is the whole rdx");
+        seL4_TCB_Suspend(t.tcb);
+    }
+}
+
 int main(void)
 {
     conf_begin("fault");
@@ -848,5 +874,6 @@ int main(void)
     test_more_vectors();
     test_int_traps();
     test_unknown_syscall_all_words();
+    test_wide_syscall_numbers();
     conf_end();
 }
