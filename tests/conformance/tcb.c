@@ -744,6 +744,85 @@ static void test_self_tls(void)
           "TCB_SetTLSBase on the calling thread's own TCB takes effect on return");
 }
 
+/* ---- The return path after WriteRegisters: a thread that last entered the kernel with a
+ * system call would go back with sysret (rcx = rip, r11 = rflags, rsp = 0), but
+ * WriteRegisters of another thread forces the full iret return ---- */
+seL4_Word conf_retpath_seen[3], conf_retpath_stack[512] __attribute__((aligned(16)));
+void conf_retpath_probe(void);
+void conf_retpath_after(void);
+__asm__(".text\n.globl conf_retpath_probe\nconf_retpath_probe:\n"
+        "\tmovq %rsp, conf_retpath_seen+0(%rip)\n\tmovq %rcx, conf_retpath_seen+8(%rip)\n"
+        "\tmovq %r11, conf_retpath_seen+16(%rip)\n"
+        "\tleaq conf_retpath_stack+4088(%rip), %rsp\n\tjmp conf_retpath_after\n");
+static seL4_CPtr retpath_done;
+void conf_retpath_after(void)
+{
+    seL4_Signal(retpath_done);
+    for (;;) {
+        seL4_Word b, i, m0, m1, m2, m3;
+        x64_sys_recv(seL4_SysRecv, raw_never, &b, &i, &m0, &m1, &m2, &m3);
+    }
+}
+
+extern char conf_ip_retpath_ud2[];
+static void ud2_then_park(void *arg)
+{
+    (void)arg;
+    __asm__ volatile(".globl conf_ip_retpath_ud2\nconf_ip_retpath_ud2:\n\tud2" ::: "memory");
+    conf_park();
+}
+
+static void retpath_regs(seL4_UserContext *r)
+{
+    memset(r, 0, sizeof(*r));
+    r->rip = (seL4_Word)conf_retpath_probe;
+    r->rsp = 0x5008;
+    r->rcx = 0x1c1c;
+    r->r11 = 0x1111;
+    r->rflags = 0x202;
+}
+
+static void test_return_paths(void)
+{
+    retpath_done = conf_object(seL4_NotificationObject, 0);
+    seL4_UserContext r;
+
+    seL4_CPtr fresh = fresh_tcb();
+    seL4_TCB_SetPriority(fresh, seL4_CapInitThreadTCB, 100);
+    retpath_regs(&r);
+    seL4_TCB_WriteRegisters(fresh, 1, 0, NREGS, &r);
+    seL4_Wait(retpath_done, NULL);
+    check(conf_retpath_seen[0] == 0x5008 && conf_retpath_seen[1] == 0x1c1c && conf_retpath_seen[2] == 0x1111,
+          "a thread that never ran starts with the written rsp, rcx and r11 (iret)");
+
+    static struct tls_args wa;
+    wa.go = conf_object(seL4_NotificationObject, 0);
+    wa.done = conf_object(seL4_NotificationObject, 0);
+    conf_thread_t w;
+    conf_thread_create(&w, waiter_thread, &wa, 100, seL4_CapNull);
+    conf_settle();
+    retpath_regs(&r);
+    seL4_TCB_WriteRegisters(w.tcb, 1, 0, NREGS, &r);
+    seL4_Wait(retpath_done, NULL);
+    check_eq(conf_retpath_seen[0], 0x5008, "a thread blocked in a system call, restarted by WriteRegisters: written rsp");
+    check_eq(conf_retpath_seen[1], 0x1c1c, "...written rcx (not the rip, as sysret would leave)");
+    check_eq(conf_retpath_seen[2], 0x1111, "...written r11 (not rflags)");
+
+    seL4_CPtr fep = conf_object(seL4_EndpointObject, 0);
+    conf_thread_t u;
+    conf_thread_create(&u, ud2_then_park, NULL, 100, fep);
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
+    check(seL4_MessageInfo_get_label(info) == seL4_Fault_UserException &&
+              seL4_GetMR(seL4_UserException_FaultIP) == (seL4_Word)conf_ip_retpath_ud2,
+          "a thread stopped at a ud2 fault");
+    retpath_regs(&r);
+    seL4_TCB_WriteRegisters(u.tcb, 1, 0, NREGS, &r);
+    seL4_Wait(retpath_done, NULL);
+    check(conf_retpath_seen[0] == 0x5008 && conf_retpath_seen[1] == 0x1c1c && conf_retpath_seen[2] == 0x1111,
+          "...restarted by WriteRegisters it gets the written rsp, rcx and r11 (iret)");
+}
+
 int main(void)
 {
     conf_begin("tcb");
@@ -759,5 +838,6 @@ int main(void)
     test_segments();
     test_resume_and_suspend_flags();
     test_self_tls();
+    test_return_paths();
     conf_end();
 }
