@@ -823,6 +823,44 @@ static void test_return_paths(void)
           "...restarted by WriteRegisters it gets the written rsp, rcx and r11 (iret)");
 }
 
+/* ---- CopyRegisters into the calling thread itself: it continues in the source's code,
+ * returning (sysret) to the source's restart point, with the badge and message-info
+ * registers of its own Call's empty reply (both 0) ---- */
+static seL4_CPtr self_copy_tcb, self_copy_src;
+static volatile seL4_Word self_copy_err = 0x99;
+static void self_copy_thread(void *arg)
+{
+    (void)arg;
+    seL4_Error e = seL4_TCB_CopyRegisters(self_copy_tcb, self_copy_src, 1, 0, 1, 1, 0);
+    self_copy_err = e; /* not reached if the copy took effect */
+    conf_park();
+}
+
+static void test_copy_into_self(void)
+{
+    static struct tls_args wa;
+    wa.go = conf_object(seL4_NotificationObject, 0);
+    wa.done = conf_object(seL4_NotificationObject, 0);
+    conf_thread_t src, h;
+    conf_thread_create(&src, waiter_thread, &wa, 100, seL4_CapNull);
+    conf_settle();
+    seL4_UserContext sr;
+    seL4_TCB_ReadRegisters(src.tcb, 0, 0, NREGS, &sr);
+    self_copy_src = src.tcb;
+    self_copy_tcb = conf_object(seL4_TCBObject, 0);
+    seL4_CPtr fep = conf_object(seL4_EndpointObject, 0), fepb = conf_slot();
+    seL4_CNode_Mint(ROOT, fepb, D, ROOT, fep, D, seL4_AllRights, 0x5c);
+    conf_thread_create_tcb(&h, self_copy_tcb, self_copy_thread, NULL, 100, fepb);
+    seL4_Word badge;
+    seL4_MessageInfo_t info = seL4_Recv(fep, &badge);
+    check(seL4_MessageInfo_get_label(info) == seL4_Fault_CapFault && badge == 0x5c && self_copy_err == 0x99,
+          "CopyRegisters into the caller: it resumes the source's Wait with cptr 0 (its reply's badge) -> CapFault");
+    check(seL4_GetMR(seL4_CapFault_IP) == sr.rip && seL4_GetMR(seL4_CapFault_Addr) == 0 &&
+              seL4_GetMR(seL4_CapFault_InRecvPhase) == 1,
+          "...at the source's system call, address 0, in the receive phase");
+    seL4_TCB_Suspend(h.tcb);
+}
+
 int main(void)
 {
     conf_begin("tcb");
@@ -839,5 +877,6 @@ int main(void)
     test_resume_and_suspend_flags();
     test_self_tls();
     test_return_paths();
+    test_copy_into_self();
     conf_end();
 }
