@@ -638,6 +638,17 @@ void space_unmap(sim_space *s, uint64_t vaddr, uint64_t size)
     }
 }
 
+const uint8_t *space_slot_alias(const sim_space *s, uint64_t vaddr, uint64_t len)
+{
+    bool found;
+    size_t i = slot_find(s, vaddr, &found);
+    uint64_t off = vaddr & ((1ull << SPACE_SLOT_BITS) - 1);
+    if (!found || len > (1ull << SPACE_SLOT_BITS) - off) {
+        return NULL;
+    }
+    return s->slots[i].host + off;
+}
+
 void *space_host_ptr(const sim_space *s, uint64_t vaddr, uint64_t len, unsigned *prot)
 {
     unsigned p0 = 0;

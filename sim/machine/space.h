@@ -120,6 +120,8 @@ struct sim_space {
     uint32_t align_cap, align_n;
     uint64_t *align_pending;
     uint32_t align_npending, align_pcap;
+    struct align_site **align_sites; /* one per hook (its user data), to free */
+    uint32_t align_nsites, align_scap;
 
     /* State of the current uc_emu_start (set by cpu.c, updated by hooks). */
     uint64_t budget;         /* instructions this segment may run */
@@ -163,6 +165,10 @@ static inline const block_entry *space_block_cached(const sim_space *s, uint64_t
 /* For a block with `check`: whether its bytes still hash to code_hash.  If not,
  * the cached facts are dropped. */
 bool space_block_current(sim_space *s, const block_entry *e);
+/* Where the emulator itself reads [vaddr, vaddr+len): the slot's host reservation
+ * (space.h, "Slots").  Valid until space_destroy; it shows whatever is mapped there
+ * now (unmapped pages keep their last contents).  NULL if that is not one slot. */
+const uint8_t *space_slot_alias(const sim_space *s, uint64_t vaddr, uint64_t len);
 /* Copies up to `len` bytes at vaddr; returns how many were mapped. */
 size_t space_read(const sim_space *s, uint64_t vaddr, uint8_t *buf, size_t len);
 /* Whether vaddr is mapped, and its SIM_PROT_* bits. */

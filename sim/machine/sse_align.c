@@ -9,6 +9,7 @@
  * instruction, not counted) with vector 13, error code 0.  Other code gets no call.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "space.h"
 #include "x86_align.h"
@@ -25,6 +26,16 @@ static const int gpr_ids[16] = {
     UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
     UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
 };
+
+/* One hooked instruction (its hook's user data): the decoded operand, good while the
+ * instruction's bytes where the emulator reads them are still `bytes`. */
+typedef struct align_site {
+    sim_space *s;
+    const uint8_t *alias;    /* space_slot_alias of the instruction, or NULL */
+    uint8_t bytes[X86_MAX_INSN_LEN];
+    uint8_t len;             /* 0: nothing cached, decode each time */
+    x86_mem_operand m;
+} align_site;
 
 static uint32_t addr_slot(uint64_t key, uint32_t cap)
 {
@@ -104,31 +115,47 @@ void align_note(sim_space *s, uint64_t pc, const uint8_t *code, unsigned len)
     s->align_pending[s->align_npending++] = pc;
 }
 
+/* Decodes the instruction at pc: its length and operand if it needs alignment. */
+static bool decode_at(const sim_space *s, uint64_t pc, uint8_t *buf, unsigned *len,
+                      x86_mem_operand *m)
+{
+    size_t have = space_read(s, pc, buf, X86_MAX_INSN_LEN);
+    *len = x86_insn_length(buf, have);
+    return *len != 0 && x86_insn_align16(buf, *len, ENGINE_GROUPS, m);
+}
+
+/* The operand's address from the registers now. */
+static uint64_t operand_address(uc_engine *uc, const x86_mem_operand *m, uint64_t next_rip)
+{
+    uint64_t gpr[16] = { 0 }, seg_base = 0;
+    if (m->base >= 0 && m->base < 16) {
+        uc_reg_read(uc, gpr_ids[m->base], &gpr[m->base]);
+    }
+    if (m->index >= 0 && m->index < 16) {
+        uc_reg_read(uc, gpr_ids[m->index], &gpr[m->index]);
+    }
+    if (m->seg != X86_SEG_DEFAULT) {
+        uc_reg_read(uc, m->seg == X86_SEG_FS ? UC_X86_REG_FS_BASE : UC_X86_REG_GS_BASE,
+                    &seg_base);
+    }
+    return x86_mem_address(m, gpr, next_rip, seg_base);
+}
+
 /* The hook: runs before the instruction at `address` executes. */
 static void on_aligned_insn(uc_engine *uc, uint64_t address, uint32_t size, void *user)
 {
     (void)size;
-    sim_space *s = user;
+    const align_site *site = user;
+    sim_space *s = site->s;
+    x86_mem_operand m = site->m;
+    unsigned len = site->len;
     uint8_t buf[X86_MAX_INSN_LEN];
-    size_t have = space_read(s, address, buf, sizeof buf);
-    unsigned len = x86_insn_length(buf, have);
-    x86_mem_operand m;
     /* (The bytes may have changed since the hook was put there.) */
-    if (len == 0 || !x86_insn_align16(buf, len, ENGINE_GROUPS, &m)) {
+    if ((len == 0 || memcmp(site->alias, site->bytes, len) != 0) &&
+        !decode_at(s, address, buf, &len, &m)) {
         return;
     }
-    uint64_t gpr[16] = { 0 }, seg_base = 0;
-    if (m.base >= 0 && m.base < 16) {
-        uc_reg_read(uc, gpr_ids[m.base], &gpr[m.base]);
-    }
-    if (m.index >= 0 && m.index < 16) {
-        uc_reg_read(uc, gpr_ids[m.index], &gpr[m.index]);
-    }
-    if (m.seg != X86_SEG_DEFAULT) {
-        uc_reg_read(uc, m.seg == X86_SEG_FS ? UC_X86_REG_FS_BASE : UC_X86_REG_GS_BASE,
-                    &seg_base);
-    }
-    if ((x86_mem_address(&m, gpr, address + len, seg_base) & 15u) == 0) {
+    if ((operand_address(uc, &m, address + len) & 15u) == 0) {
         return;
     }
     if (s->event == EV_NONE) {
@@ -140,17 +167,45 @@ static void on_aligned_insn(uc_engine *uc, uint64_t address, uint32_t size, void
     uc_emu_stop(uc);
 }
 
+/* A site for pc, remembered in s->align_sites; NULL on host OOM. */
+static align_site *new_site(sim_space *s, uint64_t pc)
+{
+    if (s->align_nsites == s->align_scap) {
+        uint32_t ncap = s->align_scap ? s->align_scap * 2 : 16;
+        align_site **n = realloc(s->align_sites, ncap * sizeof(align_site *));
+        if (n == NULL) {
+            return NULL;
+        }
+        s->align_sites = n;
+        s->align_scap = ncap;
+    }
+    align_site *site = calloc(1, sizeof *site);
+    if (site == NULL) {
+        return NULL;
+    }
+    site->s = s;
+    unsigned len = 0;
+    if (decode_at(s, pc, site->bytes, &len, &site->m)) {
+        site->alias = space_slot_alias(s, pc, len);
+        site->len = site->alias != NULL ? (uint8_t)len : 0;
+    }
+    s->align_sites[s->align_nsites++] = site;
+    return site;
+}
+
 void align_install(sim_space *s)
 {
     for (uint32_t i = 0; i < s->align_npending; i++) {
         uint64_t pc = s->align_pending[i];
-        uc_hook h;
         if (hooked(s, pc) || mark_hooked(s, pc) != 0) {
             continue;
         }
-        if (uc_hook_add(s->uc, &h, UC_HOOK_CODE, (void *)on_aligned_insn, s, pc, pc) !=
-            UC_ERR_OK) {
-            continue; /* unchecked (the emulator refused) */
+        align_site *site = new_site(s, pc);
+        uc_hook h;
+        if (site == NULL ||
+            uc_hook_add(s->uc, &h, UC_HOOK_CODE, (void *)on_aligned_insn, site, pc, pc) !=
+                UC_ERR_OK) {
+            continue; /* unchecked (host out of memory, or the emulator refused) */
         }
         /* Code translated before the hook existed never calls it. */
         space_invalidate_code(s, pc, pc + 1);
@@ -160,6 +215,12 @@ void align_install(sim_space *s)
 
 void align_fini(sim_space *s)
 {
+    for (uint32_t i = 0; i < s->align_nsites; i++) {
+        free(s->align_sites[i]);
+    }
+    free(s->align_sites);
+    s->align_sites = NULL;
+    s->align_nsites = s->align_scap = 0;
     free(s->align_hooked);
     free(s->align_pending);
     s->align_hooked = NULL;

@@ -1147,6 +1147,37 @@ static void test_self_modifying_code(void)
     page_free(stack, 1);
 }
 
+/* The hook remembers the decoded operand only while the instruction's bytes stay the
+ * same: new code at the hooked address is decoded again. */
+static void test_sse_alignment_recode(void)
+{
+    /* movaps [rdi], xmm0; syscall   then   movaps [rsi], xmm0; syscall */
+    static const uint8_t first[] = { 0x0F, 0x29, 0x07, 0x0F, 0x05 };
+    static const uint8_t second[] = { 0x0F, 0x29, 0x06, 0x0F, 0x05 };
+    env e;
+    env_init(&e, first, sizeof first);
+    sim_regs r;
+    regs_init(&r);
+    r.rdi = DATA;
+    r.rsi = DATA + 8;
+    sim_exit x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_SYSCALL);
+    uint8_t *code2 = page_alloc(1);
+    memset(code2, 0xF4, PG);
+    memcpy(code2, second, sizeof second);
+    space_unmap(e.s, CODE, PG);
+    CHECK_EQ(space_map(e.s, CODE, code2, PG, SIM_PROT_READ | SIM_PROT_EXEC), 0);
+    regs_init(&r);
+    r.rdi = DATA;
+    r.rsi = DATA + 8;
+    x = cpu_run(e.s, &r, 100);
+    CHECK_EQ(x.kind, SIM_EXIT_EXCEPTION);
+    CHECK_EQ(x.vector, 13);
+    CHECK_EQ(r.rip, CODE);
+    env_fini(&e);
+    page_free(code2, 1);
+}
+
 #define RUN(t) (fprintf(stderr, "-- %s\n", #t), t())
 
 int main(void)
@@ -1173,6 +1204,7 @@ int main(void)
     RUN(test_sse_alignment_fs);
     RUN(test_sse_alignment_loop);
     RUN(test_sse_alignment_nm);
+    RUN(test_sse_alignment_recode);
     RUN(test_self_modifying_code);
     RUN(test_stop_async);
     return check_report("sim_cpu_test");
