@@ -293,6 +293,8 @@ void free_ioport_range(kernel *k, unsigned first, unsigned last);
 
 /* ---- syscall.c: kernel entries ---- */
 void entry_syscall(kernel *k, int64_t sysno);
+/* DebugSnapshot: the slot at which the real kernel's capDL dump would never finish, or NULL. */
+const cte *snapshot_stopping_slot(kernel *k);
 void entry_vm_fault(kernel *k, uint64_t addr, uint32_t error);
 void entry_user_exception(kernel *k, uint32_t vector, uint32_t code);
 void entry_interrupt(kernel *k, unsigned irq);

@@ -185,6 +185,7 @@ static void dump_scheduler(kernel *k)
         "inactive", "running", "restart", "blocked on recv", "blocked on send",
         "blocked on reply", "blocked on ntfn", "idle",
     };
+    devices_flush(k->dev); /* console output first (see trace.c) */
     fprintf(stderr, "Dumping all tcbs!\n");
     fprintf(stderr, "Name                                    \tState          \tIP                  \t Prio \t Core\n");
     fprintf(stderr, "--------------------------------------------------------------------------------------\n");
@@ -217,6 +218,12 @@ static void handle_unknown_syscall(kernel *k, int64_t sysno)
         return;
     case seL4_SysDebugSnapshot:
         kernel_message(k, "Debug snapshot syscall from user thread \"%s\"", t->name);
+        if (snapshot_stopping_slot(k)) {
+            /* the real kernel hangs or halts inside its capDL dump (snapshot.c) */
+            kernel_message(k, "capDL dump does not finish (an untyped with children, an unmapped frame "
+                              "or paging structure in a thread's CSpace): the kernel stops here");
+            halt(k, SIM_STATUS_DEADLOCK);
+        }
         return;
     case seL4_SysDebugCapIdentify: {
         cte *slot;

@@ -29,9 +29,17 @@ static const char *error_name(int err)
     return err >= 0 && err < seL4_NumErrors ? names[err] : "?";
 }
 
+/* Console output (stdout, buffered) goes out before a message on stderr, so that the
+ * message cannot land in the middle of a console line when both go to one file. */
+static void sync_console(kernel *k)
+{
+    if (k && k->dev)
+        devices_flush(k->dev);
+}
+
 void kernel_message(kernel *k, const char *fmt, ...)
 {
-    (void)k;
+    sync_console(k);
     va_list ap;
     va_start(ap, fmt);
     fputs("seL4: ", stderr);
@@ -44,6 +52,7 @@ void user_error(kernel *k, const char *fmt, ...)
 {
     if (!k->cfg || !k->cfg->trace)
         return;
+    sync_console(k);
     va_list ap;
     va_start(ap, fmt);
     fprintf(stderr, "trace: <<seL4 [\"%s\" @0x%llx]: ", k->cur ? k->cur->name : "?",

@@ -354,6 +354,43 @@ static void test_snapshot(void)
     check_eq(seL4_GetMR(0), 0x5a5a, "DebugSnapshot (the kernel prints a capDL dump) returns");
 }
 
+/* ---- DebugSnapshot with another thread whose CSpace holds only caps the dump can print:
+ * done last, after deleting every other thread (their CSpace, the root CNode, holds
+ * untyped caps with children and unmapped frames, which the real dump cannot get past) ---- */
+static void snapshot_idle(void *arg)
+{
+    (void)arg;
+    conf_park();
+}
+
+static void test_snapshot_other_thread(void)
+{
+    seL4_CPtr cn = conf_object(seL4_CapTableObject, 4), f = conf_object(seL4_X86_4K, 0);
+    seL4_CNode_Copy(cn, 1, 4, ROOT, conf_object(seL4_EndpointObject, 0), D, seL4_AllRights);
+    seL4_CNode_Copy(cn, 2, 4, ROOT, conf_object(seL4_NotificationObject, 0), D, seL4_AllRights);
+    seL4_CNode_Move(cn, 3, 4, ROOT, conf_object(seL4_UntypedObject, 12), D);
+    seL4_CNode_Copy(cn, 4, 4, ROOT, cn, D, seL4_AllRights);
+    conf_map(f, 0x30000000ul, seL4_ReadWrite);
+    seL4_CNode_Move(cn, 5, 4, ROOT, f, D);
+    seL4_CNode_Move(cn, 6, 4, ROOT, conf_object(seL4_X64_PML4Object, 0), D);
+    conf_thread_t t;
+    conf_thread_create(&t, snapshot_idle, NULL, 100, seL4_CapNull);
+    seL4_TCB_SetSpace(t.tcb, seL4_CapNull, cn, seL4_CNode_CapData_new(0, 60).words[0], seL4_CapInitThreadVSpace, 0);
+    seL4_TCB_Suspend(t.tcb);
+    unsigned deleted = 0;
+    for (seL4_CPtr c = 2; c < 4096; c++) {
+        if (c != t.tcb && ident(c) == 12 && seL4_CNode_Delete(ROOT, c, D) == seL4_NoError) deleted++;
+    }
+    check(deleted > 0 && ident(t.tcb) == 12, "delete every thread but the root task and a new one with its own CSpace");
+    /* the dump skips only threads named "rootserver": give the root task its name back */
+    seL4_DebugNameThread(seL4_CapInitThreadTCB, "rootserver");
+    seL4_SetMR(0, 0x5b5b);
+    seL4_DebugSnapshot();
+    check_eq(seL4_GetMR(0), 0x5b5b,
+             "DebugSnapshot returns when that CSpace holds an endpoint, a notification, an untyped without "
+             "children, a CNode, a mapped frame and a PML4");
+}
+
 int main(void)
 {
     conf_begin("debug");
@@ -367,5 +404,6 @@ int main(void)
     test_name_and_dump();
     test_set_tls_base();
     test_missing_syscalls();
+    test_snapshot_other_thread();
     conf_end();
 }
