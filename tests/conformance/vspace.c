@@ -709,6 +709,18 @@ static void test_device_frames(void)
     check_eq(probe(DEV_AT + 0x1000, true, 1, NULL), 0x100e, "a write faults: FSR 0xe (reserved bit, write, user)");
 }
 
+/* ---- Retyping 1 GiB pages from untypeds that are too small ---- */
+static void test_huge_retype_errors(void)
+{
+    seL4_CPtr ut = conf_object(seL4_UntypedObject, 22), s = conf_slot();
+    check_err(seL4_Untyped_Retype(ut, seL4_X64_HugePageObject, 0, ROOT, 0, 0, s, 1), seL4_NotEnoughMemory,
+              "retype a 1 GiB page from a 4 MiB untyped -> NotEnoughMemory");
+    check_eq(seL4_GetMR(0), 1ul << 22, "...MR0 = the 4 MiB still free");
+    check_err(seL4_Untyped_Retype(ut, seL4_X64_HugePageObject, 40, ROOT, 0, 0, s, 1), seL4_NotEnoughMemory,
+              "the size argument is ignored for frames: the same error with size 40");
+    check_eq(seL4_DebugCapIdentify(s), 0, "...and the slot stays empty");
+}
+
 int main(void)
 {
     conf_begin("vspace");
@@ -730,5 +742,6 @@ int main(void)
     test_pdpt_unmap();
     test_vm_attributes();
     test_device_frames();
+    test_huge_retype_errors();
     conf_end();
 }
