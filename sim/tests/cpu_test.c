@@ -952,6 +952,15 @@ static void test_sse_alignment(void)
         code[10] = 0x05;
         expect_exception(code, sizeof code, 13, 0, CODE + 5, 1);
     }
+    /* fxsave [rdi] and cmpxchg16b [rdi]: the emulator checks those itself */
+    static const uint8_t own[][4] = { { 0x0F, 0xAE, 0x07, 0x90 }, { 0x48, 0x0F, 0xC7, 0x0F } };
+    for (size_t i = 0; i < 2; i++) {
+        uint8_t code[11] = { 0xBF, 0x08, 0x00, 0x60, 0x00 };
+        memcpy(code + 5, own[i], 4);
+        code[9] = 0x0F;
+        code[10] = 0x05;
+        expect_exception(code, sizeof code, 13, 0, CODE + 5, 1);
+    }
     /* movups and movdqu do not care: mov edi, 0x600008; movups [rdi], xmm0;
      * movdqu xmm1, [rdi]; syscall */
     static const uint8_t unaligned[] = { 0xBF, 0x08, 0x00, 0x60, 0x00, 0x0F, 0x11, 0x07,
