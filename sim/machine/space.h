@@ -116,7 +116,7 @@ struct sim_space {
     uint32_t stale_size;
     /* Aligned-SSE checks (sse_align.c): addresses with their hook (open addressing,
      * key address + 1), and the ones space_block found that still need one. */
-    uint64_t *align_hooked;
+    struct align_slot *align_hooked;
     uint32_t align_cap, align_n;
     uint64_t *align_pending;
     uint32_t align_npending, align_pcap;
@@ -208,6 +208,10 @@ void cpu_set_user_mode(uint16_t cs, uint16_t ss, bool fpu_disabled);
 void align_note(sim_space *s, uint64_t pc, const uint8_t *code, unsigned len);
 void align_install(sim_space *s);
 void align_fini(sim_space *s);
+
+/* uc_smc_fast.c: whether the libunicorn in use is the one whose internals the
+ * interpositions here were checked against (2.0.1). */
+bool uc_internals_known(void);
 
 /* cpu.c: puts a new engine into 64-bit user mode (CPL 3) and installs the hooks. */
 int cpu_engine_init(sim_space *s);

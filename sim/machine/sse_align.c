@@ -8,6 +8,7 @@
  * registers and, if it is not 16-byte aligned, stops the CPU there (rip at the
  * instruction, not counted) with vector 13, error code 0.  Other code gets no call.
  */
+#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,45 +43,52 @@ static uint32_t addr_slot(uint64_t key, uint32_t cap)
     return (uint32_t)((key * 0x9E3779B97F4A7C15ull) >> 32) & (cap - 1);
 }
 
-/* Whether `pc` already has its hook (open addressing, key pc + 1). */
-static bool hooked(const sim_space *s, uint64_t pc)
+/* An entry of s->align_hooked: address + 1 (0: empty) and its site (NULL if the hook
+ * could not be set up). */
+typedef struct align_slot {
+    uint64_t key;
+    align_site *site;
+} align_slot;
+
+/* The entry of `pc` in s->align_hooked, or NULL if it has no hook yet. */
+static const align_slot *find_hooked(const sim_space *s, uint64_t pc)
 {
     if (s->align_cap == 0) {
-        return false;
+        return NULL;
     }
     uint64_t key = pc + 1;
     for (uint32_t i = addr_slot(key, s->align_cap), n = 0; n < s->align_cap;
          i = (i + 1) & (s->align_cap - 1), n++) {
-        if (s->align_hooked[i] == key) {
-            return true;
+        if (s->align_hooked[i].key == key) {
+            return &s->align_hooked[i];
         }
-        if (s->align_hooked[i] == 0) {
-            return false;
+        if (s->align_hooked[i].key == 0) {
+            return NULL;
         }
     }
-    return false;
+    return NULL;
 }
 
-static void set_insert(uint64_t *t, uint32_t cap, uint64_t key)
+static void set_insert(align_slot *t, uint32_t cap, align_slot e)
 {
-    uint32_t i = addr_slot(key, cap);
-    while (t[i] != 0 && t[i] != key) {
+    uint32_t i = addr_slot(e.key, cap);
+    while (t[i].key != 0 && t[i].key != e.key) {
         i = (i + 1) & (cap - 1);
     }
-    t[i] = key;
+    t[i] = e;
 }
 
-/* Records that `pc` has its hook; -1 on host OOM. */
-static int mark_hooked(sim_space *s, uint64_t pc)
+/* Records that `pc` has its hook (with `site`); -1 on host OOM. */
+static int mark_hooked(sim_space *s, uint64_t pc, align_site *site)
 {
     if ((s->align_n + 1) * 2 > s->align_cap) {
         uint32_t ncap = s->align_cap ? s->align_cap * 2 : 64;
-        uint64_t *n = calloc(ncap, sizeof *n);
+        align_slot *n = calloc(ncap, sizeof *n);
         if (n == NULL) {
             return -1;
         }
         for (uint32_t i = 0; i < s->align_cap; i++) {
-            if (s->align_hooked[i] != 0) {
+            if (s->align_hooked[i].key != 0) {
                 set_insert(n, ncap, s->align_hooked[i]);
             }
         }
@@ -88,14 +96,14 @@ static int mark_hooked(sim_space *s, uint64_t pc)
         s->align_hooked = n;
         s->align_cap = ncap;
     }
-    set_insert(s->align_hooked, s->align_cap, pc + 1);
+    set_insert(s->align_hooked, s->align_cap, (align_slot){ pc + 1, site });
     s->align_n++;
     return 0;
 }
 
 void align_note(sim_space *s, uint64_t pc, const uint8_t *code, unsigned len)
 {
-    if (!x86_insn_align16(code, len, ENGINE_GROUPS, NULL) || hooked(s, pc)) {
+    if (!x86_insn_align16(code, len, ENGINE_GROUPS, NULL) || find_hooked(s, pc) != NULL) {
         return;
     }
     for (uint32_t i = 0; i < s->align_npending; i++) {
@@ -193,14 +201,85 @@ static align_site *new_site(sim_space *s, uint64_t pc)
     return site;
 }
 
+/* ---- dispatch ----
+ * With more than one code hook in an engine, unicorn's helper_uc_tracecode runs the
+ * bounds check of every code hook of the engine for each hooked instruction: O(hooks),
+ * ~2 us per instruction with 500 hooks.  Translated code calls that helper through
+ * libunicorn's GOT, so it is defined here as well: an address with a site goes
+ * straight to on_aligned_insn (a hash lookup), anything else to the library's own
+ * helper (dlsym RTLD_NEXT).  Only for the libunicorn that was checked
+ * (uc_internals_known): its helper does nothing else for a code hook than the bounds
+ * checks and the calls.  Spaces with sites are found by engine in g_spaces. */
+#define MAX_SPACES 64u
+static sim_space *g_spaces[MAX_SPACES];
+static unsigned g_nspaces;
+
+static sim_space *space_of(const void *uc)
+{
+    for (unsigned i = 0; i < g_nspaces; i++) {
+        if ((const void *)g_spaces[i]->uc == uc) {
+            return g_spaces[i];
+        }
+    }
+    return NULL;
+}
+
+static void registry_add(sim_space *s)
+{
+    if (space_of(s->uc) == NULL && g_nspaces < MAX_SPACES) {
+        g_spaces[g_nspaces++] = s; /* (beyond that: the library's helper, still right) */
+    }
+}
+
+static void registry_remove(const sim_space *s)
+{
+    for (unsigned i = 0; i < g_nspaces; i++) {
+        if (g_spaces[i] == s) {
+            g_spaces[i] = g_spaces[--g_nspaces];
+            return;
+        }
+    }
+}
+
+/* libunicorn 2.0.1's hook indices (include/uc_priv.h): the low 6 bits of `index`. */
+#define UC_PRIV_HOOK_IDX_MASK 63
+#define UC_PRIV_HOOK_CODE_IDX 2
+
+typedef void (*tracecode_fn)(int32_t size, int32_t index, void *handle, int64_t address);
+void helper_uc_tracecode(int32_t size, int32_t index, void *handle, int64_t address);
+
+void helper_uc_tracecode(int32_t size, int32_t index, void *handle, int64_t address)
+{
+    static tracecode_fn real;
+    if (size != 0 && (index & UC_PRIV_HOOK_IDX_MASK) == UC_PRIV_HOOK_CODE_IDX &&
+        uc_internals_known()) {
+        const sim_space *s = space_of(handle);
+        const align_slot *e = s != NULL ? find_hooked(s, (uint64_t)address) : NULL;
+        if (e != NULL && e->site != NULL) {
+            on_aligned_insn(handle, (uint64_t)address, (uint32_t)size, e->site);
+            return;
+        }
+    }
+    if (real == NULL) {
+        real = (tracecode_fn)dlsym(RTLD_NEXT, "helper_uc_tracecode");
+    }
+    if (real != NULL) {
+        real(size, index, handle, address);
+    }
+}
+
 void align_install(sim_space *s)
 {
+    registry_add(s);
     for (uint32_t i = 0; i < s->align_npending; i++) {
         uint64_t pc = s->align_pending[i];
-        if (hooked(s, pc) || mark_hooked(s, pc) != 0) {
+        if (find_hooked(s, pc) != NULL) {
             continue;
         }
         align_site *site = new_site(s, pc);
+        if (mark_hooked(s, pc, site) != 0) {
+            continue;
+        }
         uc_hook h;
         if (site == NULL ||
             uc_hook_add(s->uc, &h, UC_HOOK_CODE, (void *)on_aligned_insn, site, pc, pc) !=
@@ -215,6 +294,7 @@ void align_install(sim_space *s)
 
 void align_fini(sim_space *s)
 {
+    registry_remove(s);
     for (uint32_t i = 0; i < s->align_nsites; i++) {
         free(s->align_sites[i]);
     }

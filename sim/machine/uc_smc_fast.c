@@ -19,7 +19,8 @@
  */
 #include <dlfcn.h>
 #include <stdint.h>
-#include <unicorn/unicorn.h>
+
+#include "space.h"
 
 struct page_collection;
 struct uc_struct;
@@ -37,12 +38,21 @@ static lock_fn g_real_lock;
 static unlock_fn g_real_unlock;
 static char g_token;             /* the collection handed out in fast mode */
 
+bool uc_internals_known(void)
+{
+    static int known = -1;
+    if (known < 0) {
+        unsigned major = 0, minor = 0;
+        unsigned v = uc_version(&major, &minor);
+        /* (major << 24) | (minor << 16) | (patch << 8) | extra */
+        known = (v >> 8) == 0x020001u;
+    }
+    return known != 0;
+}
+
 static void decide(void)
 {
-    unsigned major = 0, minor = 0;
-    unsigned v = uc_version(&major, &minor);
-    /* (major << 24) | (minor << 16) | (patch << 8) | extra */
-    g_fast = (v >> 8) == 0x020001u ? 1 : 0;
+    g_fast = uc_internals_known() ? 1 : 0;
     if (!g_fast) {
         g_real_lock = (lock_fn)dlsym(RTLD_NEXT, "page_collection_lock_x86_64");
         g_real_unlock = (unlock_fn)dlsym(RTLD_NEXT, "page_collection_unlock_x86_64");

@@ -961,6 +961,11 @@ static void test_sse_alignment(void)
         code[10] = 0x05;
         expect_exception(code, sizeof code, 13, 0, CODE + 5, 1);
     }
+    /* Two hooked instructions in one engine (unicorn's helper path, dispatched by
+     * sse_align.c): mov edi, 0x600010; movaps [rdi], xmm0; movaps [rdi+8], xmm1 */
+    static const uint8_t two[] = { 0xBF, 0x10, 0x00, 0x60, 0x00, 0x0F, 0x29, 0x07,
+                                   0x0F, 0x29, 0x4F, 0x08, 0x0F, 0x05 };
+    expect_exception(two, sizeof two, 13, 0, CODE + 8, 2);
     /* movups and movdqu do not care: mov edi, 0x600008; movups [rdi], xmm0;
      * movdqu xmm1, [rdi]; syscall */
     static const uint8_t unaligned[] = { 0xBF, 0x08, 0x00, 0x60, 0x00, 0x0F, 0x11, 0x07,
