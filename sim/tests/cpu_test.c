@@ -961,6 +961,10 @@ static void test_sse_alignment(void)
         code[10] = 0x05;
         expect_exception(code, sizeof code, 13, 0, CODE + 5, 1);
     }
+    /* SSE4.1 movntdqa xmm0, [rdi] (the emulator runs SSSE3/SSE4 too) */
+    static const uint8_t ntdqa[] = { 0xBF, 0x08, 0x00, 0x60, 0x00, 0x66, 0x0F, 0x38, 0x2A,
+                                     0x07, 0x0F, 0x05 };
+    expect_exception(ntdqa, sizeof ntdqa, 13, 0, CODE + 5, 1);
     /* Two hooked instructions in one engine (unicorn's helper path, dispatched by
      * sse_align.c): mov edi, 0x600010; movaps [rdi], xmm0; movaps [rdi+8], xmm1 */
     static const uint8_t two[] = { 0xBF, 0x10, 0x00, 0x60, 0x00, 0x0F, 0x29, 0x07,
