@@ -283,6 +283,19 @@ static seL4_CPtr vspace_for_map(bool *root)
 
 static seL4_Word last_vaddr = REGION;
 static seL4_CPtr last_vspace = seL4_CapInitThreadVSpace;
+/* Where the last PDPT, PD and PT maps succeeded (index 0, 1, 2): the next level is
+ * often placed below them, so that whole hierarchies form. */
+static seL4_Word table_vaddr[3] = { REGION, REGION, REGION };
+static seL4_CPtr table_vspace[3] = { seL4_CapInitThreadVSpace, seL4_CapInitThreadVSpace,
+                                     seL4_CapInitThreadVSpace };
+
+/* A place below the last successful map of level `lvl` (0 PDPT, 1 PD, 2 PT). */
+static void below(unsigned lvl, seL4_CPtr *vspace, seL4_Word *va)
+{
+    static const unsigned shift[3] = { 30, 21, 12 };
+    *vspace = table_vspace[lvl];
+    *va = table_vaddr[lvl] + (pick(lvl == 2 ? 512 : 4) << shift[lvl]);
+}
 
 static void op_page(void)
 {
@@ -295,6 +308,8 @@ static void op_page(void)
         /* the same place again: a remap, or another frame where one is mapped */
         c[0] = last_vspace;
         a[0] = last_vaddr;
+    } else if (chance(55)) {
+        below(chance(20) ? 1 : 2, &c[0], &a[0]);
     }
     last_vspace = c[0];
     last_vaddr = a[0];
@@ -308,8 +323,8 @@ static void op_page(void)
 
 static void op_table(void)
 {
-    static const seL4_Word types[] = { T_PT, T_PD, T_PDPT, T_PML4 };
-    seL4_CPtr target = chance(85) ? pool_of(types[pick(4)]) : pool_slot();
+    static const seL4_Word types[] = { T_PT, T_PD, T_PDPT, T_PT, T_PD, T_PDPT, T_PML4 };
+    seL4_CPtr target = chance(85) ? pool_of(types[pick(7)]) : pool_slot();
     static const seL4_Word labels[] = { X86PDPTMap, X86PDPTUnmap, X86PageDirectoryMap,
                                         X86PageDirectoryUnmap, X86PageTableMap,
                                         X86PageTableUnmap };
@@ -320,20 +335,27 @@ static void op_table(void)
     case T_PDPT: label = X86PDPTMap; break;
     default: label = labels[pick(6)]; break;
     }
-    if (chance(30)) label++; /* the Unmap label follows each Map label */
+    if (chance(15)) label++; /* the Unmap label follows each Map label */
     if (chance(5)) label = labels[pick(6)];
     bool root;
     c[0] = vspace_for_map(&root);
     a[0] = vaddr(root);
+    unsigned lvl = label == X86PDPTMap ? 0 : label == X86PageDirectoryMap ? 1 : 2;
     if (chance(20)) {
         c[0] = last_vspace;
         a[0] = last_vaddr;
+    } else if (lvl > 0 && chance(65)) {
+        below(lvl - 1, &c[0], &a[0]);
     }
     last_vspace = c[0];
     last_vaddr = a[0];
     a[1] = chance(70) ? 0 : pick(8);
     bool map = label == X86PDPTMap || label == X86PageDirectoryMap || label == X86PageTableMap;
     seL4_MessageInfo_t r = invoke(target, label, length(map ? 2 : 0, 3), ncaps(map), a, c);
+    if (map && seL4_MessageInfo_get_label(r) == seL4_NoError) {
+        table_vspace[lvl] = c[0];
+        table_vaddr[lvl] = a[0];
+    }
     print_op("pt", label, target, r, false);
 }
 

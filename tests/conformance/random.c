@@ -347,8 +347,8 @@ static void fill_sandbox(void)
         { seL4_UntypedObject, 16, 2 },      { seL4_UntypedObject, 12, 2 },
         { seL4_EndpointObject, 0, 3 },      { seL4_NotificationObject, 0, 3 },
         { seL4_CapTableObject, 4, 1 },      { seL4_CapTableObject, 2, 1 },
-        { seL4_TCBObject, 0, 3 },           { seL4_X86_4K, 0, 6 },
-        { seL4_X86_PageTableObject, 0, 2 }, { seL4_X86_PageDirectoryObject, 0, 2 },
+        { seL4_TCBObject, 0, 3 },           { seL4_X86_4K, 0, 10 },
+        { seL4_X86_PageTableObject, 0, 4 }, { seL4_X86_PageDirectoryObject, 0, 3 },
         { seL4_X86_PDPTObject, 0, 2 },      { seL4_X64_PML4Object, 0, 2 },
     };
     char line[160];
