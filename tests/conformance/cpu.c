@@ -37,7 +37,9 @@ const unsigned char cpu_bytes[32] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 
                                       15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0 };
 
 /* PROBE(name, setup, rest): a function `name` running `setup`, then `rest` starting at
- * the label name_f (the instruction a fault is expected at), then returning rax:rdx. */
+ * the label name_f (the instruction a fault is expected at), then returning rax:rdx.
+ * (The arguments are a symbol name and string literals: they cannot be parenthesised.) */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
 #define PROBE(name, setup, rest)                                                           \
     extern char name[], name##_f[];                                                        \
     __asm__(".text\n.p2align 4\n.globl " #name "\n.type " #name ",@function\n" #name ":\n" \
@@ -63,6 +65,7 @@ const unsigned char cpu_bytes[32] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 
 #define X87_PROBE(name, load, op)                                                           \
     PROBE(name, "fninit\n" load, op "\n fstpt cpu_buf(%rip)\n movq cpu_buf(%rip), %rax\n"   \
           "movzwl cpu_buf+8(%rip), %edx\n fninit")
+/* NOLINTEND(bugprone-macro-parentheses) */
 
 /* ---- flags ---- */
 PROBE(p_ac_set, SET_AC, "pushfq\n popq %rax\n" CLEAR_AC_ID "andl $0x40000, %eax");
