@@ -49,9 +49,15 @@ static void op_cnode_copy(void)
         c[0] = chance(70) ? pool_of(T_CNODE) : any_src();
         sub_ref(&a[2], &a[3]);
     }
+    if (may_copy && chance(20)) {
+        /* badged copies of the caps the root task receives on: badges meet there */
+        c[0] = ROOT;
+        a[2] = chance(50) ? SLOT_RX_NTFN : SLOT_RX_EP;
+        a[3] = 64;
+    }
     if (label == CNodeMutate) a[4] = chance(50) ? 0 : word();
     else a[4] = rights();
-    if (label == CNodeMint) a[5] = chance(40) ? 0 : word();
+    if (label == CNodeMint) a[5] = chance(30) ? 0 : chance(50) ? (seL4_Word)1 << pick(64) : word();
     unsigned len = label == CNodeMint ? 6 : label == CNodeMove ? 4 : 5;
     seL4_MessageInfo_t r = invoke(node, label, length(len, 7), ncaps(1), a, c);
     print_op("cn", label, node, r, false);
