@@ -268,6 +268,18 @@ CPUID_PROBE(p_cpuid_80, 0x80000000, "rax", "rbx");
 CPUID_PROBE(p_cpuid_81, 0x80000001, "rcx", "rdx");
 CPUID_PROBE(p_cpuid_82, 0x80000002, "rax", "rbx");
 CPUID_PROBE(p_cpuid_88, 0x80000008, "rax", "rbx");
+/* cpuid with a subleaf: rax = ra, rdx = rb */
+/* NOLINTBEGIN(bugprone-macro-parentheses) */
+#define CPUID_SUB_PROBE(name, leaf, sub, ra, rb)                                            \
+    PROBE(name, "pushq %rbx\n movl $" #leaf ", %eax\n movl $" #sub ", %ecx\n",              \
+          "cpuid\n movq %" ra ", %r8\n movq %" rb ", %r9\n popq %rbx\n movq %r8, %rax\n"   \
+          "movq %r9, %rdx")
+CPUID_SUB_PROBE(p_cpuid_hv, 0x40000000, 0, "rax", "rbx");
+CPUID_SUB_PROBE(p_cpuid_4_3, 4, 3, "rax", "rbx");
+CPUID_SUB_PROBE(p_cpuid_b_1, 0xb, 1, "rbx", "rcx");
+CPUID_SUB_PROBE(p_cpuid_big, 0x20, 1, "rbx", "rcx");
+CPUID_SUB_PROBE(p_cpuid_86, 0x80000006, 0, "rbx", "rcx");
+/* NOLINTEND(bugprone-macro-parentheses) */
 PROBE(p_popcnt, "movl $0xf0f0f0f0, %ecx\n", "popcntl %ecx, %eax");
 PROBE(p_crc32, "movl $0xffffffff, %eax\n movb $0x61, %cl\n", "crc32b %cl, %eax");
 PROBE(p_pshufb, "movdqu cpu_bytes(%rip), %xmm0\n movdqu cpu_bytes+16(%rip), %xmm1\n",
@@ -517,6 +529,12 @@ static const cpu_case bits_cases[] = {
     VAL2("tzcnt encoding of 0, 16-bit (bsf): destination kept, ZF", p_tzcnt16_zero, 0x123456789abcdef0ul,
          0x44),
     VM("popcnt of an unmapped memory operand -> VMFault", p_popcnt_unmapped, 0x7ffffffffff8ul, 4),
+    VAL2("cpuid 0x40000000: hypervisor leaves up to 0x40000001, \"TCGT...\"", p_cpuid_hv, 0x40000001,
+         0x54474354),
+    VAL2("cpuid 4, subleaf 3: the L3 cache descriptor", p_cpuid_4_3, 0x163, 0x3c0003f),
+    VAL2("cpuid 0xb, subleaf 1: topology, core level", p_cpuid_b_1, 1, 0x201),
+    VAL2("cpuid 0x20 (above the highest leaf) answers as leaf 0xb, same subleaf", p_cpuid_big, 1, 0x201),
+    VAL2("cpuid 0x80000006: L2 cache", p_cpuid_86, 0x42004200, 0x2008140),
 };
 #define NBITS (sizeof(bits_cases) / sizeof(bits_cases[0]))
 #define NNOFPU (sizeof(nofpu_cases) / sizeof(nofpu_cases[0]))
