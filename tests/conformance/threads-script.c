@@ -21,7 +21,7 @@ unsigned thr_pick(unsigned n) { return n ? (unsigned)(rnd() % n) : 0; }
 static const char *const op_names[] = {
     "Send", "NBSend", "Call", "Recv", "NBRecv", "ReplyRecv", "Reply", "Signal", "Wait",
     "Poll", "Yield", "SetPriority", "Suspend", "Resume", "Compute", "CancelBadgedSends",
-    "Unbind", "Destroy", "End",
+    "Unbind", "Destroy", "Fault", "Kill", "Bind", "End",
     "root runs at", "root Signal", "root NBSend", "root Yield", "root kick Signal",
     "root kick NBSend", "root kick NBRecv+Reply", "root kick Resume",
 };
@@ -29,10 +29,10 @@ static const char *const op_names[] = {
  * thread of each role: mixed, server (mostly receives and replies), client (mostly sends
  * and calls). */
 static const unsigned op_weight[3][N_SCRIPT_OPS] = {
-    /* Send NBS Call Recv NBR RRcv Rply Sig Wait Poll Yld SetP Susp Res Comp CBS Unb Dstr */
-    {  8,   6,  8,   9,   5,  6,   5,   8,  5,   4,   8,  6,   3,   5,  4,   2,  1,  1 },
-    {  2,   2,  2,   14,  5,  16,  6,   6,  3,   3,   6,  4,   1,   3,  3,   1,  0,  0 },
-    {  10,  6,  16,  3,   4,  1,   1,   8,  3,   4,   8,  4,   2,   4,  4,   2,  1,  1 },
+    /* Send NBS Call Recv NBR RRcv Rply Sig Wait Poll Yld SetP Susp Res Comp CBS Unb Dstr Flt Kill Bind */
+    {  8,   6,  8,   9,   5,  6,   5,   8,  5,   4,   8,  6,   3,   5,  4,   2,  1,  1,   2,  1,   1 },
+    {  2,   2,  2,   14,  5,  16,  6,   6,  3,   3,   6,  4,   1,   3,  3,   1,  0,  0,   1,  0,   1 },
+    {  10,  6,  16,  3,   4,  1,   1,   8,  3,   4,   8,  4,   2,   4,  4,   2,  1,  1,   2,  1,   1 },
 };
 
 const char *thr_op_name(unsigned op)
@@ -93,8 +93,14 @@ static void make_step(struct step *s, unsigned tid, unsigned role, const seL4_Wo
 {
     memset(s, 0, sizeof(*s));
     s->op = (uint8_t)pick_op(role);
-    s->label = thr_pick(0x1000);
+    s->label = 0x10 + thr_pick(0xff0); /* never a fault label (1..7) */
     s->len = (uint8_t)(thr_pick(100) < 70 ? thr_pick(5) : thr_pick(THR_LOG_MRS + 1));
+    if (thr_pick(100) < 25) { /* send caps: an endpoint cap (maybe unwrapped) or a notification cap */
+        s->ncaps = (uint8_t)(1 + thr_pick(2));
+        for (unsigned i = 0; i < s->ncaps; i++)
+            s->caps[i] = (uint8_t)(thr_pick(2) ? pick_ep_cap() : THR_NEP_CAPS + thr_pick(THR_NNTFN_CAPS));
+    }
+    s->clear = thr_pick(100) < 70;
     switch (s->op) {
     case OP_SEND: case OP_NBSEND: case OP_CALL: case OP_RECV: case OP_NBRECV: case OP_REPLYRECV:
         s->cap = pick_ep_cap();
@@ -109,10 +115,11 @@ static void make_step(struct step *s, unsigned tid, unsigned role, const seL4_Wo
         unsigned r = thr_pick(100);
         s->target = (uint8_t)(r < 40 ? tid : thr_pick(g_round.nthr));
         r = thr_pick(100);
-        s->prio = r < 70 ? prios[thr_pick(3)] : r < 85 ? 60 : 200;
+        /* mostly the round's levels; 0 is below the root task's 1 (never runs again) */
+        s->prio = r < 70 ? prios[thr_pick(3)] : r < 82 ? 60 : r < 94 ? 200 : r < 97 ? 255 : 0;
         break;
     }
-    case OP_SUSPEND: case OP_RESUME:
+    case OP_SUSPEND: case OP_RESUME: case OP_KILL:
         s->target = (uint8_t)((tid + 1 + thr_pick(g_round.nthr - 1)) % g_round.nthr);
         break;
     case OP_COMPUTE:
@@ -123,6 +130,10 @@ static void make_step(struct step *s, unsigned tid, unsigned role, const seL4_Wo
         break;
     case OP_UNBIND:
         s->target = (uint8_t)thr_pick(g_round.nthr);
+        break;
+    case OP_BIND:
+        s->target = (uint8_t)thr_pick(g_round.nthr);
+        s->cap = (uint8_t)(2 * thr_pick(2)); /* n0 or n1 */
         break;
     case OP_DESTROY:
         s->cap = (uint8_t)thr_pick(2);
@@ -138,7 +149,9 @@ void thr_generate(unsigned seed)
     memset(&g_round.thr, 0, sizeof(g_round.thr));
     g_round.nthr = 4 + thr_pick(THR_MAX - 3);
     /* Three distinct thread priorities of 80..120; the root task's middle priority lies
-     * between them (or just above/below), never equal to one. */
+     * between them (or just above/below), never equal to one: sharing a ready queue with
+     * threads, the root task's order would depend on where its time slice (consumed by
+     * printing) ends, i.e. on wall-clock timer ticks (seen once in 500 QEMU rounds). */
     static const seL4_Word levels[5] = { 80, 90, 100, 110, 120 };
     seL4_Word prios[3];
     unsigned first = thr_pick(3);
@@ -166,6 +179,9 @@ void thr_generate(unsigned seed)
     for (unsigned t = 0; t < g_round.nthr; t++) {
         struct thr *th = &g_round.thr[t];
         th->role = thr_pick(3);
+        /* fault handler: none, or e0, e0b, e1, e1n (no Grant/GrantReply: unusable), e2 */
+        static const int fault_eps[6] = { -1, 0, 1, 3, 5, 6 };
+        th->fault_ep = thr_pick(100) < 40 ? -1 : fault_eps[1 + thr_pick(5)];
         th->nsteps = 8 + thr_pick(THR_MAX_STEPS - 7);
         for (unsigned i = 0; i < th->nsteps; i++) make_step(&th->steps[i], t, th->role, prios);
     }

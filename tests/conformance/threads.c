@@ -74,6 +74,40 @@ static void log_message(unsigned tid, unsigned step, unsigned op, seL4_Word badg
     e->label = seL4_MessageInfo_get_label(info);
     e->len = seL4_MessageInfo_get_length(info);
     for (seL4_Word i = 0; i < e->len && i < THR_LOG_MRS; i++) e->mr[i] = seL4_GetMR((int)i);
+    e->extra = (uint8_t)seL4_MessageInfo_get_extraCaps(info);
+    e->unwrapped = (uint8_t)seL4_MessageInfo_get_capsUnwrapped(info);
+    if (e->unwrapped & 1) e->badge0 = seL4_GetBadge(0);
+    if (tid < THR_MAX) e->slot_type = (uint8_t)seL4_DebugCapIdentify(g_round.recv_slot[tid]);
+}
+
+/* The same for a receive, which may also get a fault message (labels 1..7; script and
+ * root-task labels are larger): only the fault's label, length and badge are kept (its
+ * words are register values and addresses), and for an unknown syscall RAX. */
+static void log_receive(unsigned tid, unsigned step, unsigned op, seL4_Word badge,
+                        seL4_MessageInfo_t info)
+{
+    log_message(tid, step, op, badge, info);
+    seL4_Word label = seL4_MessageInfo_get_label(info);
+    if (label == 0 || label >= 0x10 || !g_nlog) return;
+    struct event *e = &g_log[g_nlog - 1];
+    if (e->tid != tid || e->op != op) return;
+    e->is_fault = 1;
+    seL4_Word rax = e->mr[0];
+    memset(e->mr, 0, sizeof(e->mr));
+    if (e->label == seL4_Fault_UnknownSyscall) e->mr[0] = rax;
+}
+
+/* An unknown system call with RAX, RSI and RDI set to known values. */
+static void unknown_syscall(seL4_Word value)
+{
+    register seL4_Word rax __asm__("rax") = value;
+    register seL4_Word rdx __asm__("rdx") = 100; /* no such syscall */
+    register seL4_Word rdi __asm__("rdi") = value + 1;
+    register seL4_Word rsi __asm__("rsi") = value + 2;
+    __asm__ volatile("movq %%rsp, %%rbx\n\tsyscall\n\tmovq %%rbx, %%rsp"
+                     : "+r"(rax), "+r"(rdx), "+r"(rdi), "+r"(rsi)
+                     :
+                     : "rbx", "rcx", "r8", "r9", "r10", "r11", "r15", "memory");
 }
 
 static void log_word(unsigned tid, unsigned step, unsigned op, seL4_Word w)
@@ -83,14 +117,26 @@ static void log_word(unsigned tid, unsigned step, unsigned op, seL4_Word w)
 }
 
 /* ---- Thread bodies ---- */
+static seL4_CPtr cap_of(unsigned i)
+{
+    return i < THR_NEP_CAPS ? g_round.ep_caps[i] : g_round.ntfn_caps[(i - THR_NEP_CAPS) % THR_NNTFN_CAPS];
+}
+
 static void set_message(const struct thr *t, unsigned step, const struct step *s)
 {
     for (unsigned i = 0; i < s->len; i++) seL4_SetMR((int)i, thr_mr_value(t->id, step, i));
+    for (unsigned i = 0; i < s->ncaps; i++) seL4_SetCap((int)i, cap_of(s->caps[i]));
 }
 
 static seL4_MessageInfo_t message_info(const struct step *s)
 {
-    return seL4_MessageInfo_new(s->label, 0, 0, s->len);
+    return seL4_MessageInfo_new(s->label, 0, s->ncaps, s->len);
+}
+
+/* After a receive: empty the receive slot (most of the time) for the next cap. */
+static void clear_slot(const struct thr *t, const struct step *s)
+{
+    if (s->clear) seL4_CNode_Delete(ROOT, g_round.recv_slot[t->id], D);
 }
 
 static void run_step(struct thr *t, unsigned i)
@@ -113,19 +159,23 @@ static void run_step(struct thr *t, unsigned i)
         set_message(t, i, s);
         info = seL4_Call(g_round.ep_caps[s->cap], message_info(s));
         log_message(t->id, i, s->op, 0, info);
+        clear_slot(t, s);
         break;
     case OP_RECV:
         info = seL4_Recv(g_round.ep_caps[s->cap], &badge);
-        log_message(t->id, i, s->op, badge, info);
+        log_receive(t->id, i, s->op, badge, info);
+        clear_slot(t, s);
         break;
     case OP_NBRECV:
         info = seL4_NBRecv(g_round.ep_caps[s->cap], &badge);
-        log_message(t->id, i, s->op, badge, info);
+        log_receive(t->id, i, s->op, badge, info);
+        clear_slot(t, s);
         break;
     case OP_REPLYRECV:
         set_message(t, i, s);
         info = seL4_ReplyRecv(g_round.ep_caps[s->cap], message_info(s), &badge);
-        log_message(t->id, i, s->op, badge, info);
+        log_receive(t->id, i, s->op, badge, info);
+        clear_slot(t, s);
         break;
     case OP_REPLY:
         set_message(t, i, s);
@@ -178,6 +228,20 @@ static void run_step(struct thr *t, unsigned i)
         log_word(t->id, i, s->op, (seL4_Word)e);
         break;
     }
+    case OP_BIND:
+        log_word(t->id, i, s->op,
+                 (seL4_Word)seL4_TCB_BindNotification(g_round.tcb[s->target], g_round.ntfn_caps[s->cap]));
+        break;
+    case OP_KILL: {
+        seL4_Error e = seL4_CNode_Delete(ROOT, g_round.tcb[s->target], D);
+        if (e == seL4_NoError) g_round.thr[s->target].dead = true;
+        log_word(t->id, i, s->op, (seL4_Word)e);
+        break;
+    }
+    case OP_FAULT:
+        unknown_syscall(thr_mr_value(t->id, i, 0xf));
+        log_word(t->id, i, s->op, 0);
+        break;
     default: { /* OP_COMPUTE: a few thousand instructions at most */
         volatile seL4_Word acc = 0;
         for (seL4_Word k = 0; k < s->prio; k++) acc = acc * 3 + k;
@@ -190,6 +254,7 @@ static void run_step(struct thr *t, unsigned i)
 static void thread_main(void *arg)
 {
     struct thr *t = arg;
+    seL4_SetCapReceivePath(ROOT, g_round.recv_slot[t->id], D);
     for (unsigned i = 0; i < t->nsteps; i++) {
         t->pos = i;
         run_step(t, i);
@@ -200,18 +265,26 @@ static void thread_main(void *arg)
 }
 
 /* ---- Printing ---- */
+static const char *cap_name(unsigned i)
+{
+    return i < THR_NEP_CAPS ? thr_ep_cap_name(i) : thr_ntfn_cap_name(i - THR_NEP_CAPS);
+}
+
 static int fmt_step(char *buf, size_t size, const struct thr *t, unsigned i)
 {
     if (i >= t->nsteps) return snprintf(buf, size, "end");
     const struct step *s = &t->steps[i];
     switch (s->op) {
     case OP_SEND: case OP_NBSEND: case OP_CALL: case OP_REPLYRECV:
-        return snprintf(buf, size, "%s %s l%lx n%u", thr_op_name(s->op), thr_ep_cap_name(s->cap),
-                        s->label, s->len);
+        return snprintf(buf, size, "%s %s l%lx n%u%s%s%s%s", thr_op_name(s->op), thr_ep_cap_name(s->cap),
+                        s->label, s->len, s->ncaps ? " +" : "", s->ncaps ? cap_name(s->caps[0]) : "",
+                        s->ncaps > 1 ? "," : "", s->ncaps > 1 ? cap_name(s->caps[1]) : "");
     case OP_RECV: case OP_NBRECV:
         return snprintf(buf, size, "%s %s", thr_op_name(s->op), thr_ep_cap_name(s->cap));
     case OP_REPLY:
-        return snprintf(buf, size, "%s l%lx n%u", thr_op_name(s->op), s->label, s->len);
+        return snprintf(buf, size, "%s l%lx n%u%s%s%s%s", thr_op_name(s->op), s->label, s->len,
+                        s->ncaps ? " +" : "", s->ncaps ? cap_name(s->caps[0]) : "",
+                        s->ncaps > 1 ? "," : "", s->ncaps > 1 ? cap_name(s->caps[1]) : "");
     case OP_SIGNAL: case OP_WAIT: case OP_POLL:
         return snprintf(buf, size, "%s %s", thr_op_name(s->op), thr_ntfn_cap_name(s->cap));
     case OP_SETPRIO:
@@ -220,7 +293,9 @@ static int fmt_step(char *buf, size_t size, const struct thr *t, unsigned i)
         return snprintf(buf, size, "%s %s", thr_op_name(s->op), thr_ep_cap_name(s->cap));
     case OP_DESTROY:
         return snprintf(buf, size, "%s %s", thr_op_name(s->op), s->cap ? "n2" : "e2");
-    case OP_SUSPEND: case OP_RESUME: case OP_UNBIND:
+    case OP_BIND:
+        return snprintf(buf, size, "%s t%u %s", thr_op_name(s->op), s->target, thr_ntfn_cap_name(s->cap));
+    case OP_SUSPEND: case OP_RESUME: case OP_UNBIND: case OP_KILL:
         return snprintf(buf, size, "%s t%u", thr_op_name(s->op), s->target);
     default:
         return snprintf(buf, size, "%s", thr_op_name(s->op));
@@ -248,15 +323,27 @@ static void print_event(unsigned round, unsigned n, const struct event *e)
         len += fmt_step(line + len, sizeof(line) - (size_t)len, &g_round.thr[e->tid], e->step);
     }
     if (len > 0 && (size_t)len < sizeof(line)) {
-        if (e->has_msg) {
+        if (e->is_fault) {
+            len += snprintf(line + len, sizeof(line) - (size_t)len, " -> fault b%lx l%lx n%lu", e->badge,
+                            e->label, e->len);
+            if (e->label == seL4_Fault_UnknownSyscall && len > 0 && (size_t)len < sizeof(line))
+                snprintf(line + len, sizeof(line) - (size_t)len, " rax %lx", e->mr[0]);
+        } else if (e->has_msg) {
             len += snprintf(line + len, sizeof(line) - (size_t)len, " -> b%lx l%lx n%lu", e->badge,
                             e->label, e->len);
             for (seL4_Word i = 0; i < e->len && i < THR_LOG_MRS && len > 0 && (size_t)len < sizeof(line); i++)
                 len += snprintf(line + len, sizeof(line) - (size_t)len, " %lx", e->mr[i]);
+            if ((e->extra || e->unwrapped) && len > 0 && (size_t)len < sizeof(line))
+                len += snprintf(line + len, sizeof(line) - (size_t)len, " caps %u/%u", e->extra, e->unwrapped);
+            if ((e->unwrapped & 1) && len > 0 && (size_t)len < sizeof(line))
+                len += snprintf(line + len, sizeof(line) - (size_t)len, " ub%lx", e->badge0);
+            if (e->slot_type && len > 0 && (size_t)len < sizeof(line))
+                snprintf(line + len, sizeof(line) - (size_t)len, " slot %u", e->slot_type);
         } else if (e->op == OP_WAIT || e->op == OP_POLL) {
             snprintf(line + len, sizeof(line) - (size_t)len, " -> b%lx", e->word);
         } else if (e->op == OP_SETPRIO || e->op == OP_SUSPEND || e->op == OP_RESUME ||
-                   e->op == OP_CANCELBADGED || e->op == OP_UNBIND || e->op == OP_DESTROY) {
+                   e->op == OP_CANCELBADGED || e->op == OP_UNBIND || e->op == OP_DESTROY ||
+                   e->op == OP_KILL || e->op == OP_BIND) {
             snprintf(line + len, sizeof(line) - (size_t)len, " -> e%lu", e->word);
         }
     }
@@ -269,7 +356,9 @@ static void print_final(unsigned round)
         const struct thr *th = &g_round.thr[t];
         char what[100];
         fmt_step(what, sizeof(what), th, th->pos);
-        if (th->pos >= th->nsteps)
+        if (th->dead)
+            check(true, "%u final t%u p%lu: destroyed in step %u (%s)", round, t, th->prio, th->pos, what);
+        else if (th->pos >= th->nsteps)
             check(true, "%u final t%u p%lu: finished", round, t, th->prio);
         else
             check(true, "%u final t%u p%lu: stopped in step %u (%s)", round, t, th->prio, th->pos, what);
@@ -305,6 +394,7 @@ static void make_objects(void)
         g_round.ep_caps[i * 3 + 1] = b;
         g_round.ep_caps[i * 3 + 2] = nog;
     }
+    for (unsigned i = 0; i < THR_MAX; i++) g_round.recv_slot[i] = s++;
     for (unsigned i = 0; i < THR_NNTFN && e == seL4_NoError; i++) {
         seL4_CPtr n = s++, b = s++;
         e = retype(seL4_NotificationObject, n);
@@ -326,8 +416,9 @@ static void start_threads(void)
             if (e != seL4_NoError) conf_bail("BindNotification failed: %s", conf_error_name(e));
         }
         thread_t th;
+        seL4_CPtr fault_ep = t->fault_ep >= 0 ? g_round.ep_caps[t->fault_ep] : seL4_CapNull;
         seL4_Error e = thread_start(&th, g_round.tcb[i], thread_main, t, &stacks[i][STACK_WORDS],
-                                    ipc_bufs[i], ipc_frames[i], seL4_CapNull, t->prio);
+                                    ipc_bufs[i], ipc_frames[i], fault_ep, t->prio);
         if (e != seL4_NoError) conf_bail("thread_start failed: %s", conf_error_name(e));
     }
 }
@@ -354,10 +445,15 @@ static bool messages_consistent(void)
     return true;
 }
 
+static bool stuck(unsigned t)
+{
+    return g_round.thr[t].pos < g_round.thr[t].nsteps && !g_round.thr[t].dead;
+}
+
 static bool all_finished(void)
 {
     for (unsigned t = 0; t < g_round.nthr; t++)
-        if (g_round.thr[t].pos < g_round.thr[t].nsteps) return false;
+        if (stuck(t)) return false;
     return true;
 }
 
@@ -370,7 +466,7 @@ static void kicks(void)
     for (unsigned k = 0; k < THR_KICKS && !all_finished(); k++) {
         unsigned cand[THR_MAX] = { 0 }, nc = 0;
         for (unsigned t = 0; t < g_round.nthr; t++)
-            if (g_round.thr[t].pos < g_round.thr[t].nsteps) cand[nc++] = t;
+            if (stuck(t)) cand[nc++] = t;
         unsigned t = cand[thr_pick(nc)];
         const struct step *s = &g_round.thr[t].steps[g_round.thr[t].pos];
         unsigned op = s->op;
@@ -387,7 +483,7 @@ static void kicks(void)
             break;
         case OP_SEND: case OP_NBSEND: case OP_CALL: {
             seL4_MessageInfo_t info = seL4_NBRecv(g_round.ep_caps[s->cap], &badge);
-            log_message(THR_ROOT_ID, s->cap, OP_KICK_NBRECV, badge, info);
+            log_receive(THR_ROOT_ID, s->cap, OP_KICK_NBRECV, badge, info);
             if (g_nlog) g_log[g_nlog - 1].word = t;
             seL4_SetMR(0, ROOT_MR(0x100 + k));
             seL4_Reply(seL4_MessageInfo_new(0x710 + k, 0, 0, 1));
@@ -416,8 +512,9 @@ static void run_round(unsigned round, unsigned seed)
     char line[150];
     int len = snprintf(line, sizeof(line), "%u setup seed %u: %u threads, prios", round, seed, g_round.nthr);
     for (unsigned i = 0; i < g_round.nthr && len > 0 && (size_t)len < sizeof(line); i++)
-        len += snprintf(line + len, sizeof(line) - (size_t)len, " %lu%s", g_round.thr[i].prio,
-                        g_round.thr[i].bound >= 0 ? "*" : "");
+        len += snprintf(line + len, sizeof(line) - (size_t)len, " %lu%s%s", g_round.thr[i].prio,
+                        g_round.thr[i].bound >= 0 ? "*" : "",
+                        g_round.thr[i].fault_ep >= 0 ? thr_ep_cap_name((unsigned)g_round.thr[i].fault_ep) : "");
     if (len > 0 && (size_t)len < sizeof(line))
         len += snprintf(line + len, sizeof(line) - (size_t)len, ", start");
     for (unsigned i = 0; i < g_round.nthr && len > 0 && (size_t)len < sizeof(line); i++)

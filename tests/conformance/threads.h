@@ -13,7 +13,7 @@ enum {
     THR_NEP_CAPS = THR_NEP * 3,
     THR_NNTFN = 3,        /* notifications; caps per notification: unbadged, badged */
     THR_NNTFN_CAPS = THR_NNTFN * 2,
-    THR_SLOTS = THR_MAX + THR_NEP_CAPS + THR_NNTFN_CAPS,
+    THR_SLOTS = THR_MAX + THR_NEP_CAPS + THR_NNTFN_CAPS + THR_MAX, /* + receive slots */
     THR_MAX_EVENTS = 400,
     THR_LOG_MRS = 6,      /* message words kept per event (messages are at most this long) */
     THR_ROOT_ID = 255,    /* event thread id of the root task */
@@ -26,6 +26,9 @@ enum op {
     OP_CANCELBADGED,       /* CNode_CancelBadgedSends on a badged endpoint cap */
     OP_UNBIND,             /* TCB_UnbindNotification of a thread */
     OP_DESTROY,            /* revoke and delete endpoint 2 or notification 2 */
+    OP_FAULT,              /* an unknown system call (number 100): a fault message */
+    OP_KILL,               /* delete another thread's TCB cap (the TCB is destroyed) */
+    OP_BIND,               /* TCB_BindNotification of a thread to notification 0 or 1 */
     N_SCRIPT_OPS,
     OP_END = N_SCRIPT_OPS, /* a thread finished its script */
     OP_ROOT_RAN,           /* the root task got the CPU back at a priority */
@@ -43,6 +46,9 @@ struct step {
     uint8_t cap;      /* index into ep_caps or ntfn_caps (Destroy: 0 endpoint 2, 1 ntfn 2) */
     uint8_t target;   /* thread index (SetPriority, Suspend, Resume) */
     uint8_t len;      /* message length */
+    uint8_t ncaps;    /* extra caps sent (0-2): caps[] index into ep_caps, then ntfn_caps */
+    uint8_t caps[2];
+    uint8_t clear;    /* receives: delete the receive slot's cap afterwards */
     seL4_Word label;
     seL4_Word prio;   /* SetPriority: new priority; Compute: loop count */
 };
@@ -54,6 +60,8 @@ struct thr {
     volatile seL4_Word prio;  /* current priority (as last set successfully) */
     int bound;                /* notification bound to it, or -1 */
     unsigned role;            /* 0 mixed, 1 server, 2 client (step weights) */
+    int fault_ep;             /* index into ep_caps of its fault handler, or -1 */
+    volatile bool dead;       /* its TCB was deleted */
 };
 
 struct round_state {
@@ -66,11 +74,14 @@ struct round_state {
     seL4_CPtr tcb[THR_MAX];
     seL4_CPtr ep_caps[THR_NEP_CAPS];
     seL4_CPtr ntfn_caps[THR_NNTFN_CAPS];
+    seL4_CPtr recv_slot[THR_MAX];       /* each thread's cap receive slot */
     volatile bool ep2_gone, ntfn2_gone;  /* destroyed by a Destroy step */
 };
 
 struct event {
-    uint8_t tid, step, op, has_msg;
+    uint8_t tid, step, op, has_msg, is_fault;
+    uint8_t extra, unwrapped, slot_type;  /* caps received, and the receive slot's cap type */
+    seL4_Word badge0;                     /* first unwrapped badge */
     seL4_Word word;                 /* badge of Wait/Poll, error of TCB invocations */
     seL4_Word badge, label, len;    /* received message */
     seL4_Word mr[THR_LOG_MRS];
