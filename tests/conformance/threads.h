@@ -6,18 +6,29 @@
 #include "harness.h"
 #include <stdint.h>
 
+/* Compile-time knobs (CMake cache variables) for comparing bigger rounds by hand; the
+ * expected output is for 6 and 24. */
+#ifndef CONF_THREADS_MAX
+#define CONF_THREADS_MAX 6
+#endif
+#ifndef CONF_THREADS_STEPS
+#define CONF_THREADS_STEPS 24
+#endif
+_Static_assert(CONF_THREADS_MAX >= 4 && CONF_THREADS_MAX <= 12, "4..12 threads");
+_Static_assert(CONF_THREADS_STEPS >= 8 && CONF_THREADS_STEPS <= 200, "8..200 steps");
+
 enum {
-    THR_MAX = 6,          /* threads per round, at most */
-    THR_MAX_STEPS = 24,   /* script steps per thread, at most */
+    THR_MAX = CONF_THREADS_MAX,       /* threads per round, at most */
+    THR_MAX_STEPS = CONF_THREADS_STEPS, /* script steps per thread, at most */
     THR_NEP = 3,          /* endpoints; caps per endpoint: unbadged, badged, badged without grant */
     THR_NEP_CAPS = THR_NEP * 3,
     THR_NNTFN = 3,        /* notifications; caps per notification: unbadged, badged */
     THR_NNTFN_CAPS = THR_NNTFN * 2,
     THR_SLOTS = THR_MAX + THR_NEP_CAPS + THR_NNTFN_CAPS + THR_MAX, /* + receive slots */
-    THR_MAX_EVENTS = 400,
+    THR_MAX_EVENTS = 1024,
     THR_LOG_MRS = 6,      /* message words kept per event (messages are at most this long) */
     THR_ROOT_ID = 255,    /* event thread id of the root task */
-    THR_KICKS = 12,       /* wake-ups by the root task per round, at most */
+    THR_KICKS = 2 * THR_MAX, /* wake-ups by the root task per round, at most */
 };
 
 enum op {
@@ -29,6 +40,7 @@ enum op {
     OP_FAULT,              /* an unknown system call (number 100): a fault message */
     OP_KILL,               /* delete another thread's TCB cap (the TCB is destroyed) */
     OP_BIND,               /* TCB_BindNotification of a thread to notification 0 or 1 */
+    OP_DOMAIN,             /* DomainSet_Set of a thread to domain 0 (re-queues it at the head) */
     N_SCRIPT_OPS,
     OP_END = N_SCRIPT_OPS, /* a thread finished its script */
     OP_ROOT_RAN,           /* the root task got the CPU back at a priority */
