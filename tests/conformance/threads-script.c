@@ -21,7 +21,7 @@ unsigned thr_pick(unsigned n) { return n ? (unsigned)(rnd() % n) : 0; }
 static const char *const op_names[] = {
     "Send", "NBSend", "Call", "Recv", "NBRecv", "ReplyRecv", "Reply", "Signal", "Wait",
     "Poll", "Yield", "SetPriority", "Suspend", "Resume", "Compute", "CancelBadgedSends",
-    "Unbind", "Destroy", "Fault", "Kill", "Bind", "DomainSet", "End",
+    "Unbind", "Destroy", "Fault", "Kill", "Bind", "DomainSet", "Regs", "End",
     "root runs at", "root Signal", "root NBSend", "root Yield", "root kick Signal",
     "root kick NBSend", "root kick NBRecv+Reply", "root kick Resume",
 };
@@ -29,10 +29,10 @@ static const char *const op_names[] = {
  * thread of each role: mixed, server (mostly receives and replies), client (mostly sends
  * and calls). */
 static const unsigned op_weight[3][N_SCRIPT_OPS] = {
-    /* Send NBS Call Recv NBR RRcv Rply Sig Wait Poll Yld SetP Susp Res Comp CBS Unb Dstr Flt Kill Bind Dom */
-    {  8,   6,  8,   9,   5,  6,   5,   8,  5,   4,   8,  6,   3,   5,  4,   2,  1,  1,   2,  1,   1,   2 },
-    {  2,   2,  2,   14,  5,  16,  6,   6,  3,   3,   6,  4,   1,   3,  3,   1,  0,  0,   1,  0,   1,   1 },
-    {  10,  6,  16,  3,   4,  1,   1,   8,  3,   4,   8,  4,   2,   4,  4,   2,  1,  1,   2,  1,   1,   1 },
+    /* Send NBS Call Recv NBR RRcv Rply Sig Wait Poll Yld SetP Susp Res Comp CBS Unb Dstr Flt Kill Bind Dom Regs */
+    {  8,   6,  8,   9,   5,  6,   5,   8,  5,   4,   8,  6,   3,   5,  4,   2,  1,  1,   2,  1,   1,   2,  2 },
+    {  2,   2,  2,   14,  5,  16,  6,   6,  3,   3,   6,  4,   1,   3,  3,   1,  0,  0,   1,  0,   1,   1,  1 },
+    {  10,  6,  16,  3,   4,  1,   1,   8,  3,   4,   8,  4,   2,   4,  4,   2,  1,  1,   2,  1,   1,   1,  2 },
 };
 
 const char *thr_op_name(unsigned op)
@@ -119,6 +119,9 @@ static void make_step(struct step *s, unsigned tid, unsigned role, const seL4_Wo
         s->prio = r < 70 ? prios[thr_pick(3)] : r < 82 ? 60 : r < 94 ? 200 : r < 97 ? 255 : 0;
         break;
     }
+    case OP_REGS:
+        s->flags = (uint8_t)thr_pick(4);
+        /* fall through */
     case OP_SUSPEND: case OP_RESUME: case OP_KILL:
         s->target = (uint8_t)((tid + 1 + thr_pick(g_round.nthr - 1)) % g_round.nthr);
         break;

@@ -228,6 +228,16 @@ static void run_step(struct thr *t, unsigned i)
         log_word(t->id, i, s->op, (seL4_Word)e);
         break;
     }
+    case OP_REGS: {
+        seL4_UserContext regs;
+        memset(&regs, 0, sizeof(regs));
+        seL4_Word n = sizeof(regs) / sizeof(seL4_Word);
+        seL4_Error e = seL4_TCB_ReadRegisters(g_round.tcb[s->target], s->flags & 1, 0, n, &regs);
+        if (e == seL4_NoError)
+            e = seL4_TCB_WriteRegisters(g_round.tcb[s->target], (s->flags >> 1) & 1, 0, n, &regs);
+        log_word(t->id, i, s->op, (seL4_Word)e);
+        break;
+    }
     case OP_DOMAIN:
         log_word(t->id, i, s->op, (seL4_Word)seL4_DomainSet_Set(seL4_CapDomain, 0, g_round.tcb[s->target]));
         break;
@@ -298,6 +308,9 @@ static int fmt_step(char *buf, size_t size, const struct thr *t, unsigned i)
         return snprintf(buf, size, "%s %s", thr_op_name(s->op), s->cap ? "n2" : "e2");
     case OP_BIND:
         return snprintf(buf, size, "%s t%u %s", thr_op_name(s->op), s->target, thr_ntfn_cap_name(s->cap));
+    case OP_REGS:
+        return snprintf(buf, size, "%s t%u%s%s", thr_op_name(s->op), s->target,
+                        (s->flags & 1) ? " suspend" : "", (s->flags & 2) ? " resume" : "");
     case OP_SUSPEND: case OP_RESUME: case OP_UNBIND: case OP_KILL: case OP_DOMAIN:
         return snprintf(buf, size, "%s t%u", thr_op_name(s->op), s->target);
     default:
@@ -346,7 +359,7 @@ static void print_event(unsigned round, unsigned n, const struct event *e)
             snprintf(line + len, sizeof(line) - (size_t)len, " -> b%lx", e->word);
         } else if (e->op == OP_SETPRIO || e->op == OP_SUSPEND || e->op == OP_RESUME ||
                    e->op == OP_CANCELBADGED || e->op == OP_UNBIND || e->op == OP_DESTROY ||
-                   e->op == OP_KILL || e->op == OP_BIND || e->op == OP_DOMAIN) {
+                   e->op == OP_KILL || e->op == OP_BIND || e->op == OP_DOMAIN || e->op == OP_REGS) {
             snprintf(line + len, sizeof(line) - (size_t)len, " -> e%lu", e->word);
         }
     }

@@ -41,6 +41,8 @@ enum op {
     OP_KILL,               /* delete another thread's TCB cap (the TCB is destroyed) */
     OP_BIND,               /* TCB_BindNotification of a thread to notification 0 or 1 */
     OP_DOMAIN,             /* DomainSet_Set of a thread to domain 0 (re-queues it at the head) */
+    OP_REGS,               /* ReadRegisters of a thread (maybe suspending it), write them back
+                            * (maybe resuming it): it redoes the system call it was in */
     N_SCRIPT_OPS,
     OP_END = N_SCRIPT_OPS, /* a thread finished its script */
     OP_ROOT_RAN,           /* the root task got the CPU back at a priority */
@@ -61,6 +63,7 @@ struct step {
     uint8_t ncaps;    /* extra caps sent (0-2): caps[] index into ep_caps, then ntfn_caps */
     uint8_t caps[2];
     uint8_t clear;    /* receives: delete the receive slot's cap afterwards */
+    uint8_t flags;    /* Regs: bit 0 suspend when reading, bit 1 resume when writing */
     seL4_Word label;
     seL4_Word prio;   /* SetPriority: new priority; Compute: loop count */
 };
