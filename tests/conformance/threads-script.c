@@ -21,7 +21,8 @@ unsigned thr_pick(unsigned n) { return n ? (unsigned)(rnd() % n) : 0; }
 static const char *const op_names[] = {
     "Send", "NBSend", "Call", "Recv", "NBRecv", "ReplyRecv", "Reply", "Signal", "Wait",
     "Poll", "Yield", "SetPriority", "Suspend", "Resume", "Compute", "CancelBadgedSends",
-    "Unbind", "Destroy", "Fault", "Kill", "Bind", "DomainSet", "Regs", "End",
+    "Unbind", "Destroy", "Fault", "Kill", "Bind", "DomainSet", "Regs", "SaveCaller",
+    "SendReply", "End",
     "root runs at", "root Signal", "root NBSend", "root Yield", "root kick Signal",
     "root kick NBSend", "root kick NBRecv+Reply", "root kick Resume",
 };
@@ -29,10 +30,10 @@ static const char *const op_names[] = {
  * thread of each role: mixed, server (mostly receives and replies), client (mostly sends
  * and calls). */
 static const unsigned op_weight[3][N_SCRIPT_OPS] = {
-    /* Send NBS Call Recv NBR RRcv Rply Sig Wait Poll Yld SetP Susp Res Comp CBS Unb Dstr Flt Kill Bind Dom Regs */
-    {  8,   6,  8,   9,   5,  6,   5,   8,  5,   4,   8,  6,   3,   5,  4,   2,  1,  1,   2,  1,   1,   2,  2 },
-    {  2,   2,  2,   14,  5,  16,  6,   6,  3,   3,   6,  4,   1,   3,  3,   1,  0,  0,   1,  0,   1,   1,  1 },
-    {  10,  6,  16,  3,   4,  1,   1,   8,  3,   4,   8,  4,   2,   4,  4,   2,  1,  1,   2,  1,   1,   1,  2 },
+    /* Send NBS Call Recv NBR RRcv Rply Sig Wait Poll Yld SetP Susp Res Comp CBS Unb Dstr Flt Kill Bind Dom Regs Save SRpl */
+    {  8,   6,  8,   9,   5,  6,   5,   8,  5,   4,   8,  6,   3,   5,  4,   2,  1,  1,   2,  1,   1,   2,  2,   2,   2 },
+    {  2,   2,  2,   14,  5,  16,  6,   6,  3,   3,   6,  4,   1,   3,  3,   1,  0,  0,   1,  0,   1,   1,  1,   4,   4 },
+    {  10,  6,  16,  3,   4,  1,   1,   8,  3,   4,   8,  4,   2,   4,  4,   2,  1,  1,   2,  1,   1,   1,  2,   1,   1 },
 };
 
 const char *thr_op_name(unsigned op)

@@ -251,6 +251,14 @@ static void run_step(struct thr *t, unsigned i)
         log_word(t->id, i, s->op, (seL4_Word)e);
         break;
     }
+    case OP_SAVECALLER:
+        log_word(t->id, i, s->op, (seL4_Word)seL4_CNode_SaveCaller(ROOT, g_round.saved_slot[t->id], D));
+        break;
+    case OP_SENDREPLY:
+        set_message(t, i, s);
+        seL4_Send(g_round.saved_slot[t->id], message_info(s));
+        log_word(t->id, i, s->op, 0);
+        break;
     case OP_REGS: {
         seL4_UserContext regs;
         memset(&regs, 0, sizeof(regs));
@@ -317,7 +325,7 @@ static int fmt_step(char *buf, size_t size, const struct thr *t, unsigned i)
                         s->ncaps > 1 ? "," : "", s->ncaps > 1 ? cap_name(s->caps[1]) : "");
     case OP_RECV: case OP_NBRECV:
         return snprintf(buf, size, "%s %s", thr_op_name(s->op), thr_ep_cap_name(s->cap));
-    case OP_REPLY:
+    case OP_REPLY: case OP_SENDREPLY:
         return snprintf(buf, size, "%s l%lx n%u%s%s%s%s", thr_op_name(s->op), s->label, s->len,
                         s->ncaps ? " +" : "", s->ncaps ? cap_name(s->caps[0]) : "",
                         s->ncaps > 1 ? "," : "", s->ncaps > 1 ? cap_name(s->caps[1]) : "");
@@ -382,7 +390,8 @@ static void print_event(unsigned round, unsigned n, const struct event *e)
             snprintf(line + len, sizeof(line) - (size_t)len, " -> b%lx", e->word);
         } else if (e->op == OP_SETPRIO || e->op == OP_SUSPEND || e->op == OP_RESUME ||
                    e->op == OP_CANCELBADGED || e->op == OP_UNBIND || e->op == OP_DESTROY ||
-                   e->op == OP_KILL || e->op == OP_BIND || e->op == OP_DOMAIN || e->op == OP_REGS) {
+                   e->op == OP_KILL || e->op == OP_BIND || e->op == OP_DOMAIN || e->op == OP_REGS ||
+                   e->op == OP_SAVECALLER) {
             snprintf(line + len, sizeof(line) - (size_t)len, " -> e%lu", e->word);
         }
     }
@@ -434,6 +443,7 @@ static void make_objects(void)
         g_round.ep_caps[i * 3 + 2] = nog;
     }
     for (unsigned i = 0; i < THR_MAX; i++) g_round.recv_slot[i] = s++;
+    for (unsigned i = 0; i < THR_MAX; i++) g_round.saved_slot[i] = s++;
     for (unsigned i = 0; i < THR_NNTFN && e == seL4_NoError; i++) {
         seL4_CPtr n = s++, b = s++;
         e = retype(seL4_NotificationObject, n);
@@ -476,7 +486,7 @@ static bool messages_consistent(void)
         if (step >= g_round.thr[tid].nsteps) return false;
         const struct step *s = &g_round.thr[tid].steps[step];
         bool sends = s->op == OP_SEND || s->op == OP_NBSEND || s->op == OP_CALL ||
-                     s->op == OP_REPLY || s->op == OP_REPLYRECV;
+                     s->op == OP_REPLY || s->op == OP_REPLYRECV || s->op == OP_SENDREPLY;
         if (!sends || s->label != e->label || s->len != e->len) return false;
         for (unsigned i = 1; i < e->len; i++)
             if (e->mr[i] != thr_mr_value(tid, step, i)) return false;

@@ -24,7 +24,7 @@ enum {
     THR_NEP_CAPS = THR_NEP * 3,
     THR_NNTFN = 3,        /* notifications; caps per notification: unbadged, badged */
     THR_NNTFN_CAPS = THR_NNTFN * 2,
-    THR_SLOTS = THR_MAX + THR_NEP_CAPS + THR_NNTFN_CAPS + THR_MAX, /* + receive slots */
+    THR_SLOTS = THR_MAX + THR_NEP_CAPS + THR_NNTFN_CAPS + 2 * THR_MAX, /* + receive, saved-reply slots */
     THR_MAX_EVENTS = 1024,
     THR_LOG_MRS = 6,      /* message words kept per event (messages are at most this long) */
     THR_ROOT_ID = 255,    /* event thread id of the root task */
@@ -43,6 +43,8 @@ enum op {
     OP_DOMAIN,             /* DomainSet_Set of a thread to domain 0 (re-queues it at the head) */
     OP_REGS,               /* ReadRegisters of a thread (maybe suspending it), write them back
                             * (maybe resuming it): it redoes the system call it was in */
+    OP_SAVECALLER,         /* CNode_SaveCaller into the thread's own saved-reply slot */
+    OP_SENDREPLY,          /* Send (a reply) on that slot */
     N_SCRIPT_OPS,
     OP_END = N_SCRIPT_OPS, /* a thread finished its script */
     OP_ROOT_RAN,           /* the root task got the CPU back at a priority */
@@ -90,6 +92,7 @@ struct round_state {
     seL4_CPtr ep_caps[THR_NEP_CAPS];
     seL4_CPtr ntfn_caps[THR_NNTFN_CAPS];
     seL4_CPtr recv_slot[THR_MAX];       /* each thread's cap receive slot */
+    seL4_CPtr saved_slot[THR_MAX];      /* each thread's slot for SaveCaller */
     volatile bool ep2_gone, ntfn2_gone;  /* destroyed by a Destroy step */
 };
 
