@@ -11,7 +11,10 @@
 # Output: only the program's lines.  Dropped: the kernel's boot log (everything up to and
 # including "Booting all finished, dropped to user space"), the kernel's debug messages
 # (lines starting with "<<seL4("), its reports of faults without a handler (from
-# "Caught ..." through "With stack:" and the stack lines after it), and carriage returns.
+# "Caught ..." through "With stack:" and the stack lines after it), its seL4_DebugSnapshot
+# dump ("Debug snapshot syscall ..." through the end of "irq maps {...}") and
+# seL4_DebugDumpScheduler table ("Dumping all tcbs!", header, one tab-separated row per
+# thread), and carriage returns.
 # The raw serial log is kept in BUILD/qemu/NAME.log (BUILD = the image's ../..).
 #
 # Exit status: the status the program passed to runtime_exit (the runtime writes it to
@@ -27,8 +30,13 @@ filter() {
         function keep(line) {
             if (state == "report") { if (line == "With stack:") state = "stack"; return }
             if (state == "stack") { if (line ~ /^0x[0-9a-fA-F]+: /) return; state = "" }
+            if (state == "snapshot") { if (line == "irq maps {") state = "irqs"; return }
+            if (state == "irqs") { if (line == "}") state = ""; return }
+            if (state == "tcbs") { if (line ~ /^(Name|---)/ || split(line, f, "\t") == 5) return; state = "" }
             if (line ~ /^<<seL4\(/) return
             if (line ~ /^Caught /) { state = "report"; return }
+            if (line ~ /^Debug snapshot syscall from /) { state = "snapshot"; return }
+            if (line == "Dumping all tcbs!") { state = "tcbs"; return }
             print line; fflush()
         }
         !booted {
