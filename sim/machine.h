@@ -91,9 +91,11 @@ typedef struct sim_exit {
  * The CPU runs at CPL 3: privileged instructions (hlt, cli, sti, in, out, rdmsr,
  * wrmsr, mov to CR, lgdt, ...) raise #GP(0); `int N` other than int3 raises
  * #GP(N*8+2) as with seL4's IDT; a non-canonical address raises #GP(0).
- * rdtsc/rdtscp are emulated deterministically: TSC = virtual time in instructions
- * (see cpu_set_time_source).  The FPU/SSE state is the FXSAVE image in regs->fpu.
- * rflags is sanitised on entry: IOPL=0, IF=1, TF/NT/RF/VM=0. */
+ * rdtsc is emulated deterministically: TSC = virtual time in instructions
+ * (see cpu_set_time_source).  The CPU is the reference machine's (QEMU's Nehalem
+ * model): cpuid answers as there; rdtscp, VEX/EVEX, AES-NI, ADX and 3DNow! raise #UD;
+ * popcnt works and the lzcnt/tzcnt encodings run as bsr/bsf.  The FPU/SSE state is the FXSAVE image in regs->fpu.
+ * rflags is sanitised on entry: IOPL=0, IF=1, TF/RF/VM=0 (NT, AC, ID are kept). */
 sim_exit cpu_run(sim_space *s, sim_regs *regs, uint64_t budget);
 
 /* Makes the current (or next) cpu_run return SIM_EXIT_STOPPED as soon as possible.

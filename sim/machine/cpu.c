@@ -3,10 +3,13 @@
  *
  * CPL 3.  Unicorn starts the CPU in ring 0; cpu_engine_init turns paging on (see
  * space.h) and executes one `iretq` from a scratch page (then unmapped) so that
- * CS/SS have DPL 3.  The GDT stays mapped (supervisor only) with seL4's user
- * descriptors 5 (code, 0x2b), 6 (data, 0x33) and 7 (code, 0x3b, what sysretq loads),
- * so cpu_run can load CS with the selector cpu_set_user_mode asks for; the two code
- * descriptors are identical, only `mov %cs` tells them apart.
+ * CS/SS have DPL 3.  The GDT stays mapped (supervisor only) and is seL4's (g_gdt);
+ * cpu_run loads CS with the selector cpu_set_user_mode asks for: 0x2b (entry 5) or
+ * 0x3b, which sysretq gives a code segment although entry 7 is seL4's FS data
+ * descriptor -- for that load entry 7 briefly holds the code descriptor; only
+ * `mov %cs` tells the two apart.  cpuid answers as the reference machine (cpuid.c);
+ * opcodes the reference CPU lacks are #UD from the block hook, and popcnt and the
+ * lzcnt/tzcnt encodings are run here as the reference runs them (x86_bits.c).
  * From then on the emulator itself enforces ring 3: hlt, cli,
  * rdmsr, mov to CR, ... raise #GP; user pages are checked as on hardware.  Unicorn
  * lets in/out through in ring 3 and has no NX (EFER.NXE cannot be set), so the
@@ -33,11 +36,14 @@
 #include <string.h>
 #include <time.h>
 
+#include "cpuid.h"
+#include "x86_bits.h"
 #include "x86_length.h"
 
 #define CR0_PG (1ull << 31)
 #define CR0_WP (1ull << 16)
 #define CR0_NE (1ull << 5)
+#define CR0_MP (1ull << 1)
 #define CR4_TSD (1ull << 2)
 #define CR4_PAE (1ull << 5)
 #define CR4_OSFXSR (1ull << 9)
@@ -46,10 +52,31 @@
 /* seL4's user selectors (GDT_CS_3 = 5, GDT_DS_3 = 6, RPL 3). */
 #define USER_CS 0x2Bu
 #define USER_SS 0x33u
-#define SYSRET_CS 0x3Bu /* GDT entry 7: what sysretq loads (STAR[63:48] + 16) */
+#define SYSRET_CS 0x3Bu /* what sysretq loads (STAR[63:48] + 16); GDT entry 7 is data */
+#define TSS_SEL 0x18u   /* seL4's task register (GDT entries 3-4) */
 
-/* rflags bits user code may hold (CF PF AF ZF SF DF OF AC ID); IF and bit 1 are 1. */
-#define RFLAGS_USER_MASK 0x00240CD5ull
+/* seL4's GDT (x86_64): kernel code and data, the TSS (busy, DPL 0; its base and limit
+ * are the kernel's business), user code, user data, and the FS and GS data descriptors
+ * (7 and 8).  User code can see it through lar/lsl/verr/verw, segment loads, iretq and
+ * sgdt (limit 9 * 8 - 1).  The data descriptors have type 7, as seL4 writes them. */
+#define GDT_ENTRIES 9
+#define GDT_USER_CODE 0x00AFFB000000FFFFull
+static const uint64_t g_gdt[GDT_ENTRIES] = {
+    0,
+    0x00AF9B000000FFFFull,  /* 1: kernel code */
+    0x00CF97000000FFFFull,  /* 2: kernel data */
+    0x00008B0000000067ull,  /* 3-4: TSS */
+    0,
+    GDT_USER_CODE,          /* 5: user code (0x2b) */
+    0x00CFF7000000FFFFull,  /* 6: user data (0x33) */
+    0x00CFF7000000FFFFull,  /* 7: FS */
+    0x00CFF7000000FFFFull,  /* 8: GS */
+};
+#define IDT_LIMIT 0xFFFu /* seL4's 256 16-byte gates (never read: unicorn delivers nothing) */
+
+/* rflags bits user code keeps across kernel entries (CF PF AF ZF SF DF OF NT AC ID);
+ * IF and bit 1 are 1.  (The kernel model cuts written registers to the low 12 bits.) */
+#define RFLAGS_USER_MASK 0x00244CD5ull
 #define RFLAGS_FIXED 0x202ull
 
 static volatile sig_atomic_t g_stop;
@@ -137,8 +164,12 @@ static void __attribute__((noinline)) block_slow(uc_engine *uc, sim_space *s,
                 s->fault_addr = e->stop_addr;
                 s->fsr = 0x15;              /* present | user | instruction fetch */
                 set_event(s, EV_PAGE_FAULT);
-            } else if (e->stop_kind == STOP_IO) {
+            } else if (stop_kind == STOP_IO) {
                 s->vector = 13;
+                s->error_code = 0;
+                set_event(s, EV_EXCEPTION);
+            } else if (stop_kind == STOP_UD) {
+                s->vector = 6;              /* not on the reference CPU */
                 s->error_code = 0;
                 set_event(s, EV_EXCEPTION);
             } else {
@@ -194,6 +225,23 @@ static bool on_invalid(uc_engine *uc, void *user)
     }
     uc_emu_stop(uc);
     return true;
+}
+
+/* cpuid answers as on the reference machine (cpuid.h). */
+static int on_cpuid(uc_engine *uc, void *user)
+{
+    (void)user;
+    uint64_t rax = 0, rcx = 0;
+    uc_reg_read(uc, UC_X86_REG_RAX, &rax);
+    uc_reg_read(uc, UC_X86_REG_RCX, &rcx);
+    uint32_t r[4];
+    cpuid_reference((uint32_t)rax, (uint32_t)rcx, r);
+    uint64_t v[4] = { r[0], r[1], r[2], r[3] };
+    uc_reg_write(uc, UC_X86_REG_RAX, &v[0]);
+    uc_reg_write(uc, UC_X86_REG_RBX, &v[1]);
+    uc_reg_write(uc, UC_X86_REG_RCX, &v[2]);
+    uc_reg_write(uc, UC_X86_REG_RDX, &v[3]);
+    return 1; /* the emulator's own cpuid is skipped */
 }
 
 /* A data access to a virtual page with no unicorn region (see space.h): put a
@@ -335,7 +383,7 @@ int cpu_engine_init(sim_space *s)
         return -1;
     }
     cr4 |= CR4_PAE | CR4_TSD | CR4_OSFXSR | CR4_OSXMMEXCPT;
-    cr0 |= CR0_PG | CR0_WP | CR0_NE;
+    cr0 |= CR0_PG | CR0_WP | CR0_NE | CR0_MP;
     if (uc_reg_write(uc, UC_X86_REG_CR4, &cr4) != UC_ERR_OK ||
         uc_reg_write(uc, UC_X86_REG_CR3, &s->pml4_phys) != UC_ERR_OK ||
         uc_reg_write(uc, UC_X86_REG_CR0, &cr0) != UC_ERR_OK) {
@@ -348,22 +396,20 @@ int cpu_engine_init(sim_space *s)
      * SCRATCH_PAGE + 16.  The page is unmapped after; the GDT then moves to its
      * own supervisor-only page (SPACE_GDT_VADDR). */
     static const uint8_t iretq[] = { 0x48, 0xCF };
-    static const uint64_t gdt[8] = { 0, 0, 0, 0, 0,
-                                     0x00AFFB000000FFFFull,   /* 5: 64-bit code, DPL 3 */
-                                     0x00CFF3000000FFFFull,   /* 6: data, DPL 3 */
-                                     0x00AFFB000000FFFFull }; /* 7: as 5 (sysret CS) */
+    const uint64_t *gdt = g_gdt;
+    const size_t gdt_bytes = sizeof g_gdt;
     const uint64_t target = SCRATCH_PAGE + 16;
     const uint64_t frame[5] = { target, USER_CS, RFLAGS_FIXED, SCRATCH_PAGE + 0xF00, USER_SS };
     uint64_t rsp = SCRATCH_PAGE + 0xE00;
     uc_x86_mmr gdtr = { .selector = 0, .base = SCRATCH_PAGE + 0x800,
-                        .limit = sizeof gdt - 1, .flags = 0 };
+                        .limit = gdt_bytes - 1, .flags = 0 };
     uint8_t *page = aligned_alloc(4096, 4096);
     if (page == NULL) {
         return -1;
     }
     memset(page, 0, 4096);
     memcpy(page, iretq, sizeof iretq);
-    memcpy(page + 0x800, gdt, sizeof gdt);
+    memcpy(page + 0x800, gdt, gdt_bytes);
     memcpy(page + 0xE00, frame, sizeof frame);
     int ok = space_map_scratch(s, SCRATCH_PAGE, page) == 0 &&
              uc_reg_write(uc, UC_X86_REG_GDTR, &gdtr) == UC_ERR_OK &&
@@ -383,10 +429,10 @@ int cpu_engine_init(sim_space *s)
         ok = 0;
     }
     space_unmap_scratch(s, SCRATCH_PAGE);
-    /* From now on the GDT lives at SPACE_GDT_VADDR (supervisor-only), so that
-     * cpu_run can load CS with 0x2b or 0x3b (descriptors 5 and 7). */
+    /* From now on the GDT lives at SPACE_GDT_VADDR (supervisor-only), where cpu_run
+     * loads CS with 0x2b or 0x3b (see there) and user code sees seL4's descriptors. */
     memset(page, 0, 4096);
-    memcpy(page, gdt, sizeof gdt);
+    memcpy(page, gdt, gdt_bytes);
     if (space_map_gdt(s, page) != 0) {
         if (s->gdt_host != page) {
             free(page);
@@ -394,16 +440,20 @@ int cpu_engine_init(sim_space *s)
         ok = 0;
     }
     gdtr.base = SPACE_GDT_VADDR;
-    gdtr.limit = sizeof gdt - 1;
+    gdtr.limit = gdt_bytes - 1;
     uc_reg_write(uc, UC_X86_REG_GDTR, &gdtr);
     s->cs = USER_CS;
     if (!ok) {
         fprintf(stderr, "sel4-sim: could not put the CPU into user mode\n");
         return -1;
     }
-    /* No TSS: nothing may consult an I/O permission bitmap. */
-    uc_x86_mmr tr = { .selector = 0, .base = 0, .limit = 0, .flags = 0 };
-    if (uc_reg_write(uc, UC_X86_REG_TR, &tr) != UC_ERR_OK) {
+    /* The task register shows seL4's selector (str), but the cached descriptor is not
+     * present, so anything consulting an I/O permission bitmap fails.  The IDT limit is
+     * seL4's (sidt); unicorn reads no gate. */
+    uc_x86_mmr tr = { .selector = TSS_SEL, .base = 0, .limit = 0, .flags = 0 };
+    uc_x86_mmr idtr = { .selector = 0, .base = 0, .limit = IDT_LIMIT, .flags = 0 };
+    if (uc_reg_write(uc, UC_X86_REG_TR, &tr) != UC_ERR_OK ||
+        uc_reg_write(uc, UC_X86_REG_IDTR, &idtr) != UC_ERR_OK) {
         return -1;
     }
 
@@ -415,6 +465,8 @@ int cpu_engine_init(sim_space *s)
     if (uc_hook_add(uc, &h, UC_HOOK_BLOCK, (void *)on_block, s, 1, 0) != UC_ERR_OK ||
         uc_hook_add(uc, &h, UC_HOOK_INSN, (void *)on_syscall, s, 1, 0,
                     UC_X86_INS_SYSCALL) != UC_ERR_OK ||
+        uc_hook_add(uc, &h, UC_HOOK_INSN, (void *)on_cpuid, s, 1, 0, UC_X86_INS_CPUID) !=
+            UC_ERR_OK ||
         uc_hook_add(uc, &h, UC_HOOK_INTR, (void *)on_intr, s, 1, 0) != UC_ERR_OK ||
         uc_hook_add(uc, &h, UC_HOOK_INSN_INVALID, (void *)on_invalid, s, 1, 0) !=
             UC_ERR_OK ||
@@ -775,9 +827,8 @@ static void handle_exception(run_state *st, uint64_t n, uint64_t stop_rip)
     if (s->vector == 13) {
         nop = opcode_at(s, stop_rip, op, sizeof op, &len);
         bool rdtsc = nop >= 2 && op[0] == 0x0F && op[1] == 0x31;
-        bool rdtscp = nop >= 3 && op[0] == 0x0F && op[1] == 0x01 && op[2] == 0xF9;
-        if ((rdtsc || rdtscp) && len != 0) {
-            s->emulate_kind = rdtsc ? STOP_RDTSC : STOP_RDTSCP;
+        if (rdtsc && len != 0) {
+            s->emulate_kind = STOP_RDTSC;
             st->rip = stop_rip;
             s->event = EV_EMULATE;
             return; /* emulated by the caller */
@@ -788,23 +839,96 @@ static void handle_exception(run_state *st, uint64_t n, uint64_t stop_rip)
     finish(st, SIM_EXIT_EXCEPTION);
 }
 
-/* rdtsc / rdtscp at st->rip: TSC = virtual time in instructions. */
+/* Emulator registers in the instruction encoding's order (0 rax .. 15 r15). */
+static const int enc_gpr_ids[16] = {
+    UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDX, UC_X86_REG_RBX,
+    UC_X86_REG_RSP, UC_X86_REG_RBP, UC_X86_REG_RSI, UC_X86_REG_RDI,
+    UC_X86_REG_R8,  UC_X86_REG_R9,  UC_X86_REG_R10, UC_X86_REG_R11,
+    UC_X86_REG_R12, UC_X86_REG_R13, UC_X86_REG_R14, UC_X86_REG_R15,
+};
+
+static bool canonical(uint64_t a)
+{
+    uint64_t top = a >> 47; /* bits 63..47 all equal */
+    return top == 0 || top == 0x1FFFFu;
+}
+
+/* popcnt or the lzcnt/tzcnt encoding at st->rip, run as the reference CPU runs it
+ * (x86_bits.h).  A memory operand is read byte by byte in address order: the first
+ * non-canonical byte is #GP(0), the first unmapped one a page fault there. */
+static void emulate_bits(run_state *st)
+{
+    sim_space *s = st->s;
+    uint8_t code[X86_MAX_INSN_LEN];
+    size_t have = space_read(s, st->rip, code, sizeof code);
+    unsigned len = x86_insn_length(code, have);
+    x86_bits_insn in;
+    if (len == 0 || !x86_bits_decode(code, len, &in)) {
+        st->ex.vector = 6; /* (the block decoder said it was one) */
+        finish(st, SIM_EXIT_EXCEPTION);
+        return;
+    }
+    uint64_t gpr[16];
+    for (int i = 0; i < 16; i++) {
+        uc_reg_read(s->uc, enc_gpr_ids[i], &gpr[i]);
+    }
+    uint64_t src = 0;
+    if (in.src_reg >= 0) {
+        src = gpr[in.src_reg];
+    } else {
+        uint64_t seg = 0;
+        if (in.mem.seg == X86_SEG_FS || in.mem.seg == X86_SEG_GS) {
+            uc_reg_read(s->uc, in.mem.seg == X86_SEG_FS ? UC_X86_REG_FS_BASE : UC_X86_REG_GS_BASE,
+                        &seg);
+        }
+        uint64_t a = x86_mem_address(&in.mem, gpr, st->rip + len, seg);
+        for (unsigned k = 0; k < in.size; k++) {
+            unsigned prot = 0;
+            const uint8_t *h = canonical(a + k) ? space_host_ptr(s, a + k, 1, &prot) : NULL;
+            if (!canonical(a + k)) {
+                st->ex.vector = 13;
+                st->ex.error_code = 0;
+                finish(st, SIM_EXIT_EXCEPTION);
+                return;
+            }
+            if (h == NULL || !(prot & SIM_PROT_READ)) {
+                st->ex.fault_addr = a + k;
+                st->ex.fsr = 4; /* user read, not present */
+                finish(st, SIM_EXIT_PAGE_FAULT);
+                return;
+            }
+            src |= (uint64_t)*h << (8 * k);
+        }
+    }
+    uint64_t fl = 0;
+    uc_reg_read(s->uc, UC_X86_REG_RFLAGS, &fl);
+    uint64_t v = x86_bits_exec(&in, src, gpr[in.dest], &fl);
+    uc_reg_write(s->uc, enc_gpr_ids[in.dest], &v);
+    uc_reg_write(s->uc, UC_X86_REG_RFLAGS, &fl);
+    st->rip += len;
+    uc_reg_write(s->uc, UC_X86_REG_RIP, &st->rip);
+    st->total += 1;
+}
+
+/* rdtsc at st->rip: TSC = virtual time in instructions (rdtscp is #UD: not on the
+ * reference CPU); popcnt, bsf, bsr. */
 static void emulate(run_state *st)
 {
     sim_space *s = st->s;
     if (st->total >= st->budget) {
         return; /* not run yet: the loop head reports BUDGET */
     }
+    if (s->emulate_kind == STOP_BITS) {
+        emulate_bits(st);
+        return;
+    }
     uint8_t op[3];
     unsigned len = 0;
     opcode_at(s, st->rip, op, sizeof op, &len);
     uint64_t tsc = st->tsc_base + st->total;
-    uint64_t lo = (uint32_t)tsc, hi = tsc >> 32, zero = 0;
+    uint64_t lo = (uint32_t)tsc, hi = tsc >> 32;
     uc_reg_write(s->uc, UC_X86_REG_RAX, &lo);
     uc_reg_write(s->uc, UC_X86_REG_RDX, &hi);
-    if (s->emulate_kind == STOP_RDTSCP) {
-        uc_reg_write(s->uc, UC_X86_REG_RCX, &zero);
-    }
     st->rip += len;
     uc_reg_write(s->uc, UC_X86_REG_RIP, &st->rip);
     st->total += 1;
@@ -823,11 +947,17 @@ sim_exit cpu_run(sim_space *s, sim_regs *regs, uint64_t budget)
     load_regs(s, regs);
     s->fpu_disabled = g_fpu_disabled;
     if (s->cs != g_cs) {
-        /* A descriptor load from the GDT (entry 5 or 7): only the selector differs. */
-        uint64_t cs = g_cs;
+        /* A descriptor load from the GDT.  sysretq gives CS 0x3b a 64-bit code segment
+         * without reading entry 7 (seL4's FS data descriptor), so for the load entry 7
+         * holds the user code descriptor, then its own again. */
+        uint64_t cs = g_cs, own;
+        memcpy(&own, s->gdt_host + 8 * (SYSRET_CS >> 3), 8);
+        const uint64_t code = GDT_USER_CODE;
+        memcpy(s->gdt_host + 8 * (SYSRET_CS >> 3), &code, 8);
         if (uc_reg_write(s->uc, UC_X86_REG_CS, &cs) == UC_ERR_OK) {
             s->cs = g_cs;
         }
+        memcpy(s->gdt_host + 8 * (SYSRET_CS >> 3), &own, 8);
     }
     unsigned idle = 0;
 

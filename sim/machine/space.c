@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 
+#include "x86_bits.h"
 #include "x86_length.h"
 
 #define PAGE 4096u
@@ -561,7 +562,7 @@ int space_map_gdt(sim_space *s, uint8_t *page)
         return -1;
     }
     /* Supervisor only: the CPU reads descriptors, user code cannot. */
-    *pte = (SPACE_GDT_VADDR & PTE_ADDR) | PTE_P | PTE_RW | PTE_A | PTE_D;
+    *pte = SPACE_GDT_ID | PTE_P | PTE_RW | PTE_A | PTE_D;
     space_flush_tlb(s);
     return 0;
 }
@@ -758,10 +759,14 @@ static uint64_t walk(sim_space *s, uint64_t start, uint64_t end, uint64_t max_n,
             } else if (len != 0) {
                 align_note(s, pc, code, len);
                 unsigned cls = x86_insn_class(code, len);
-                if (cls != X86_CLASS_OTHER) {
+                x86_bits_insn bits;
+                if (cls == X86_CLASS_OTHER && x86_bits_decode(code, len, &bits)) {
+                    e->stop_kind = STOP_BITS; /* popcnt, bsf, bsr: cpu.c runs them */
+                    e->stop_idx = (uint16_t)n;
+                } else if (cls != X86_CLASS_OTHER) {
                     e->stop_kind = cls == X86_CLASS_IO      ? STOP_IO
                                    : cls == X86_CLASS_RDTSC ? STOP_RDTSC
-                                                            : STOP_RDTSCP;
+                                                            : STOP_UD;
                     e->stop_idx = (uint16_t)n;
                 }
             }

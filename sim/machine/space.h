@@ -52,6 +52,9 @@
 #define SPACE_SCRATCH_ID    (SPACE_RESERVED_BASE + 0x1000ull) /* frame id, cpu.c set-up */
 /* cpu.c's GDT: in the kernel half, out of reach of space_unmap and of user code. */
 #define SPACE_GDT_VADDR     0xFFFFFFFFFFFFE000ull
+/* Frame id in the GDT's page-table entry: inside the CPU's 40 physical address bits
+ * (a larger one is a reserved-bit page fault when the CPU reads a descriptor). */
+#define SPACE_GDT_ID        (SPACE_RESERVED_BASE + 0x2000ull)
 #define SPACE_SLOT_BITS     30
 
 typedef struct space_slot {
@@ -60,7 +63,7 @@ typedef struct space_slot {
 } space_slot;
 
 /* What a translation block needs besides its instruction count. */
-enum { STOP_NONE, STOP_IO, STOP_RDTSC, STOP_RDTSCP, STOP_NX, STOP_FPU };
+enum { STOP_NONE, STOP_IO, STOP_RDTSC, STOP_NX, STOP_FPU, STOP_UD, STOP_BITS };
 
 /* Facts about one translation block, cached by start address. */
 typedef struct block_entry {
@@ -137,7 +140,7 @@ struct sim_space {
     uint32_t cur_size;
     space_event event;
     uint32_t fsr, vector, error_code;
-    uint8_t emulate_kind;    /* EV_EMULATE: STOP_RDTSC / STOP_RDTSCP */
+    uint8_t emulate_kind;    /* EV_EMULATE: STOP_RDTSC / STOP_BITS */
     bool stopped_before;     /* the block hook stopped before cur_pc ran */
     bool tlb_stale;          /* an entry was cleared since the last TLB flush */
     bool fpu_cache_valid;

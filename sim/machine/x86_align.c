@@ -175,6 +175,13 @@ bool x86_insn_align16(const uint8_t *code, size_t len, unsigned groups, x86_mem_
     return true;
 }
 
+bool x86_modrm_mem(const uint8_t *code, size_t len, size_t modrm_at, x86_mem_operand *m)
+{
+    prefixes p;
+    parse_prefixes(code, len, &p);
+    return decode_mem(code, len, modrm_at, &p, m);
+}
+
 uint64_t x86_mem_address(const x86_mem_operand *m, const uint64_t gpr[16], uint64_t next_rip,
                          uint64_t seg_base)
 {

@@ -49,6 +49,11 @@ enum {
  * If so, *mem (when not NULL) describes that operand. */
 bool x86_insn_align16(const uint8_t *code, size_t len, unsigned groups, x86_mem_operand *mem);
 
+/* The ModRM memory operand of the instruction at code[0] (its prefixes start there)
+ * whose ModRM byte is code[modrm_at]; false if that ModRM names a register or the
+ * bytes run out. */
+bool x86_modrm_mem(const uint8_t *code, size_t len, size_t modrm_at, x86_mem_operand *m);
+
 /* Linear address of operand `m`: gpr[] in encoding order, `next_rip` the address of
  * the following instruction (RIP-relative operands), `seg_base` the FS or GS base
  * when m->seg asks for one. */

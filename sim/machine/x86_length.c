@@ -239,7 +239,20 @@ unsigned x86_insn_class(const uint8_t *code, size_t len)
         return X86_CLASS_RDTSC;
     }
     if (op == 0x0F && i + 2 < len && code[i + 1] == 0x01 && code[i + 2] == 0xF9) {
-        return X86_CLASS_RDTSCP;
+        return X86_CLASS_UD; /* rdtscp: not in the Nehalem model */
+    }
+    if (op == 0xC4 || op == 0xC5 || op == 0x62) {
+        return X86_CLASS_UD; /* VEX / EVEX: no AVX, AVX-512 or BMI on Nehalem */
+    }
+    if (op == 0x0F && i + 1 < len && (code[i + 1] == 0x0E || code[i + 1] == 0x0F)) {
+        return X86_CLASS_UD; /* femms, 3DNow! */
+    }
+    if (op == 0x0F && i + 2 < len) {
+        uint8_t m = code[i + 1], op3 = code[i + 2];
+        if ((m == 0x38 && ((op3 >= 0xDB && op3 <= 0xDF) || op3 == 0xF6)) ||
+            (m == 0x3A && op3 == 0xDF)) {
+            return X86_CLASS_UD; /* AES-NI, adcx/adox (ADX) */
+        }
     }
     return X86_CLASS_OTHER;
 }

@@ -16,8 +16,11 @@
 unsigned x86_insn_length(const uint8_t *code, size_t avail);
 
 /* Instructions the emulator would get wrong in ring 3, so cpu.c handles them. */
-enum { X86_CLASS_OTHER, X86_CLASS_IO, X86_CLASS_RDTSC, X86_CLASS_RDTSCP };
-/* Class of the (complete, `len` bytes) instruction at code[0]. */
+enum { X86_CLASS_OTHER, X86_CLASS_IO, X86_CLASS_RDTSC, X86_CLASS_UD };
+/* Class of the (complete, `len` bytes) instruction at code[0].  X86_CLASS_UD: does not
+ * exist on the reference CPU (QEMU's Nehalem model) although libunicorn would run it:
+ * every VEX/EVEX instruction (c4/c5/62 are always VEX/EVEX prefixes in 64-bit mode: no
+ * AVX, AVX-512, BMI), rdtscp, AES-NI, adcx/adox, femms and 3DNow!. */
 unsigned x86_insn_class(const uint8_t *code, size_t len);
 
 /* Whether the (complete, `len` bytes) instruction at code[0] raises #NM when CR0.TS
