@@ -99,6 +99,15 @@ static void set_event(sim_space *s, space_event ev)
     }
 }
 
+/* Ends the run before the current block: none of its instructions count. */
+static void stop_before_block(uc_engine *uc, sim_space *s)
+{
+    s->cur_n = 0;
+    s->stopped_before = true;
+    s->stop_after = 0;
+    uc_emu_stop(uc);
+}
+
 /* on_block for a block that is not known yet, needs a check, has an instruction
  * cpu_run handles, or does not fit in the budget (or the run must stop). */
 static void __attribute__((noinline)) block_slow(uc_engine *uc, sim_space *s,
@@ -106,31 +115,22 @@ static void __attribute__((noinline)) block_slow(uc_engine *uc, sim_space *s,
 {
     if (g_stop) {
         /* cpu_request_stop: end the run before this block. */
-        s->cur_n = 0;
-        s->stopped_before = true;
-        s->stop_after = 0;
-        uc_emu_stop(uc);
+        stop_before_block(uc, s);
         return;
     }
     const block_entry *e = space_block(s, address, size);
     if (e->check && !space_block_current(s, e)) {
         /* Written through another mapping of its frame since it was translated:
          * stop before it; run_segment throws the translation away. */
-        s->cur_n = 0;
-        s->stopped_before = true;
-        s->stop_after = 0;
         s->stale_pc = address;
         s->stale_size = size;
-        uc_emu_stop(uc);
+        stop_before_block(uc, s);
         return;
     }
     if (s->align_npending != 0) {
         /* New aligned-SSE instructions: run_segment hooks them (align_install) and
          * drops this translation; the block then runs with the hooks. */
-        s->cur_n = 0;
-        s->stopped_before = true;
-        s->stop_after = 0;
-        uc_emu_stop(uc);
+        stop_before_block(uc, s);
         return;
     }
     uint64_t avail = s->budget - s->base;
