@@ -104,6 +104,7 @@ static int copy_name(char *dst, size_t cap, const char *s, size_t n)
 int cli_parse_inject(const char *spec, sim_inject *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
+    out->spec = spec;
     const char *colon = strchr(spec, ':');
     if (colon == NULL) {
         return set_error(err, errlen, "--inject %s: expected KIND:... (crash, hang, corrupt, "

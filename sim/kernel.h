@@ -29,3 +29,6 @@ int kernel_run(kernel *k);
 /* Writes statistics as JSON (instructions per thread, syscalls, objects by type,
  * untyped bytes in use, instructions per second, ...). 0 or -1. */
 int kernel_write_stats(const kernel *k, const char *path);
+
+/* Reports on stderr every --inject that never fired, with the reason; returns how many. */
+unsigned inject_report(const kernel *k);

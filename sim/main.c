@@ -116,6 +116,7 @@ int main(int argc, char **argv)
     signal(SIGTERM, on_signal);
     int status = kernel_run(k);
     devices_flush(dev);
+    inject_report(k);
     if (cfg.stats_json != NULL && kernel_write_stats(k, cfg.stats_json) != 0) {
         fprintf(stderr, "sel4-sim: cannot write statistics to %s\n", cfg.stats_json);
     }

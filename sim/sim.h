@@ -31,6 +31,7 @@ typedef struct sim_inject {
     char     reg[8];       /* INJ_CORRUPT */
     uint64_t value;        /* INJ_CORRUPT */
     uint64_t seed;         /* INJ_RANDOM */
+    const char *spec;      /* the option's text, for reports (points into argv) */
 } sim_inject;
 
 typedef struct sim_config {

@@ -7,7 +7,8 @@
  * hang or corrupt, a system call number K in [1, 200] counted over all threads and,
  * for corrupt, a general register and a value; it applies to the thread making the
  * K-th system call, at that syscall instruction.  Each injection fires once and is
- * reported on stderr.
+ * reported on stderr; one that never fired is reported at the end of the run
+ * (inject_report) and in the statistics, so that a campaign counts only real faults.
  */
 #include <string.h>
 #include "kstate.h"
@@ -260,4 +261,44 @@ bool inject_nomem(kernel *k, uint64_t label)
         }
     }
     return false;
+}
+
+bool inject_fired(const kernel *k, int i)
+{
+    return i >= 0 && i < SIM_MAX_INJECT && k->inject[i].done;
+}
+
+/* Whether a thread named like s's target existed at any time during the run. */
+static bool target_seen(const kernel *k, const sim_inject *s)
+{
+    for (const tcb *t = k->dbg_threads; t; t = t->dbg_next)
+        if (name_matches(t, s))
+            return true;
+    for (size_t i = 0; i < k->n_dead; i++)
+        if (strncmp(k->dead_threads[i].name, s->thread, sizeof s->thread) == 0)
+            return true;
+    return false;
+}
+
+unsigned inject_report(const kernel *k)
+{
+    const sim_config *cfg = k->cfg;
+    unsigned missed = 0;
+    for (int i = 0; cfg && i < cfg->n_inject && i < SIM_MAX_INJECT; i++) {
+        const sim_inject *s = &cfg->inject[i];
+        if (k->inject[i].done)
+            continue;
+        missed++;
+        const char *why;
+        if (s->kind == INJ_RANDOM)
+            why = "the run made fewer system calls than the one picked";
+        else if (s->kind == INJ_NOMEM)
+            why = "fewer invocations with that label were made";
+        else if (!target_seen(k, s))
+            why = "no thread of that name ever existed";
+        else
+            why = "the thread did not reach the trigger";
+        fprintf(stderr, "sel4-sim: inject: %s did not fire: %s\n", s->spec ? s->spec : "?", why);
+    }
+    return missed;
 }

@@ -307,6 +307,7 @@ uint64_t inject_budget(kernel *k, tcb *t, uint64_t budget);
 bool inject_before_run(kernel *k, tcb *t);
 bool inject_at_syscall(kernel *k, tcb *t, sim_regs *r);
 void inject_init(kernel *k);
+bool inject_fired(const kernel *k, int i);
 int inject_label_from_name(const char *name);
 const char *invocation_label_name(uint64_t label);
 

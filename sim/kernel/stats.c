@@ -80,7 +80,16 @@ int kernel_write_stats(const kernel *k, const char *path)
     fprintf(f, "\"frame_4k\": %llu, \"frame_2m\": %llu, \"frame_1g\": %llu},\n",
             (unsigned long long)k->frame_count[0], (unsigned long long)k->frame_count[1],
             (unsigned long long)k->frame_count[2]);
-    fprintf(f, "  \"untyped_bytes_used\": %llu\n}\n", (unsigned long long)k->bytes_in_objects);
+    fprintf(f, "  \"untyped_bytes_used\": %llu,\n", (unsigned long long)k->bytes_in_objects);
+    int n_inject = k->cfg ? k->cfg->n_inject : 0;
+    fprintf(f, "  \"injections\": [");
+    for (int i = 0; i < n_inject && i < SIM_MAX_INJECT; i++) {
+        const char *spec = k->cfg->inject[i].spec;
+        fprintf(f, "%s\n    {\"spec\": ", i ? "," : "");
+        json_string(f, spec ? spec : "");
+        fprintf(f, ", \"fired\": %s}", inject_fired(k, i) ? "true" : "false");
+    }
+    fprintf(f, "%s]\n}\n", n_inject ? "\n  " : "");
     int rc = ferror(f) ? -1 : 0;
     if (fclose(f) != 0)
         rc = -1;

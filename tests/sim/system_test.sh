@@ -59,5 +59,19 @@ check "hang injection runs until the limit -> 125" \
 check "corrupting the worker's rip makes it fault -> deadlock 124" \
     status 124 --inject corrupt:hello-worker@insn=50:rip=0x10 "$image"
 
+# An injection that never fires is reported (and marked in the statistics), never silent.
+check "injection into a thread that never exists: the run itself is unchanged -> 0" \
+    status 0 --stats-json "$tmp/inj.json" --inject crash:no-such-thread@insn=1 "$image"
+check "...and the simulator says it did not fire, and why" \
+    grep -q 'inject: crash:no-such-thread@insn=1 did not fire: no thread of that name ever existed' "$tmp/err"
+check "...and the statistics mark it not fired" \
+    grep -q '"spec": "crash:no-such-thread@insn=1", "fired": false' "$tmp/inj.json"
+check "a trigger the thread never reaches is reported too" \
+    status 0 --inject crash:hello-worker@insn=999999999 "$image"
+check "...as not reached" grep -q 'did not fire: the thread did not reach the trigger' "$tmp/err"
+"$sim" --stats-json "$tmp/inj2.json" --inject crash:hello-worker@insn=100 "$image" >/dev/null 2>"$tmp/err2"
+check "a fired injection is marked fired and not reported as missed" \
+    sh -c 'grep -q "\"fired\": true" "$1" && ! grep -q "did not fire" "$2"' _ "$tmp/inj2.json" "$tmp/err2"
+
 echo "sim system test: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
