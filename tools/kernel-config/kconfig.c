@@ -66,7 +66,7 @@ static const struct rule rules[] = {
  * seL4 programs are then built with the kernel's numbering, see abi/include/sel4/). */
 static const struct rule numbering_rules[] = {
     { "KernelIOMMU", "CONFIG_IOMMU", WANT_OFF, NULL, true, NULL },
-    { "KernelHardwareDebugAPI", "CONFIG_HARDWARE_DEBUG_API", WANT_OFF, NULL, true, NULL },
+    { "HardwareDebugAPI", "CONFIG_HARDWARE_DEBUG_API", WANT_OFF, NULL, true, NULL },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -233,7 +233,7 @@ void kconfig_summary(const char *text, size_t len, char *buf, size_t cap)
 {
     static const char *const key[] = {
         "KernelSel4Arch", "KernelPlatform", "KernelIsMCS", "KernelMaxNumNodes",
-        "KernelDebugBuild", "KernelPrinting", "KernelIOMMU", "KernelHardwareDebugAPI",
+        "KernelDebugBuild", "KernelPrinting", "KernelIOMMU", "HardwareDebugAPI",
     };
     if (cap == 0) return;
     buf[0] = '\0';

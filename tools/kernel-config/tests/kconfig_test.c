@@ -132,7 +132,7 @@ static void test_good(void)
     CHECK_EQ(run("--summary", out, err, sizeof out), 0);
     check_text(out, "KernelSel4Arch=x86_64 KernelPlatform=pc99 KernelIsMCS=OFF "
                     "KernelMaxNumNodes=1 KernelDebugBuild=ON KernelPrinting=ON KernelIOMMU=OFF "
-                    "KernelHardwareDebugAPI=OFF\n");
+                    "HardwareDebugAPI=OFF\n");
     CHECK_EQ(run("--abi", out, err, sizeof out), 0);
     check_text(out, "");
 }
@@ -159,7 +159,7 @@ static void test_debug_api_on(void)
     write_config(edit(e));
     CHECK_EQ(run(NULL, out, err, sizeof out), 0);
     CHECK_EQ(run("--abi", out, err, sizeof out), 0);
-    check_text(out, "KernelIOMMU=ON\nKernelHardwareDebugAPI=ON\n");
+    check_text(out, "KernelIOMMU=ON\nHardwareDebugAPI=ON\n");
 }
 
 static void test_mcs(void)
