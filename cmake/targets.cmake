@@ -27,8 +27,8 @@ if(SEL4_LIBSEL4 STREQUAL "real")
 endif()
 
 # sel4_kernel_numbering(PREFIX OUT_DEFINES OUT_SETTINGS): the settings of the kernel
-# installed at PREFIX that only insert invocation labels and object types (KernelIOMMU,
-# HardwareDebugAPI).  OUT_DEFINES: the kernel's CONFIG_ macros of those that are ON, for
+# installed at PREFIX that only insert invocation labels and object types (KernelIOMMU).
+# OUT_DEFINES: the kernel's CONFIG_ macros of those that are ON, for
 # the ABI layer (abi/include/sel4/invocation.h); OUT_SETTINGS: one "KernelIOMMU=ON" line
 # each, as `sel4-kconfig-check --abi` prints them (tools/kernel-config/kconfig.c,
 # numbering_rules: keep both lists the same).
@@ -39,7 +39,7 @@ function(sel4_kernel_numbering prefix out_defines out_settings)
   endif()
   set(defines "")
   set(settings "")
-  foreach(pair CONFIG_IOMMU:KernelIOMMU CONFIG_HARDWARE_DEBUG_API:HardwareDebugAPI)
+  foreach(pair CONFIG_IOMMU:KernelIOMMU)
     string(REPLACE ":" ";" pair ${pair})
     list(GET pair 0 macro)
     list(GET pair 1 setting)
@@ -53,14 +53,13 @@ function(sel4_kernel_numbering prefix out_defines out_settings)
   set(${out_settings} "${settings}" PARENT_SCOPE)
 endfunction()
 
-# The numbering the seL4 programs are built with: sel4-sim's (no CONFIG_IOMMU, no
-# CONFIG_HARDWARE_DEBUG_API) unless SEL4_ABI_CONFIG names an installed kernel whose
+# The numbering the seL4 programs are built with: sel4-sim's (no CONFIG_IOMMU) unless SEL4_ABI_CONFIG names an installed kernel whose
 # numbering to use instead (make qemu / test-qemu build such images in a second build
 # directory when the kernel differs: tools/kernel-images.sh).  With SEL4_LIBSEL4=real
 # the real headers number as their kernel does.  BUILD/sel4-numbering.txt records it
 # for tools/qemu.sh, which refuses to boot images numbered differently from the kernel.
 set(SEL4_ABI_CONFIG "" CACHE PATH
-    "installed seL4 kernel whose invocation-label numbering the seL4 programs use (empty: sel4-sim's)")
+    "installed seL4 kernel whose invocation-label numbering (KernelIOMMU) the seL4 programs use (empty: sel4-sim's)")
 set(SEL4_TARGET_DEFINES "")
 set(SEL4_NUMBERING "")
 if(SEL4_LIBSEL4 STREQUAL "real")

@@ -2,9 +2,9 @@
 # tools/kernel-images.sh BUILD SEL4_PREFIX: prints the build directory whose images/ are
 # numbered for the kernel installed at SEL4_PREFIX.
 #
-# Two kernel settings only insert invocation labels and object types: KernelIOMMU and
-# HardwareDebugAPI (sel4-kconfig-check --abi names those that are ON).  BUILD's images
-# use sel4-sim's numbering (both OFF; BUILD/sel4-numbering.txt records it).  When the
+# KernelIOMMU only inserts invocation labels and an object type (sel4-kconfig-check --abi
+# names it when ON).  BUILD's images use sel4-sim's numbering (OFF; BUILD/sel4-numbering.txt
+# records it).  When the
 # kernel's numbering is the same, BUILD is printed.  Otherwise the images are built again
 # in BUILD/kernel-numbering with cmake -DSEL4_ABI_CONFIG=SEL4_PREFIX (the ABI layer then
 # takes the kernel's numbering, abi/include/sel4/invocation.h) and that directory is

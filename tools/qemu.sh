@@ -96,8 +96,8 @@ want=$("$check" --abi "$prefix") || exit 2
 have=$(cat "$build/sel4-numbering.txt" 2>/dev/null || true)
 if [ "$want" != "$have" ]; then
     # shellcheck disable=SC2086  # word splitting joins the lines
-    echo "qemu.sh: $image is numbered for $(echo ${have:-sel4-sim: KernelIOMMU=OFF HardwareDebugAPI=OFF})" \
-         "but the kernel has $(echo ${want:-KernelIOMMU=OFF HardwareDebugAPI=OFF}): build the images" \
+    echo "qemu.sh: $image is numbered for $(echo ${have:-sel4-sim: KernelIOMMU=OFF})" \
+         "but the kernel has $(echo ${want:-KernelIOMMU=OFF}): build the images" \
          "with cmake -DSEL4_ABI_CONFIG=$prefix (make qemu and make test-qemu do: tools/kernel-images.sh)" >&2
     exit 2
 fi

@@ -12,7 +12,7 @@
 # Before any run: the kernel's configuration is checked (sel4-kconfig-check; one line per
 # setting that cannot work, then nothing runs), the kernel is named, and the ABI
 # comparison with the kernel's libsel4 (CTest abi_compare) must pass.  A kernel with
-# KernelIOMMU or HardwareDebugAPI ON numbers invocation labels differently from
+# KernelIOMMU ON numbers invocation labels differently from
 # sel4-sim: QEMU then runs images built with the kernel's numbering
 # (tools/kernel-images.sh: BUILD/kernel-numbering) and sel4-sim BUILD's images, and this
 # is said before the runs.

@@ -15,58 +15,62 @@ enum want { WANT_ON, WANT_OFF, WANT_VALUE };
 struct rule {
     const char *setting; /* the kernel's CMake setting */
     const char *macro;   /* the gen_config.h macro that holds its value */
-    enum want want;
     const char *value;   /* WANT_VALUE: the value needed */
-    bool x86_only;       /* skipped when the architecture is already wrong */
     const char *why;
+    enum want want;
+    bool x86_only;       /* skipped when the architecture is already wrong */
 };
 
 /* Every setting the ABI layer, the runtime, the images and QEMU TCG depend on.  The
  * first two decide whether the x86-only rules are checked at all. */
 static const struct rule rules[] = {
-    { "KernelSel4Arch", "CONFIG_SEL4_ARCH", WANT_VALUE, "x86_64", false,
-      "the ABI layer is x86_64's" },
-    { "KernelPlatform", "CONFIG_PLAT", WANT_VALUE, "pc99", false,
-      "QEMU's pc machine" },
-    { "KernelIsMCS", "CONFIG_KERNEL_MCS", WANT_OFF, NULL, false,
-      "the project uses the non-MCS API: reply caps, TCB_Configure" },
-    { "KernelMaxNumNodes", "CONFIG_MAX_NUM_NODES", WANT_VALUE, "1", false,
-      "one core: SMP adds TCB_SetAffinity and shifts the invocation labels" },
-    { "KernelVerificationBuild", "CONFIG_VERIFICATION_BUILD", WANT_OFF, NULL, false,
-      "it turns the debug build and printing off" },
-    { "KernelDebugBuild", "CONFIG_DEBUG_BUILD", WANT_ON, NULL, false,
-      "the programs use seL4_DebugPutChar, seL4_DebugNameThread, seL4_DebugCapIdentify" },
-    { "KernelPrinting", "CONFIG_PRINTING", WANT_ON, NULL, false,
-      "seL4_DebugPutChar is the programs' console" },
-    { "KernelRootCNodeSizeBits", "CONFIG_ROOT_CNODE_SIZE_BITS", WANT_VALUE, "12", false,
-      "the root task's CNode has 4096 slots" },
-    { "KernelMaxNumBootinfoUntypedCaps", "CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS", WANT_VALUE,
-      "230", false, "the BootInfo layout of the ABI layer" },
-    { "KernelNumDomains", "CONFIG_NUM_DOMAINS", WANT_VALUE, "1", false,
-      "seL4_NumDomains of the ABI layer" },
-    { "KernelRetypeFanOutLimit", "CONFIG_RETYPE_FAN_OUT_LIMIT", WANT_VALUE, "256", false,
-      "the memory server retypes up to 256 objects at once" },
-    { "KernelSyscall", "CONFIG_KERNEL_X86_SYSCALL", WANT_VALUE, "syscall", true,
-      "the ABI layer enters the kernel with the syscall instruction" },
-    { "KernelIRQController", "CONFIG_KERNEL_IRQ_CONTROLLER", WANT_VALUE, "IOAPIC", true,
-      "the IRQ conformance tests and sel4-sim use the IOAPIC" },
-    { "KernelVTX", "CONFIG_VTX", WANT_OFF, NULL, true,
-      "QEMU TCG's CPU has no VT-x: the kernel stops at boot" },
-    { "KernelSupportPCID", "CONFIG_SUPPORT_PCID", WANT_OFF, NULL, true,
-      "QEMU TCG's Nehalem CPU has no PCID" },
-    { "KernelFSGSBase", "CONFIG_KERNEL_FSGS_BASE", WANT_VALUE, "msr", true,
-      "QEMU TCG's CPU has no FSGSBASE instructions" },
-    { "KernelFPU", "CONFIG_KERNEL_X86_FPU", WANT_VALUE, "FXSAVE", true,
-      "QEMU is run without XSAVE" },
-    { "KernelHugePage", "CONFIG_HUGE_PAGE", WANT_ON, NULL, true,
-      "the ABI layer has seL4_X64_HugePageObject (1 GiB pages)" },
+    { "KernelSel4Arch", "CONFIG_SEL4_ARCH", "x86_64",
+      "the ABI layer is x86_64's", WANT_VALUE, false },
+    { "KernelPlatform", "CONFIG_PLAT", "pc99",
+      "QEMU's pc machine", WANT_VALUE, false },
+    { "KernelIsMCS", "CONFIG_KERNEL_MCS", NULL,
+      "the project uses the non-MCS API: reply caps, TCB_Configure", WANT_OFF, false },
+    { "KernelMaxNumNodes", "CONFIG_MAX_NUM_NODES", "1",
+      "one core: SMP adds TCB_SetAffinity and shifts the invocation labels", WANT_VALUE, false },
+    { "KernelVerificationBuild", "CONFIG_VERIFICATION_BUILD", NULL,
+      "it turns the debug build and printing off", WANT_OFF, false },
+    { "KernelDebugBuild", "CONFIG_DEBUG_BUILD", NULL,
+      "the programs use seL4_DebugPutChar, seL4_DebugNameThread, seL4_DebugCapIdentify",
+      WANT_ON, false },
+    { "KernelPrinting", "CONFIG_PRINTING", NULL,
+      "seL4_DebugPutChar is the programs' console", WANT_ON, false },
+    { "KernelRootCNodeSizeBits", "CONFIG_ROOT_CNODE_SIZE_BITS", "12",
+      "the root task's CNode has 4096 slots", WANT_VALUE, false },
+    { "KernelMaxNumBootinfoUntypedCaps", "CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS", "230",
+      "the BootInfo layout of the ABI layer", WANT_VALUE, false },
+    { "KernelNumDomains", "CONFIG_NUM_DOMAINS", "1",
+      "seL4_NumDomains of the ABI layer", WANT_VALUE, false },
+    { "KernelRetypeFanOutLimit", "CONFIG_RETYPE_FAN_OUT_LIMIT", "256",
+      "the memory server retypes up to 256 objects at once", WANT_VALUE, false },
+    { "KernelSyscall", "CONFIG_KERNEL_X86_SYSCALL", "syscall",
+      "the ABI layer enters the kernel with the syscall instruction", WANT_VALUE, true },
+    { "KernelIRQController", "CONFIG_KERNEL_IRQ_CONTROLLER", "IOAPIC",
+      "the IRQ conformance tests and sel4-sim use the IOAPIC", WANT_VALUE, true },
+    { "KernelVTX", "CONFIG_VTX", NULL,
+      "QEMU TCG's CPU has no VT-x: the kernel stops at boot", WANT_OFF, true },
+    { "KernelSupportPCID", "CONFIG_SUPPORT_PCID", NULL,
+      "QEMU TCG's Nehalem CPU has no PCID", WANT_OFF, true },
+    { "KernelFSGSBase", "CONFIG_KERNEL_FSGS_BASE", "msr",
+      "QEMU TCG's CPU has no FSGSBASE instructions", WANT_VALUE, true },
+    { "KernelFPU", "CONFIG_KERNEL_X86_FPU", "FXSAVE",
+      "QEMU is run without XSAVE", WANT_VALUE, true },
+    { "KernelHugePage", "CONFIG_HUGE_PAGE", NULL,
+      "the ABI layer has seL4_X64_HugePageObject (1 GiB pages)", WANT_ON, true },
+    { "HardwareDebugAPI", "CONFIG_HARDWARE_DEBUG_API", NULL,
+      "int3 and single steps then arrive as DebugException faults, not UserException",
+      WANT_OFF, false },
 };
 
 /* Settings that only insert invocation labels / object types; either value works (the
- * seL4 programs are then built with the kernel's numbering, see abi/include/sel4/). */
+ * seL4 programs are then built with the kernel's numbering, see abi/include/sel4/).
+ * HardwareDebugAPI inserts labels too but also changes how faults arrive: a rule above. */
 static const struct rule numbering_rules[] = {
-    { "KernelIOMMU", "CONFIG_IOMMU", WANT_OFF, NULL, true, NULL },
-    { "HardwareDebugAPI", "CONFIG_HARDWARE_DEBUG_API", WANT_OFF, NULL, true, NULL },
+    { "KernelIOMMU", "CONFIG_IOMMU", NULL, NULL, WANT_OFF, true },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

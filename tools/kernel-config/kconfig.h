@@ -35,8 +35,8 @@ typedef void kconfig_report_fn(void *ctx, const char *line);
 unsigned kconfig_check(const char *text, size_t len, kconfig_report_fn *report, void *ctx);
 
 /* Settings that only change generated numbers (invocation labels, object types) and are
- * supported either way: reports "KernelIOMMU=ON"-style lines for those whose value
- * differs from sel4-sim's configuration (OFF).  Returns how many differ. */
+ * supported either way (KernelIOMMU): reports a "KernelIOMMU=ON" line for each whose
+ * value differs from sel4-sim's configuration (OFF).  Returns how many differ. */
 unsigned kconfig_abi_differences(const char *text, size_t len, kconfig_report_fn *report,
                                  void *ctx);
 
