@@ -9,7 +9,7 @@ JOBS        ?= $(shell nproc)
 SIM         := $(BUILD)/sim/sel4-sim
 SYSTEM      := $(BUILD)/images/roottask
 
-.PHONY: all deps configure build test unit lint fuzz fuzz-smoke run qemu test-qemu bench bench-qemu clean
+.PHONY: all deps configure build test unit lint fuzz fuzz-smoke run kernel-check qemu test-qemu bench bench-qemu clean
 
 all: build
 
@@ -51,18 +51,31 @@ fuzz-smoke fuzz: $(FUZZ_BUILD)/build.ninja
 run: build
 	$(SIM) $(SYSTEM)
 
-# The default system on a real seL4 kernel in QEMU (TCG).
-qemu: build
-	tools/qemu.sh "$(SEL4_PREFIX)" $(SYSTEM)
+# The installed kernel's configuration (SEL4_PREFIX), checked before anything is built
+# for it or run on it: one line per setting that cannot work (tools/kernel-config/).
+kernel-check: configure
+	@if [ -n "$(SEL4_PREFIX)" ]; then \
+	    cmake -DSEL4_PREFIX="$(SEL4_PREFIX)" $(BUILD) >/dev/null && \
+	    ninja -C $(BUILD) sel4-kconfig-check >/dev/null && \
+	    $(BUILD)/tools/kernel-config/sel4-kconfig-check "$(SEL4_PREFIX)"; fi
+
+# The default system on a real seL4 kernel in QEMU (TCG), built with the kernel's
+# invocation-label numbering (tools/kernel-images.sh).
+qemu: kernel-check
+	@$(MAKE) --no-print-directory build
+	images=$$(JOBS=$(JOBS) tools/kernel-images.sh $(BUILD) "$(SEL4_PREFIX)") && \
+	    tools/qemu.sh "$(SEL4_PREFIX)" $$images/images/$(notdir $(SYSTEM))
 
 # Every system-test image on a real seL4 kernel; outputs must equal the simulator's.
-test-qemu: build
-	tools/test-qemu.sh "$(SEL4_PREFIX)" $(BUILD)
+test-qemu: kernel-check
+	@$(MAKE) --no-print-directory build
+	JOBS=$(JOBS) tools/test-qemu.sh "$(SEL4_PREFIX)" $(BUILD)
 
 bench: build
 	tools/bench.sh $(BUILD)
 
-bench-qemu: build
+bench-qemu: kernel-check
+	@$(MAKE) --no-print-directory build
 	tools/bench.sh $(BUILD) "$(SEL4_PREFIX)"
 
 clean:

@@ -26,11 +26,55 @@ if(SEL4_LIBSEL4 STREQUAL "real")
   set(SEL4_TARGET_INCLUDE ${SEL4_PREFIX}/libsel4/include)
 endif()
 
+# sel4_kernel_numbering(PREFIX OUT_DEFINES OUT_SETTINGS): the settings of the kernel
+# installed at PREFIX that only insert invocation labels and object types (KernelIOMMU).
+# OUT_DEFINES: the kernel's CONFIG_ macros of those that are ON, for
+# the ABI layer (abi/include/sel4/invocation.h); OUT_SETTINGS: one "KernelIOMMU=ON" line
+# each, as `sel4-kconfig-check --abi` prints them (tools/kernel-config/kconfig.c,
+# numbering_rules: keep both lists the same).
+function(sel4_kernel_numbering prefix out_defines out_settings)
+  set(header ${prefix}/libsel4/include/kernel/gen_config.h)
+  if(NOT EXISTS ${header})
+    message(FATAL_ERROR "${header} missing: ${prefix} is not an installed seL4 kernel")
+  endif()
+  set(defines "")
+  set(settings "")
+  foreach(pair CONFIG_IOMMU:KernelIOMMU)
+    string(REPLACE ":" ";" pair ${pair})
+    list(GET pair 0 macro)
+    list(GET pair 1 setting)
+    file(STRINGS ${header} hit REGEX "^#define[ \t]+${macro}([ \t]|$)")
+    if(hit)
+      list(APPEND defines ${macro}=1)
+      string(APPEND settings "${setting}=ON\n")
+    endif()
+  endforeach()
+  set(${out_defines} ${defines} PARENT_SCOPE)
+  set(${out_settings} "${settings}" PARENT_SCOPE)
+endfunction()
+
+# The numbering the seL4 programs are built with: sel4-sim's (no CONFIG_IOMMU) unless SEL4_ABI_CONFIG names an installed kernel whose
+# numbering to use instead (make qemu / test-qemu build such images in a second build
+# directory when the kernel differs: tools/kernel-images.sh).  With SEL4_LIBSEL4=real
+# the real headers number as their kernel does.  BUILD/sel4-numbering.txt records it
+# for tools/qemu.sh, which refuses to boot images numbered differently from the kernel.
+set(SEL4_ABI_CONFIG "" CACHE PATH
+    "installed seL4 kernel whose invocation-label numbering (KernelIOMMU) the seL4 programs use (empty: sel4-sim's)")
+set(SEL4_TARGET_DEFINES "")
+set(SEL4_NUMBERING "")
+if(SEL4_LIBSEL4 STREQUAL "real")
+  sel4_kernel_numbering(${SEL4_PREFIX} unused SEL4_NUMBERING)
+elseif(SEL4_ABI_CONFIG)
+  sel4_kernel_numbering(${SEL4_ABI_CONFIG} SEL4_TARGET_DEFINES SEL4_NUMBERING)
+endif()
+file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/sel4-numbering.txt CONTENT "${SEL4_NUMBERING}")
+
 # add_sel4_library(NAME SOURCES... [LIBS libs...]): static library for seL4 programs.
 function(add_sel4_library name)
   cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
   add_library(${name} STATIC ${A_SOURCES} ${A_UNPARSED_ARGUMENTS})
   target_compile_options(${name} PRIVATE ${WARNINGS} ${SEL4_TARGET_CFLAGS})
+  target_compile_definitions(${name} PRIVATE ${SEL4_TARGET_DEFINES})
   target_include_directories(${name} PUBLIC ${SEL4_TARGET_INCLUDE})
   if(A_LIBS)
     target_link_libraries(${name} PUBLIC ${A_LIBS})
@@ -43,6 +87,7 @@ function(add_sel4_program name)
   cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})
   add_executable(${name} ${A_SOURCES} ${A_UNPARSED_ARGUMENTS})
   target_compile_options(${name} PRIVATE ${WARNINGS} ${SEL4_TARGET_CFLAGS})
+  target_compile_definitions(${name} PRIVATE ${SEL4_TARGET_DEFINES})
   target_include_directories(${name} PRIVATE ${SEL4_TARGET_INCLUDE})
   target_link_options(${name} PRIVATE ${SEL4_TARGET_LDFLAGS}
                       -T ${PROJECT_SOURCE_DIR}/runtime/link.ld)
@@ -50,6 +95,7 @@ function(add_sel4_program name)
   target_link_libraries(${name} PRIVATE ${A_LIBS} sel4_runtime -lgcc)
   set_target_properties(${name} PROPERTIES LINK_DEPENDS ${PROJECT_SOURCE_DIR}/runtime/link.ld
                         RUNTIME_OUTPUT_DIRECTORY ${PROJECT_BINARY_DIR}/images)
+  set_property(GLOBAL APPEND PROPERTY SEL4_PROGRAMS ${name})
 endfunction()
 
 # add_portable_library(NAME SOURCES...): NAME for seL4 programs, NAME_host (sanitized)
@@ -59,6 +105,7 @@ function(add_portable_library name)
   if(NOT FUZZ)
     add_library(${name} STATIC ${A_SOURCES})
     target_compile_options(${name} PRIVATE ${WARNINGS} ${SEL4_TARGET_CFLAGS})
+    target_compile_definitions(${name} PRIVATE ${SEL4_TARGET_DEFINES})
     target_include_directories(${name} PUBLIC ${A_INCLUDE} ${SEL4_TARGET_INCLUDE})
     add_library(${name}_host STATIC ${A_SOURCES})
     target_compile_options(${name}_host PRIVATE ${WARNINGS} ${SANITIZE})

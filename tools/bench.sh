@@ -16,6 +16,25 @@ prefix=${2:-}
 root=$(cd "$(dirname "$0")/.." && pwd)
 out=$build/bench.json
 status=0
+# A real kernel is checked before anything runs: its configuration (one line per setting
+# that cannot work) and its invocation-label numbering, which must be sel4-sim's because
+# the benchmark runs the same images in both.
+if [ -n "$prefix" ]; then
+    check=$build/tools/kernel-config/sel4-kconfig-check
+    if [ ! -x "$check" ]; then
+        echo "bench: $check missing (ninja -C $build sel4-kconfig-check)" >&2
+        exit 1
+    fi
+    "$check" "$prefix" || { echo "bench: nothing was run" >&2; exit 1; }
+    numbering=$("$check" --abi "$prefix") || exit 1
+    if [ -n "$numbering" ]; then
+        for s in $numbering; do
+            echo "bench: the kernel has $s; set -D${s%=ON}=OFF (bench-qemu runs the images built for sel4-sim's invocation labels; make qemu and make test-qemu build images for this kernel)" >&2
+        done
+        echo "bench: nothing was run" >&2
+        exit 1
+    fi
+fi
 "$root/memserver/bench/bench.sh" "$build" "$prefix" >"$out.tmp" || status=1
 if ! python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$out.tmp" 2>/dev/null; then
     echo "bench: no results (see the messages above)" >&2

@@ -17,10 +17,19 @@
 # thread), and carriage returns.
 # The raw serial log is kept in BUILD/qemu/NAME.log (BUILD = the image's ../..).
 #
+# Before QEMU starts: the kernel's configuration is checked (sel4-kconfig-check, built in
+# BUILD/tools/kernel-config; SEL4_KCONFIG_CHECK overrides its path), and the image must
+# be numbered as the kernel numbers invocation labels (BUILD/sel4-numbering.txt, see
+# tools/kernel-images.sh).  The kernel is booted from a 32-bit copy in BUILD/qemu named
+# by the hashes of its path and of its contents, so another SEL4_PREFIX or a rebuilt
+# kernel always gets its own copy.  Which kernel boots (path, hash, key settings) is
+# printed on stderr.
+#
 # Exit status: the status the program passed to runtime_exit (the runtime writes it to
 # the isa-debug-exit port 0xF4 and QEMU exits with (v << 1) | 1, mapped back here);
 # 124 if the run did not end within QEMU_TIMEOUT seconds (default 60); 125 if QEMU did not
-# boot the kernel or ended in another way; 2 for usage errors (e.g. SEL4_PREFIX not set).
+# boot the kernel or ended in another way; 2 for usage errors (e.g. SEL4_PREFIX not set)
+# and for a kernel or image that cannot work (nothing is run then).
 set -u
 
 filter() {
@@ -70,13 +79,43 @@ if [ -z "$image" ] || [ ! -f "$image" ]; then
 fi
 
 build=$(cd "$(dirname "$image")/.." && pwd)
+kernel=$(cd "$(dirname "$kernel")" && pwd)/kernel.elf
+
+# The kernel's configuration, then the image's numbering against the kernel's.
+check=${SEL4_KCONFIG_CHECK:-$build/tools/kernel-config/sel4-kconfig-check}
+if [ ! -x "$check" ]; then
+    echo "qemu.sh: $check missing: it checks the kernel's configuration before every run" \
+         "(ninja -C $build sel4-kconfig-check)" >&2
+    exit 2
+fi
+if ! "$check" "$prefix"; then
+    echo "qemu.sh: not booting $kernel: its configuration cannot run $(basename "$image")" >&2
+    exit 2
+fi
+want=$("$check" --abi "$prefix") || exit 2
+have=$(cat "$build/sel4-numbering.txt" 2>/dev/null || true)
+if [ "$want" != "$have" ]; then
+    # shellcheck disable=SC2086  # word splitting joins the lines
+    echo "qemu.sh: $image is numbered for $(echo ${have:-sel4-sim: KernelIOMMU=OFF})" \
+         "but the kernel has $(echo ${want:-KernelIOMMU=OFF}): build the images" \
+         "with cmake -DSEL4_ABI_CONFIG=$prefix (make qemu and make test-qemu do: tools/kernel-images.sh)" >&2
+    exit 2
+fi
+
 work=$build/qemu
 mkdir -p "$work"
-# Multiboot loads only 32-bit ELF files: keep a 32-bit copy of the kernel next to the logs.
-kernel32=$work/kernel32.elf
-if [ ! -f "$kernel32" ] || [ "$kernel" -nt "$kernel32" ]; then
-    objcopy -O elf32-i386 "$kernel" "$kernel32.tmp" && mv "$kernel32.tmp" "$kernel32" || exit 2
+# Multiboot loads only 32-bit ELF files: a 32-bit copy of the kernel next to the logs,
+# named by the kernel's path and contents.  Older copies of the same path are removed.
+path_key=$(printf '%s' "$kernel" | sha256sum | cut -c1-12)
+content_key=$(sha256sum <"$kernel" | cut -c1-16) || exit 2
+kernel32=$work/kernel32-$path_key-$content_key.elf
+if [ ! -f "$kernel32" ]; then
+    for old in "$work"/kernel32-"$path_key"-*.elf; do
+        [ -f "$old" ] && rm -f "$old"
+    done
+    objcopy -O elf32-i386 "$kernel" "$kernel32.tmp.$$" && mv "$kernel32.tmp.$$" "$kernel32" || exit 2
 fi
+echo "qemu.sh: booting $kernel (sha256 $content_key; $("$check" --summary "$prefix"))" >&2
 
 name=$(basename "$image")
 log=$work/$name.log

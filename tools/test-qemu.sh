@@ -8,6 +8,14 @@
 # run has the same exit status and the same output byte for byte.  Output of both is
 # filtered the same way (tools/qemu.sh --filter: program lines only).  Outputs are kept in
 # BUILD/test-qemu/NAME.{qemu,sim}.out.  Prints PASS/FAIL per image and "N passed, N failed".
+#
+# Before any run: the kernel's configuration is checked (sel4-kconfig-check; one line per
+# setting that cannot work, then nothing runs), the kernel is named, and the ABI
+# comparison with the kernel's libsel4 (CTest abi_compare) must pass.  A kernel with
+# KernelIOMMU ON numbers invocation labels differently from
+# sel4-sim: QEMU then runs images built with the kernel's numbering
+# (tools/kernel-images.sh: BUILD/kernel-numbering) and sel4-sim BUILD's images, and this
+# is said before the runs.
 set -u
 prefix=${1:-}
 build=${2:?usage: test-qemu.sh SEL4_PREFIX BUILD}
@@ -15,6 +23,35 @@ here=$(cd "$(dirname "$0")" && pwd)
 if [ -z "$prefix" ]; then
     echo "skipped: SEL4_PREFIX not set"
     exit 0
+fi
+
+build=$(cd "$build" && pwd) || exit 1
+check=$build/tools/kernel-config/sel4-kconfig-check
+if [ ! -x "$check" ]; then
+    echo "test-qemu: $check missing (ninja -C $build sel4-kconfig-check)"
+    exit 1
+fi
+if ! "$check" "$prefix"; then
+    echo "test-qemu: nothing was run: the kernel at $prefix cannot run this project's images"
+    exit 1
+fi
+echo "test-qemu: kernel $prefix/bin/kernel.elf: $("$check" --summary "$prefix")"
+if ! (cd "$build" && ctest -N -R '^abi_compare$' | grep -q 'Total Tests: 1'); then
+    echo "test-qemu: $build has no abi_compare test: configure it with -DSEL4_PREFIX=$prefix"
+    exit 1
+fi
+if ! (cd "$build" && ctest -R '^abi_compare$' --output-on-failure >"$build/abi_compare.log" 2>&1); then
+    cat "$build/abi_compare.log"
+    echo "FAIL abi_compare: the ABI layer differs from the kernel's libsel4; nothing was run"
+    exit 1
+fi
+echo "PASS abi_compare"
+qbuild=$("$here/kernel-images.sh" "$build" "$prefix") || exit 1
+if [ "$qbuild" != "$build" ]; then
+    echo "note: the kernel numbers invocation labels differently from sel4-sim ($(echo $("$check" --abi "$prefix"))):"
+    echo "  QEMU runs images built with the kernel's numbering ($qbuild/images), sel4-sim the"
+    echo "  images of $build.  conf-random prints the invocation labels it draws, so its"
+    echo "  output differs; a kernel with sel4-sim's numbering compares everything."
 fi
 
 images=()
@@ -43,16 +80,18 @@ mkdir -p "$out"
 passed=0 failed=0
 for img in "${images[@]}"; do
     name=$(basename "$img")
+    qimg=$img
+    [ "$qbuild" = "$build" ] || qimg=$qbuild/images/$name
     if [ ! -f "$img" ]; then
         echo "FAIL $name: image $img missing"
         failed=$((failed + 1))
         continue
     fi
-    QEMU_TIMEOUT=${QEMU_TIMEOUT:-120} "$here/qemu.sh" "$prefix" "$img" >"$out/$name.qemu.out" 2>"$out/$name.qemu.err"
+    QEMU_TIMEOUT=${QEMU_TIMEOUT:-120} "$here/qemu.sh" "$prefix" "$qimg" >"$out/$name.qemu.out" 2>"$out/$name.qemu.err"
     q=$?
     why=""
     if [ "$q" -ne 0 ]; then
-        why="QEMU status $q ($(tail -1 "$out/$name.qemu.err" 2>/dev/null))"
+        why="QEMU status $q ($(grep -v '^qemu.sh: booting ' "$out/$name.qemu.err" 2>/dev/null | tail -1))"
     fi
     if [ -n "$sim" ]; then
         timeout 300 "$sim" --timeout 120 "$img" 2>"$out/$name.sim.err" | "$here/qemu.sh" --filter >"$out/$name.sim.out"

@@ -90,7 +90,7 @@ enum seL4_RootCNodeCapSlots {
     seL4_NumInitialCaps = 16
 };
 
-/* Object types for seL4_Untyped_Retype (manual 10.2; x86_64 with huge pages). */
+/* Object types for seL4_Untyped_Retype (manual 10.2; x86_64 with huge pages, no VT-x). */
 typedef enum api_object {
     seL4_UntypedObject,
     seL4_TCBObject,
@@ -112,6 +112,9 @@ typedef enum _object {
     seL4_X86_LargePageObject,
     seL4_X86_PageTableObject,
     seL4_X86_PageDirectoryObject,
+#ifdef CONFIG_IOMMU
+    seL4_X86_IOPageTableObject, /* KernelIOMMU ON (invocation.h) */
+#endif
     seL4_ObjectTypeCount
 } seL4_ArchObjectType;
 
