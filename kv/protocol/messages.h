@@ -33,10 +33,11 @@ enum kv_op {
 };
 
 struct kv_request {
-    uint32_t op;
-    uint32_t klen, vlen;
     uint64_t seq;
     uint64_t index;
+    uint32_t op;
+    uint32_t klen, vlen;
+    uint32_t reserved; /* 0: keeps the struct free of padding (compared bytewise) */
     uint8_t key[KV_KEY_MAX + 1];
     uint8_t value[KV_VALUE_MAX];
 };

@@ -7,7 +7,6 @@
  * a plain in-memory model: the reply is the one the model gives for a single application,
  * every acknowledged change is visible, none is applied twice.
  */
-#include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "crash.h"
@@ -118,15 +117,15 @@ static struct kv_reply deliver(uint64_t client, const struct kv_request *q)
 {
     struct kv_reply r;
     for (int attempt = 0;; attempt++) {
-        int crash_now = attempt < 5 && rand() % 3 == 0;
-        struct crash c = crash_after(crash_now ? (uint64_t)(rand() % 700) : UINT64_MAX);
+        int crash_now = attempt < 5 && test_rand() % 3 == 0;
+        struct crash c = crash_after(crash_now ? (uint64_t)(test_rand() % 700) : UINT64_MAX);
         if (start(&c)) {
             kv_handle(&kv, client, q, &r);
             if (!c.crashed) return r;
         }
         crashes++;
-        if (rand() % 4 == 0) { /* dies again during recovery */
-            struct crash c2 = crash_after((uint64_t)(rand() % 400));
+        if (test_rand() % 4 == 0) { /* dies again during recovery */
+            struct crash c2 = crash_after((uint64_t)(test_rand() % 400));
             CHECK_EQ(arena_attach(&arena, mem, SIZE, crash_store, &c2), ARENA_OK);
             recovery_crashes += c2.crashed;
         }
@@ -138,18 +137,18 @@ int main(void)
     CHECK_EQ(arena_format(&arena, mem, SIZE, LOG, 0, 0), ARENA_OK);
     CHECK(kv_region_size(ENTRIES, CLIENTS) <= arena_data_size(&arena));
     CHECK(start(0));
-    srand(12345);
+    test_srand(12345);
     int mismatches = 0;
     for (int round = 0; round < ROUNDS && mismatches < 5; round++) {
-        uint64_t client = 1 + (uint64_t)(rand() % CLIENTS);
-        uint32_t ki = (uint32_t)rand() % KEYS;
+        uint64_t client = 1 + (uint64_t)(test_rand() % CLIENTS);
+        uint32_t ki = (uint32_t)test_rand() % KEYS;
         struct kv_request q;
         memset(&q, 0, sizeof(q));
         static const uint32_t ops[4] = { KV_OP_PUT, KV_OP_APPEND, KV_OP_DELETE, KV_OP_APPEND };
-        q.op = ops[rand() % 4];
+        q.op = ops[test_rand() % 4];
         key_of(ki, &q);
-        q.vlen = q.op == KV_OP_DELETE ? 0 : (uint32_t)(rand() % 90);
-        for (uint32_t j = 0; j < q.vlen; j++) q.value[j] = (uint8_t)rand();
+        q.vlen = q.op == KV_OP_DELETE ? 0 : (uint32_t)(test_rand() % 90);
+        for (uint32_t j = 0; j < q.vlen; j++) q.value[j] = (uint8_t)test_rand();
         q.seq = ++next_seq[client];
         struct kv_reply want = model_apply(ki, &q);
         struct kv_reply got = deliver(client, &q);
@@ -161,13 +160,13 @@ int main(void)
         }
         acked_changes += want.err == KV_OK;
         /* A late duplicate of the request is answered the same and changes nothing. */
-        if (rand() % 8 == 0) {
+        if (test_rand() % 8 == 0) {
             struct kv_reply again = deliver(client, &q);
             duplicates++;
             if (again.err != want.err || (want.mrs && again.mr[0] != want.mr[0])) mismatches++;
         }
         /* An older sequence number is refused. */
-        if (q.seq > 1 && rand() % 16 == 0) {
+        if (q.seq > 1 && test_rand() % 16 == 0) {
             q.seq--;
             CHECK_EQ(deliver(client, &q).err, KV_ERR_STALE_SEQ);
         }

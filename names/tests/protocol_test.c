@@ -25,7 +25,7 @@ int main(void)
     struct names_request r = { 0 }, d;
     uint64_t label, mr[NAMES_MAX_MRS];
     r.op = NAMES_OP_BIND;
-    strcpy(r.name.s, "timer");
+    memcpy(r.name.s, "timer", 6);
     r.generation = 7;
     unsigned n = names_encode_request(&r, &label, mr);
     CHECK_EQ(n, 3);
@@ -47,7 +47,7 @@ int main(void)
     CHECK_EQ(names_decode_request(1u << 20 | label, mr, n, 0, &d), NAMES_ERR_BAD_REQUEST);
     CHECK_EQ(names_decode_request(NAMES_LABEL(0), mr, 0, 0, &d), NAMES_ERR_BAD_REQUEST);
     CHECK_EQ(names_decode_request(NAMES_LABEL(NAMES_OP_COUNT), mr, 0, 0, &d), NAMES_ERR_BAD_REQUEST);
-    strcpy(r.name.s, "Bad");
+    memcpy(r.name.s, "Bad", 4);
     CHECK_EQ(names_encode_request(&r, &label, mr), 0);
     CHECK_EQ(label, 0);
 

@@ -1,6 +1,5 @@
 /* Crash-safe arena: transactions, errors, and crashes at every byte position of a
  * transaction, of recovery and of formatting, each followed by a re-attach. */
-#include <stdlib.h>
 #include <string.h>
 #include "check.h"
 #include "crash.h"
@@ -198,14 +197,14 @@ static void test_crash_in_format(void)
  * successful attach leaves a usable arena. */
 static void test_random_damage(void)
 {
-    srand(7);
+    test_srand(7);
     struct arena a;
     for (int round = 0; round < 2000; round++) {
         memcpy(mem, pre, SIZE);
-        struct crash c = crash_after((uint64_t)(rand() % 300));
+        struct crash c = crash_after((uint64_t)(test_rand() % 300));
         if (arena_attach(&a, mem, SIZE, crash_store, &c) == ARENA_OK) (void)transaction(&a);
-        int flips = 1 + rand() % 4;
-        for (int i = 0; i < flips; i++) mem[rand() % (ARENA_HEADER_SIZE + LOG)] ^= (uint8_t)(1 + rand() % 255);
+        int flips = 1 + test_rand() % 4;
+        for (int i = 0; i < flips; i++) mem[test_rand() % (ARENA_HEADER_SIZE + LOG)] ^= (uint8_t)(1 + test_rand() % 255);
         if (arena_attach(&a, mem, SIZE, 0, 0) == ARENA_OK) CHECK_EQ(transaction(&a), ARENA_OK);
     }
 }

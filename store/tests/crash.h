@@ -3,6 +3,7 @@
  * test then re-attaches the arena memory as the next incarnation would. */
 #pragma once
 #include <stdint.h>
+#include <string.h>
 #include "store/core/arena.h"
 
 struct crash {
@@ -31,4 +32,27 @@ static inline struct crash crash_after(uint64_t budget)
 {
     struct crash c = { budget, 0, 0 };
     return c;
+}
+
+/* Deterministic pseudo-random numbers for the tests (xorshift64; same sequence every run). */
+static uint64_t test_rand_state = 0x9E3779B97F4A7C15ull;
+
+static inline void test_srand(uint64_t seed) { test_rand_state = seed ? seed : 1; }
+
+static inline uint32_t test_rand(void)
+{
+    uint64_t x = test_rand_state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    test_rand_state = x;
+    return (uint32_t)(x >> 32);
+}
+
+/* Copies a NUL-terminated name into a zeroed fixed buffer of `cap` bytes (cap - 1 chars). */
+static inline void test_set_name(char *dst, uint32_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    memset(dst + n, 0, cap - n);
 }

@@ -12,7 +12,7 @@ int main(void)
     uint64_t label;
     memset(&r, 0, sizeof(r));
     r.op = STORE_OP_PUT;
-    strcpy(r.name.s, "config");
+    memcpy(r.name.s, "config", 7);
     r.len = 13;
     memcpy(r.value, "hello, store!", 13);
     unsigned n = store_encode_request(&r, &label, mr);

@@ -39,7 +39,7 @@ static int put(uint64_t badge, const char *name, const char *value)
 {
     struct store_request q = { 0 };
     q.op = STORE_OP_PUT;
-    strcpy(q.name.s, name);
+    test_set_name(q.name.s, sizeof(q.name.s), name);
     q.len = (uint32_t)strlen(value);
     memcpy(q.value, value, q.len);
     return call(badge, &q, &rep);
@@ -49,7 +49,7 @@ static int get(uint64_t badge, const char *name, char *out)
 {
     struct store_request q = { 0 };
     q.op = STORE_OP_GET;
-    strcpy(q.name.s, name);
+    test_set_name(q.name.s, sizeof(q.name.s), name);
     int err = call(badge, &q, &rep);
     if (err == STORE_OK) {
         CHECK(store_unpack_value(rep.mr + 1, rep.mrs - 1, (uint32_t)rep.mr[0], (uint8_t *)out) == 0);
@@ -62,7 +62,7 @@ static int simple(uint64_t badge, uint32_t op, const char *name, uint64_t a, uin
 {
     struct store_request q = { 0 };
     q.op = op;
-    if (name) strcpy(q.name.s, name);
+    if (name) test_set_name(q.name.s, sizeof(q.name.s), name);
     q.owner = a;
     q.index = a;
     q.max_entries = b;
@@ -193,7 +193,7 @@ static void test_crashes(void)
 {
     struct store_request q = { 0 };
     q.op = STORE_OP_PUT;
-    strcpy(q.name.s, "big");
+    test_set_name(q.name.s, sizeof(q.name.s), "big");
     q.len = 300;
     memset(q.value, 'q', q.len);
     crash_every_byte(6, &q, "PUT replacing a 512-byte value");
