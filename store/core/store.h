@@ -1,0 +1,43 @@
+/*
+ * The state store's core (MINIX data-store model): named blobs per owner, kept in a
+ * crash-safe arena (store/core/arena.h) so they survive a crash of the store itself.
+ * Plain C, no syscalls.
+ *
+ * Region layout (at `off` in the arena's data region):
+ *   owners:  STORE_MAX_OWNERS records of 32 bytes: owner id, generation, max entries,
+ *            max bytes, restarts, checksum (all zero = free)
+ *   entries: n records of STORE_ENTRY_SIZE bytes: owner id (0 = free), name[16], len,
+ *            checksum of (owner, name, len, value), value[STORE_VALUE_MAX]
+ * Usage (entries, bytes) is counted from the table, never stored, so it cannot disagree.
+ * Every change is one arena transaction: a crash leaves the store as before or after it.
+ */
+#pragma once
+#include <stdint.h>
+#include "store/core/arena.h"
+#include "store/protocol/messages.h"
+
+#define STORE_MAX_OWNERS 32u
+#define STORE_OWNER_REC 32u
+#define STORE_ENTRY_HEADER 32u
+#define STORE_ENTRY_SIZE (STORE_ENTRY_HEADER + STORE_VALUE_MAX)
+
+struct store {
+    struct arena *a;
+    uint32_t off;       /* region offset in the arena's data */
+    uint32_t n_entries;
+};
+
+/* Data bytes a store with n entries takes; n entries that fit in `size` bytes. */
+uint32_t store_region_size(uint32_t n_entries);
+uint32_t store_entries_for(uint32_t size);
+/* Log bytes the store's largest transaction (OWNER_FORGET) needs. */
+uint32_t store_log_need(uint32_t n_entries);
+
+/* Attaches to the region [off, off + size) of an attached arena and validates every
+ * record (a freshly formatted, zeroed region is an empty store).  STORE_ERR_CORRUPT if a
+ * record fails validation, STORE_ERR_BAD_REQUEST if the geometry or log is too small. */
+int store_attach(struct store *s, struct arena *a, uint32_t off, uint32_t size);
+/* One decoded request from a caller with `badge`: validates against the store's state
+ * (changing nothing), then applies it in one transaction.  Fills *rep. */
+void store_handle(struct store *s, uint64_t badge, const struct store_request *req,
+                  struct store_reply *rep);

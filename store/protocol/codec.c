@@ -1,0 +1,117 @@
+/* Encoding and decoding of state-store messages (pure functions; fuzzed). */
+#include <string.h>
+#include "store/protocol/errors.h"
+#include "store/protocol/messages.h"
+
+static const uint8_t fixed_mrs[STORE_OP_COUNT] = {
+    [STORE_OP_HELLO] = 0,           [STORE_OP_PUT] = 3, /* + value registers */
+    [STORE_OP_GET] = 2,             [STORE_OP_DELETE] = 2,     [STORE_OP_LIST] = 1,
+    [STORE_OP_GET_INCARNATION] = 0, [STORE_OP_QUOTA_GET] = 0,  [STORE_OP_OWNER_SET] = 3,
+    [STORE_OP_OWNER_START] = 2,     [STORE_OP_OWNER_FORGET] = 1,
+};
+
+unsigned store_pack_value(const uint8_t *v, uint32_t len, uint64_t *mr)
+{
+    unsigned n = (len + 7u) / 8u;
+    for (unsigned i = 0; i < n; i++) mr[i] = 0;
+    for (uint32_t i = 0; i < len; i++) mr[i / 8] |= (uint64_t)v[i] << (8 * (i % 8));
+    return n;
+}
+
+int store_unpack_value(const uint64_t *mr, unsigned n, uint32_t len, uint8_t *v)
+{
+    if (n != (len + 7u) / 8u) return -1;
+    for (uint32_t i = 0; i < len; i++) v[i] = (uint8_t)(mr[i / 8] >> (8 * (i % 8)));
+    if (len % 8 && (mr[n - 1] >> (8 * (len % 8))) != 0) return -1;
+    return 0;
+}
+
+int store_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps,
+                         struct store_request *out)
+{
+    memset(out, 0, sizeof(*out));
+    if (label >> 20) return STORE_ERR_BAD_REQUEST;
+    if (STORE_LABEL_VERSION(label) != STORE_PROTOCOL_VERSION) return STORE_ERR_VERSION;
+    uint32_t op = (uint32_t)STORE_LABEL_OP(label);
+    if (op == 0 || op >= STORE_OP_COUNT) return STORE_ERR_BAD_REQUEST;
+    if (op == STORE_OP_PUT ? n < fixed_mrs[op] || n > STORE_MAX_MRS : n != fixed_mrs[op]) {
+        return STORE_ERR_BAD_REQUEST;
+    }
+    if (ncaps != 0) return STORE_ERR_BAD_CAP;
+    struct store_request *r = out;
+    switch (op) {
+    case STORE_OP_PUT:
+    case STORE_OP_GET:
+    case STORE_OP_DELETE:
+        if (name_unpack(mr, &r->name) != 0) return STORE_ERR_BAD_NAME;
+        if (op == STORE_OP_PUT) {
+            if (mr[2] > STORE_VALUE_MAX) return STORE_ERR_TOO_BIG;
+            if (store_unpack_value(mr + 3, n - 3, (uint32_t)mr[2], r->value) != 0) {
+                memset(out, 0, sizeof(*out));
+                return STORE_ERR_BAD_REQUEST;
+            }
+            r->len = (uint32_t)mr[2];
+        }
+        break;
+    case STORE_OP_LIST:
+        r->index = mr[0];
+        break;
+    case STORE_OP_OWNER_SET:
+    case STORE_OP_OWNER_START:
+    case STORE_OP_OWNER_FORGET:
+        if (!STORE_OWNER_OK(mr[0])) return STORE_ERR_BAD_REQUEST;
+        r->owner = mr[0];
+        if (op == STORE_OP_OWNER_SET) {
+            if (mr[1] > UINT32_MAX || mr[2] > UINT32_MAX) {
+                memset(out, 0, sizeof(*out));
+                return STORE_ERR_BAD_REQUEST;
+            }
+            r->max_entries = mr[1];
+            r->max_bytes = mr[2];
+        } else if (op == STORE_OP_OWNER_START) {
+            if (mr[1] == 0) {
+                memset(out, 0, sizeof(*out));
+                return STORE_ERR_STALE;
+            }
+            r->generation = mr[1];
+        }
+        break;
+    default: /* HELLO, GET_INCARNATION, QUOTA_GET */
+        break;
+    }
+    r->op = op;
+    return STORE_OK;
+}
+
+unsigned store_encode_request(const struct store_request *r, uint64_t *label, uint64_t *mr)
+{
+    *label = STORE_LABEL(r->op);
+    switch (r->op) {
+    case STORE_OP_PUT:
+    case STORE_OP_GET:
+    case STORE_OP_DELETE:
+        if (name_pack(r->name.s, mr) != 0 || r->len > STORE_VALUE_MAX) break;
+        if (r->op != STORE_OP_PUT) return 2;
+        mr[2] = r->len;
+        return 3 + store_pack_value(r->value, r->len, mr + 3);
+    case STORE_OP_LIST:
+        mr[0] = r->index;
+        return 1;
+    case STORE_OP_OWNER_SET:
+        mr[0] = r->owner;
+        mr[1] = r->max_entries;
+        mr[2] = r->max_bytes;
+        return 3;
+    case STORE_OP_OWNER_START:
+        mr[0] = r->owner;
+        mr[1] = r->generation;
+        return 2;
+    case STORE_OP_OWNER_FORGET:
+        mr[0] = r->owner;
+        return 1;
+    default:
+        return 0;
+    }
+    *label = 0;
+    return 0;
+}
