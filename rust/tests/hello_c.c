@@ -9,18 +9,35 @@
 
 enum { HELLO_SUM = 1, HELLO_QUIT = 2 };
 
-static seL4_CPtr endpoint_copy(const runtime_startup_t *su)
+/* Prints the error as hello-rs does; true if it is `want`. */
+static bool expect(const runtime_startup_t *su, const char *what, seL4_Error got, seL4_Error want)
 {
-    if (su->caps_end == su->caps_start || su->empty_end == su->empty_start) {
-        printf("%s: no endpoint or no free slot\n", su->name);
-        return seL4_CapNull;
-    }
-    seL4_Word given = su->caps_start, slot = su->empty_start;
-    seL4_Error err = seL4_CNode_Copy(PROGRAM_SLOT_CNODE, slot, seL4_WordBits, PROGRAM_SLOT_CNODE,
-                                     given, seL4_WordBits, seL4_AllRights);
-    printf("%s: CNode_Copy %lu -> %lu: error %d\n", su->name, (unsigned long)given,
-           (unsigned long)slot, (int)err);
-    return err == seL4_NoError ? slot : seL4_CapNull;
+    printf("%s: %s: error %d%s\n", su->name, what, (int)got, got == want ? "" : " MISMATCH");
+    return got == want;
+}
+
+/* The invocations hello-rs checks (main.rs, check_invocations), in the same order. */
+static int check_invocations(const runtime_startup_t *su, seL4_CPtr given, seL4_CPtr irq)
+{
+    const seL4_CPtr cnode = PROGRAM_SLOT_CNODE;
+    const seL4_Word s = su->empty_start;
+    const seL4_Uint8 d = seL4_WordBits;
+    int mismatches = 0;
+    mismatches += !expect(su, "CNode_Copy to the first free slot",
+                          seL4_CNode_Copy(cnode, s, d, cnode, given, d, seL4_AllRights), seL4_NoError);
+    mismatches += !expect(su, "CNode_Mint with badge 5",
+                          seL4_CNode_Mint(cnode, s + 1, d, cnode, given, d, seL4_AllRights, 5),
+                          seL4_NoError);
+    mismatches += !expect(su, "CNode_Move", seL4_CNode_Move(cnode, s + 2, d, cnode, s + 1, d),
+                          seL4_NoError);
+    mismatches += !expect(su, "CNode_Move onto a full slot",
+                          seL4_CNode_Move(cnode, s, d, cnode, s + 2, d), seL4_DeleteFirst);
+    mismatches += !expect(su, "CNode_Delete", seL4_CNode_Delete(cnode, s + 2, d), seL4_NoError);
+    mismatches += !expect(su, "CNode_Revoke", seL4_CNode_Revoke(cnode, s, d), seL4_NoError);
+    mismatches += !expect(su, "IRQHandler_Ack", seL4_IRQHandler_Ack(irq), seL4_NoError);
+    mismatches += !expect(su, "TCB_Suspend on a CNode cap", seL4_TCB_Suspend(cnode),
+                          seL4_IllegalOperation);
+    return mismatches;
 }
 
 static unsigned serve(seL4_CPtr ep)
@@ -69,17 +86,12 @@ int main(void)
     if (su->nargs > 0 && su->args[0] == 0) {
         panic("deliberate crash of %s", su->name);
     }
-    seL4_CPtr ep = endpoint_copy(su);
-    if (ep == seL4_CapNull) {
+    if (su->caps_end - su->caps_start < 2 || su->empty_end - su->empty_start < 3) {
+        printf("%s: needs 2 caps and 3 free slots\n", su->name);
         return 100;
     }
-    if (su->caps_end - su->caps_start > 1) {
-        seL4_Error err = seL4_IRQHandler_Ack(su->caps_start + 1);
-        printf("%s: IRQHandler_Ack: error %d\n", su->name, (int)err);
-    }
-    seL4_Error wrong = seL4_TCB_Suspend(PROGRAM_SLOT_CNODE);
-    printf("%s: TCB_Suspend on a CNode cap: error %d\n", su->name, (int)wrong);
-    unsigned served = serve(ep);
+    int mismatches = check_invocations(su, su->caps_start, su->caps_start + 1);
+    unsigned served = serve(su->empty_start);
     printf("%s: served %u requests, exiting\n", su->name, served);
-    return (int)served;
+    return mismatches > 0 ? 100 + mismatches : (int)served;
 }

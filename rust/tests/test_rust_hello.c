@@ -77,7 +77,7 @@ static void serve_and_exit(const char *name, const env_t *e)
            (unsigned long)seL4_GetMR(0));
     check(seL4_MessageInfo_get_label(m) == PROGRAM_EXIT_LABEL && seL4_MessageInfo_get_length(m) == 1 &&
               badge == EXIT_BADGE && seL4_GetMR(0) == 3,
-          name, "exits with status 3 (requests before quit) on the fault endpoint");
+          name, "exits with status 3 (3 requests before quit, no invocation mismatches)");
 }
 
 static void crash(const char *name, const env_t *e)

@@ -2,22 +2,26 @@
 //! (runtime/programs.h).  It serves Calls on the endpoint it is given and exits through
 //! the startup convention, so that a supervisor sees its exit status (or its panic, as a
 //! fault) on the fault endpoint.  No `unsafe`: everything goes through the sel4 crate.
+//! Its C twin, rust/tests/hello_c.c, does the same with the C runtime.
 //!
-//! Startup: caps[0] = an endpoint to serve, caps[1] (optional) = an IRQ handler to ack;
-//! args[0] = 0 makes it panic at once (to show the parent what a crash looks like).
+//! Startup: caps[0] = an endpoint to serve, caps[1] = an IRQ handler to ack; args[0] = 0
+//! makes it panic at once (to show the parent what a crash looks like).  First it checks
+//! the invocations it uses on its own caps (each printed with its seL4_Error; one that
+//! differs from what seL4 must answer counts as a mismatch).
 //!
 //! Protocol on the endpoint (each request answered before the next is received):
 //!   label HELLO_SUM, MR0..n  ->  label 0: MR0 = sum of the words, MR1 = n, MR2 = badge
-//!   label HELLO_QUIT         ->  label 0, length 0; then exit with the number of
-//!                                requests answered before it
+//!   label HELLO_QUIT         ->  label 0, length 0; then exit
 //!   any other label          ->  label seL4_IllegalOperation, length 0 (a client's
 //!                                mistake never stops the server)
+//! Exit status: the number of requests answered before HELLO_QUIT, or 100 + the number
+//! of mismatches if there were any.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_code)]
 
 use sel4::consts::{seL4_IllegalOperation, seL4_MsgMaxLength, seL4_WordBits};
-use sel4::{CNode, CPtr, CapRights, Endpoint, Error, IrqHandler, MessageInfo, Startup, Tcb, Word};
+use sel4::{CPtr, CapRights, Endpoint, Error, IrqHandler, MessageInfo, Startup, Tcb, Word};
 use sel4::{debug_println, get_mr, set_mr};
 
 const HELLO_SUM: Word = 1;
@@ -25,11 +29,6 @@ const HELLO_QUIT: Word = 2;
 const DEPTH: u8 = seL4_WordBits as u8;
 
 sel4::main!(main);
-
-/// The seL4_Error of a result (0 for success), printed as the C twin hello-c prints it.
-fn code(result: Result<(), Error>) -> Word {
-    result.err().map_or(0, Error::code)
-}
 
 fn main(startup: &Startup) -> i32 {
     debug_println!(
@@ -45,42 +44,74 @@ fn main(startup: &Startup) -> i32 {
     if startup.args().first() == Some(&0) {
         panic!("deliberate crash of {}", startup.name());
     }
-    let Some(ep) = endpoint_copy(startup) else {
+    let (Some(given), Some(irq), true) =
+        (startup.cap(0), startup.cap(1), startup.empty().count() >= 3)
+    else {
+        debug_println!("{}: needs 2 caps and 3 free slots", startup.name());
         return 100;
     };
-    if let Some(irq) = startup.cap(1) {
-        let result = IrqHandler(irq).ack();
-        debug_println!("{}: IRQHandler_Ack: error {}", startup.name(), code(result));
-    }
-    // Invoking the CNode cap as if it were a TCB: the kernel refuses the label.
-    let wrong = Tcb(startup.cnode().cptr()).suspend();
-    debug_println!(
-        "{}: TCB_Suspend on a CNode cap: error {}",
-        startup.name(),
-        code(wrong)
-    );
-    let served = serve(ep);
+    let mismatches = check_invocations(startup, given, IrqHandler(irq));
+    let served = serve(Endpoint(CPtr(startup.empty().start)));
     debug_println!("{}: served {} requests, exiting", startup.name(), served);
-    served as i32
+    if mismatches > 0 {
+        100 + mismatches
+    } else {
+        served as i32
+    }
 }
 
-/// Copies the endpoint it was given into its first free slot (exercising its own CNode
-/// cap and guard) and returns the copy, or None if there is none or the copy failed.
-fn endpoint_copy(startup: &Startup) -> Option<Endpoint> {
-    let (Some(given), Some(slot)) = (startup.cap(0), startup.empty().next()) else {
-        debug_println!("{}: no endpoint or no free slot", startup.name());
-        return None;
-    };
-    let cnode: CNode = startup.cnode();
-    let result = cnode.copy(slot, DEPTH, cnode, given.0, DEPTH, CapRights::ALL);
-    debug_println!(
-        "{}: CNode_Copy {} -> {}: error {}",
-        startup.name(),
-        given.0,
-        slot,
-        code(result)
-    );
-    result.ok().map(|()| Endpoint(CPtr(slot)))
+/// Prints the seL4_Error of `got` (0 for success) as hello-c does; true if it is `want`.
+fn expect(startup: &Startup, what: &str, got: Result<(), Error>, want: Result<(), Error>) -> bool {
+    let code = |r: Result<(), Error>| r.err().map_or(0, Error::code);
+    let note = if got == want { "" } else { " MISMATCH" };
+    debug_println!("{}: {}: error {}{}", startup.name(), what, code(got), note);
+    got == want
+}
+
+/// Exercises the invocations of the sel4 crate on its own CSpace: copies the endpoint
+/// it was given to its first free slot (the one it serves), mints, moves, deletes and
+/// revokes around it, acks the IRQ, and makes an invocation seL4 must refuse.
+/// Returns the number of results that were not what seL4 answers.
+fn check_invocations(startup: &Startup, given: CPtr, irq: IrqHandler) -> i32 {
+    let cnode = startup.cnode();
+    let s = startup.empty().start;
+    let checks = [
+        (
+            "CNode_Copy to the first free slot",
+            cnode.copy(s, DEPTH, cnode, given.0, DEPTH, CapRights::ALL),
+            Ok(()),
+        ),
+        (
+            "CNode_Mint with badge 5",
+            cnode.mint(s + 1, DEPTH, cnode, given.0, DEPTH, CapRights::ALL, 5),
+            Ok(()),
+        ),
+        (
+            "CNode_Move",
+            cnode.move_cap(s + 2, DEPTH, cnode, s + 1, DEPTH),
+            Ok(()),
+        ),
+        (
+            "CNode_Move onto a full slot",
+            cnode.move_cap(s, DEPTH, cnode, s + 2, DEPTH),
+            Err(Error::DeleteFirst),
+        ),
+        ("CNode_Delete", cnode.delete(s + 2, DEPTH), Ok(())),
+        ("CNode_Revoke", cnode.revoke(s, DEPTH), Ok(())),
+        ("IRQHandler_Ack", irq.ack(), Ok(())),
+        (
+            "TCB_Suspend on a CNode cap",
+            Tcb(cnode.cptr()).suspend(),
+            Err(Error::IllegalOperation),
+        ),
+    ];
+    let mut mismatches = 0;
+    for (what, got, want) in checks {
+        if !expect(startup, what, got, want) {
+            mismatches += 1;
+        }
+    }
+    mismatches
 }
 
 /// Answers requests until HELLO_QUIT; returns how many came before it.

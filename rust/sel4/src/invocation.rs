@@ -271,6 +271,8 @@ mod tests {
         let inv = Invocation::tcb_suspend();
         assert_eq!(inv.info(), MessageInfo::new(TCBSuspend, 0, 0, 0));
         assert!(inv.args().is_empty() && inv.caps().is_empty());
+        let inv = Invocation::tcb_resume();
+        assert_eq!(inv.info(), MessageInfo::new(TCBResume, 0, 0, 0));
         let inv = Invocation::irq_handler_ack();
         assert_eq!(inv.info(), MessageInfo::new(IRQAckIRQ, 0, 0, 0));
     }
