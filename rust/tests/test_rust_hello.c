@@ -41,7 +41,10 @@ static seL4_Error spawn(const char *name, const env_t *e, seL4_Word badge, seL4_
         .name = name, .fault_ep = e->fault_ep, .fault_badge = badge, .priority = 200,
         .caps = caps, .ncaps = 2, .args = args, .nargs = 1,
     };
-    return spawn_program(&a, NULL);
+    spawned_t s = { 0 };
+    seL4_Error err = spawn_program(&a, &s);
+    printf("%s: spawn: error %d, %lu frames\n", name, (int)err, (unsigned long)s.pages);
+    return err;
 }
 
 static void serve_and_exit(const char *name, const env_t *e)
