@@ -8,12 +8,37 @@
 #include <runtime/stdio.h>
 
 enum { HELLO_SUM = 1, HELLO_QUIT = 2 };
+#define NOTIFICATION_BADGE 0x10ul
 
 /* Prints the error as hello-rs does; true if it is `want`. */
 static bool expect(const runtime_startup_t *su, const char *what, seL4_Error got, seL4_Error want)
 {
     printf("%s: %s: error %d%s\n", su->name, what, (int)got, got == want ? "" : " MISMATCH");
     return got == want;
+}
+
+/* Prints a word result as hello-rs does; true if it is `want`. */
+static bool expect_word(const runtime_startup_t *su, const char *what, seL4_Word got, seL4_Word want)
+{
+    printf("%s: %s %lu%s\n", su->name, what, (unsigned long)got, got == want ? "" : " MISMATCH");
+    return got == want;
+}
+
+/* Signal, Poll, Wait and Yield as hello-rs checks them (main.rs, check_notification). */
+static int check_notification(const runtime_startup_t *su, seL4_CPtr ntfn)
+{
+    seL4_Word polled = 0, polled_again = 0, waited = 0;
+    seL4_Signal(ntfn);
+    seL4_Poll(ntfn, &polled);
+    seL4_Poll(ntfn, &polled_again);
+    seL4_Signal(ntfn);
+    seL4_Wait(ntfn, &waited);
+    seL4_Yield();
+    int mismatches = 0;
+    mismatches += !expect_word(su, "Signal, then Poll: badge", polled, NOTIFICATION_BADGE);
+    mismatches += !expect_word(su, "Poll again: badge", polled_again, 0);
+    mismatches += !expect_word(su, "Signal, then Wait: badge", waited, NOTIFICATION_BADGE);
+    return mismatches;
 }
 
 /* The invocations hello-rs checks (main.rs, check_invocations), in the same order. */
@@ -86,11 +111,12 @@ int main(void)
     if (su->nargs > 0 && su->args[0] == 0) {
         panic("deliberate crash of %s", su->name);
     }
-    if (su->caps_end - su->caps_start < 2 || su->empty_end - su->empty_start < 3) {
-        printf("%s: needs 2 caps and 3 free slots\n", su->name);
+    if (su->caps_end - su->caps_start < 3 || su->empty_end - su->empty_start < 3) {
+        printf("%s: needs 3 caps and 3 free slots\n", su->name);
         return 100;
     }
-    int mismatches = check_invocations(su, su->caps_start, su->caps_start + 1);
+    int mismatches = check_invocations(su, su->caps_start, su->caps_start + 1) +
+                     check_notification(su, su->caps_start + 2);
     unsigned served = serve(su->empty_start);
     printf("%s: served %u requests, exiting\n", su->name, served);
     return mismatches > 0 ? 100 + mismatches : (int)served;

@@ -1,6 +1,7 @@
 /*
  * test-rust-hello: a root task that starts the Rust program hello-rs (rust/hello) and
- * its C twin hello-c with spawn_program, talks to each over the endpoint it passed,
+ * its C twin hello-c with spawn_program (passing an endpoint, an IRQ handler and a badged
+ * notification), talks to each over the endpoint,
  * and checks what a supervisor relies on: the replies, that a bad request is refused
  * without stopping the server, the exit status on the fault endpoint (with the badge
  * chosen), and that a panic arrives there as a VM fault at address 0.
@@ -16,6 +17,7 @@ enum { HELLO_SUM = 1, HELLO_QUIT = 2, HELLO_BAD = 99 };
 #define CALL_BADGE 0x42ul
 #define EXIT_BADGE 0x77ul
 #define CRASH_BADGE 0x78ul
+#define NOTIFICATION_BADGE 0x10ul /* = hello-rs's and hello-c's */
 
 static int failures, passes;
 
@@ -31,15 +33,16 @@ typedef struct env {
     seL4_CPtr call_ep;  /* our badged copy for calling it */
     seL4_CPtr fault_ep; /* its fault endpoint */
     seL4_CPtr irq;      /* an IRQ handler it acks */
+    seL4_CPtr ntfn;     /* a badged notification it signals and polls */
 } env_t;
 
 static seL4_Error spawn(const char *name, const env_t *e, seL4_Word badge, seL4_Word arg)
 {
-    const seL4_CPtr caps[2] = { e->ep, e->irq };
+    const seL4_CPtr caps[3] = { e->ep, e->irq, e->ntfn };
     const seL4_Word args[1] = { arg };
     spawn_args_t a = {
         .name = name, .fault_ep = e->fault_ep, .fault_badge = badge, .priority = 200,
-        .caps = caps, .ncaps = 2, .args = args, .nargs = 1,
+        .caps = caps, .ncaps = 3, .args = args, .nargs = 1,
     };
     spawned_t s = { 0 };
     seL4_Error err = spawn_program(&a, &s);
@@ -80,7 +83,7 @@ static void serve_and_exit(const char *name, const env_t *e)
            (unsigned long)seL4_GetMR(0));
     check(seL4_MessageInfo_get_label(m) == PROGRAM_EXIT_LABEL && seL4_MessageInfo_get_length(m) == 1 &&
               badge == EXIT_BADGE && seL4_GetMR(0) == 3,
-          name, "exits with status 3 (3 requests before quit, no invocation mismatches)");
+          name, "exits with status 3 (3 requests before quit, no mismatches in its self-checks)");
 }
 
 static void crash(const char *name, const env_t *e)
@@ -107,6 +110,7 @@ int main(void)
         .call_ep = alloc_slot(),
         .fault_ep = alloc_object(seL4_EndpointObject, 0),
         .irq = alloc_slot(),
+        .ntfn = alloc_slot(),
     };
     seL4_Error err = seL4_CNode_Mint(seL4_CapInitThreadCNode, e.call_ep, seL4_WordBits,
                                      seL4_CapInitThreadCNode, e.ep, seL4_WordBits, seL4_AllRights,
@@ -115,6 +119,10 @@ int main(void)
     err = seL4_IRQControl_GetMSI(seL4_CapIRQControl, seL4_CapInitThreadCNode, e.irq, seL4_WordBits,
                                  0, 3, 0, 0, 5);
     check(err == seL4_NoError, "root", "an MSI IRQ handler for the programs to ack");
+    err = seL4_CNode_Mint(seL4_CapInitThreadCNode, e.ntfn, seL4_WordBits, seL4_CapInitThreadCNode,
+                          alloc_object(seL4_NotificationObject, 0), seL4_WordBits, seL4_AllRights,
+                          NOTIFICATION_BADGE);
+    check(err == seL4_NoError, "root", "a badged notification for the programs");
 
     const char *const programs[2] = { "hello-rs", "hello-c" };
     for (unsigned i = 0; i < 2; i++) {

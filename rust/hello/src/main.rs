@@ -4,10 +4,11 @@
 //! fault) on the fault endpoint.  No `unsafe`: everything goes through the sel4 crate.
 //! Its C twin, rust/tests/hello_c.c, does the same with the C runtime.
 //!
-//! Startup: caps[0] = an endpoint to serve, caps[1] = an IRQ handler to ack; args[0] = 0
-//! makes it panic at once (to show the parent what a crash looks like).  First it checks
-//! the invocations it uses on its own caps (each printed with its seL4_Error; one that
-//! differs from what seL4 must answer counts as a mismatch).
+//! Startup: caps[0] = an endpoint to serve, caps[1] = an IRQ handler to ack, caps[2] = a
+//! notification badged NOTIFICATION_BADGE; args[0] = 0 makes it panic at once (to show
+//! the parent what a crash looks like).  First it checks the invocations and the
+//! notification system calls on its own caps (each result printed; one that differs
+//! from what seL4 must answer counts as a mismatch).
 //!
 //! Protocol on the endpoint (each request answered before the next is received):
 //!   label HELLO_SUM, MR0..n  ->  label 0: MR0 = sum of the words, MR1 = n, MR2 = badge
@@ -21,12 +22,16 @@
 #![forbid(unsafe_code)]
 
 use sel4::consts::{seL4_IllegalOperation, seL4_MsgMaxLength, seL4_WordBits};
-use sel4::{CPtr, CapRights, Endpoint, Error, IrqHandler, MessageInfo, Startup, Tcb, Word};
+use sel4::{
+    CPtr, CapRights, Endpoint, Error, IrqHandler, MessageInfo, Notification, Startup, Tcb, Word,
+};
 use sel4::{debug_println, get_mr, set_mr};
 
 const HELLO_SUM: Word = 1;
 const HELLO_QUIT: Word = 2;
 const DEPTH: u8 = seL4_WordBits as u8;
+/// The badge of the notification cap the parent passes (test_rust_hello.c).
+const NOTIFICATION_BADGE: Word = 0x10;
 
 sel4::main!(main);
 
@@ -44,13 +49,17 @@ fn main(startup: &Startup) -> i32 {
     if startup.args().first() == Some(&0) {
         panic!("deliberate crash of {}", startup.name());
     }
-    let (Some(given), Some(irq), true) =
-        (startup.cap(0), startup.cap(1), startup.empty().count() >= 3)
-    else {
-        debug_println!("{}: needs 2 caps and 3 free slots", startup.name());
+    let (Some(given), Some(irq), Some(ntfn), true) = (
+        startup.cap(0),
+        startup.cap(1),
+        startup.cap(2),
+        startup.empty().count() >= 3,
+    ) else {
+        debug_println!("{}: needs 3 caps and 3 free slots", startup.name());
         return 100;
     };
-    let mismatches = check_invocations(startup, given, IrqHandler(irq));
+    let mismatches = check_invocations(startup, given, IrqHandler(irq))
+        + check_notification(startup, Notification(ntfn));
     let served = serve(Endpoint(CPtr(startup.empty().start)));
     debug_println!("{}: served {} requests, exiting", startup.name(), served);
     if mismatches > 0 {
@@ -66,6 +75,35 @@ fn expect(startup: &Startup, what: &str, got: Result<(), Error>, want: Result<()
     let note = if got == want { "" } else { " MISMATCH" };
     debug_println!("{}: {}: error {}{}", startup.name(), what, code(got), note);
     got == want
+}
+
+/// Prints a word result as hello-c does; true if it is `want`.
+fn expect_word(startup: &Startup, what: &str, got: Word, want: Word) -> bool {
+    let note = if got == want { "" } else { " MISMATCH" };
+    debug_println!("{}: {} {}{}", startup.name(), what, got, note);
+    got == want
+}
+
+/// Signal, Poll, Wait and Yield on its own notification (nobody else signals it).
+fn check_notification(startup: &Startup, ntfn: Notification) -> i32 {
+    ntfn.signal();
+    let polled = ntfn.poll();
+    let polled_again = ntfn.poll();
+    ntfn.signal();
+    let waited = ntfn.wait();
+    sel4::yield_now();
+    let checks = [
+        ("Signal, then Poll: badge", polled, NOTIFICATION_BADGE),
+        ("Poll again: badge", polled_again, 0),
+        ("Signal, then Wait: badge", waited, NOTIFICATION_BADGE),
+    ];
+    let mut mismatches = 0;
+    for (what, got, want) in checks {
+        if !expect_word(startup, what, got, want) {
+            mismatches += 1;
+        }
+    }
+    mismatches
 }
 
 /// Exercises the invocations of the sel4 crate on its own CSpace: copies the endpoint
