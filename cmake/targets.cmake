@@ -26,6 +26,8 @@ if(SEL4_LIBSEL4 STREQUAL "real")
   set(SEL4_TARGET_INCLUDE ${SEL4_PREFIX}/libsel4/include)
 endif()
 
+include(${CMAKE_CURRENT_LIST_DIR}/rs_manifest.cmake)
+
 # add_sel4_library(NAME SOURCES... [LIBS libs...]): static library for seL4 programs.
 function(add_sel4_library name)
   cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})

@@ -22,6 +22,16 @@ static uint32_t rights_of(unsigned perms)
     return MS_R;
 }
 
+/* Does any segment have file bytes in the page at `page`? */
+static bool has_file_bytes(const elf_plan_t *plan, uint64_t page)
+{
+    for (unsigned k = 0; k < plan->nsegments; k++) {
+        const elf_segment_t *s = &plan->seg[k];
+        if (s->filesz > 0 && s->vaddr < page + PAGE && page < s->vaddr + s->filesz) return true;
+    }
+    return false;
+}
+
 static bool all_zero(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -48,6 +58,7 @@ static int load_run(seL4_CPtr ms, uint32_t as, const elf_plan_t *plan, const voi
     uint32_t obj = 0;
     int err = msc_obj_create(ms, MS_OBJ_ANON, npages * PAGE, 0, 0, &obj);
     for (uint64_t p = 0; err == MS_OK && p < npages; p++) {
+        if (!has_file_bytes(plan, start + p * PAGE)) continue; /* zero: left to demand paging */
         elf_fill_page(plan, image, size, start + p * PAGE, page_buf);
         err = write_page(ms, obj, p * PAGE);
     }
