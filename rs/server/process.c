@@ -2,6 +2,7 @@
 #include "rs/server/process.h"
 #include "rs/server/layout.h"
 #include "rs/server/loader.h"
+#include "rs/server/rs.h"
 #include "memserver/client/memserver_client.h"
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
@@ -236,10 +237,16 @@ seL4_Error rs_process_kill(unsigned i, uint32_t as, bool destroy_client)
         return err;
     }
     int merr = MS_OK;
-    if (destroy_client) {
-        merr = msc_client_destroy(RS_SLOT_MS_ADMIN, RS_MS_BADGE(i));
-    } else if (as != 0) {
+    if (as != 0) {
         merr = msc_as_destroy(RS_SVC_SLOT(i, RS_SVC_MS), as);
+    }
+    if (merr == MS_OK && destroy_client) {
+        /* The server forgets the client, quota included: set it again for the next start. */
+        merr = msc_client_destroy(RS_SLOT_MS_ADMIN, RS_MS_BADGE(i));
+        if (merr == MS_OK) {
+            uint64_t pages = rs.m.service[i].pages;
+            merr = msc_quota_set(RS_SLOT_MS_ADMIN, RS_MS_BADGE(i), pages, pages * 2u + 64u);
+        }
     }
     if (merr != MS_OK) {
         printf("rs: service %u: memory server: %s\n", i, ms_err_name(merr));
