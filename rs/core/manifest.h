@@ -20,7 +20,7 @@
  *   stable    = DURATION            a run this long resets the backoff
  *   heartbeat = PERIOD DEADLINE | off     DEADLINE <= PERIOD
  *   depends   = NAME...             started after these
- *   grants    = irq:PIN ioport:FIRST[-LAST]...
+ *   grants    = irq:PIN ioport:FIRST[-LAST] control...   (control: the RS control cap)
  *   channels  = NAME...             endpoint caps to these services, in this order
  *   args      = WORD...             up to RS_MAX_ARGS numbers (decimal or 0x hex)
  * Durations: a number with `ms` or `s` (stored in milliseconds), 1 ms .. 1 day.
@@ -43,7 +43,7 @@
 #define RS_MIN_UNTYPED_BITS 14u
 #define RS_MAX_UNTYPED_BITS 28u
 #define RS_MAX_DURATION_MS  86400000u   /* 1 day */
-#define RS_MAX_INTENSITY    64u  /* restarts per period (the policy keeps that many times) */
+#define RS_MAX_INTENSITY    1000u /* restarts per period (the policy keeps that many times) */
 #define RS_MAX_IRQ_PIN      23u         /* IOAPIC pins */
 #define RS_MAX_LINE         255u        /* characters per line, without the newline */
 #define RS_MAX_TEXT         (1u << 20)  /* bytes of manifest text */
@@ -61,7 +61,7 @@
 
 enum rs_strategy { RS_ONE_FOR_ONE, RS_REST_FOR_ONE, RS_ONE_FOR_ALL };
 enum rs_restart { RS_PERMANENT, RS_TRANSIENT, RS_TEMPORARY };
-enum rs_grant_kind { RS_GRANT_IRQ, RS_GRANT_IOPORT };
+enum rs_grant_kind { RS_GRANT_IRQ, RS_GRANT_IOPORT, RS_GRANT_CONTROL };
 
 struct rs_group {
     char     name[RS_NAME_MAX + 1];

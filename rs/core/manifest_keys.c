@@ -210,7 +210,7 @@ static int k_channels(struct kv *kv)
 
 static bool overlaps(const struct rs_grant *a, const struct rs_grant *b)
 {
-    return a->kind == b->kind && a->first <= b->last && b->first <= a->last;
+    return a->kind == b->kind && a->kind != RS_GRANT_CONTROL && a->first <= b->last && b->first <= a->last;
 }
 
 /* An error if g overlaps a grant of an earlier service or an earlier grant of this one. */
@@ -236,6 +236,11 @@ static int one_grant(struct kv *kv, struct mp_slice w, struct rs_grant *g)
     char q[32];
     uint64_t a, b;
     mp_quote(q, sizeof(q), w);
+    if (mp_eq(w, "control")) { /* a cap to the RS's control interface (rs/PROTOCOL.md) */
+        g->kind = RS_GRANT_CONTROL;
+        g->first = g->last = 0;
+        return 0;
+    }
     if (w.n > 4 && mp_eq((struct mp_slice){ w.p, 4 }, "irq:")) {
         struct mp_slice num = { w.p + 4, w.n - 4 };
         if (!mp_parse_u64(num, &a)) return mp_error(kv->mp, kv->key, "'%s': IRQ pin is not a number", q);
@@ -263,7 +268,7 @@ static int one_grant(struct kv *kv, struct mp_slice w, struct rs_grant *g)
         g->last = (uint16_t)b;
         return 0;
     }
-    return mp_error(kv->mp, kv->key, "'%s' is not irq:PIN or ioport:FIRST[-LAST]", q);
+    return mp_error(kv->mp, kv->key, "'%s' is not irq:PIN, ioport:FIRST[-LAST] or control", q);
 }
 
 static int k_grants(struct kv *kv)

@@ -295,8 +295,18 @@ static void test_errors(void)
     BAD("service a\n image = a\n grants = ioport:0x10000\n",
         "t.manifest:3: field 'grants': 'ioport:0x10000': ports must be within 0..0xffff, FIRST <= LAST");
     BAD("service a\n image = a\n grants = ioport:\n",
-        "t.manifest:3: field 'grants': 'ioport:' is not irq:PIN or ioport:FIRST[-LAST]");
-    BAD("service a\n image = a\n grants = dma:1\n", "t.manifest:3: field 'grants': 'dma:1' is not irq:PIN or ioport:FIRST[-LAST]");
+        "t.manifest:3: field 'grants': 'ioport:' is not irq:PIN, ioport:FIRST[-LAST] or control");
+    BAD("service a\n image = a\n grants = dma:1\n", "t.manifest:3: field 'grants': 'dma:1' is not irq:PIN, ioport:FIRST[-LAST] or control");
+    {
+        /* `control` (the RS control cap) may be granted to several services */
+        static struct rs_manifest cm;
+        struct rs_manifest_error ce;
+        const char *t = "service a\n image = a\n grants = control\nservice b\n image = b\n grants = control ioport:0xf4\n";
+        CHECK_EQ(rs_manifest_parse(t, strlen(t), &cm, &ce), 0);
+        CHECK_EQ(cm.service[1].ngrants, 2);
+        CHECK_EQ(cm.service[0].grants[0].kind, RS_GRANT_CONTROL);
+        CHECK_EQ(cm.service[1].grants[0].kind, RS_GRANT_CONTROL);
+    }
     BAD("service a\n image = a\n grants = irq:1 irq:1\n",
         "t.manifest:3: field 'grants': IRQ pin 1 is already granted to service 'a'");
     BAD("service a\n image = a\n grants = ioport:0x40-0x43\nservice b\n image = b\n grants = ioport:0x43\n",
@@ -309,8 +319,8 @@ static void test_errors(void)
     BAD("group g intensity=5\nservice a\n image = a\n", "t.manifest:1: field 'intensity': '5' is not N/DURATION (e.g. 5/10s)");
     BAD("group g intensity=5/10\nservice a\n image = a\n",
         "t.manifest:1: field 'intensity': '5/10' is not N/DURATION (e.g. 5/10s)");
-    BAD("group g intensity=65/1s\nservice a\n image = a\n",
-        "t.manifest:1: field 'intensity': 65 restarts is out of range 0..64");
+    BAD("group g intensity=1001/1s\nservice a\n image = a\n",
+        "t.manifest:1: field 'intensity': 1001 restarts is out of range 0..1000");
     BAD("group g intensity=1/0s\nservice a\n image = a\n",
         "t.manifest:1: field 'intensity': the period must be at least 1 ms");
     BAD("group g colour=red\nservice a\n image = a\n",
