@@ -73,6 +73,12 @@ static void hardware_caps(void)
     int err = seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, seL4_CapInitThreadCNode,
                                         given[RS_SLOT_IRQ0 - RS_SLOT_EP], seL4_WordBits, 0, 2, 0, 0, 0);
     if (err) fatal("IRQ 0 handler", err);
+    /* Until the timer driver binds its own notification (and acks), IRQ 0 signals one
+     * nobody waits on: the kernel would otherwise report the firmware-started PIT's first
+     * tick as undelivered on the console. */
+    seL4_CPtr parking = need(alloc_object(seL4_NotificationObject, 0), "IRQ parking notification");
+    err = seL4_IRQHandler_SetNotification(given[RS_SLOT_IRQ0 - RS_SLOT_EP], parking);
+    if (err) fatal("IRQ 0 notification", err);
     given[RS_SLOT_PIT - RS_SLOT_EP] = need(alloc_ioport(0x40, 0x43), "PIT I/O ports");
     given[RS_SLOT_EXIT_PORT - RS_SLOT_EP] = need(alloc_ioport(0xf4, 0xf4), "exit I/O port");
 }
