@@ -22,7 +22,7 @@ void rs_record_seal(struct rs_record *r)
     r->checksum = rs_record_checksum(r);
 }
 
-int rs_record_check(const void *page, size_t size, uint32_t nservices, uint32_t max_state)
+int rs_record_check(const void *page, size_t size, uint32_t nservices)
 {
     if (size < sizeof(struct rs_record)) return RS_RECORD_BAD_VALUE;
     const struct rs_record *r = page;
@@ -33,9 +33,6 @@ int rs_record_check(const void *page, size_t size, uint32_t nservices, uint32_t 
     if (r->nservices != nservices || nservices > RS_RECORD_SERVICES) return RS_RECORD_BAD_VALUE;
     if (r->intent_op > RS_INTENT_KILL || (r->intent_op != RS_INTENT_NONE && r->intent_svc >= nservices)) {
         return RS_RECORD_BAD_VALUE;
-    }
-    for (uint32_t i = 0; i < nservices; i++) {
-        if (r->svc[i].state >= max_state) return RS_RECORD_BAD_VALUE;
     }
     return RS_RECORD_OK;
 }

@@ -66,36 +66,36 @@ static void test_list(void)
 static void test_record(void)
 {
     static struct rs_record r;
-    static uint8_t page[4096];
+    static uint8_t page[RS_RECORD_PAGES * 4096];
     memset(&r, 0, sizeof(r));
     memcpy(page, &r, sizeof(r));
-    CHECK_EQ(rs_record_check(page, sizeof(page), 2, 5), RS_RECORD_EMPTY);
+    CHECK_EQ(rs_record_check(page, sizeof(page), 2), RS_RECORD_EMPTY);
     r.nservices = 2;
-    r.svc[1].state = 1;
-    r.svc[1].generation = 3;
+    r.as[1] = 0x10001;
+    r.policy.svc[1].generation = 3;
     r.intent_op = RS_INTENT_START;
     r.intent_svc = 1;
     rs_record_seal(&r);
     memcpy(page, &r, sizeof(r));
-    CHECK_EQ(rs_record_check(page, sizeof(page), 2, 5), RS_RECORD_OK);
-    CHECK_EQ(rs_record_check(page, sizeof(page), 3, 5), RS_RECORD_BAD_VALUE); /* other manifest */
+    CHECK_EQ(rs_record_check(page, sizeof(page), 2), RS_RECORD_OK);
+    CHECK_EQ(rs_record_check(page, sizeof(page), 3), RS_RECORD_BAD_VALUE); /* other manifest */
     page[200] ^= 1;
-    CHECK_EQ(rs_record_check(page, sizeof(page), 2, 5), RS_RECORD_BAD_CHECKSUM);
+    CHECK_EQ(rs_record_check(page, sizeof(page), 2), RS_RECORD_BAD_CHECKSUM);
     r.intent_svc = 2;
     rs_record_seal(&r);
     memcpy(page, &r, sizeof(r));
-    CHECK_EQ(rs_record_check(page, sizeof(page), 2, 5), RS_RECORD_BAD_VALUE);
+    CHECK_EQ(rs_record_check(page, sizeof(page), 2), RS_RECORD_BAD_VALUE);
     r.intent_svc = 1;
-    r.svc[0].state = 5;
+    r.intent_op = 3;
     rs_record_seal(&r);
     memcpy(page, &r, sizeof(r));
-    CHECK_EQ(rs_record_check(page, sizeof(page), 2, 5), RS_RECORD_BAD_VALUE);
-    r.svc[0].state = 0;
-    r.version = 2;
+    CHECK_EQ(rs_record_check(page, sizeof(page), 2), RS_RECORD_BAD_VALUE);
+    r.intent_op = RS_INTENT_KILL;
+    r.version = 1;
     r.checksum = rs_record_checksum(&r);
     memcpy(page, &r, sizeof(r));
-    CHECK_EQ(rs_record_check(page, sizeof(page), 2, 5), RS_RECORD_BAD_VERSION);
-    CHECK_EQ(rs_record_check(page, 100, 2, 5), RS_RECORD_BAD_VALUE);
+    CHECK_EQ(rs_record_check(page, sizeof(page), 2), RS_RECORD_BAD_VERSION);
+    CHECK_EQ(rs_record_check(page, 100, 2), RS_RECORD_BAD_VALUE);
 }
 
 int main(void)

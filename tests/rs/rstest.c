@@ -6,7 +6,7 @@
  */
 #include "rstest.h"
 #include "faulty.h"
-#include "rs/server/layout.h"          /* RS_STOPPED... */
+#include "rs/server/layout.h"          /* RS_SVC_STOPPED... */
 #include "rs/server/rs.h"
 #include "memserver/client/memserver_client.h"
 
@@ -59,7 +59,7 @@ static void detect_one(seL4_CPtr f, uint32_t idx, seL4_Word cmd, seL4_Word arg, 
     snprintf(line, sizeof(line), "%s: detected, restarted (gen %lu -> %lu)", what, (unsigned long)g0,
              (unsigned long)g1);
     t_check(g1 == g0 + 1 && e.end == end && e.fault_kind == kind && e.fault_code == code &&
-                e.state == RS_RUNNING && e.generation == g1,
+                e.state == RS_SVC_RUNNING && e.generation == g1,
             line);
 }
 
@@ -87,13 +87,13 @@ static void scenario_detect(void)
     detect_one(oc, once, FAULTY_EXIT, 5, RS_END_EXIT, 0, 5, "transient, exit status 5");
     send(oc, FAULTY_EXIT, 0);
     struct rs_list_entry e = list(once);
-    t_check(e.state == RS_EXITED && e.end == RS_END_EXIT && e.fault_code == 0,
+    t_check(e.state == RS_SVC_EXITED && e.end == RS_END_EXIT && e.fault_code == 0,
             "transient, exit status 0: not restarted (EXITED)");
     /* temporary: never restarted */
     t_check(ping(tc, NULL) == 1, "temp gen 1 answers");
     send(tc, FAULTY_VM_FAULT, 0);
     e = list(temp);
-    t_check(e.state == RS_STOPPED && e.end == RS_END_FAULT, "temporary, crashed: not restarted");
+    t_check(e.state == RS_SVC_EXITED && e.end == RS_END_FAULT, "temporary, crashed: not restarted (EXITED)");
 
     /* control */
     uint64_t g = ping(fc, NULL);
@@ -108,7 +108,7 @@ static void scenario_detect(void)
             "CRASH: an instruction fetch at 0");
     t_check_err(rsc_stop(ctl, f), RS_OK, "STOP faulty");
     e = list(f);
-    t_check(e.state == RS_STOPPED && e.pages_used == 0, "STOP: stopped, no pages charged");
+    t_check(e.state == RS_SVC_STOPPED && e.pages_used == 0, "STOP: stopped, no pages charged");
     t_check_err(rsc_stop(ctl, f), RS_ERR_STATE, "STOP again: refused");
     t_check_err(rsc_crash(ctl, f), RS_ERR_STATE, "CRASH a stopped service: refused");
     struct rs_audit a;
@@ -164,7 +164,7 @@ static void scenario_churn(seL4_Word churn)
     printf("%lu crashes\n", (unsigned long)churn);
     t_check(bad == 0, "every crash detected and restarted (generations in order)");
     struct rs_list_entry e = list(f);
-    t_check(e.restarts == WARMUP + churn && e.state == RS_RUNNING, "LIST: that many restarts, running");
+    t_check(e.restarts == WARMUP + churn && e.state == RS_SVC_RUNNING, "LIST: that many restarts, running");
     t_check_err(rsc_stop(ctl, f), RS_OK, "STOP");
     t_check_err(rsc_audit(ctl, f, &a1), RS_OK, "AUDIT after");
     e = list(f);
@@ -197,7 +197,7 @@ static void scenario_recover(void)
     t_check_err(rsc_abort(ctl, RS_ABORT_NOW), RS_OK, "ABORT: the RS faults after replying");
     /* The next request waits on the RS endpoint (made by the guardian) for the new RS. */
     struct rs_list_entry e = list(f);
-    t_check(e.generation == 1 && e.state == RS_RUNNING, "the new RS took faulty over: gen 1, running");
+    t_check(e.generation == 1 && e.state == RS_SVC_RUNNING, "the new RS took faulty over: gen 1, running");
     t_check(ping(fc, &served1) == 1 && served1 == served0 + 1, "faulty was not restarted (same incarnation)");
     send(fc, FAULTY_VM_FAULT, 0);
     t_check(ping(fc, NULL) == 2, "the new RS detects a crash and restarts it");
@@ -205,7 +205,7 @@ static void scenario_recover(void)
     send(fc, FAULTY_VM_FAULT, 0);
     t_check(ping(fc, NULL) == 4, "a half-started incarnation (gen 3) was killed and restarted (gen 4)");
     e = list(f);
-    t_check(e.state == RS_RUNNING && e.generation == 4, "LIST: running, gen 4");
+    t_check(e.state == RS_SVC_RUNNING && e.generation == 4, "LIST: running, gen 4");
     t_check_err(rsc_stop(ctl, f), RS_OK, "STOP");
     struct rs_audit a;
     t_check_err(rsc_audit(ctl, f, &a), RS_OK, "AUDIT");
