@@ -10,7 +10,7 @@
 #include "rs/server/rs.h"
 #include "memserver/client/memserver_client.h"
 
-enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3 };
+enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3, SCENARIO_POLICY = 4 };
 
 static seL4_CPtr ctl, exit_port;
 static const runtime_startup_t *su;
@@ -212,6 +212,50 @@ static void scenario_recover(void)
     t_check(a.untyped_empty == 1 && a.chunks_not_empty == 0, "nothing of the half-started incarnation is left");
 }
 
+static uint32_t find(const char *name)
+{
+    uint32_t i = 99;
+    int err = rsc_find(ctl, name, &i);
+    if (err != RS_OK) printf("  FIND %s: %s\n", name, rs_err_name(err));
+    return i;
+}
+
+/* Channels: a b c x y (faulty servers); `looper` crashes at every start. */
+static void scenario_policy(void)
+{
+    /* Crash loop: backoff 10, 20, 40 ms, then the 4th restart is one too many (3/1s). */
+    struct rs_list_entry e = list(find("looper"));
+    t_check(e.state == RS_SVC_FAILED && e.generation == 4 && e.restarts == 3,
+            "crash loop: 3 restarts, then the group gives up (FAILED)");
+    printf("looper: last start at %lu ms\n", (unsigned long)e.started_at);
+    t_check(e.started_at == 70, "backoff in virtual time: starts at 0, 10, 30, 70 ms");
+    e = list(find("bystander"));
+    t_check(e.state == RS_SVC_FAILED, "escalation: the whole group gave up (its other member FAILED)");
+
+    /* rest_for_one: b fails -> b and c (started after it) restart, a does not. */
+    uint32_t a = find("a"), b = find("b"), c = find("c");
+    uint64_t ga = ping(channel(0), NULL), gb = ping(channel(1), NULL), gc = ping(channel(2), NULL);
+    send(channel(1), FAULTY_VM_FAULT, 0);
+    t_check(ping(channel(1), NULL) == gb + 1 && ping(channel(2), NULL) == gc + 1 && ping(channel(0), NULL) == ga,
+            "rest_for_one: b crashed -> b and c restarted, a untouched");
+    t_check(list(a).restarts == 0 && list(b).restarts == 1 && list(c).restarts == 0 && list(c).generation == 2,
+            "rest_for_one: only the failed service counts a restart (c restarted with it, not counted)");
+    send(channel(0), FAULTY_EXIT, 9);
+    t_check(ping(channel(0), NULL) == ga + 1 && ping(channel(1), NULL) == gb + 2 && ping(channel(2), NULL) == gc + 2,
+            "rest_for_one: a exited -> a, b, c restarted");
+
+    /* one_for_all: x fails -> x and y restart. */
+    uint64_t gx = ping(channel(3), NULL), gy = ping(channel(4), NULL);
+    send(channel(4), FAULTY_USER_EXC, 0);
+    t_check(ping(channel(3), NULL) == gx + 1 && ping(channel(4), NULL) == gy + 1, "one_for_all: y crashed -> x and y restarted");
+
+    /* START revives a failed group's service. */
+    uint32_t l = find("looper");
+    t_check_err(rsc_start(ctl, l), RS_OK, "START the failed looper");
+    e = list(l);
+    t_check(e.generation >= 5, "START_REQ started it again (and it crash-loops again)");
+}
+
 int main(void)
 {
     su = runtime_startup();
@@ -224,6 +268,7 @@ int main(void)
     case SCENARIO_DETECT: scenario_detect(); break;
     case SCENARIO_CHURN: scenario_churn(su->nargs > 1 ? su->args[1] : 1000); break;
     case SCENARIO_RECOVER: scenario_recover(); break;
+    case SCENARIO_POLICY: scenario_policy(); break;
     default: t_check(0, "a known scenario"); break;
     }
     finish();
