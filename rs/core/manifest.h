@@ -43,7 +43,7 @@
 #define RS_MIN_UNTYPED_BITS 14u
 #define RS_MAX_UNTYPED_BITS 28u
 #define RS_MAX_DURATION_MS  86400000u   /* 1 day */
-#define RS_MAX_INTENSITY    64u  /* restarts per period (the policy keeps that many times) */
+#define RS_MAX_INTENSITY    1000u /* restarts per period (the policy keeps that many times) */
 #define RS_MAX_IRQ_PIN      23u         /* IOAPIC pins */
 #define RS_MAX_LINE         255u        /* characters per line, without the newline */
 #define RS_MAX_TEXT         (1u << 20)  /* bytes of manifest text */

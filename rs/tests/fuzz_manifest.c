@@ -55,7 +55,9 @@ static void check_invariants(const struct rs_manifest *m)
         for (uint32_t g = 0; g < s->ngrants; g++) {
             const struct rs_grant *a = &s->grants[g];
             REQUIRE(a->first <= a->last);
+            REQUIRE(a->kind <= RS_GRANT_CONTROL);
             REQUIRE(a->kind == RS_GRANT_IOPORT || (a->first == a->last && a->first <= RS_MAX_IRQ_PIN));
+            if (a->kind == RS_GRANT_CONTROL) continue; /* any number of services may have it */
             for (uint32_t j = 0; j <= i; j++) { /* no two grants overlap */
                 const struct rs_service *o = &m->service[j];
                 for (uint32_t h = 0; h < (j == i ? g : o->ngrants); h++) {
@@ -101,6 +103,8 @@ static size_t write_canonical(const struct rs_manifest *m, char *buf, size_t cap
             for (uint32_t g = 0; g < s->ngrants; g++) {
                 if (s->grants[g].kind == RS_GRANT_IRQ)
                     OUT(" irq:%u", s->grants[g].first);
+                else if (s->grants[g].kind == RS_GRANT_CONTROL)
+                    OUT(" control");
                 else
                     OUT(" ioport:%#x-%#x", s->grants[g].first, s->grants[g].last);
             }

@@ -319,8 +319,8 @@ static void test_errors(void)
     BAD("group g intensity=5\nservice a\n image = a\n", "t.manifest:1: field 'intensity': '5' is not N/DURATION (e.g. 5/10s)");
     BAD("group g intensity=5/10\nservice a\n image = a\n",
         "t.manifest:1: field 'intensity': '5/10' is not N/DURATION (e.g. 5/10s)");
-    BAD("group g intensity=65/1s\nservice a\n image = a\n",
-        "t.manifest:1: field 'intensity': 65 restarts is out of range 0..64");
+    BAD("group g intensity=1001/1s\nservice a\n image = a\n",
+        "t.manifest:1: field 'intensity': 1001 restarts is out of range 0..1000");
     BAD("group g intensity=1/0s\nservice a\n image = a\n",
         "t.manifest:1: field 'intensity': the period must be at least 1 ms");
     BAD("group g colour=red\nservice a\n image = a\n",

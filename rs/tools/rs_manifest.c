@@ -83,6 +83,8 @@ static void dump(const struct rs_manifest *m)
             const struct rs_grant *gr = &s->grants[g];
             if (gr->kind == RS_GRANT_IRQ)
                 printf("irq:%u,", gr->first);
+            else if (gr->kind == RS_GRANT_CONTROL)
+                printf("control,");
             else
                 printf("ioport:%#x-%#x,", gr->first, gr->last);
         }
