@@ -15,7 +15,7 @@
 
 #define RS_RECORD_MAGIC   0x3144524f43455352ull /* "RSECORD1" */
 #define RS_RECORD_VERSION 2u
-#define RS_RECORD_PAGES   4u
+#define RS_RECORD_PAGES   20u  /* mostly the policy's per-group rings of restart times */
 #define RS_RECORD_SERVICES RS_MAX_SERVICES
 
 enum { RS_INTENT_NONE = 0, RS_INTENT_START = 1, RS_INTENT_KILL = 2 };
@@ -26,7 +26,7 @@ struct rs_record_last {
 };
 
 struct rs_record {
-    uint64_t magic, version, checksum; /* checksum: FNV-1a over the record with checksum = 0 */
+    uint64_t magic, version, checksum; /* checksum: FNV-1a over its 64-bit words, checksum = 0 */
     uint64_t incarnation;              /* of the RS that wrote it last */
     uint32_t intent_op, intent_svc;
     uint32_t nservices, tick_ms;
