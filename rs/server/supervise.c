@@ -89,6 +89,13 @@ static void do_start(const struct rs_action *a)
 static void do_kill(const struct rs_action *a)
 {
     unsigned i = a->svc;
+    /* A KILL of a live incarnation that did not fault or exit: a hang (the policy's
+     * deadline) or a group decision; the log line says which. */
+    if (rs.as[i] != 0 && rs.last_gen[i] != a->generation) {
+        bool hang = strncmp(rs.pol.svc[i].last_fault, "hang", 4) == 0;
+        rs.last[i] = (struct rs_last){ .end = hang ? RS_END_HANG : RS_END_KILLED };
+        rs.last_gen[i] = a->generation;
+    }
     rs_record_intent(RS_INTENT_KILL, i);
     (void)rs_process_kill(i, rs.as[i], a->final != 0); /* logged inside on error */
     rs.as[i] = 0;

@@ -10,7 +10,7 @@
 #include "rs/server/rs.h"
 #include "memserver/client/memserver_client.h"
 
-enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3, SCENARIO_POLICY = 4 };
+enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3, SCENARIO_POLICY = 4, SCENARIO_HANG = 5 };
 
 static seL4_CPtr ctl, exit_port;
 static const runtime_startup_t *su;
@@ -256,6 +256,25 @@ static void scenario_policy(void)
     t_check(e.generation >= 5, "START_REQ started it again (and it crash-loops again)");
 }
 
+/* With the timer: heartbeats.  Channels: faulty (heartbeat 100 ms, deadline 50 ms). */
+static void scenario_hang(void)
+{
+    uint32_t f = find("faulty"), t = find("timer");
+    seL4_CPtr fc = channel(0);
+    t_check(ping(fc, NULL) == 1, "faulty gen 1 answers");
+    t_check_err(rsc_hang(ctl, f), RS_OK, "HANG faulty (its thread is suspended)");
+    t_check(ping(fc, NULL) == 2, "missed heartbeat detected as a hang, restarted");
+    struct rs_list_entry e = list(f);
+    t_check(e.end == RS_END_HANG && e.restarts == 1, "LIST: last end hang, 1 restart");
+    send(fc, FAULTY_SPIN, 0);
+    t_check(ping(fc, NULL) == 3, "a service stuck in a loop misses its heartbeat, restarted");
+    e = list(t);
+    t_check(e.state == RS_SVC_RUNNING && e.generation == 1 && e.restarts == 0,
+            "the timer driver answered every heartbeat (gen 1, no restarts)");
+    send(fc, FAULTY_VM_FAULT, 0);
+    t_check(ping(fc, NULL) == 4, "a crash with the timer: restarted after its backoff");
+}
+
 int main(void)
 {
     su = runtime_startup();
@@ -269,6 +288,7 @@ int main(void)
     case SCENARIO_CHURN: scenario_churn(su->nargs > 1 ? su->args[1] : 1000); break;
     case SCENARIO_RECOVER: scenario_recover(); break;
     case SCENARIO_POLICY: scenario_policy(); break;
+    case SCENARIO_HANG: scenario_hang(); break;
     default: t_check(0, "a known scenario"); break;
     }
     finish();
