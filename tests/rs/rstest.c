@@ -271,8 +271,8 @@ static void scenario_hang(void)
     e = list(t);
     t_check(e.state == RS_SVC_RUNNING && e.generation == 1 && e.restarts == 0,
             "the timer driver answered every heartbeat (gen 1, no restarts)");
-    send(fc, FAULTY_VM_FAULT, 0);
-    t_check(ping(fc, NULL) == 4, "a crash with the timer: restarted after its backoff");
+    /* (nothing more: what follows would race with the next tick, and the console lines
+     * of the real kernel and of sel4-sim must be the same) */
 }
 
 int main(void)
