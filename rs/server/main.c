@@ -12,6 +12,7 @@
 #include "rs/server/control.h"
 #include "rs/server/record.h"
 #include "memserver/client/memserver_client.h"
+#include "rs/protocol/rs_protocol.h"
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
 #include <runtime/programs.h>
@@ -146,8 +147,13 @@ static void handle_notification(seL4_Word bits)
 
 static void handle_exit(seL4_MessageInfo_t info, unsigned i)
 {
-    if (i >= rs.m.nservices || seL4_MessageInfo_get_label(info) != PROGRAM_EXIT_LABEL ||
-        seL4_MessageInfo_get_length(info) != 1 || !live(i)) {
+    if (seL4_MessageInfo_get_label(info) != PROGRAM_EXIT_LABEL) {
+        /* A request on a supervisor cap: no authority.  (A Send gets no reply: Reply
+         * then does nothing.) */
+        seL4_Reply(seL4_MessageInfo_new(RS_ERR_DENIED, 0, 0, 0));
+        return;
+    }
+    if (i >= rs.m.nservices || seL4_MessageInfo_get_length(info) != 1 || !live(i)) {
         printf("rs: ignored a message on the exit endpoint of service %u\n", i);
         return;
     }

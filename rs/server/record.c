@@ -3,14 +3,18 @@
 #include <runtime/string.h>
 
 static struct rs_record *const record = (struct rs_record *)RS_RECORD_VADDR;
-static struct rs_record scratch; /* built here, then copied to the shared pages */
+/* Built here, then copied to the shared pages (only its `length` bytes). */
+static union {
+    struct rs_record r;
+    uint64_t words[RS_RECORD_MAX_BYTES / 8];
+} scratch_space;
+#define scratch (scratch_space.r)
 static uint64_t my_incarnation;
 static uint32_t abort_armed; /* RS_POINT_* at which to fault, 0: none */
 
 static void save(uint32_t op, unsigned i)
 {
     struct rs_record *r = &scratch;
-    memset(r, 0, sizeof(*r));
     r->incarnation = my_incarnation;
     r->intent_op = op;
     r->intent_svc = i;
@@ -22,12 +26,11 @@ static void save(uint32_t op, unsigned i)
         r->last[k] = (struct rs_record_last){ rs.last[k].end, rs.last[k].kind, rs.last[k].addr, rs.last[k].ip,
                                               rs.last[k].code };
     }
-    r->policy = rs.pol;
-    r->policy.m = NULL;
+    rs_record_pack_policy(r, &rs.pol, &rs.m);
     rs_record_seal(r);
     /* One copy into the shared pages; a death during it leaves a bad checksum, which the
      * next RS treats like a lost record. */
-    memcpy(record, r, sizeof(*r));
+    memcpy(record, r, r->length);
 }
 
 void rs_record_intent(uint32_t op, unsigned i) { save(op, i); }
@@ -38,8 +41,10 @@ int rs_record_load(uint64_t incarnation, uint32_t *op, uint32_t *svc)
     my_incarnation = incarnation;
     int err = rs_record_check(record, RS_RECORD_PAGES * 4096u, rs.m.nservices);
     if (err != RS_RECORD_OK) return err;
-    memcpy(&scratch, record, sizeof(scratch));
-    if (rs_policy_restore(&rs.pol, &rs.m, &scratch.policy) != 0) return RS_RECORD_BAD_VALUE;
+    memcpy(&scratch, record, record->length);
+    static struct rs_policy saved;
+    rs_record_unpack_policy(&scratch, &saved);
+    if (rs_policy_restore(&rs.pol, &rs.m, &saved) != 0) return RS_RECORD_BAD_VALUE;
     *op = scratch.intent_op;
     *svc = scratch.intent_svc;
     rs.now = scratch.now;

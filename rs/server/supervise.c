@@ -102,6 +102,16 @@ static void do_kill(const struct rs_action *a)
     rs_record_commit();
 }
 
+/* After the policy changed its state: the record is written now, unless an action of
+ * this batch starts or kills something (its intent, written first, carries the state). */
+static void commit_unless_acting(int n)
+{
+    for (int k = 0; k < n; k++) {
+        if (acts[k].kind == RS_ACT_START || acts[k].kind == RS_ACT_KILL) return;
+    }
+    rs_record_commit();
+}
+
 static void carry_out(int n)
 {
     for (int k = 0; k < n; k++) {
@@ -129,7 +139,7 @@ static void drain(void)
             printf("rs: policy refused event %u of service %u (%d)\n", ev.kind, ev.svc, n);
             continue;
         }
-        rs_record_commit();
+        commit_unless_acting(n);
         carry_out(n);
     }
 }
@@ -141,7 +151,7 @@ void rs_supervise_boot(void)
         printf("rs: policy refused to boot (%d)\n", n);
         return;
     }
-    rs_record_commit();
+    commit_unless_acting(n);
     carry_out(n);
     drain();
 }
@@ -152,7 +162,7 @@ int rs_supervise_event(uint8_t kind, unsigned svc, uint32_t generation, int64_t 
                            .status = status, .detail = detail };
     int n = rs_policy_event(&rs.pol, &ev, acts, RS_POLICY_MAX_ACTIONS);
     if (n < 0) return n;
-    rs_record_commit();
+    commit_unless_acting(n);
     carry_out(n);
     drain();
     return n;

@@ -77,6 +77,13 @@ int main(void)
             info = runtime_service_reply_recv(seL4_MessageInfo_new(0, 0, 0, 1), &badge);
             continue;
         }
+        if (cmd == FAULTY_ASK_RS) {
+            seL4_SetMR(0, 0);
+            seL4_MessageInfo_t r = seL4_Call(su->supervisor_ep, seL4_MessageInfo_new((1u << 12) | 1u, 0, 0, 1));
+            seL4_SetMR(0, seL4_MessageInfo_get_label(r));
+            info = runtime_service_reply_recv(seL4_MessageInfo_new(0, 0, 0, 1), &badge);
+            continue;
+        }
         do_command(cmd, arg);
         info = runtime_service_recv(&badge);
     }

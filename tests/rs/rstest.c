@@ -118,6 +118,8 @@ static void scenario_detect(void)
     t_check(ping(fc, NULL) == g + 3, "START: a new incarnation answers");
     t_check_err(rsc_list(ctl, 40, &e), RS_ERR_UNKNOWN_SERVICE, "LIST index 40");
     t_check_err(rsc_audit(ctl, f, &a), RS_ERR_STATE, "AUDIT a running service: refused");
+    seL4_Call(fc, seL4_MessageInfo_new(FAULTY_ASK_RS, 0, 0, 0));
+    t_check(seL4_GetMR(0) == RS_ERR_DENIED, "a control request on a service's supervisor cap: RS_ERR_DENIED");
     seL4_MessageInfo_t info = seL4_Call(ctl, seL4_MessageInfo_new(RS_LABEL(77), 0, 0, 0));
     t_check(seL4_MessageInfo_get_label(info) == RS_ERR_BAD_REQUEST, "unknown op: RS_ERR_BAD_REQUEST");
     info = seL4_Call(ctl, seL4_MessageInfo_new(RS_LABEL(RS_OP_LIST), 0, 0, 3));
