@@ -15,6 +15,7 @@
 #include <runtime/fault.h>
 #include <runtime/stdio.h>
 #include "rs/server/layout.h"
+#include "rs/protocol/rs_record.h"
 #include "memserver/protocol/messages.h"
 
 #define MEMSERVER_PRIO 254
@@ -26,7 +27,8 @@
 #define RS_MAX_INCARNATIONS 8u
 #define RS_BADGE       1u
 
-static seL4_CPtr guardian_ep, store, rs_untyped, record_frame, record_copy, rs_slots;
+static seL4_CPtr guardian_ep, store, rs_untyped, rs_slots;
+static seL4_CPtr record_frame[RS_RECORD_PAGES], record_copy[RS_RECORD_PAGES];
 static seL4_CPtr given[RS_SLOTS_GIVEN];
 
 static void fatal(const char *what, int err)
@@ -73,21 +75,32 @@ static void hardware_caps(void)
     int err = seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, seL4_CapInitThreadCNode,
                                         given[RS_SLOT_IRQ0 - RS_SLOT_EP], seL4_WordBits, 0, 2, 0, 0, 0);
     if (err) fatal("IRQ 0 handler", err);
+    /* Until the timer driver binds its own notification (and acks), IRQ 0 signals one
+     * nobody waits on: the kernel would otherwise report the firmware-started PIT's first
+     * tick as undelivered on the console. */
+    seL4_CPtr parking = need(alloc_object(seL4_NotificationObject, 0), "IRQ parking notification");
+    err = seL4_IRQHandler_SetNotification(given[RS_SLOT_IRQ0 - RS_SLOT_EP], parking);
+    if (err) fatal("IRQ 0 notification", err);
     given[RS_SLOT_PIT - RS_SLOT_EP] = need(alloc_ioport(0x40, 0x43), "PIT I/O ports");
     given[RS_SLOT_EXIT_PORT - RS_SLOT_EP] = need(alloc_ioport(0xf4, 0xf4), "exit I/O port");
 }
 
 static void spawn_rs(seL4_Word incarnation)
 {
-    /* The record page: a fresh copy of our cap for each incarnation (the last one's
-     * mapping went with its VSpace). */
-    int err = seL4_CNode_Delete(seL4_CapInitThreadCNode, record_copy, seL4_WordBits);
-    if (!err) {
-        err = seL4_CNode_Copy(seL4_CapInitThreadCNode, record_copy, seL4_WordBits, seL4_CapInitThreadCNode,
-                              record_frame, seL4_WordBits, seL4_AllRights);
+    /* The record pages: fresh copies of our caps for each incarnation (the last one's
+     * mappings went with its VSpace). */
+    spawn_frame_t frames[RS_RECORD_PAGES];
+    int err = 0;
+    for (unsigned k = 0; k < RS_RECORD_PAGES && !err; k++) {
+        err = seL4_CNode_Delete(seL4_CapInitThreadCNode, record_copy[k], seL4_WordBits);
+        if (!err) {
+            err = seL4_CNode_Copy(seL4_CapInitThreadCNode, record_copy[k], seL4_WordBits, seL4_CapInitThreadCNode,
+                                  record_frame[k], seL4_WordBits, seL4_AllRights);
+        }
+        frames[k] = (spawn_frame_t){ .frame = record_copy[k], .vaddr = RS_RECORD_VADDR + k * 4096u,
+                                     .rights = seL4_ReadWrite };
     }
     if (err) fatal("record page copy", err);
-    spawn_frame_t frame = { .frame = record_copy, .vaddr = RS_RECORD_VADDR, .rights = seL4_ReadWrite };
     seL4_Word args[RS_ARG_COUNT] = { incarnation };
     spawn_args_t sa = {
         .name = "rs", .fault_ep = guardian_ep, .fault_badge = RS_BADGE, .priority = RS_PRIO,
@@ -95,7 +108,7 @@ static void spawn_rs(seL4_Word incarnation)
         .caps = given, .ncaps = incarnation == 1 ? RS_SLOTS_GIVEN : 0,
         .args = args, .nargs = RS_ARG_COUNT, .cnode_bits = RS_CNODE_BITS,
         .untyped = rs_untyped, .slot_start = rs_slots, .slot_end = rs_slots + RS_SLOTS,
-        .cnode = store, .frames = &frame, .nframes = 1,
+        .cnode = store, .frames = frames, .nframes = RS_RECORD_PAGES,
     };
     spawned_t out;
     err = spawn_program(&sa, &out);
@@ -131,8 +144,10 @@ int main(void)
     given[RS_SLOT_EP - RS_SLOT_EP] = need(alloc_object(seL4_EndpointObject, 0), "RS endpoint");
     given[RS_SLOT_NTFN - RS_SLOT_EP] = need(alloc_object(seL4_NotificationObject, 0), "RS notification");
     store = need(alloc_object(seL4_CapTableObject, RS_CNODE_BITS), "cap store");
-    record_frame = need(alloc_object(seL4_X86_4K, 0), "record page");
-    record_copy = need(alloc_slot(), "a slot");
+    for (unsigned k = 0; k < RS_RECORD_PAGES; k++) {
+        record_frame[k] = need(alloc_object(seL4_X86_4K, 0), "record page");
+        record_copy[k] = need(alloc_slot(), "a slot");
+    }
     given[RS_SLOT_POOL - RS_SLOT_EP] = need(alloc_object(seL4_UntypedObject, POOL_BITS), "pool");
     rs_untyped = need(alloc_object(seL4_UntypedObject, RS_UNTYPED_BITS), "RS untyped");
     rs_slots = need(alloc_slot(), "RS slots");

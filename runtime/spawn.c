@@ -74,7 +74,7 @@ static seL4_Error check_request(const spawn_args_t *a, child_t *c)
     c->cnode_bits = a->cnode_bits == 0 ? DEFAULT_CNODE_BITS : a->cnode_bits;
     if (c->cnode_bits < 4 || c->cnode_bits > 16 ||
         PROGRAM_SLOT_FIRST_CAP + a->ncaps >= ((seL4_Word)1 << c->cnode_bits) ||
-        (a->nframes > 0 && a->frames == NULL) || a->nframes > 16) {
+        (a->nframes > 0 && a->frames == NULL) || a->nframes > SPAWN_MAX_FRAMES) {
         return seL4_InvalidArgument;
     }
     for (unsigned i = 0; i < a->nframes; i++) {

@@ -13,25 +13,37 @@ static seL4_MessageInfo_t reply(int err, unsigned n)
     return seL4_MessageInfo_new((seL4_Word)err, 0, 0, err == RS_OK ? n : 0);
 }
 
-/* Is the request possible in the service's state?  (the second half of decoding) */
+/* Is the request possible in the service's state?  (the second half of decoding; the
+ * policy engine checks STOP / START / RESTART itself and refuses without a change) */
 static int check_state(const struct rs_request *r)
 {
     if (r->op == RS_OP_FIND || r->op == RS_OP_ABORT) return RS_OK;
     if (r->index >= rs.m.nservices) return RS_ERR_UNKNOWN_SERVICE;
-    uint32_t state = rs.p[r->index].state;
+    uint8_t state = rs.pol.svc[r->index].state;
+    bool live = rs.as[r->index] != 0 && (state == RS_SVC_RUNNING || state == RS_SVC_STARTING);
     switch (r->op) {
-    case RS_OP_STOP: return state == RS_STOPPED ? RS_ERR_STATE : RS_OK;
-    case RS_OP_START: return state == RS_RUNNING || state == RS_BACKOFF ? RS_ERR_STATE : RS_OK;
+    case RS_OP_STOP: return state == RS_SVC_STOPPED ? RS_ERR_STATE : RS_OK;
     case RS_OP_CRASH:
-    case RS_OP_HANG: return state == RS_RUNNING ? RS_OK : RS_ERR_STATE;
-    case RS_OP_AUDIT: return state == RS_RUNNING || state == RS_BACKOFF ? RS_ERR_STATE : RS_OK;
-    default: return RS_OK; /* LIST, RESTART */
+    case RS_OP_HANG: return state == RS_SVC_RUNNING && live ? RS_OK : RS_ERR_STATE;
+    case RS_OP_AUDIT:
+        return rs.as[r->index] == 0 && state != RS_SVC_RUNNING && state != RS_SVC_STARTING &&
+                       state != RS_SVC_BACKOFF
+                   ? RS_OK
+                   : RS_ERR_STATE;
+    default: return RS_OK;
     }
+}
+
+static int request(uint8_t kind, unsigned i)
+{
+    if (kind != RS_EV_START_REQ) rs.last[i] = (struct rs_last){ .end = RS_END_KILLED };
+    return rs_supervise_event(kind, i, 0, 0, NULL) < 0 ? RS_ERR_STATE : RS_OK;
 }
 
 static unsigned list(unsigned i)
 {
-    const struct rs_proc *p = &rs.p[i];
+    const struct rs_svc_status *p = &rs.pol.svc[i];
+    const struct rs_last *l = &rs.last[i];
     const struct rs_service *s = &rs.m.service[i];
     struct rs_list_entry e;
     memset(&e, 0, sizeof(e));
@@ -40,11 +52,11 @@ static unsigned list(unsigned i)
     e.restart_type = s->restart;
     e.generation = p->generation;
     e.restarts = p->restarts;
-    e.end = p->last.end;
-    e.fault_kind = p->last.kind;
-    e.fault_addr = p->last.addr;
-    e.fault_ip = p->last.ip;
-    e.fault_code = p->last.code;
+    e.end = l->end;
+    e.fault_kind = l->kind;
+    e.fault_addr = l->addr;
+    e.fault_ip = l->ip;
+    e.fault_code = l->code;
     e.started_at = p->started_at;
     struct ms_quota_info q;
     /* The service's own quota, asked with its own cap (QUOTA_GET is per client). */
@@ -100,17 +112,16 @@ seL4_MessageInfo_t rs_control(seL4_MessageInfo_t info, seL4_Word badge)
     switch (r.op) {
     case RS_OP_LIST: return reply(RS_OK, list(r.index));
     case RS_OP_FIND: err = find(r.name); return reply(err, 1);
-    case RS_OP_STOP: rs_stop(r.index); return reply(RS_OK, 0);
-    case RS_OP_START:
-        rs_log(r.index, "start requested");
-        rs.p[r.index].consecutive = 0;
-        return reply(rs_start(r.index) == seL4_NoError ? RS_OK : RS_ERR_KERNEL, 0);
-    case RS_OP_RESTART: rs_restart(r.index); return reply(RS_OK, 0);
+    case RS_OP_STOP: return reply(request(RS_EV_STOP_REQ, r.index), 0);
+    case RS_OP_START: return reply(request(RS_EV_START_REQ, r.index), 0);
+    case RS_OP_RESTART: return reply(request(RS_EV_RESTART_REQ, r.index), 0);
     case RS_OP_CRASH:
-        rs_log(r.index, "crash injected (control request)");
+        printf("rs: %s gen %u: crash injected (control request)\n", rs.m.service[r.index].name,
+               (unsigned)rs.pol.svc[r.index].generation);
         return reply(rs_process_crash(r.index) == seL4_NoError ? RS_OK : RS_ERR_KERNEL, 0);
     case RS_OP_HANG:
-        rs_log(r.index, "hang injected (control request)");
+        printf("rs: %s gen %u: hang injected (control request)\n", rs.m.service[r.index].name,
+               (unsigned)rs.pol.svc[r.index].generation);
         return reply(rs_process_hang(r.index) == seL4_NoError ? RS_OK : RS_ERR_KERNEL, 0);
     case RS_OP_ABORT:
         /* NOW: after this reply, so that the caller is not left waiting for ever. */

@@ -12,6 +12,7 @@
 #include "rs/server/control.h"
 #include "rs/server/record.h"
 #include "memserver/client/memserver_client.h"
+#include "rs/protocol/rs_protocol.h"
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
 #include <runtime/programs.h>
@@ -22,16 +23,6 @@ struct rs rs;
 
 /* Ticks of the timer driver: one TICK signal per RS_TICK_MS (drivers/timer). */
 #define RS_TICK_MS 10u
-
-void rs_log(unsigned i, const char *fmt, ...)
-{
-    char line[200];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof(line), fmt, ap);
-    va_end(ap);
-    printf("rs: %s gen %u %s\n", rs.m.service[i].name, (unsigned)rs.p[i].generation, line);
-}
 
 static seL4_Error mint(seL4_CPtr dest, seL4_CPtr src, seL4_Word badge)
 {
@@ -83,8 +74,9 @@ static bool first_boot(void)
         return false;
     }
     rs.tick_ms = tick_length();
+    rs_policy_init(&rs.pol, &rs.m);
     rs_record_commit();
-    rs_boot();
+    rs_supervise_boot();
     return true;
 }
 
@@ -98,32 +90,49 @@ static bool take_over(uint64_t incarnation)
         return false;
     }
     unsigned running = 0;
-    for (unsigned i = 0; i < rs.m.nservices; i++) running += rs.p[i].state == RS_RUNNING;
+    for (unsigned i = 0; i < rs.m.nservices; i++) running += rs.pol.svc[i].state == RS_SVC_RUNNING;
     printf("rs: incarnation %lu took over %u running services\n", (unsigned long)incarnation, running);
-    if (op != RS_INTENT_NONE) {
-        /* The previous RS died in the middle of starting or killing svc: whatever it
-         * made is destroyed (everything of that client), then it is started afresh. */
-        rs_log(svc, "was being %s when the RS died -> killed and restarted",
-               op == RS_INTENT_START ? "started" : "killed");
-        (void)rs_process_kill(svc, 0, true);
-        rs.p[svc].as = 0;
-        rs.p[svc].state = RS_STOPPED;
-        rs_record_commit();
-        (void)rs_start(svc);
+    if (op == RS_INTENT_KILL) {
+        /* The previous RS died while destroying svc: finish the job. */
+        uint8_t st = rs.pol.svc[svc].state;
+        bool final = st == RS_SVC_STOPPED || st == RS_SVC_EXITED || st == RS_SVC_FAILED;
+        printf("rs: %s: the RS died while killing it -> destroyed again\n", rs.m.service[svc].name);
+        (void)rs_process_kill(svc, rs.as[svc], final);
+        rs.as[svc] = 0;
     }
     rs_record_commit();
+    if (op == RS_INTENT_START) {
+        /* The previous RS died while starting svc: whatever it made is destroyed (all of
+         * that client, also an address space not yet recorded); the policy hears that
+         * the start failed. */
+        printf("rs: %s gen %u: the RS died while starting it -> destroyed\n", rs.m.service[svc].name,
+               (unsigned)rs.pol.svc[svc].generation);
+        (void)rs_process_kill(svc, 0, true);
+        rs.as[svc] = 0;
+        rs.last[svc] = (struct rs_last){ .end = RS_END_KILLED };
+        rs_record_commit();
+        (void)rs_supervise_event(RS_EV_CRASHED, svc, rs.pol.svc[svc].generation, 0, "half-started when the RS died");
+    }
     return true;
+}
+
+static bool live(unsigned i)
+{
+    uint8_t st = rs.pol.svc[i].state;
+    return rs.as[i] != 0 && (st == RS_SVC_RUNNING || st == RS_SVC_STARTING);
 }
 
 static void handle_faults(void)
 {
+    static char what[RS_FAULT_TEXT_MAX + 1];
     for (unsigned i = 0; i < rs.m.nservices; i++) {
-        struct rs_proc *p = &rs.p[i];
-        if (p->state != RS_RUNNING || p->as == 0) continue;
+        if (!live(i)) continue;
         struct ms_fault_info f;
-        if (msc_fault_get(RS_SVC_SLOT(i, RS_SVC_MS), p->as, &f) != MS_OK) continue;
-        struct rs_last why = { .end = RS_END_FAULT, .kind = f.kind, .addr = f.addr, .ip = f.ip, .code = f.code };
-        rs_failed(i, &why);
+        if (msc_fault_get(RS_SVC_SLOT(i, RS_SVC_MS), rs.as[i], &f) != MS_OK) continue;
+        rs.last[i] = (struct rs_last){ .end = RS_END_FAULT, .kind = f.kind, .addr = f.addr, .ip = f.ip, .code = f.code };
+        rs.last_gen[i] = rs.pol.svc[i].generation;
+        rs_describe_end(&rs.last[i], what, sizeof(what));
+        (void)rs_supervise_event(RS_EV_CRASHED, i, rs.pol.svc[i].generation, 0, what);
     }
 }
 
@@ -131,20 +140,27 @@ static void handle_notification(seL4_Word bits)
 {
     if (bits & RS_NTFN_FAULT) handle_faults();
     for (unsigned i = 0; i < rs.m.nservices; i++) {
-        if (bits & (1ull << i)) rs_heartbeat_ack(i);
+        if (bits & (1ull << i)) (void)rs_supervise_event(RS_EV_HEARTBEAT_ACK, i, rs.pol.svc[i].generation, 0, NULL);
     }
-    if ((bits & RS_NTFN_TICK) && rs.tick_ms != 0) rs_tick();
+    if ((bits & RS_NTFN_TICK) && rs.tick_ms != 0) rs_supervise_tick();
 }
 
 static void handle_exit(seL4_MessageInfo_t info, unsigned i)
 {
-    if (i >= rs.m.nservices || seL4_MessageInfo_get_label(info) != PROGRAM_EXIT_LABEL ||
-        seL4_MessageInfo_get_length(info) != 1 || rs.p[i].state != RS_RUNNING) {
+    if (seL4_MessageInfo_get_label(info) != PROGRAM_EXIT_LABEL) {
+        /* A request on a supervisor cap: no authority.  (A Send gets no reply: Reply
+         * then does nothing.) */
+        seL4_Reply(seL4_MessageInfo_new(RS_ERR_DENIED, 0, 0, 0));
+        return;
+    }
+    if (i >= rs.m.nservices || seL4_MessageInfo_get_length(info) != 1 || !live(i)) {
         printf("rs: ignored a message on the exit endpoint of service %u\n", i);
         return;
     }
-    struct rs_last why = { .end = RS_END_EXIT, .code = seL4_GetMR(0) };
-    rs_failed(i, &why);
+    int64_t status = (int64_t)seL4_GetMR(0);
+    rs.last[i] = (struct rs_last){ .end = RS_END_EXIT, .code = (uint64_t)status };
+    rs.last_gen[i] = rs.pol.svc[i].generation;
+    (void)rs_supervise_event(RS_EV_EXITED, i, rs.pol.svc[i].generation, status, NULL);
 }
 
 int main(void)
@@ -164,6 +180,7 @@ int main(void)
     if (!(incarnation == 1 ? first_boot() : take_over(incarnation))) {
         return 1;
     }
+    rs_supervise_idle();
     for (;;) {
         seL4_Word badge = 0;
         seL4_MessageInfo_t info = seL4_Recv(RS_SLOT_EP, &badge);
@@ -176,6 +193,7 @@ int main(void)
         } else {
             handle_notification(badge);
         }
+        rs_supervise_idle();
         rs_test_abort_point(RS_POINT_IDLE);
     }
 }

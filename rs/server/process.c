@@ -6,6 +6,7 @@
 #include "memserver/client/memserver_client.h"
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
+#include <runtime/service.h>
 #include <runtime/programs.h>
 #include <runtime/cspace.h>
 #include <runtime/string.h>
@@ -161,7 +162,10 @@ static seL4_Error fill_cspace(const struct rs_manifest *m, unsigned i)
         /* The timer driver (irq:0) also gets the RS's TICK notification, after its grants. */
         if (err == seL4_NoError && cap == RS_SLOT_IRQ0) tick = true;
     }
+    /* ... and its own bound notification badged RUNTIME_IRQ_BADGE, for the IRQ handler to
+     * signal (drivers/timer/README.md): interrupts and pings then arrive on one object. */
     if (err == seL4_NoError && tick) err = copy_in(i, slot++, RS_SLOT_TICK_NTFN, 0);
+    if (err == seL4_NoError && tick) err = copy_in(i, slot++, RS_SVC_SLOT(i, RS_SVC_HB), RUNTIME_IRQ_BADGE);
     return fail(s->name, "CSpace", err);
 }
 
@@ -199,7 +203,8 @@ seL4_Error rs_process_start(const struct rs_manifest *m, unsigned i, uint32_t ge
     }
     unsigned ncaps = 1u + s->nchannels + s->ngrants;
     for (unsigned g = 0; g < s->ngrants; g++) {
-        ncaps += s->grants[g].kind == RS_GRANT_IRQ && s->grants[g].first == 0; /* + TICK */
+        /* + TICK and its IRQ notification */
+        ncaps += (s->grants[g].kind == RS_GRANT_IRQ && s->grants[g].first == 0) ? 2u : 0u;
     }
     fill_startup(s, generation, ncaps, &su);
     seL4_Error err = build_space(m, i, &plan, image, size, &su, as);

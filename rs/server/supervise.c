@@ -1,8 +1,4 @@
-/*
- * Restart decisions (interim, until rs/core/policy lands): one_for_one per service,
- * OTP restart types, exponential backoff with a cap, `stable` resets the backoff, group
- * intensity (more than N restarts in the group's period: give up), heartbeats.
- */
+/* Events -> rs_policy_event -> actions carried out (see supervise.h). */
 #include "rs/server/supervise.h"
 #include "rs/server/process.h"
 #include "rs/server/record.h"
@@ -10,11 +6,21 @@
 #include <runtime/stdio.h>
 #include <runtime/string.h>
 
-#define RESTART_LOG 8u
+/* Events produced while carrying out actions (STARTED / CRASHED of a START), handled
+ * after the current batch: at most one per service per batch. */
+#define QUEUE_MAX (2u * RS_MAX_SERVICES)
+static struct rs_event queue[QUEUE_MAX];
+static unsigned queue_len;
+static struct rs_action acts[RS_POLICY_MAX_ACTIONS];
 
-static uint64_t sat_add(uint64_t a, uint64_t b)
+static void push(uint8_t kind, unsigned svc, uint32_t generation, const char *detail)
 {
-    return a + b < a ? UINT64_MAX : a + b;
+    if (queue_len < QUEUE_MAX) {
+        queue[queue_len++] = (struct rs_event){ .kind = kind, .svc = (uint8_t)svc, .generation = generation,
+                                                .now = rs.now, .detail = detail };
+    } else {
+        printf("rs: event queue full: event %u of service %u dropped\n", kind, svc);
+    }
 }
 
 static const char *vm_access(uint64_t code)
@@ -55,160 +61,133 @@ void rs_describe_end(const struct rs_last *l, char *buf, size_t size)
                      (unsigned long)l->ip, fault_kind_name(l->kind));
         }
         break;
-    case RS_END_EXIT: snprintf(buf, size, "exited with status %ld", (long)l->code); break;
-    case RS_END_HANG: snprintf(buf, size, "hang (no heartbeat answer)"); break;
+    case RS_END_EXIT: snprintf(buf, size, "exit status %ld", (long)l->code); break;
+    case RS_END_HANG: snprintf(buf, size, "hang"); break;
     case RS_END_KILLED: snprintf(buf, size, "killed"); break;
     default: snprintf(buf, size, "ended"); break;
     }
 }
 
-seL4_Error rs_start(unsigned i)
+static void do_start(const struct rs_action *a)
 {
-    struct rs_proc *p = &rs.p[i];
-    const struct rs_service *s = &rs.m.service[i];
-    p->generation++;
+    unsigned i = a->svc;
     rs_record_intent(RS_INTENT_START, i);
     uint32_t as = 0;
-    seL4_Error err = rs_process_start(&rs.m, i, p->generation, &as);
+    seL4_Error err = rs_process_start(&rs.m, i, a->generation, &as);
     if (err != seL4_NoError) {
-        p->state = RS_FAILED;
-        p->as = 0;
+        rs.as[i] = 0;
         rs_record_commit();
-        rs_log(i, "could not be started (seL4 error %d) -> failed", (int)err);
-        return err;
+        push(RS_EV_CRASHED, i, a->generation, "could not be started");
+        return;
     }
-    p->as = as;
-    p->state = RS_RUNNING;
-    p->started_at = rs.now;
-    p->deadline = 0;
-    p->ping_at = s->heartbeat_period_ms ? sat_add(rs.now, s->heartbeat_period_ms) : 0;
-    rs_test_abort_point(RS_POINT_START_UNCOMMITTED); /* test: die with the start not yet committed */
+    rs.as[i] = as;
+    rs_test_abort_point(RS_POINT_START_UNCOMMITTED); /* test: die with the start not committed */
     rs_record_commit();
-    rs_log(i, "started");
-    return seL4_NoError;
+    push(RS_EV_STARTED, i, a->generation, NULL);
 }
 
-/* Destroys the running incarnation; `stop`: also everything the client owns. */
-static void kill_proc(unsigned i, bool stop)
+static void do_kill(const struct rs_action *a)
 {
-    struct rs_proc *p = &rs.p[i];
+    unsigned i = a->svc;
+    /* A KILL of a live incarnation that did not fault or exit: a hang (the policy's
+     * deadline) or a group decision; the log line says which. */
+    if (rs.as[i] != 0 && rs.last_gen[i] != a->generation) {
+        bool hang = strncmp(rs.pol.svc[i].last_fault, "hang", 4) == 0;
+        rs.last[i] = (struct rs_last){ .end = hang ? RS_END_HANG : RS_END_KILLED };
+        rs.last_gen[i] = a->generation;
+    }
     rs_record_intent(RS_INTENT_KILL, i);
-    (void)rs_process_kill(i, p->as, stop); /* logged inside on error */
-    p->as = 0;
-    p->deadline = 0;
-}
-
-/* Intensity: true if this restart is one too many for the group. */
-static bool too_many(unsigned group)
-{
-    const struct rs_group *g = &rs.m.group[group];
-    uint64_t *log = rs.restart_log[group];
-    unsigned recent = 0;
-    for (unsigned k = 0; k < RESTART_LOG; k++) {
-        if (log[k] != 0 && sat_add(log[k], g->period_ms) > rs.now) recent++;
-    }
-    /* the oldest entry makes room for this one */
-    unsigned oldest = 0;
-    for (unsigned k = 1; k < RESTART_LOG; k++) {
-        if (log[k] < log[oldest]) oldest = k;
-    }
-    log[oldest] = rs.now == 0 ? 1 : rs.now;
-    return recent + 1 > g->intensity;
-}
-
-void rs_failed(unsigned i, const struct rs_last *why)
-{
-    struct rs_proc *p = &rs.p[i];
-    const struct rs_service *s = &rs.m.service[i];
-    char what[128];
-    rs_describe_end(why, what, sizeof(what));
-    p->last = *why;
-    kill_proc(i, false);
-    bool clean_exit = why->end == RS_END_EXIT && why->code == 0;
-    if (s->restart == RS_TEMPORARY || (s->restart == RS_TRANSIENT && clean_exit)) {
-        p->state = clean_exit ? RS_EXITED : RS_STOPPED;
-        rs_record_commit();
-        rs_log(i, "%s -> not restarted (%s)", what, rs_restart_name(s->restart));
-        return;
-    }
-    if (too_many(s->group)) {
-        p->state = RS_FAILED;
-        rs_record_commit();
-        rs_log(i, "%s -> gave up: more than %u restarts in %u ms (group %s)", what,
-               rs.m.group[s->group].intensity, rs.m.group[s->group].period_ms, rs.m.group[s->group].name);
-        return;
-    }
-    if (rs.now - p->started_at >= s->stable_ms) p->consecutive = 0;
-    p->consecutive++;
-    p->restarts++;
-    uint64_t delay = s->backoff_first_ms;
-    for (uint32_t k = 1; k < p->consecutive && delay < s->backoff_cap_ms; k++) delay *= 2;
-    if (delay > s->backoff_cap_ms) delay = s->backoff_cap_ms;
-    if (rs.tick_ms == 0) {
-        /* No timer in this system: no time passes, restart at once. */
-        rs_record_commit();
-        rs_log(i, "%s -> restart now (no timer)", what);
-        (void)rs_start(i);
-        return;
-    }
-    p->state = RS_BACKOFF;
-    p->until = sat_add(rs.now, delay);
+    (void)rs_process_kill(i, rs.as[i], a->final != 0); /* logged inside on error */
+    rs.as[i] = 0;
     rs_record_commit();
-    rs_log(i, "%s -> restart in %lu ms (backoff)", what, (unsigned long)delay);
 }
 
-void rs_stop(unsigned i)
+/* After the policy changed its state: the record is written now, unless an action of
+ * this batch starts or kills something (its intent, written first, carries the state). */
+static void commit_unless_acting(int n)
 {
-    struct rs_proc *p = &rs.p[i];
-    if (p->state == RS_RUNNING) kill_proc(i, true);
-    p->state = RS_STOPPED;
-    p->last.end = RS_END_KILLED;
+    for (int k = 0; k < n; k++) {
+        if (acts[k].kind == RS_ACT_START || acts[k].kind == RS_ACT_KILL) return;
+    }
     rs_record_commit();
-    rs_log(i, "stopped (control request)");
 }
 
-void rs_restart(unsigned i)
+static void carry_out(int n)
 {
-    struct rs_proc *p = &rs.p[i];
-    if (p->state == RS_RUNNING) kill_proc(i, false);
-    p->state = RS_STOPPED;
-    rs_record_commit();
-    rs_log(i, "restart requested");
-    (void)rs_start(i);
+    for (int k = 0; k < n; k++) {
+        const struct rs_action *a = &acts[k];
+        printf("rs: %s\n", a->log);
+        switch (a->kind) {
+        case RS_ACT_START: do_start(a); break;
+        case RS_ACT_KILL: do_kill(a); break;
+        case RS_ACT_PING: (void)rs_process_ping(a->svc); break;
+        default: break; /* GIVE_UP, ESCALATE, NOTE: the log line is all */
+        }
+    }
 }
 
-void rs_tick(void)
+/* Handles queued events until none is left (each START adds one, so this ends). */
+static void drain(void)
 {
-    rs.now = sat_add(rs.now, rs.tick_ms);
-    for (unsigned i = 0; i < rs.m.nservices; i++) {
-        struct rs_proc *p = &rs.p[i];
-        const struct rs_service *s = &rs.m.service[i];
-        if (p->state == RS_BACKOFF && p->until <= rs.now) {
-            (void)rs_start(i);
+    for (unsigned guard = 0; queue_len > 0 && guard < 16u * QUEUE_MAX; guard++) {
+        struct rs_event ev = queue[0];
+        queue_len--;
+        memmove(&queue[0], &queue[1], queue_len * sizeof(queue[0]));
+        ev.now = rs.now;
+        int n = rs_policy_event(&rs.pol, &ev, acts, RS_POLICY_MAX_ACTIONS);
+        if (n < 0) {
+            printf("rs: policy refused event %u of service %u (%d)\n", ev.kind, ev.svc, n);
             continue;
         }
-        if (p->state != RS_RUNNING || s->heartbeat_period_ms == 0) continue;
-        if (p->deadline != 0 && p->deadline <= rs.now) {
-            struct rs_last hang = { .end = RS_END_HANG };
-            rs_failed(i, &hang);
-            continue;
-        }
-        if (p->deadline == 0 && p->ping_at <= rs.now) {
-            (void)rs_process_ping(i);
-            p->deadline = sat_add(rs.now, s->heartbeat_deadline_ms);
-            p->ping_at = sat_add(rs.now, s->heartbeat_period_ms);
-        }
+        commit_unless_acting(n);
+        carry_out(n);
     }
 }
 
-void rs_heartbeat_ack(unsigned i)
+void rs_supervise_boot(void)
 {
-    rs.p[i].deadline = 0;
+    int n = rs_policy_boot(&rs.pol, rs.now, acts, RS_POLICY_MAX_ACTIONS);
+    if (n < 0) {
+        printf("rs: policy refused to boot (%d)\n", n);
+        return;
+    }
+    commit_unless_acting(n);
+    carry_out(n);
+    drain();
 }
 
-void rs_boot(void)
+int rs_supervise_event(uint8_t kind, unsigned svc, uint32_t generation, int64_t status, const char *detail)
 {
-    for (unsigned k = 0; k < rs.m.nservices; k++) {
-        (void)rs_start(rs.m.start_order[k]);
+    struct rs_event ev = { .kind = kind, .svc = (uint8_t)svc, .generation = generation, .now = rs.now,
+                           .status = status, .detail = detail };
+    int n = rs_policy_event(&rs.pol, &ev, acts, RS_POLICY_MAX_ACTIONS);
+    if (n < 0) return n;
+    commit_unless_acting(n);
+    carry_out(n);
+    drain();
+    return n;
+}
+
+void rs_supervise_tick(void)
+{
+    uint64_t now = rs.now + rs.tick_ms;
+    rs.now = now < rs.now ? UINT64_MAX : now;
+    (void)rs_supervise_event(RS_EV_TICK, 0, 0, 0, NULL);
+}
+
+/* Without a timer no time passes while things happen; when the RS has nothing else to
+ * do and a service waits for its backoff to end, the clock jumps to that moment (a
+ * discrete-event clock: deterministic, and a backoff still orders restarts). */
+void rs_supervise_idle(void)
+{
+    for (unsigned guard = 0; rs.tick_ms == 0 && guard < 4u * RS_MAX_SERVICES; guard++) {
+        uint64_t next = UINT64_MAX;
+        for (unsigned i = 0; i < rs.m.nservices; i++) {
+            const struct rs_svc_status *s = &rs.pol.svc[i];
+            if (s->state == RS_SVC_BACKOFF && s->until < next) next = s->until;
+        }
+        if (next == UINT64_MAX) return;
+        if (next > rs.now) rs.now = next;
+        (void)rs_supervise_event(RS_EV_TICK, 0, 0, 0, NULL);
     }
 }

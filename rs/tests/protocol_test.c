@@ -63,39 +63,62 @@ static void test_list(void)
     CHECK_EQ(rs_decode_list(mr, 3, &d), RS_ERR_BAD_REQUEST);
 }
 
+static struct rs_manifest tm;
+
 static void test_record(void)
 {
-    static struct rs_record r;
-    static uint8_t page[4096];
-    memset(&r, 0, sizeof(r));
-    memcpy(page, &r, sizeof(r));
-    CHECK_EQ(rs_record_check(page, sizeof(page), 2, 5), RS_RECORD_EMPTY);
-    r.nservices = 2;
-    r.svc[1].state = 1;
-    r.svc[1].generation = 3;
-    r.intent_op = RS_INTENT_START;
-    r.intent_svc = 1;
-    rs_record_seal(&r);
-    memcpy(page, &r, sizeof(r));
-    CHECK_EQ(rs_record_check(page, sizeof(page), 2, 5), RS_RECORD_OK);
-    CHECK_EQ(rs_record_check(page, sizeof(page), 3, 5), RS_RECORD_BAD_VALUE); /* other manifest */
-    page[200] ^= 1;
-    CHECK_EQ(rs_record_check(page, sizeof(page), 2, 5), RS_RECORD_BAD_CHECKSUM);
-    r.intent_svc = 2;
-    rs_record_seal(&r);
-    memcpy(page, &r, sizeof(r));
-    CHECK_EQ(rs_record_check(page, sizeof(page), 2, 5), RS_RECORD_BAD_VALUE);
-    r.intent_svc = 1;
-    r.svc[0].state = 5;
-    rs_record_seal(&r);
-    memcpy(page, &r, sizeof(r));
-    CHECK_EQ(rs_record_check(page, sizeof(page), 2, 5), RS_RECORD_BAD_VALUE);
-    r.svc[0].state = 0;
-    r.version = 2;
-    r.checksum = rs_record_checksum(&r);
-    memcpy(page, &r, sizeof(r));
-    CHECK_EQ(rs_record_check(page, sizeof(page), 2, 5), RS_RECORD_BAD_VERSION);
-    CHECK_EQ(rs_record_check(page, 100, 2, 5), RS_RECORD_BAD_VALUE);
+    static union { struct rs_record r; uint64_t w[RS_RECORD_PAGES * 512]; } u;
+    static struct rs_policy pol, back;
+    struct rs_record *r = &u.r;
+    memset(&u, 0, sizeof(u));
+    CHECK_EQ(rs_record_check(r, sizeof(u), 2), RS_RECORD_EMPTY);
+    /* a policy with 5 restart times in group 0 (intensity 3: the latest 3 are kept) */
+    tm.ngroups = 1;
+    tm.group[0].intensity = 3;
+    tm.group[0].period_ms = 1000;
+    memset(&pol, 0, sizeof(pol));
+    pol.now = 500;
+    pol.svc[1].generation = 3;
+    pol.svc[1].state = RS_SVC_RUNNING;
+    for (uint32_t k = 0; k < 5; k++) pol.group[0].restart_at[k] = 100 * (k + 1);
+    pol.group[0].head = 5;
+    pol.group[0].nrestarts = 5;
+    r->nservices = 2;
+    r->as[1] = 0x10001;
+    r->intent_op = RS_INTENT_START;
+    r->intent_svc = 1;
+    rs_record_pack_policy(r, &pol, &tm);
+    CHECK_EQ(r->group[0].count, 3);
+    CHECK_EQ(r->length, sizeof(*r) + 3 * 8);
+    rs_record_seal(r);
+    CHECK_EQ(rs_record_check(r, sizeof(u), 2), RS_RECORD_OK);
+    rs_record_unpack_policy(r, &back);
+    CHECK_EQ(back.now, 500);
+    CHECK_EQ(back.svc[1].generation, 3);
+    CHECK_EQ(back.group[0].nrestarts, 3);
+    CHECK(back.group[0].restart_at[0] == 300 && back.group[0].restart_at[1] == 400 &&
+          back.group[0].restart_at[2] == 500 && back.group[0].head == 3);
+    CHECK_EQ(rs_record_check(r, sizeof(u), 3), RS_RECORD_BAD_VALUE); /* another manifest */
+    CHECK_EQ(rs_record_check(r, sizeof(*r), 2), RS_RECORD_BAD_VALUE);  /* times beyond the space */
+    u.w[40] ^= 1;
+    CHECK_EQ(rs_record_check(r, sizeof(u), 2), RS_RECORD_BAD_CHECKSUM);
+    u.w[40] ^= 1;
+    r->intent_svc = 2;
+    rs_record_seal(r);
+    CHECK_EQ(rs_record_check(r, sizeof(u), 2), RS_RECORD_BAD_VALUE);
+    r->intent_svc = 1;
+    r->group[1].count = 1; /* counts and length disagree */
+    rs_record_seal(r);
+    CHECK_EQ(rs_record_check(r, sizeof(u), 2), RS_RECORD_BAD_VALUE);
+    r->group[1].count = 0;
+    r->length = 12;
+    r->checksum = 0;
+    CHECK_EQ(rs_record_check(r, sizeof(u), 2), RS_RECORD_BAD_VALUE);
+    r->length = sizeof(*r) + 3 * 8;
+    r->version = 1;
+    r->checksum = rs_record_checksum(r);
+    CHECK_EQ(rs_record_check(r, sizeof(u), 2), RS_RECORD_BAD_VERSION);
+    CHECK_EQ(rs_record_check(r, 100, 2), RS_RECORD_BAD_VALUE);
 }
 
 int main(void)

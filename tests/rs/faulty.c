@@ -2,13 +2,14 @@
  * faulty: a supervised test service that serves on its endpoint and crashes, exits or
  * hangs on command (faulty.h), or right after starting if args[0] says so.  It answers
  * heartbeat pings transparently while waiting.  Every incarnation checks that its
- * .data and .bss are fresh (the RS must rewrite them at each start).
+ * .data and .bss are fresh (the RS must rewrite them at each start).  Pings are answered
+ * by runtime_service_recv.
  */
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
 #include <runtime/stdio.h>
 #include "faulty.h"
-#include "rs_service_recv.h"
+#include <runtime/service.h>
 
 static volatile uint64_t data_word = 0x5eed;  /* .data: must be 0x5eed at every start */
 static volatile uint64_t bss_word;            /* .bss: must be 0 at every start */
@@ -55,7 +56,7 @@ int main(void)
     }
     uint64_t served = 0;
     seL4_Word badge = 0;
-    seL4_MessageInfo_t info = rs_service_recv(su, &badge);
+    seL4_MessageInfo_t info = runtime_service_recv(&badge);
     for (;;) {
         seL4_Word cmd = seL4_MessageInfo_get_label(info);
         seL4_Word arg = seL4_MessageInfo_get_length(info) > 0 ? seL4_GetMR(0) : 0;
@@ -63,7 +64,7 @@ int main(void)
         if (cmd == FAULTY_PING) {
             seL4_SetMR(0, su->generation);
             seL4_SetMR(1, served);
-            info = rs_service_reply_recv(su, seL4_MessageInfo_new(0, 0, 0, 2), &badge);
+            info = runtime_service_reply_recv(seL4_MessageInfo_new(0, 0, 0, 2), &badge);
             continue;
         }
         if (cmd == FAULTY_TOUCH) {
@@ -73,10 +74,17 @@ int main(void)
                 heap_pages[p * 4096] = 1;
             }
             seL4_SetMR(0, sum);
-            info = rs_service_reply_recv(su, seL4_MessageInfo_new(0, 0, 0, 1), &badge);
+            info = runtime_service_reply_recv(seL4_MessageInfo_new(0, 0, 0, 1), &badge);
+            continue;
+        }
+        if (cmd == FAULTY_ASK_RS) {
+            seL4_SetMR(0, 0);
+            seL4_MessageInfo_t r = seL4_Call(su->supervisor_ep, seL4_MessageInfo_new((1u << 12) | 1u, 0, 0, 1));
+            seL4_SetMR(0, seL4_MessageInfo_get_label(r));
+            info = runtime_service_reply_recv(seL4_MessageInfo_new(0, 0, 0, 1), &badge);
             continue;
         }
         do_command(cmd, arg);
-        info = rs_service_recv(su, &badge);
+        info = runtime_service_recv(&badge);
     }
 }

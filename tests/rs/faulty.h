@@ -10,6 +10,8 @@ enum faulty_cmd {
     FAULTY_EXIT,          /* Send: exit with status MR0 */
     FAULTY_SPIN,          /* Send: loop for ever (misses heartbeats) */
     FAULTY_TOUCH,         /* Call: touch MR0 pages of heap, reply MR0 = a checksum of fresh .data/.bss */
+    FAULTY_ASK_RS,        /* Call: send the RS a control request (LIST 0) on its supervisor
+                             cap, reply MR0 = the RS's answer label (must be RS_ERR_DENIED) */
 };
 
 /* args[0]: what to do right after starting: 0 serve, else a faulty_cmd (crash loop). */

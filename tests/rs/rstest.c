@@ -6,11 +6,11 @@
  */
 #include "rstest.h"
 #include "faulty.h"
-#include "rs/server/layout.h"          /* RS_STOPPED... */
+#include "rs/server/layout.h"          /* RS_SVC_STOPPED... */
 #include "rs/server/rs.h"
 #include "memserver/client/memserver_client.h"
 
-enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3 };
+enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3, SCENARIO_POLICY = 4, SCENARIO_HANG = 5 };
 
 static seL4_CPtr ctl, exit_port;
 static const runtime_startup_t *su;
@@ -59,7 +59,7 @@ static void detect_one(seL4_CPtr f, uint32_t idx, seL4_Word cmd, seL4_Word arg, 
     snprintf(line, sizeof(line), "%s: detected, restarted (gen %lu -> %lu)", what, (unsigned long)g0,
              (unsigned long)g1);
     t_check(g1 == g0 + 1 && e.end == end && e.fault_kind == kind && e.fault_code == code &&
-                e.state == RS_RUNNING && e.generation == g1,
+                e.state == RS_SVC_RUNNING && e.generation == g1,
             line);
 }
 
@@ -87,13 +87,13 @@ static void scenario_detect(void)
     detect_one(oc, once, FAULTY_EXIT, 5, RS_END_EXIT, 0, 5, "transient, exit status 5");
     send(oc, FAULTY_EXIT, 0);
     struct rs_list_entry e = list(once);
-    t_check(e.state == RS_EXITED && e.end == RS_END_EXIT && e.fault_code == 0,
+    t_check(e.state == RS_SVC_EXITED && e.end == RS_END_EXIT && e.fault_code == 0,
             "transient, exit status 0: not restarted (EXITED)");
     /* temporary: never restarted */
     t_check(ping(tc, NULL) == 1, "temp gen 1 answers");
     send(tc, FAULTY_VM_FAULT, 0);
     e = list(temp);
-    t_check(e.state == RS_STOPPED && e.end == RS_END_FAULT, "temporary, crashed: not restarted");
+    t_check(e.state == RS_SVC_EXITED && e.end == RS_END_FAULT, "temporary, crashed: not restarted (EXITED)");
 
     /* control */
     uint64_t g = ping(fc, NULL);
@@ -108,7 +108,7 @@ static void scenario_detect(void)
             "CRASH: an instruction fetch at 0");
     t_check_err(rsc_stop(ctl, f), RS_OK, "STOP faulty");
     e = list(f);
-    t_check(e.state == RS_STOPPED && e.pages_used == 0, "STOP: stopped, no pages charged");
+    t_check(e.state == RS_SVC_STOPPED && e.pages_used == 0, "STOP: stopped, no pages charged");
     t_check_err(rsc_stop(ctl, f), RS_ERR_STATE, "STOP again: refused");
     t_check_err(rsc_crash(ctl, f), RS_ERR_STATE, "CRASH a stopped service: refused");
     struct rs_audit a;
@@ -118,6 +118,8 @@ static void scenario_detect(void)
     t_check(ping(fc, NULL) == g + 3, "START: a new incarnation answers");
     t_check_err(rsc_list(ctl, 40, &e), RS_ERR_UNKNOWN_SERVICE, "LIST index 40");
     t_check_err(rsc_audit(ctl, f, &a), RS_ERR_STATE, "AUDIT a running service: refused");
+    seL4_Call(fc, seL4_MessageInfo_new(FAULTY_ASK_RS, 0, 0, 0));
+    t_check(seL4_GetMR(0) == RS_ERR_DENIED, "a control request on a service's supervisor cap: RS_ERR_DENIED");
     seL4_MessageInfo_t info = seL4_Call(ctl, seL4_MessageInfo_new(RS_LABEL(77), 0, 0, 0));
     t_check(seL4_MessageInfo_get_label(info) == RS_ERR_BAD_REQUEST, "unknown op: RS_ERR_BAD_REQUEST");
     info = seL4_Call(ctl, seL4_MessageInfo_new(RS_LABEL(RS_OP_LIST), 0, 0, 3));
@@ -164,7 +166,7 @@ static void scenario_churn(seL4_Word churn)
     printf("%lu crashes\n", (unsigned long)churn);
     t_check(bad == 0, "every crash detected and restarted (generations in order)");
     struct rs_list_entry e = list(f);
-    t_check(e.restarts == WARMUP + churn && e.state == RS_RUNNING, "LIST: that many restarts, running");
+    t_check(e.restarts == WARMUP + churn && e.state == RS_SVC_RUNNING, "LIST: that many restarts, running");
     t_check_err(rsc_stop(ctl, f), RS_OK, "STOP");
     t_check_err(rsc_audit(ctl, f, &a1), RS_OK, "AUDIT after");
     e = list(f);
@@ -197,7 +199,7 @@ static void scenario_recover(void)
     t_check_err(rsc_abort(ctl, RS_ABORT_NOW), RS_OK, "ABORT: the RS faults after replying");
     /* The next request waits on the RS endpoint (made by the guardian) for the new RS. */
     struct rs_list_entry e = list(f);
-    t_check(e.generation == 1 && e.state == RS_RUNNING, "the new RS took faulty over: gen 1, running");
+    t_check(e.generation == 1 && e.state == RS_SVC_RUNNING, "the new RS took faulty over: gen 1, running");
     t_check(ping(fc, &served1) == 1 && served1 == served0 + 1, "faulty was not restarted (same incarnation)");
     send(fc, FAULTY_VM_FAULT, 0);
     t_check(ping(fc, NULL) == 2, "the new RS detects a crash and restarts it");
@@ -205,11 +207,74 @@ static void scenario_recover(void)
     send(fc, FAULTY_VM_FAULT, 0);
     t_check(ping(fc, NULL) == 4, "a half-started incarnation (gen 3) was killed and restarted (gen 4)");
     e = list(f);
-    t_check(e.state == RS_RUNNING && e.generation == 4, "LIST: running, gen 4");
+    t_check(e.state == RS_SVC_RUNNING && e.generation == 4, "LIST: running, gen 4");
     t_check_err(rsc_stop(ctl, f), RS_OK, "STOP");
     struct rs_audit a;
     t_check_err(rsc_audit(ctl, f, &a), RS_OK, "AUDIT");
     t_check(a.untyped_empty == 1 && a.chunks_not_empty == 0, "nothing of the half-started incarnation is left");
+}
+
+static uint32_t find(const char *name)
+{
+    uint32_t i = 99;
+    int err = rsc_find(ctl, name, &i);
+    if (err != RS_OK) printf("  FIND %s: %s\n", name, rs_err_name(err));
+    return i;
+}
+
+/* Channels: a b c x y (faulty servers); `looper` crashes at every start. */
+static void scenario_policy(void)
+{
+    /* Crash loop: backoff 10, 20, 40 ms, then the 4th restart is one too many (3/1s). */
+    struct rs_list_entry e = list(find("looper"));
+    t_check(e.state == RS_SVC_FAILED && e.generation == 4 && e.restarts == 3,
+            "crash loop: 3 restarts, then the group gives up (FAILED)");
+    printf("looper: last start at %lu ms\n", (unsigned long)e.started_at);
+    t_check(e.started_at == 70, "backoff in virtual time: starts at 0, 10, 30, 70 ms");
+    e = list(find("bystander"));
+    t_check(e.state == RS_SVC_FAILED, "escalation: the whole group gave up (its other member FAILED)");
+
+    /* rest_for_one: b fails -> b and c (started after it) restart, a does not. */
+    uint32_t a = find("a"), b = find("b"), c = find("c");
+    uint64_t ga = ping(channel(0), NULL), gb = ping(channel(1), NULL), gc = ping(channel(2), NULL);
+    send(channel(1), FAULTY_VM_FAULT, 0);
+    t_check(ping(channel(1), NULL) == gb + 1 && ping(channel(2), NULL) == gc + 1 && ping(channel(0), NULL) == ga,
+            "rest_for_one: b crashed -> b and c restarted, a untouched");
+    t_check(list(a).restarts == 0 && list(b).restarts == 1 && list(c).restarts == 0 && list(c).generation == 2,
+            "rest_for_one: only the failed service counts a restart (c restarted with it, not counted)");
+    send(channel(0), FAULTY_EXIT, 9);
+    t_check(ping(channel(0), NULL) == ga + 1 && ping(channel(1), NULL) == gb + 2 && ping(channel(2), NULL) == gc + 2,
+            "rest_for_one: a exited -> a, b, c restarted");
+
+    /* one_for_all: x fails -> x and y restart. */
+    uint64_t gx = ping(channel(3), NULL), gy = ping(channel(4), NULL);
+    send(channel(4), FAULTY_USER_EXC, 0);
+    t_check(ping(channel(3), NULL) == gx + 1 && ping(channel(4), NULL) == gy + 1, "one_for_all: y crashed -> x and y restarted");
+
+    /* START revives a failed group's service. */
+    uint32_t l = find("looper");
+    t_check_err(rsc_start(ctl, l), RS_OK, "START the failed looper");
+    e = list(l);
+    t_check(e.generation >= 5, "START_REQ started it again (and it crash-loops again)");
+}
+
+/* With the timer: heartbeats.  Channels: faulty (heartbeat 100 ms, deadline 50 ms). */
+static void scenario_hang(void)
+{
+    uint32_t f = find("faulty"), t = find("timer");
+    seL4_CPtr fc = channel(0);
+    t_check(ping(fc, NULL) == 1, "faulty gen 1 answers");
+    t_check_err(rsc_hang(ctl, f), RS_OK, "HANG faulty (its thread is suspended)");
+    t_check(ping(fc, NULL) == 2, "missed heartbeat detected as a hang, restarted");
+    struct rs_list_entry e = list(f);
+    t_check(e.end == RS_END_HANG && e.restarts == 1, "LIST: last end hang, 1 restart");
+    send(fc, FAULTY_SPIN, 0);
+    t_check(ping(fc, NULL) == 3, "a service stuck in a loop misses its heartbeat, restarted");
+    e = list(t);
+    t_check(e.state == RS_SVC_RUNNING && e.generation == 1 && e.restarts == 0,
+            "the timer driver answered every heartbeat (gen 1, no restarts)");
+    /* (nothing more: what follows would race with the next tick, and the console lines
+     * of the real kernel and of sel4-sim must be the same) */
 }
 
 int main(void)
@@ -224,6 +289,8 @@ int main(void)
     case SCENARIO_DETECT: scenario_detect(); break;
     case SCENARIO_CHURN: scenario_churn(su->nargs > 1 ? su->args[1] : 1000); break;
     case SCENARIO_RECOVER: scenario_recover(); break;
+    case SCENARIO_POLICY: scenario_policy(); break;
+    case SCENARIO_HANG: scenario_hang(); break;
     default: t_check(0, "a known scenario"); break;
     }
     finish();

@@ -94,6 +94,7 @@ typedef struct spawn_args {
      * caps range are overwritten). */
     seL4_CPtr        cnode;
     const spawn_frame_t *frames;  /* mapped in the child with the given rights */
+#define SPAWN_MAX_FRAMES 32u
     unsigned         nframes;
 } spawn_args_t;
 
