@@ -54,6 +54,7 @@ struct ms_need {
 };
 /* MS_OK if `c` may be charged for `n` and the server has it all. */
 int ms_need_check(const struct ms_server *s, const struct ms_client *c, const struct ms_need *n);
+int ms_quota_fits(uint64_t used, uint64_t n, uint64_t limit);
 void ms_charge(struct ms_client *c, uint64_t pages, uint64_t slots);
 void ms_uncharge(struct ms_client *c, uint64_t pages, uint64_t slots);
 /* Creates a kernel object in a fresh slot (resources already checked); 0 on failure. */

@@ -76,7 +76,9 @@ int ms_page_cap(struct ms_server *s, struct ms_client *c, uint32_t handle, uint6
     if (err) return err;
     ms_slot_t frame = 0;
     if ((err = make_own(s, c, &p, &frame))) return err;
-    /* `out` is empty and `frame` a live frame cap: the kernel cannot refuse. */
+    /* `out` (the server's own reply slot) emptied, `frame` a live frame cap: the kernel
+     * cannot refuse. */
+    MS_CHECK(!ms_kcall_failed(s, s->k.delete_cap(s->k.ctx, out)));
     MS_CHECK(!ms_kcall_failed(s, s->k.copy_cap(s->k.ctx, out, frame)));
     ms_slot_set_exported(s, frame, 1);
     return MS_OK;

@@ -5,12 +5,23 @@
  */
 #include "memserver/core/core.h"
 
+/* used + n <= limit, without wrapping (a limit lowered below use refuses everything). */
+int ms_quota_fits(uint64_t used, uint64_t n, uint64_t limit)
+{
+    uint64_t total;
+    return !__builtin_add_overflow(used, n, &total) && total <= limit;
+}
+
 int ms_need_check(const struct ms_server *s, const struct ms_client *c, const struct ms_need *n)
 {
-    uint64_t pages = n->pages + n->large * MS_PAGES_PER_LARGE;
+    uint64_t large_pages, pages;
+    if (__builtin_mul_overflow(n->large, (uint64_t)MS_PAGES_PER_LARGE, &large_pages) ||
+        __builtin_add_overflow(n->pages, large_pages, &pages))
+        return c ? MS_ERR_QUOTA : MS_ERR_NO_MEMORY;
     if (c) {
         const struct ms_quota *q = &c->quota;
-        if (pages > q->pages_limit - q->pages_used || n->slots > q->slots_limit - q->slots_used)
+        if (!ms_quota_fits(q->pages_used, pages, q->pages_limit) ||
+            !ms_quota_fits(q->slots_used, n->slots, q->slots_limit))
             return MS_ERR_QUOTA;
     }
     if (n->slots > s->slots.count) return MS_ERR_NO_SLOTS;
@@ -20,6 +31,9 @@ int ms_need_check(const struct ms_server *s, const struct ms_client *c, const st
 
 void ms_charge(struct ms_client *c, uint64_t pages, uint64_t slots)
 {
+    /* Every charge was checked by ms_need_check first. */
+    MS_CHECK(ms_quota_fits(c->quota.pages_used, pages, c->quota.pages_limit) &&
+             ms_quota_fits(c->quota.slots_used, slots, c->quota.slots_limit));
     c->quota.pages_used += pages;
     c->quota.slots_used += slots;
 }

@@ -53,7 +53,7 @@ int ms_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
         if (mr[0] == MS_OBJ_ANON && (mr[2] || mr[3])) return MS_ERR_BAD_FLAGS;
         if (!mr[1]) return MS_ERR_ZERO_LENGTH;
         if ((mr[1] | mr[2]) & 0xFFFu) return MS_ERR_UNALIGNED;
-        if (mr[1] >= 0x0000800000000000ull) return MS_ERR_KERNEL_HALF;
+        if (mr[1] >= MS_USER_TOP) return MS_ERR_KERNEL_HALF;
         out->obj.kind = (uint32_t)mr[0];
         out->obj.size = mr[1];
         out->obj.paddr = mr[2];
@@ -70,7 +70,7 @@ int ms_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
         } else {
             if (!mr[2]) return MS_ERR_ZERO_LENGTH;
             if (mr[2] & 0xFFFu) return MS_ERR_UNALIGNED;
-            if (mr[2] >= 0x0000800000000000ull) return MS_ERR_KERNEL_HALF;
+            if (mr[2] >= MS_USER_TOP) return MS_ERR_KERNEL_HALF;
         }
         if (mr[4] & 0xFFFu) return MS_ERR_UNALIGNED;
         if (!mr[3] && mr[4]) return MS_ERR_RANGE;

@@ -81,6 +81,13 @@ enum ms_fault_kind {
     MS_FAULT_OTHER = 8,     /* not a VM fault: code = the seL4 fault type (cap fault, ...) */
 };
 
+/* End of the user range: seL4 on x86-64 refuses to map a frame whose end lies beyond
+ * USER_TOP = 0x7FFFFFFFFFFF (decodeX86FrameInvocation: vaddr + size > USER_TOP), so the
+ * last usable 4 KiB page is 0x7FFFFFFFE000.  Addresses from here to the non-canonical
+ * hole (0x0000800000000000) are MS_ERR_KERNEL_HALF. */
+#define MS_USER_TOP 0x00007FFFFFFFF000ull
+#define MS_CANONICAL_LOW_END 0x0000800000000000ull
+
 /* Badges: client endpoint caps carry the client's badge (bit 63 clear, non-zero);
  * fault endpoint caps minted by AS_FAULT_EP carry MS_FAULT_BADGE | as handle. */
 #define MS_FAULT_BADGE (1ull << 63)

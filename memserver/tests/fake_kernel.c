@@ -28,7 +28,8 @@ struct fk_obj {
     int dead;
 };
 
-#define USER_TOP 0x0000800000000000ull
+/* seL4 x86-64 (plat_mode/machine/hardware.h): the last user address. */
+#define USER_TOP 0x00007FFFFFFFFFFFull
 
 static int fail(struct fake_kernel *fk, int err, const char *what)
 {
@@ -218,7 +219,7 @@ static int k_map_table(void *ctx, enum ms_kobj type, ms_slot_t table, ms_slot_t 
     if (c->table_mapped) return fail(fk, seL4_InvalidCapability, "map_table: already mapped");
     struct fk_obj *vs = vspace(fk, pml4);
     if (!vs) return fail(fk, seL4_InvalidCapability, "map_table: bad vspace");
-    if (va >= USER_TOP) return fail(fk, seL4_InvalidArgument, "map_table: kernel half");
+    if (va > USER_TOP) return fail(fk, seL4_InvalidArgument, "map_table: address too high");
     struct fk_pte *e = walk(vs, va, (enum fk_type)(want + 1));
     if (!e) return fail(fk, seL4_FailedLookup, "map_table: parent structure missing");
     if (e->obj) return fail(fk, seL4_DeleteFirst, "map_table: entry occupied");
@@ -242,7 +243,9 @@ static int k_map_frame(void *ctx, ms_slot_t frame, ms_slot_t pml4, uint64_t va, 
     if (!vs) return fail(fk, seL4_InvalidCapability, "map_frame: bad vspace");
     int large = c->obj->type == FK_LARGE;
     if (va & ((large ? (1ull << 21) : 4096ull) - 1)) return fail(fk, seL4_AlignmentError, "map_frame: unaligned");
-    if (va >= USER_TOP) return fail(fk, seL4_InvalidArgument, "map_frame: kernel half");
+    /* decodeX86FrameInvocation: vaddr > USER_TOP || vaddr + frame size > USER_TOP */
+    if (va > USER_TOP || va + (large ? (1ull << 21) : 4096ull) > USER_TOP)
+        return fail(fk, seL4_InvalidArgument, "map_frame: address too high");
     if (rights & MS_RIGHT_W && rights & MS_RIGHT_X) return fail(fk, seL4_InvalidArgument, "map_frame: W+X");
     struct fk_pte *e = walk(vs, va, large ? FK_PD : FK_PT);
     if (!e) return fail(fk, seL4_FailedLookup, "map_frame: paging structure missing");
@@ -405,7 +408,7 @@ uint64_t fk_access(struct fake_kernel *fk, ms_slot_t pml4, uint64_t va, int writ
 {
     uint64_t code = 0x100 | 4u | (write ? 2u : 0u) | (fetch ? 16u : 0u);
     struct fk_obj *vs = vspace(fk, pml4);
-    if (!vs || va >= USER_TOP) return code;
+    if (!vs || va > USER_TOP) return code;
     struct fk_pte *pd_e = walk(vs, va, FK_PD);
     if (!pd_e || !pd_e->obj) return code;
     struct fk_pte *e = pd_e;

@@ -49,8 +49,16 @@ int main(void)
     EXPECT(ms_decode_request(MS_LABEL(MS_OP_AS_CREATE), mr, 0, 1, &d), MS_ERR_BAD_CAP);
     struct ms_request c = { 0 };
     c.op = MS_OP_CLONE;
-    c.clone = (struct ms_req_clone){ 0x10001, 0x10002, MS_CLONE_FIXED, 0x1000, 0x1000, 0x7FFFFFFFF000ull };
+    c.clone = (struct ms_req_clone){ 0x10001, 0x10002, MS_CLONE_FIXED, 0x1000, 0x1000, 0x7FFFFFFFE000ull };
     EXPECT(roundtrip(&c, 0, &d), MS_OK);
+    c.clone.dst_va = 0x7FFFFFFFF000ull; /* the kernel maps no frame there (vaddr + 4 KiB > USER_TOP) */
+    EXPECT(roundtrip(&c, 0, &d), MS_ERR_KERNEL_HALF);
+    c.clone.dst_va = 0x7FFFFFE00000ull;
+    c.clone.size = 0x200000;
+    EXPECT(roundtrip(&c, 0, &d), MS_ERR_KERNEL_HALF);
+    c.clone.size = 0x1FF000;
+    EXPECT(roundtrip(&c, 0, &d), MS_OK);
+    c.clone.size = 0x1000;
     c.clone.dst_va = 0x7FFFFFFFF001ull;
     EXPECT(roundtrip(&c, 0, &d), MS_ERR_UNALIGNED);
     /* OBJ_WRITE: 3 + ceil(nbytes / 8) registers exactly; the data survives a round trip. */
