@@ -30,7 +30,7 @@ int ms_add_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits)
     if (n > s->slots.count) return MS_ERR_NO_SLOTS;
     for (uint64_t i = 0; i < n; i++) {
         ms_slot_t slot = ms_slot_alloc(s);
-        if (ms_kcall_failed(s, s->k.retype(s->k.ctx, ut, MS_KOBJ_UNTYPED, MS_LARGE_BITS, slot))) {
+        if (ms_k_retype(s, ut, MS_KOBJ_UNTYPED, MS_LARGE_BITS, slot)) {
             ms_slot_free(s, slot);
             return MS_ERR_KERNEL;
         }
@@ -52,7 +52,7 @@ int ms_add_device_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits,
         ms_slot_t slot = ms_slot_alloc(s);
         if (i == 0) d->slot = slot;
         else if (slot != d->slot + i) return MS_ERR_NO_SLOTS; /* needs consecutive slots */
-        if (ms_kcall_failed(s, s->k.retype(s->k.ctx, ut, MS_KOBJ_FRAME_4K, 0, slot)))
+        if (ms_k_retype(s, ut, MS_KOBJ_FRAME_4K, 0, slot))
             return MS_ERR_KERNEL;
     }
     d->size_bits = (uint8_t)size_bits;
@@ -104,11 +104,11 @@ int ms_reserve_untyped(struct ms_server *s, unsigned size_bits, ms_slot_t *out)
     ms_slot_t parent = s->pool.chunk[i].slot;
     /* 2 MiB = 2^b (reserved) + 2^b + 2^(b+1) + ... + 2^20, each naturally aligned. */
     ms_slot_t slot = ms_slot_alloc(s);
-    if (ms_kcall_failed(s, s->k.retype(s->k.ctx, parent, MS_KOBJ_UNTYPED, size_bits, slot))) return MS_ERR_KERNEL;
+    if (ms_k_retype(s, parent, MS_KOBJ_UNTYPED, size_bits, slot)) return MS_ERR_KERNEL;
     *out = slot;
     for (unsigned bits = size_bits; bits < MS_LARGE_BITS; bits++) {
         slot = ms_slot_alloc(s);
-        if (ms_kcall_failed(s, s->k.retype(s->k.ctx, parent, MS_KOBJ_UNTYPED, bits, slot))) return MS_ERR_KERNEL;
+        if (ms_k_retype(s, parent, MS_KOBJ_UNTYPED, bits, slot)) return MS_ERR_KERNEL;
         int err = ms_pool_add(s, slot, bits);
         if (err) return err;
     }
