@@ -56,6 +56,13 @@ uint32_t ms_handle_make(uint16_t *gen, uint32_t idx);
 /* Index of a handle whose generation is current (MS_ERR_BAD_HANDLE otherwise). */
 int ms_handle_index(uint32_t handle, const uint16_t *gen, uint32_t n, uint32_t *idx);
 
+/* ---- device.c: which client's physical objects use which device pages ---- */
+/* MS_ERR_RANGE if no device untyped covers the range, MS_ERR_BUSY if another client's
+ * physical object uses part of it; else *first = the slot of its first frame. */
+int ms_dev_check(struct ms_server *s, const struct ms_client *c, uint64_t paddr, uint64_t size, ms_slot_t *first);
+void ms_dev_claim(struct ms_server *s, const struct ms_client *c, uint64_t paddr, uint64_t size);
+void ms_dev_release(struct ms_server *s, uint64_t paddr, uint64_t size);
+
 /* ---- slots.c ---- */
 int ms_slots_init(struct ms_server *s, ms_slot_t first, uint32_t total);
 ms_slot_t ms_slot_alloc(struct ms_server *s); /* 0 when none left */

@@ -48,6 +48,9 @@ int ms_add_device_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits,
     uint32_t n = 1u << (size_bits - MS_PAGE_BITS);
     if (n > s->slots.count) return MS_ERR_NO_SLOTS;
     struct ms_device_ut *d = &s->dev[s->ndev];
+    d->users = ms_heap_alloc(s, (uint64_t)n * sizeof(uint32_t));
+    d->owner = ms_heap_alloc(s, n);
+    if (!d->users || !d->owner) return MS_ERR_NO_MEMORY;
     for (uint32_t i = 0; i < n; i++) {
         ms_slot_t slot = ms_slot_alloc(s);
         if (i == 0) d->slot = slot;
@@ -80,6 +83,13 @@ void ms_fini(struct ms_server *s)
     ms_heap_free(s, s->slots.exported, (uint64_t)s->slots.words * sizeof(uint64_t));
     s->slots.exported = 0;
     ms_heap_free(s, s->pool.chunk, (uint64_t)s->pool.cap * sizeof(struct ms_chunk));
+    for (uint32_t i = 0; i < s->ndev; i++) {
+        uint64_t n = 1ull << (s->dev[i].size_bits - MS_PAGE_BITS);
+        ms_heap_free(s, s->dev[i].users, n * sizeof(uint32_t));
+        ms_heap_free(s, s->dev[i].owner, n);
+        s->dev[i].users = 0;
+        s->dev[i].owner = 0;
+    }
     s->slots.used = 0;
     s->slots.chunk_of = 0;
     s->pool.chunk = 0;

@@ -170,6 +170,8 @@ struct ms_device_ut {
     uint64_t paddr;
     uint64_t watermark; /* bytes handed out (kernel freeIndex) */
     uint32_t live;
+    uint32_t *users; /* per page: physical objects over it */
+    uint8_t *owner;  /* per page: client index + 1 of those objects (0 = none) */
 };
 
 /* Counters of kernel invocations the core made (benchmarks). */

@@ -54,7 +54,7 @@ static int dec_map(const uint64_t *mr, unsigned n, struct ms_request *out)
     } else {
         if (!mr[2]) return MS_ERR_ZERO_LENGTH;
         if (mr[2] & 0xFFFu) return MS_ERR_UNALIGNED;
-        if (mr[2] >= MS_USER_TOP) return MS_ERR_KERNEL_HALF;
+        if (mr[2] >= MS_USER_TOP) return MS_ERR_NO_SPACE; /* no hole can hold it */
     }
     if (mr[4] & 0xFFFu) return MS_ERR_UNALIGNED;
     if (!mr[3] && mr[4]) return MS_ERR_RANGE;
@@ -172,6 +172,24 @@ const struct ms_op_shape *ms_decode_label(uint64_t label, unsigned n, unsigned n
     }
     *err = MS_OK;
     return sh;
+}
+
+int ms_decode_message(uint64_t badge, uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps,
+                      struct ms_request *out)
+{
+    struct ms_request z = { 0 };
+    *out = z;
+    int err;
+    uint32_t op = 0;
+    const struct ms_op_shape *sh = ms_decode_label(label, n, ncaps, &op, &err);
+    if (!sh) return err;
+    /* Badge 0 and the administrator bit alone name no client; fault badges are not
+     * requests.  Privilege before arguments: a non-administrator gets MS_ERR_DENIED
+     * whatever the arguments are. */
+    if ((badge & ~MS_ADMIN_BADGE) == 0 || (badge & MS_FAULT_BADGE)) return MS_ERR_DENIED;
+    if (sh->admin && !(badge & MS_ADMIN_BADGE)) return MS_ERR_DENIED;
+    out->op = op;
+    return sh->decode(mr, n, out);
 }
 
 int ms_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps,

@@ -150,6 +150,10 @@ struct ms_op_shape {
  * (its decode checks the arguments), or NULL with *err. */
 const struct ms_op_shape *ms_decode_label(uint64_t label, unsigned n, unsigned ncaps, uint32_t *op, int *err);
 
+/* The server's decoder: label, then the sender's badge (MS_ERR_DENIED for badge 0,
+ * the administrator bit alone, or an admin op without it), then the arguments. */
+int ms_decode_message(uint64_t badge, uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps,
+                      struct ms_request *out);
 /* Decodes and validates a request message: label, `n` message registers, `ncaps`
  * extra caps.  Checks everything that does not need server state (lengths, flags,
  * rights, alignment, canonical and user-half addresses).  Returns MS_OK or an error. */

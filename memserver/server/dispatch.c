@@ -195,24 +195,13 @@ static int (*const handler[MS_OP_COUNT])(struct req *) = {
     [MS_OP_PAGE_CAP] = op_page_cap,
 };
 
-/* Label, badge, privilege, arguments, client: in that order, so that e.g. a
- * non-administrator gets MS_ERR_DENIED whatever the arguments. */
 static int decode(struct ms_server *s, seL4_Word badge, seL4_MessageInfo_t info, const uint64_t *mr,
                   struct ms_request *r, struct ms_client **c)
 {
-    unsigned n = (unsigned)seL4_MessageInfo_get_length(info);
-    uint32_t op = 0;
-    int err;
-    const struct ms_op_shape *sh = ms_decode_label(seL4_MessageInfo_get_label(info), n,
-                                                   (unsigned)seL4_MessageInfo_get_extraCaps(info), &op, &err);
-    if (!sh) return err;
-    /* Badge 0 and the administrator bit alone name no client. */
-    if ((badge & ~MS_ADMIN_BADGE) == 0 || (badge & MS_FAULT_BADGE)) return MS_ERR_DENIED;
-    if (sh->admin && !(badge & MS_ADMIN_BADGE)) return MS_ERR_DENIED;
-    struct ms_request z = { 0 };
-    *r = z;
-    r->op = op;
-    if ((err = sh->decode(mr, n, r))) return err;
+    int err = ms_decode_message(badge, seL4_MessageInfo_get_label(info), mr,
+                                (unsigned)seL4_MessageInfo_get_length(info),
+                                (unsigned)seL4_MessageInfo_get_extraCaps(info), r);
+    if (err) return err;
     /* The administrator bit is a privilege, not part of the client's name. */
     if (!(*c = ms_client_get(s, badge & ~MS_ADMIN_BADGE, 1))) return MS_ERR_BUSY;
     return MS_OK;

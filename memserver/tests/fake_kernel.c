@@ -377,6 +377,7 @@ static int k_copy_page(void *ctx, ms_slot_t dst, ms_slot_t src, uint32_t off)
         return fail(fk, seL4_InvalidCapability, "copy_page: src");
     uint32_t limit = s->obj->type == FK_LARGE ? (1u << 21) : 4096u;
     if (off & 4095 || off >= limit) return fail(fk, seL4_InvalidArgument, "copy_page: offset");
+    if (fk->fail_copy_page && --fk->fail_copy_page == 0) return seL4_FailedLookup;
     memcpy(d->obj->mem, s->obj->mem + off, 4096);
     return 0;
 }
