@@ -205,75 +205,41 @@ int ms_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
     return sh->decode(mr, n, out);
 }
 
-unsigned ms_encode_request(const struct ms_request *r, uint64_t *label, uint64_t *mr)
+/* Argument registers of each request (the fields its decoder fills, in MR order). */
+static unsigned enc_args(const struct ms_request *r, uint64_t *mr)
 {
-    *label = MS_LABEL(r->op);
     switch (r->op) {
-    case MS_OP_AS_DESTROY:
-    case MS_OP_AS_FORK:
-    case MS_OP_AS_FAULT_EP:
-    case MS_OP_AS_VSPACE:
-    case MS_OP_OBJ_CLOSE:
-    case MS_OP_FAULT_GET:
-    case MS_OP_AS_SET_NOTIFY:
-        mr[0] = r->handle;
-        return 1;
     case MS_OP_OBJ_CREATE:
-        mr[0] = r->obj.kind;
-        mr[1] = r->obj.size;
-        mr[2] = r->obj.paddr;
-        mr[3] = r->obj.flags;
+        mr[0] = r->obj.kind, mr[1] = r->obj.size, mr[2] = r->obj.paddr, mr[3] = r->obj.flags;
         return 4;
     case MS_OP_MAP:
-        mr[0] = r->map.as;
-        mr[1] = r->map.va;
-        mr[2] = r->map.size;
-        mr[3] = r->map.obj;
-        mr[4] = r->map.off;
-        mr[5] = r->map.rights;
-        mr[6] = r->map.flags;
+        mr[0] = r->map.as, mr[1] = r->map.va, mr[2] = r->map.size, mr[3] = r->map.obj;
+        mr[4] = r->map.off, mr[5] = r->map.rights, mr[6] = r->map.flags;
         return 7;
-    case MS_OP_UNMAP:
-    case MS_OP_PROTECT:
-        mr[0] = r->handle;
-        mr[1] = r->va;
-        mr[2] = r->size;
-        if (r->op == MS_OP_UNMAP) return 3;
-        mr[3] = r->rights;
-        return 4;
-    case MS_OP_QUERY:
-    case MS_OP_PAGE_CAP:
-        mr[0] = r->handle;
-        mr[1] = r->va;
-        return 2;
+    case MS_OP_CLONE:
+        mr[0] = r->clone.src, mr[1] = r->clone.va, mr[2] = r->clone.size;
+        mr[3] = r->clone.dst, mr[4] = r->clone.dst_va, mr[5] = r->clone.flags;
+        return 6;
+    case MS_OP_CLIENT_DESTROY:
+    case MS_OP_QUOTA_SET:
+        mr[0] = r->badge, mr[1] = r->pages, mr[2] = r->slots;
+        return r->op == MS_OP_QUOTA_SET ? 3 : 1;
     case MS_OP_OBJ_WRITE: {
-        unsigned words = (r->write.nbytes + 7u) / 8u;
-        if (r->write.nbytes > MS_WRITE_MAX) words = 0; /* not encodable: the server refuses it */
-        mr[0] = r->write.obj;
-        mr[1] = r->write.off;
-        mr[2] = r->write.nbytes;
+        unsigned words = r->write.nbytes <= MS_WRITE_MAX ? (r->write.nbytes + 7u) / 8u : 0;
+        mr[0] = r->write.obj, mr[1] = r->write.off, mr[2] = r->write.nbytes;
         for (unsigned i = 0; i < words; i++) mr[MS_WRITE_HEADER + i] = r->write.data[i];
         return MS_WRITE_HEADER + words;
     }
-    case MS_OP_CLONE:
-        mr[0] = r->clone.src;
-        mr[1] = r->clone.va;
-        mr[2] = r->clone.size;
-        mr[3] = r->clone.dst;
-        mr[4] = r->clone.dst_va;
-        mr[5] = r->clone.flags;
-        return 6;
-    case MS_OP_CLIENT_DESTROY:
-        mr[0] = r->badge;
-        return 1;
-    case MS_OP_QUOTA_SET:
-        mr[0] = r->badge;
-        mr[1] = r->pages;
-        mr[2] = r->slots;
-        return 3;
-    default:
-        return 0;
+    default: /* a handle, an address, a size, rights: as many as the op takes */
+        mr[0] = r->handle, mr[1] = r->va, mr[2] = r->size, mr[3] = r->rights;
+        return r->op < MS_OP_COUNT ? shape[r->op].mrs : 0;
     }
+}
+
+unsigned ms_encode_request(const struct ms_request *r, uint64_t *label, uint64_t *mr)
+{
+    *label = MS_LABEL(r->op);
+    return enc_args(r, mr);
 }
 
 unsigned ms_encode_query(const struct ms_query_result *q, uint64_t *mr)
