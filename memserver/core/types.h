@@ -10,13 +10,13 @@
 #pragma once
 #include <stdint.h>
 #include "memserver/core/kernel_ops.h"
+#include "memserver/protocol/messages.h" /* MS_USER_TOP */
 
 #define MS_PAGE_BITS 12u
 #define MS_PAGE_SIZE (1ull << MS_PAGE_BITS)
 #define MS_LARGE_BITS 21u
 #define MS_LARGE_SIZE (1ull << MS_LARGE_BITS)
 #define MS_PAGES_PER_LARGE 512u
-#define MS_USER_TOP 0x0000800000000000ull /* first address of the kernel half */
 
 /* ---- page-array entries of a memory object (u32 each) ----
  * bits 28..0 = slot number, bits 31..29 = what that slot is. */
@@ -44,6 +44,8 @@ struct ms_slots {
     uint32_t count, total; /* free, all */
     ms_slot_t first; /* slots [first, first + total) belong to the allocator */
     uint16_t *chunk_of; /* per slot: untyped chunk + 1 its object came from (0 = none) */
+    /* bitmap, 1 = a frame whose cap was handed out (PAGE_CAP): revoke before deleting */
+    uint64_t *exported;
 };
 
 /* ---- untyped memory, split into chunks of at most 2 MiB ---- */

@@ -12,14 +12,15 @@ typedef enum ms_err {
     MS_ERR_VERSION = 2,       /* protocol version of the request is not supported */
     MS_ERR_UNALIGNED = 3,     /* address, size or offset not a multiple of 4 KiB */
     MS_ERR_NON_CANONICAL = 4, /* address is not a canonical x86-64 address */
-    MS_ERR_KERNEL_HALF = 5,   /* range reaches 0x0000800000000000 or above (or wraps) */
+    MS_ERR_KERNEL_HALF = 5,   /* range reaches MS_USER_TOP (0x7FFFFFFFF000) or above (or wraps) */
     MS_ERR_ZERO_LENGTH = 6,   /* size is 0 */
     MS_ERR_OVERLAP = 7,       /* fixed-address range overlaps an existing mapping */
     MS_ERR_NO_SPACE = 8,      /* no hole in the address space fits the request */
     MS_ERR_NOT_MAPPED = 9,    /* protect/query/clone over an address with no mapping */
     MS_ERR_BAD_RIGHTS = 10,   /* rights are not one of R, RW, RX */
     MS_ERR_WX = 11,           /* write and execute requested together (W^X) */
-    MS_ERR_BAD_FLAGS = 12,    /* unknown flag bits, or a flag combination that makes no sense */
+    MS_ERR_BAD_FLAGS = 12,    /* unknown flag bits or kind, a flag combination that makes no sense, or
+                                 an object kind the request cannot work on (physical memory) */
     MS_ERR_BAD_HANDLE = 13,   /* handle does not name a live address space / object */
     MS_ERR_NOT_OWNER = 14,    /* handle is live but belongs to another client */
     MS_ERR_BAD_CAP = 15,      /* a capability passed with the request is missing or of the wrong type */

@@ -41,6 +41,9 @@ enum ms_op {
     MS_OP_CLIENT_DESTROY, /* admin only: MR0 badge of a client that died: free all it has */
     MS_OP_VERIFY_FREE,    /* admin only: asks the kernel whether every untyped chunk the server
                              thinks empty really is -> MR0 chunks checked, MR1 not empty */
+    MS_OP_OBJ_WRITE,      /* MR0 obj, MR1 offset, MR2 nbytes, MR3.. the bytes (little-endian, 8 a
+                             register): copies them into the anonymous object */
+    MS_OP_PAGE_CAP,       /* MR0 as, MR1 vaddr -> cap: copy of the 4 KiB frame cap mapped there */
     MS_OP_COUNT
 };
 
@@ -78,6 +81,13 @@ enum ms_fault_kind {
     MS_FAULT_OTHER = 8,     /* not a VM fault: code = the seL4 fault type (cap fault, ...) */
 };
 
+/* End of the user range: seL4 on x86-64 refuses to map a frame whose end lies beyond
+ * USER_TOP = 0x7FFFFFFFFFFF (decodeX86FrameInvocation: vaddr + size > USER_TOP), so the
+ * last usable 4 KiB page is 0x7FFFFFFFE000.  Addresses from here to the non-canonical
+ * hole (0x0000800000000000) are MS_ERR_KERNEL_HALF. */
+#define MS_USER_TOP 0x00007FFFFFFFF000ull
+#define MS_CANONICAL_LOW_END 0x0000800000000000ull
+
 /* Badges: client endpoint caps carry the client's badge (bit 63 clear, non-zero);
  * fault endpoint caps minted by AS_FAULT_EP carry MS_FAULT_BADGE | as handle. */
 #define MS_FAULT_BADGE (1ull << 63)
@@ -93,6 +103,13 @@ struct ms_req_clone {
     uint32_t src, dst, flags;
     uint64_t va, size, dst_va;
 };
+/* OBJ_WRITE: `data` points at the message registers holding the bytes (byte i is bits
+ * 8*(i%8).. of word i/8), i.e. into the array the request was decoded from. */
+struct ms_req_obj_write {
+    uint32_t obj, nbytes;
+    uint64_t off;
+    const uint64_t *data;
+};
 struct ms_request {
     uint32_t op;
     uint32_t handle;  /* AS or object handle of the ops that take one */
@@ -101,6 +118,7 @@ struct ms_request {
     struct ms_req_obj_create obj;
     struct ms_req_map map;
     struct ms_req_clone clone;
+    struct ms_req_obj_write write;
 };
 
 /* ---- results ---- */
@@ -111,7 +129,11 @@ struct ms_query_result {
 struct ms_fault_info { uint32_t kind, rights, lost; uint64_t addr, ip, code; };
 struct ms_quota_info { uint64_t pages_used, pages_limit, slots_used, slots_limit; };
 
-#define MS_MAX_MRS 10u
+/* Message registers of the longest message (seL4_MsgMaxLength). */
+#define MS_MAX_MRS 120u
+/* OBJ_WRITE: registers before the data, and the most bytes one request carries. */
+#define MS_WRITE_HEADER 3u
+#define MS_WRITE_MAX ((MS_MAX_MRS - MS_WRITE_HEADER) * 8u)
 
 /* Decodes and validates a request message: label, `n` message registers, `ncaps`
  * extra caps.  Checks everything that does not need server state (lengths, flags,
