@@ -13,7 +13,7 @@
 #define MAX_REPORTS 4
 
 static const runtime_startup_t *st;
-static seL4_CPtr cli, slot_fault_ep, slot_vspace, slot_scratch, slot_own_fault;
+static seL4_CPtr cli, slot_fault_ep, slot_vspace, slot_scratch, slot_own_fault, slot_page_cap;
 static uint64_t badge;
 
 /* Does `slot` hold a cap?  (Copying from an empty slot fails; works on any kernel.) */
@@ -48,7 +48,9 @@ static void report(uint64_t i, const struct hg_req *r, const char *why, uint64_t
 static const char *do_call(struct hg_state *s, const struct hg_req *r, uint64_t *err)
 {
     if (r->recv) {
-        seL4_CPtr to = r->recv == HG_RECV_FAULT_EP ? slot_fault_ep : slot_vspace;
+        seL4_CPtr to = r->recv == HG_RECV_FAULT_EP ? slot_fault_ep
+                       : r->recv == HG_RECV_VSPACE ? slot_vspace
+                                                   : slot_page_cap;
         (void)seL4_CNode_Delete(PROGRAM_SLOT_CNODE, to, seL4_WordBits);
         seL4_SetCapReceivePath(PROGRAM_SLOT_CNODE, to, seL4_WordBits);
     }
@@ -100,6 +102,13 @@ static int mix(void)
         uint64_t err = 0;
         const char *why = do_call(&s, &r, &err);
         if (why && bad++ < MAX_REPORTS) report(i, &r, why, err);
+        if (s.pagecap_gone) {
+            /* The page PAGE_CAP named was unmapped or made copy-on-write: the copy we
+             * hold must have been revoked (else it keeps the old frame alive). */
+            if (slot_live(slot_page_cap) && bad++ < MAX_REPORTS) report(i, &r, "a PAGE_CAP copy outlived its page", 0);
+            (void)seL4_CNode_Delete(PROGRAM_SLOT_CNODE, slot_page_cap, seL4_WordBits);
+            hg_pagecap_seen(&s);
+        }
     }
     seL4_SetMR(0, calls);
     seL4_SetMR(1, touches);
@@ -154,7 +163,7 @@ int main(void)
 {
     st = runtime_startup();
     if (!st || st->caps_end - st->caps_start < HC_NCAPS || st->nargs < HA_NARGS ||
-        st->empty_end - st->empty_start < 4)
+        st->empty_end - st->empty_start < 5)
         return 99;
     cli = st->caps_start + HC_CLI;
     badge = st->args[HA_BADGE];
@@ -162,6 +171,7 @@ int main(void)
     slot_vspace = st->empty_start + 1;
     slot_scratch = st->empty_start + 2;
     slot_own_fault = st->empty_start + 3;
+    slot_page_cap = st->empty_start + 4;
     switch (st->args[HA_MODE]) {
     case HM_MIX: return mix();
     case HM_EXEC:

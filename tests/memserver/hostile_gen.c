@@ -21,7 +21,8 @@ enum what {
     W_SET_NOTIFY, W_OBJ_CREATE, W_OBJ_CLOSE, W_MAP, W_MAP_FIXED, W_UNMAP, W_UNMAP_FAR, W_PROTECT,
     W_PROTECT_HOLE, W_QUERY, W_QUERY_FAR, W_CLONE, W_FAULT_GET, W_QUOTA_GET, W_TOUCH, W_FAKE_FAULT,
     W_FORGE_LABEL, W_FORGE_VERSION, W_FORGE_LEN, W_FORGE_CAP, W_FORGE_NOCAP, W_FORGE_CAPTYPE,
-    W_FORGE_HANDLE, W_GUESS, W_FORGE_MAP, W_FORGE_OBJ, W_ADMIN, W_HUGE, W_COUNT
+    W_FORGE_HANDLE, W_GUESS, W_FORGE_MAP, W_FORGE_OBJ, W_ADMIN, W_HUGE, W_OBJ_WRITE, W_FORGE_WRITE,
+    W_PAGE_CAP, W_FORGE_PAGE_CAP, W_COUNT
 };
 
 /* Relative weights: about 60 % valid requests (and touches), 40 % forged. */
@@ -33,7 +34,8 @@ static const uint8_t weight[W_COUNT] = {
     [W_FAULT_GET] = 3, [W_QUOTA_GET] = 3, [W_TOUCH] = 8, [W_FAKE_FAULT] = 4, [W_FORGE_LABEL] = 3,
     [W_FORGE_VERSION] = 3, [W_FORGE_LEN] = 4, [W_FORGE_CAP] = 3, [W_FORGE_NOCAP] = 2,
     [W_FORGE_CAPTYPE] = 3, [W_FORGE_HANDLE] = 3, [W_GUESS] = 5, [W_FORGE_MAP] = 8, [W_FORGE_OBJ] = 3,
-    [W_ADMIN] = 3, [W_HUGE] = 2,
+    [W_ADMIN] = 3, [W_HUGE] = 2, [W_OBJ_WRITE] = 3, [W_FORGE_WRITE] = 2, [W_PAGE_CAP] = 3,
+    [W_FORGE_PAGE_CAP] = 2,
 };
 
 static uint64_t rnd(struct hg_state *s)
@@ -563,6 +565,71 @@ static void gen_fake_fault(struct hg_state *s, struct hg_req *r)
     if (below(s, 8) == 0) r->cap = HG_CAP_NTFN; /* a cap through a fault endpoint */
 }
 
+/* OBJ_WRITE of up to (HG_MAX_MRS - 3) * 8 bytes into one of our objects. */
+static int gen_obj_write(struct hg_state *s, struct hg_req *r, int forged)
+{
+    int o = obj_pick(s);
+    if (o < 0) return 0;
+    uint64_t size = (uint64_t)s->obj[o].pages * HG_PAGE, max = (HG_MAX_MRS - MS_WRITE_HEADER) * 8;
+    uint64_t nbytes = 1 + below(s, max), off = below(s, size - nbytes + 1);
+    r->mr[0] = s->obj[o].handle;
+    r->mr[1] = off;
+    r->mr[2] = nbytes;
+    unsigned n = MS_WRITE_HEADER + (unsigned)((nbytes + 7) / 8);
+    for (unsigned i = MS_WRITE_HEADER; i < n; i++) r->mr[i] = rnd(s);
+    if (!forged) {
+        call(r, MS_OP_OBJ_WRITE, n, HG_E(MS_OK) | RES, "object write");
+        return 1;
+    }
+    switch (below(s, 4)) {
+    case 0:
+        r->mr[1] = size - nbytes + 1 + below(s, 3 * HG_PAGE);
+        call(r, MS_OP_OBJ_WRITE, n, HG_E(MS_ERR_RANGE), "object write beyond the end");
+        break;
+    case 1: call(r, MS_OP_OBJ_WRITE, n - 1, HG_E(MS_ERR_BAD_REQUEST), "object write: too few data registers"); break;
+    case 2:
+        r->mr[2] = 0;
+        call(r, MS_OP_OBJ_WRITE, MS_WRITE_HEADER, HG_E(MS_ERR_ZERO_LENGTH), "object write of 0 bytes");
+        break;
+    default:
+        r->mr[2] = MS_WRITE_MAX + 1 + below(s, 1ull << 40);
+        call(r, MS_OP_OBJ_WRITE, n, HG_E(MS_ERR_BAD_REQUEST), "object write of too many bytes");
+        break;
+    }
+    return 1;
+}
+
+/* PAGE_CAP of a page in an RW region (valid) or of a page where the protocol refuses. */
+static int gen_page_cap(struct hg_state *s, struct hg_req *r, int forged)
+{
+    int a = as_pick(s, 0), g;
+    if (a < 0 || (g = reg_pick(s, &s->as[a], forged)) < 0) return 0;
+    const struct hg_region *x = &s->as[a].reg[g];
+    r->as_i = (unsigned)a;
+    r->reg_i = (unsigned)g;
+    r->mr[0] = s->as[a].handle;
+    r->mr[1] = x->va + below(s, x->size / HG_PAGE) * HG_PAGE;
+    if (!forged) {
+        if (x->rights != MS_RW) return 0;
+        call(r, MS_OP_PAGE_CAP, 2, HG_E(MS_OK) | RES, "page cap");
+        r->recv = HG_RECV_PAGE_CAP;
+        return 1;
+    }
+    if (x->guard) {
+        call(r, MS_OP_PAGE_CAP, 2, HG_E(MS_ERR_NOT_MAPPED), "page cap of a guard page");
+    } else if (x->rights != MS_RW) {
+        call(r, MS_OP_PAGE_CAP, 2, HG_E(MS_ERR_BAD_RIGHTS), "page cap of a page mapped without W");
+    } else if (below(s, 2)) {
+        r->mr[1] = FAR_BASE + below(s, 1ull << 30) * HG_PAGE;
+        call(r, MS_OP_PAGE_CAP, 2, HG_E(MS_ERR_NOT_MAPPED), "page cap where nothing is mapped");
+    } else {
+        r->mr[1] |= 8ull << below(s, 9);
+        call(r, MS_OP_PAGE_CAP, 2, HG_E(MS_ERR_UNALIGNED), "page cap of an unaligned address");
+    }
+    r->recv = HG_RECV_PAGE_CAP; /* in case it is (wrongly) granted */
+    return 1;
+}
+
 /* Valid requests on the client's own things.  Returns 0 if the model has nothing for
  * this kind of request (the caller picks another). */
 static int gen_valid(struct hg_state *s, struct hg_req *r, unsigned w)
@@ -714,6 +781,10 @@ static int gen_valid(struct hg_state *s, struct hg_req *r, unsigned w)
         if (!s->fault_ep_as) return 0;
         gen_fake_fault(s, r);
         return 1;
+    case W_OBJ_WRITE:
+    case W_FORGE_WRITE: return gen_obj_write(s, r, w == W_FORGE_WRITE);
+    case W_PAGE_CAP:
+    case W_FORGE_PAGE_CAP: return gen_page_cap(s, r, w == W_FORGE_PAGE_CAP);
     default:
         return 0;
     }
@@ -841,6 +912,12 @@ static unsigned results_of(uint64_t label)
     }
 }
 
+/* The page cap held is of a private page in [va, va + size) of space h: it must go. */
+static void pagecap_revoked(struct hg_state *s, uint32_t h, uint64_t va, uint64_t size)
+{
+    if (s->pagecap_as == h && s->pagecap_va >= va && s->pagecap_va - va < size) s->pagecap_gone = 1;
+}
+
 static const char *ok_reply(struct hg_state *s, const struct hg_req *r, const uint64_t *res, unsigned caps)
 {
     unsigned want_caps = r->recv ? 1u : 0u;
@@ -853,9 +930,12 @@ static const char *ok_reply(struct hg_state *s, const struct hg_req *r, const ui
         if (s->quota_pages && (res[1] != s->quota_pages || res[3] != s->quota_slots)) return "quota: limits changed";
         return 0;
     case W_AS_CREATE:
-    case W_ADOPT_SELF:
-    case W_FORK: return new_space(s, r, res);
+    case W_ADOPT_SELF: return new_space(s, r, res);
+    case W_FORK:
+        pagecap_revoked(s, a->handle, 0, HG_USER_TOP);
+        return new_space(s, r, res);
     case W_AS_DESTROY:
+        pagecap_revoked(s, a->handle, 0, HG_USER_TOP);
         bury(s, a->handle);
         if (s->vspace_as == a->handle && !a->self) s->vspace_as = 0;
         a->live = 0;
@@ -876,7 +956,18 @@ static const char *ok_reply(struct hg_state *s, const struct hg_req *r, const ui
     case W_MAP:
     case W_MAP_FIXED:
     case W_HUGE: return mapped(s, r, res[0]);
-    case W_UNMAP: reg_remove(a, r->reg_i); return 0;
+    case W_UNMAP:
+        pagecap_revoked(s, a->handle, a->reg[r->reg_i].va, a->reg[r->reg_i].size);
+        reg_remove(a, r->reg_i);
+        return 0;
+    case W_PAGE_CAP: {
+        const struct hg_region *x = &a->reg[r->reg_i];
+        /* Only private pages: a shared object's frame (and so the cap) outlives a mapping. */
+        s->pagecap_as = x->obj ? 0 : a->handle;
+        s->pagecap_va = r->mr[1];
+        s->pagecap_gone = 0;
+        return 0;
+    }
     case W_PROTECT: a->reg[r->reg_i].rights = (uint8_t)r->mr[3]; return 0;
     case W_QUERY: {
         const struct hg_region *x = &a->reg[r->reg_i];
@@ -886,7 +977,9 @@ static const char *ok_reply(struct hg_state *s, const struct hg_req *r, const ui
         if (x->populated && !x->guard && !present) return "query: populated page not present";
         return 0;
     }
-    case W_CLONE: return cloned(s, r, res[0]);
+    case W_CLONE:
+        if (!a->reg[r->reg_i].obj) pagecap_revoked(s, a->handle, r->mr[1], r->mr[2]);
+        return cloned(s, r, res[0]);
     case W_FAULT_GET: return res[0] >= MS_FAULT_UNMAPPED && res[0] <= MS_FAULT_OTHER ? 0 : "fault get: bad kind";
     default: return 0;
     }
@@ -900,6 +993,12 @@ const char *hg_reply(struct hg_state *s, const struct hg_req *r, uint64_t err, c
     if (err != MS_OK) return nres || caps ? "an error reply with results" : 0;
     if (nres != results_of(r->label)) return "wrong number of results";
     return ok_reply(s, r, res, caps);
+}
+
+void hg_pagecap_seen(struct hg_state *s)
+{
+    s->pagecap_as = 0;
+    s->pagecap_gone = 0;
 }
 
 void hg_cap_gone(struct hg_state *s, unsigned cap)

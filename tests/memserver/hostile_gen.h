@@ -35,7 +35,7 @@ enum hg_cap {
 };
 
 /* Where a reply cap goes (AS_FAULT_EP, AS_VSPACE). */
-enum hg_recv { HG_RECV_NONE = 0, HG_RECV_FAULT_EP, HG_RECV_VSPACE };
+enum hg_recv { HG_RECV_NONE = 0, HG_RECV_FAULT_EP, HG_RECV_VSPACE, HG_RECV_PAGE_CAP };
 
 enum hg_action {
     HG_CALL = 0,   /* seL4_Call the server with label, mr[0..n), cap; check the reply */
@@ -91,6 +91,12 @@ struct hg_state {
     uint32_t fault_ep_as;  /* space of the fault endpoint held (0 = none) */
     uint32_t vspace_as;    /* space of the PML4 copy held (0 = none) */
     uint64_t quota_pages, quota_slots; /* limits the supervisor set (never lowered) */
+    /* The frame cap PAGE_CAP returned last: of a private page at pagecap_va of space
+     * pagecap_as.  pagecap_gone: the page was unmapped or made copy-on-write since, so
+     * the server must have revoked the cap (the program checks, then hg_pagecap_seen). */
+    uint32_t pagecap_as;
+    uint64_t pagecap_va;
+    uint8_t pagecap_gone;
 };
 
 void hg_init(struct hg_state *s, uint64_t seed, uint64_t badge);
@@ -103,5 +109,7 @@ const char *hg_reply(struct hg_state *s, const struct hg_req *r, uint64_t err, c
                      unsigned nres, unsigned caps);
 /* The program found the cap a request needs gone (revoked by the server): forget it. */
 void hg_cap_gone(struct hg_state *s, unsigned cap);
+/* The program has checked (and emptied) the PAGE_CAP slot after pagecap_gone. */
+void hg_pagecap_seen(struct hg_state *s);
 /* Bit for an error code in hg_req.expect. */
 #define HG_E(code) (1ull << (code))

@@ -150,10 +150,13 @@ static void send_fake_faults(seL4_CPtr ep, uint64_t va)
 void scenario_stale_fault_ep(void)
 {
     const seL4_Word ba = 0x501, bb = 0x502;
-    seL4_CPtr a = h_client(ba), b = h_client(bb), stale = h_slot(), ntfn = h_notification(), pml4 = h_spare_pml4();
+    seL4_CPtr a = h_client(ba), b = h_client(bb), stale = h_slot(), stale_copy = h_slot(), ntfn = h_notification();
+    seL4_CPtr pml4 = h_spare_pml4();
     uint32_t ha = 0, hb = 0;
     h_check_err(msc_as_create(a, &ha), MS_OK, "client A creates an address space");
     h_check_err(msc_as_fault_ep(a, ha, ROOT_CNODE, stale), MS_OK, "and keeps its fault endpoint");
+    h_check(!seL4_CNode_Copy(ROOT_CNODE, stale_copy, seL4_WordBits, ROOT_CNODE, stale, seL4_WordBits, seL4_AllRights),
+            "and a copy of it");
     h_check_err(msc_as_destroy(a, ha), MS_OK, "A's space is destroyed");
     /* Client B adopts and destroys until its space gets A's old handle (or the bound). */
     unsigned cycles = 0;
@@ -171,6 +174,8 @@ void scenario_stale_fault_ep(void)
     h_check_err(msc_quota_get(b, &q0), MS_OK, "B's quota before");
     if (slot_live(stale)) send_fake_faults(stale, TEST_BASE);
     else printf("  (A's fault endpoint was revoked with its space)\n");
+    if (slot_live(stale_copy)) send_fake_faults(stale_copy, TEST_BASE);
+    else printf("  (and so was the copy)\n");
     h_alive("the server is alive (and has read every message sent before)");
     h_check_err(msc_quota_get(b, &q1), MS_OK, "B's quota after");
     h_check(q1.pages_used == q0.pages_used && q1.slots_used == q0.slots_used, "nothing was charged to B");
