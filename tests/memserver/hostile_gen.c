@@ -359,7 +359,9 @@ static void gen_harmless(struct hg_state *s, struct hg_req *r)
         r->mr[1] = FAR_BASE + below(s, 1ull << 30) * HG_PAGE;
         break;
     default:
-        call(r, MS_OP_UNMAP, 3, HG_E(MS_OK), "unmap far");
+        /* (Under heap pressure even an unmap of nothing may be refused: reserving the
+         * region splits it might need comes first.) */
+        call(r, MS_OP_UNMAP, 3, HG_E(MS_OK) | RES, "unmap far");
         r->mr[0] = s->as[a].handle;
         r->mr[1] = FAR_BASE + below(s, 1ull << 30) * HG_PAGE;
         r->mr[2] = (1 + below(s, 64)) * HG_PAGE;
