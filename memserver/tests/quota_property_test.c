@@ -57,7 +57,7 @@ static int within_limits(struct ms_client **c, const struct snap *before)
 }
 
 /* One random request of client ci; returns its result (faults: 0). */
-static int one_request(struct harness *h, struct ms_client *c, uint32_t *as, uint32_t *obj)
+static int one_request(struct harness *h, struct ms_client *c, uint32_t *as, const uint32_t *obj)
 {
     uint64_t va = BASE + (uint64_t)rn(2048) * 4096, out, size = (uint64_t)(1 + rn(600)) * 4096;
     uint32_t rights = (uint32_t[]){ MS_R, MS_RW, MS_RX }[rn(3)];
