@@ -282,9 +282,11 @@ static void gen_forge_map(struct hg_state *s, struct hg_req *r)
             r->mr[4] |= 0x10;
             call(r, MS_OP_MAP, 7, HG_E(MS_ERR_UNALIGNED), "map: unaligned offset");
         } else {
+            /* Without FIXED there is no range yet: "reaches the kernel half" and "no
+             * hole fits" both describe it. */
             r->mr[6] &= ~(uint64_t)MS_MAP_FIXED;
             r->mr[2] = 1ull << 47;
-            call(r, MS_OP_MAP, 7, HG_E(MS_ERR_KERNEL_HALF), "map: size 2^47");
+            call(r, MS_OP_MAP, 7, HG_E(MS_ERR_KERNEL_HALF) | HG_E(MS_ERR_NO_SPACE), "map: size 2^47");
         }
         break;
     case 11: {
