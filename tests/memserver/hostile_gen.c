@@ -10,8 +10,6 @@
 #define MiB (1024ull * 1024ull)
 #define TiB (1024ull * 1024ull * 1024ull * 1024ull)
 #define RES (HG_E(MS_ERR_QUOTA) | HG_E(MS_ERR_NO_MEMORY) | HG_E(MS_ERR_NO_SLOTS))
-/* Anything but success and a server bug: for refusals whose code PROTOCOL.md leaves open. */
-#define REFUSED (((1ull << MS_ERR_COUNT) - 1) & ~HG_E(MS_OK) & ~HG_E(MS_ERR_KERNEL))
 /* FIXED mappings go here; nothing is ever mapped in the far window. */
 #define FIXED_BASE 0x0000100000000000ull
 #define FAR_BASE 0x0000600000000000ull
@@ -282,11 +280,10 @@ static void gen_forge_map(struct hg_state *s, struct hg_req *r)
             r->mr[4] |= 0x10;
             call(r, MS_OP_MAP, 7, HG_E(MS_ERR_UNALIGNED), "map: unaligned offset");
         } else {
-            /* Without FIXED there is no range yet: "reaches the kernel half" and "no
-             * hole fits" both describe it. */
+            /* Without FIXED: any size from MS_USER_TOP up is "no hole fits". */
             r->mr[6] &= ~(uint64_t)MS_MAP_FIXED;
             r->mr[2] = 1ull << 47;
-            call(r, MS_OP_MAP, 7, HG_E(MS_ERR_KERNEL_HALF) | HG_E(MS_ERR_NO_SPACE), "map: size 2^47");
+            call(r, MS_OP_MAP, 7, HG_E(MS_ERR_NO_SPACE), "map: size 2^47");
         }
         break;
     case 11: {
@@ -648,20 +645,22 @@ static int gen_valid(struct hg_state *s, struct hg_req *r, unsigned w)
         return 1;
     case W_ADOPT_SELF:
         if (self_index(s) >= 0 || as_free_slot(s) < 0) return 0;
-        call(r, MS_OP_AS_ADOPT, 0, HG_E(MS_OK) | RES | HG_E(MS_ERR_BUSY), "adopt own vspace");
+        call(r, MS_OP_AS_ADOPT, 0, HG_E(MS_OK) | RES | HG_E(MS_ERR_NO_ASID) | HG_E(MS_ERR_BUSY), "adopt own vspace");
         r->cap = HG_CAP_SELF_VSPACE;
         return 1;
     case W_ADOPT_DUP:
-        /* A PML4 the server already manages: refused (PROTOCOL.md: one space per PML4). */
+        /* A PML4 the server already manages: MS_ERR_BUSY (one space per PML4), found
+         * when the server's PDPT does not fit; a client over its quota (or a server out
+         * of memory or slots) is refused before it gets that far. */
         if (self_index(s) >= 0 && below(s, 2)) {
-            call(r, MS_OP_AS_ADOPT, 0, REFUSED, "adopt own vspace twice");
+            call(r, MS_OP_AS_ADOPT, 0, HG_E(MS_ERR_BUSY) | RES, "adopt own vspace twice");
             r->cap = HG_CAP_SELF_VSPACE;
             return 1;
         }
         if (!s->vspace_as) return 0;
         for (unsigned i = 0; i < HG_MAX_AS; i++) {
             if (s->as[i].live && s->as[i].handle == s->vspace_as) {
-                call(r, MS_OP_AS_ADOPT, 0, REFUSED, "adopt a pml4 the server manages");
+                call(r, MS_OP_AS_ADOPT, 0, HG_E(MS_ERR_BUSY) | RES, "adopt a pml4 the server manages");
                 r->cap = HG_CAP_RECV_VSPACE;
                 return 1;
             }
@@ -683,7 +682,9 @@ static int gen_valid(struct hg_state *s, struct hg_req *r, unsigned w)
     case W_FAULT_EP:
     case W_VSPACE:
         if ((a = as_pick(s, 0)) < 0) return 0;
-        call(r, w == W_FAULT_EP ? MS_OP_AS_FAULT_EP : MS_OP_AS_VSPACE, 1, HG_E(MS_OK),
+        /* The server's own fault endpoint of a space costs a slot at the first request. */
+        call(r, w == W_FAULT_EP ? MS_OP_AS_FAULT_EP : MS_OP_AS_VSPACE, 1,
+             w == W_FAULT_EP ? HG_E(MS_OK) | HG_E(MS_ERR_QUOTA) | HG_E(MS_ERR_NO_SLOTS) : HG_E(MS_OK),
              w == W_FAULT_EP ? "fault ep" : "vspace");
         r->mr[0] = s->as[a].handle;
         r->recv = w == W_FAULT_EP ? HG_RECV_FAULT_EP : HG_RECV_VSPACE;
@@ -869,6 +870,7 @@ static const char *mapped(struct hg_state *s, const struct hg_req *r, uint64_t v
         return "map returned an address outside the user range";
     if (!r->mr[3] && size >= 2 * MiB && !(r->mr[6] & MS_MAP_FIXED) && (va & (2 * MiB - 1)))
         return "private map of 2 MiB or more not 2 MiB aligned";
+    if (!(r->mr[6] & MS_MAP_FIXED) && va < HG_ADOPT_FLOOR + g) return "map without FIXED below 512 GiB";
     if (overlaps(a, va - g, va + size + g)) return "map over an existing mapping";
     struct hg_region x = { va, size, 0, (r->mr[6] & MS_MAP_POPULATE) != 0, (uint8_t)r->mr[5], 0, (uint32_t)r->mr[3] };
     reg_add(a, &x);

@@ -10,7 +10,9 @@
 
 #define MIX_CLIENTS 5
 #define MIX_REQUESTS 2400 /* per client */
-#define MIX_SEED 7000
+#ifndef MIX_SEED
+#define MIX_SEED 7000 /* CMake: -DMS_HOSTILE_SEED=N to try other mixes */
+#endif
 #define ASID_PROBE_MAX 64
 
 static const seL4_Word mix_prio[MIX_CLIENTS] = { SERVER_PRIO + 20, SERVER_PRIO + 10, SERVER_PRIO, SERVER_PRIO,

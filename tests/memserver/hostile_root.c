@@ -78,13 +78,6 @@ int h_check_err(int got, int want, const char *what)
     return h_check(got == want, what);
 }
 
-int h_check_refused(int got, const char *what)
-{
-    int ok = got != MS_OK && got != MS_ERR_KERNEL;
-    printf("  (%s: %s %s)\n", what, ok ? "refused with" : "got", ms_err_name(got));
-    return h_check(ok, what);
-}
-
 int h_alive(const char *when)
 {
     uint64_t v = 0;

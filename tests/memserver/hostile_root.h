@@ -16,8 +16,6 @@
 /* ---- checks: counted for the running scenario ---- */
 int h_check(int ok, const char *what);
 int h_check_err(int got, int want, const char *what);
-/* A refusal whose code PROTOCOL.md does not fix: anything but MS_OK and MS_ERR_KERNEL. */
-int h_check_refused(int got, const char *what);
 /* The server still answers (HELLO). */
 int h_alive(const char *when);
 
