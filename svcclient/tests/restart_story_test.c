@@ -72,6 +72,7 @@ static int lookup(uint64_t client, uint32_t op, uint64_t known, uint64_t *gen)
 static enum svc_call_result call_kv(uint64_t client, const struct kv_request *q, struct kv_reply *rep,
                                     int die_after_commit)
 {
+    memset(rep, 0, sizeof(*rep));
     if (!kv_up) return SVC_CALL_DEAD;
     uint64_t label, mr[KV_MAX_MRS];
     static struct kv_request d;
