@@ -147,11 +147,38 @@ static int g_write_page(void *ctx, ms_slot_t frame, uint32_t off, const uint8_t 
     return seL4_X86_Page_Unmap(frame);
 }
 
+static int g_mint_fault_ep(void *ctx, ms_slot_t dest, uint64_t badge)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_CNode_Mint(MSS_CNODE, dest, DEPTH, MSS_CNODE, mss_glue.ep, DEPTH, seL4_AllRights, badge);
+}
+
+/* What clients get: send (Write) and GrantReply, which seL4 requires of a fault
+ * handler cap (sendFaultIPC: CanSend && (CanGrant || CanGrantReply)); no Grant, so no
+ * cap sent through it can reach the server's receive slot. */
+static int g_copy_fault_ep(void *ctx, ms_slot_t dest, ms_slot_t src)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_CNode_Copy(MSS_CNODE, dest, DEPTH, MSS_CNODE, src, DEPTH, seL4_CapRights_new(1, 0, 0, 1));
+}
+
+static int g_cancel_badged_sends(void *ctx, ms_slot_t slot)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_CNode_CancelBadgedSends(MSS_CNODE, slot, DEPTH);
+}
+
+/* The supervisor's notification, or whatever cap a client passed instead: a
+ * non-blocking send with label 0 signals a notification, never blocks on an endpoint,
+ * and is an invalid invocation (ignored) for every other object. */
 static int g_signal(void *ctx, ms_slot_t slot)
 {
     (void)ctx;
     mss_glue.invocations++;
-    seL4_Signal(slot);
+    seL4_NBSend(slot, seL4_MessageInfo_new(0, 0, 0, 0));
     return 0;
 }
 
@@ -161,6 +188,7 @@ struct ms_kernel_ops mss_kernel_ops(void)
         .ctx = 0, .retype = g_retype, .retype_frames = g_retype_frames, .assign_asid = g_assign_asid, .map_table = g_map_table,
         .map_frame = g_map_frame, .unmap_frame = g_unmap_frame, .copy_cap = g_copy_cap,
         .delete_cap = g_delete, .revoke_cap = g_revoke, .copy_page = g_copy_page, .write_page = g_write_page, .signal = g_signal,
+        .mint_fault_ep = g_mint_fault_ep, .copy_fault_ep = g_copy_fault_ep, .cancel_badged_sends = g_cancel_badged_sends,
     };
     return k;
 }
