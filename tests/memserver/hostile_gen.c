@@ -280,10 +280,10 @@ static void gen_forge_map(struct hg_state *s, struct hg_req *r)
             r->mr[4] |= 0x10;
             call(r, MS_OP_MAP, 7, HG_E(MS_ERR_UNALIGNED), "map: unaligned offset");
         } else {
-            /* Without FIXED: any size from MS_USER_TOP up is "no hole fits". */
+            /* Without FIXED: a size of 2^47 or more is larger than the user half. */
             r->mr[6] &= ~(uint64_t)MS_MAP_FIXED;
-            r->mr[2] = 1ull << 47;
-            call(r, MS_OP_MAP, 7, HG_E(MS_ERR_NO_SPACE), "map: size 2^47");
+            r->mr[2] = (1ull << 47) + below(s, 1ull << 35) * HG_PAGE;
+            call(r, MS_OP_MAP, 7, HG_E(MS_ERR_KERNEL_HALF), "map: size 2^47 or more");
         }
         break;
     case 11: {

@@ -132,7 +132,7 @@ void scenario_map_no_space(void)
     h_check_err(msc_map(c, h, 0, size, 0, 0, MS_RW, 0, &va), MS_ERR_NO_SPACE, "MAP of 2^47 - 4 KiB: no space");
     h_check_err(msc_as_adopt(c, h_spare_pml4(), &ha), MS_OK, "adopt a PML4");
     h_check_err(msc_map(c, ha, 0, size, 0, 0, MS_RW, 0, &va), MS_ERR_NO_SPACE, "the same in the adopted space");
-    h_check_err(msc_map(c, h, 0, 1ull << 47, 0, 0, MS_RW, 0, &va), MS_ERR_NO_SPACE, "MAP of 2^47: no space");
+    h_check_err(msc_map(c, h, 0, 1ull << 47, 0, 0, MS_RW, 0, &va), MS_ERR_KERNEL_HALF, "MAP of 2^47: kernel half");
     h_check_err(msc_client_destroy(h_admin(), badge), MS_OK, "the client is destroyed");
 }
 
