@@ -69,6 +69,8 @@ elseif(SEL4_ABI_CONFIG)
 endif()
 file(CONFIGURE OUTPUT ${PROJECT_BINARY_DIR}/sel4-numbering.txt CONTENT "${SEL4_NUMBERING}")
 
+include(${CMAKE_CURRENT_LIST_DIR}/rs_manifest.cmake)
+
 # add_sel4_library(NAME SOURCES... [LIBS libs...]): static library for seL4 programs.
 function(add_sel4_library name)
   cmake_parse_arguments(A "" "" "SOURCES;LIBS" ${ARGN})

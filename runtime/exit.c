@@ -30,9 +30,13 @@ static _Noreturn void root_exit(int status)
 static _Noreturn void program_exit(int status)
 {
     const runtime_startup_t *su = runtime_startup();
-    if (su != NULL && su->fault_ep != seL4_CapNull) {
+    seL4_CPtr to = seL4_CapNull;
+    if (su != NULL) {
+        to = (su->version >= 2 && su->supervisor_ep != seL4_CapNull) ? su->supervisor_ep : su->fault_ep;
+    }
+    if (to != seL4_CapNull) {
         seL4_SetMR(0, (seL4_Word)(long)status);
-        seL4_Send(su->fault_ep, seL4_MessageInfo_new(PROGRAM_EXIT_LABEL, 0, 0, 1));
+        seL4_Send(to, seL4_MessageInfo_new(PROGRAM_EXIT_LABEL, 0, 0, 1));
     }
     for (;;) {
         seL4_TCB_Suspend(RUNTIME_CAP_TCB);

@@ -28,6 +28,38 @@ typedef struct child {
 /* One page of the root's VSpace used to fill frames before they go to the child. */
 static void *window;
 
+/* A new object for the child: from args->untyped into a slot of args' range if given,
+ * else from the root task's allocators. */
+static seL4_CPtr next; /* next slot of args' range; reset by spawn_program */
+
+static seL4_CPtr new_object(const spawn_args_t *a, seL4_Word type, seL4_Word size_bits)
+{
+    if (a->untyped == seL4_CapNull) {
+        return alloc_object(type, size_bits);
+    }
+    seL4_CPtr slot;
+    if (a->slot_end > a->slot_start) {
+        if (next < a->slot_start || next >= a->slot_end) {
+            return seL4_CapNull;
+        }
+        slot = next++;
+    } else {
+        slot = alloc_slot();
+    }
+    if (slot == seL4_CapNull ||
+        seL4_Untyped_Retype(a->untyped, type, size_bits, seL4_CapInitThreadCNode, 0, 0, slot, 1) !=
+            seL4_NoError) {
+        return seL4_CapNull;
+    }
+    return slot;
+}
+
+/* vspace_map_frame's allocator for the child's paging structures. */
+static seL4_CPtr table_object(seL4_Word type, void *ctx)
+{
+    return new_object(ctx, type, 0);
+}
+
 static seL4_Error check_request(const spawn_args_t *a, child_t *c)
 {
     c->args = a;
@@ -41,8 +73,16 @@ static seL4_Error check_request(const spawn_args_t *a, child_t *c)
     }
     c->cnode_bits = a->cnode_bits == 0 ? DEFAULT_CNODE_BITS : a->cnode_bits;
     if (c->cnode_bits < 4 || c->cnode_bits > 16 ||
-        PROGRAM_SLOT_FIRST_CAP + a->ncaps >= ((seL4_Word)1 << c->cnode_bits)) {
+        PROGRAM_SLOT_FIRST_CAP + a->ncaps >= ((seL4_Word)1 << c->cnode_bits) ||
+        (a->nframes > 0 && a->frames == NULL) || a->nframes > SPAWN_MAX_FRAMES) {
         return seL4_InvalidArgument;
+    }
+    for (unsigned i = 0; i < a->nframes; i++) {
+        seL4_Word v = a->frames[i].vaddr;
+        if ((v & 0xfffu) != 0 || v == 0 || v >= 0x0000800000000000ul ||
+            (v >= PROGRAM_STARTUP_VADDR - 0x1000ul && v <= PROGRAM_IPC_BUFFER_VADDR + 0x1000ul)) {
+            return seL4_InvalidArgument;
+        }
     }
     if (c->image == NULL && !program_lookup(a->name, &c->image, &c->image_size)) {
         return seL4_InvalidArgument;
@@ -65,7 +105,7 @@ typedef void (*fill_fn)(const child_t *c, seL4_Word vaddr, void *page, const voi
 static seL4_Error add_page(child_t *c, seL4_Word vaddr, seL4_CapRights_t rights, fill_fn fill,
                            const void *ctx, seL4_CPtr *frame_out)
 {
-    seL4_CPtr frame = alloc_object(seL4_X86_4K, 0);
+    seL4_CPtr frame = new_object(c->args, seL4_X86_4K, 0);
     if (frame == seL4_CapNull) {
         return seL4_NotEnoughMemory;
     }
@@ -76,7 +116,7 @@ static seL4_Error add_page(child_t *c, seL4_Word vaddr, seL4_CapRights_t rights,
     fill(c, vaddr, window, ctx);
     err = seL4_X86_Page_Unmap(frame);
     if (err == seL4_NoError) {
-        err = vspace_map_frame(c->vspace, frame, vaddr, rights);
+        err = vspace_map_frame_with(c->vspace, frame, vaddr, rights, table_object, (void *)c->args);
     }
     if (frame_out != NULL) {
         *frame_out = frame;
@@ -139,8 +179,21 @@ static seL4_Error load_image(child_t *c)
     return seL4_NoError;
 }
 
+/* In a reused CNode the destination may still hold the previous child's cap. */
+static seL4_Error clear_slot(const child_t *c, seL4_Word dest)
+{
+    if (c->args->cnode == seL4_CapNull) {
+        return seL4_NoError;
+    }
+    return seL4_CNode_Delete(c->cnode, dest, (seL4_Uint8)c->cnode_bits);
+}
+
 static seL4_Error copy_cap(const child_t *c, seL4_Word dest, seL4_CPtr src)
 {
+    seL4_Error err = clear_slot(c, dest);
+    if (err != seL4_NoError) {
+        return err;
+    }
     return seL4_CNode_Copy(c->cnode, dest, (seL4_Uint8)c->cnode_bits, RUNTIME_CAP_CNODE, src,
                            seL4_WordBits, seL4_AllRights);
 }
@@ -150,12 +203,18 @@ static seL4_Error fill_cspace(const child_t *c)
     const spawn_args_t *a = c->args;
     seL4_Error err = copy_cap(c, PROGRAM_SLOT_TCB, c->tcb);
     if (err == seL4_NoError) {
+        err = clear_slot(c, PROGRAM_SLOT_CNODE);
+    }
+    if (err == seL4_NoError) {
         err = seL4_CNode_Mint(c->cnode, PROGRAM_SLOT_CNODE, (seL4_Uint8)c->cnode_bits,
                               RUNTIME_CAP_CNODE, c->cnode, seL4_WordBits, seL4_AllRights,
                               cspace_one_level_guard(c->cnode_bits));
     }
     if (err == seL4_NoError) {
         err = copy_cap(c, PROGRAM_SLOT_VSPACE, c->vspace);
+    }
+    if (err == seL4_NoError && a->fault_ep != seL4_CapNull) {
+        err = clear_slot(c, PROGRAM_SLOT_FAULT_EP);
     }
     if (err == seL4_NoError && a->fault_ep != seL4_CapNull) {
         err = a->fault_badge == 0
@@ -192,9 +251,10 @@ static seL4_Error start_thread(const child_t *c, seL4_CPtr ipc_frame)
 
 static seL4_Error create_objects(child_t *c)
 {
-    c->cnode = alloc_object(seL4_CapTableObject, c->cnode_bits);
-    c->vspace = alloc_object(seL4_X64_PML4Object, 0);
-    c->tcb = alloc_object(seL4_TCBObject, 0);
+    const spawn_args_t *a = c->args;
+    c->cnode = a->cnode != seL4_CapNull ? a->cnode : new_object(a, seL4_CapTableObject, c->cnode_bits);
+    c->vspace = new_object(a, seL4_X64_PML4Object, 0);
+    c->tcb = new_object(a, seL4_TCBObject, 0);
     if (c->cnode == seL4_CapNull || c->vspace == seL4_CapNull || c->tcb == seL4_CapNull) {
         return seL4_NotEnoughMemory;
     }
@@ -213,6 +273,7 @@ seL4_Error spawn_program(const spawn_args_t *args, spawned_t *out)
         return err;
     }
     seL4_CPtr ipc_frame = seL4_CapNull;
+    next = args->slot_start;
     err = create_objects(&c);
     if (err == seL4_NoError) {
         err = load_image(&c);
@@ -222,6 +283,10 @@ seL4_Error spawn_program(const spawn_args_t *args, spawned_t *out)
     }
     if (err == seL4_NoError) {
         err = add_page(&c, PROGRAM_IPC_BUFFER_VADDR, seL4_ReadWrite, fill_zero, NULL, &ipc_frame);
+    }
+    for (unsigned i = 0; err == seL4_NoError && i < args->nframes; i++) {
+        err = vspace_map_frame_with(c.vspace, args->frames[i].frame, args->frames[i].vaddr,
+                                    args->frames[i].rights, table_object, (void *)args);
     }
     if (err == seL4_NoError) {
         err = fill_cspace(&c);

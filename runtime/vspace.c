@@ -27,15 +27,16 @@ static seL4_Error map_table(level_t l, seL4_CPtr table, seL4_CPtr vspace, seL4_W
 /* Creates and maps the paging structure of level `l` covering vaddr, and the levels above
  * it if they are missing too.  Objects are retyped only once a mapping attempt shows they
  * are needed, so nothing is wasted. */
-static seL4_Error ensure_table(level_t l, seL4_CPtr vspace, seL4_Word vaddr)
+static seL4_Error ensure_table(level_t l, seL4_CPtr vspace, seL4_Word vaddr, vspace_alloc_fn alloc,
+                               void *ctx)
 {
-    seL4_CPtr table = alloc_object(level_type(l), 0);
+    seL4_CPtr table = alloc(level_type(l), ctx);
     if (table == seL4_CapNull) {
         return seL4_NotEnoughMemory;
     }
     seL4_Error err = map_table(l, table, vspace, vaddr);
     if (err == seL4_FailedLookup && l + 1 < LEVEL_COUNT) {
-        err = ensure_table((level_t)(l + 1), vspace, vaddr);
+        err = ensure_table((level_t)(l + 1), vspace, vaddr, alloc, ctx);
         if (err == seL4_NoError) {
             err = map_table(l, table, vspace, vaddr);
         }
@@ -43,14 +44,26 @@ static seL4_Error ensure_table(level_t l, seL4_CPtr vspace, seL4_Word vaddr)
     return err;
 }
 
+static seL4_CPtr boot_alloc(seL4_Word type, void *ctx)
+{
+    (void)ctx;
+    return alloc_object(type, 0);
+}
+
 seL4_Error vspace_map_frame(seL4_CPtr vspace, seL4_CPtr frame, seL4_Word vaddr,
                             seL4_CapRights_t rights)
+{
+    return vspace_map_frame_with(vspace, frame, vaddr, rights, boot_alloc, NULL);
+}
+
+seL4_Error vspace_map_frame_with(seL4_CPtr vspace, seL4_CPtr frame, seL4_Word vaddr,
+                                 seL4_CapRights_t rights, vspace_alloc_fn alloc, void *ctx)
 {
     seL4_Error err = seL4_X86_Page_Map(frame, vspace, vaddr, rights, seL4_X86_Default_VMAttributes);
     if (err != seL4_FailedLookup) {
         return err;
     }
-    err = ensure_table(LEVEL_PT, vspace, vaddr);
+    err = ensure_table(LEVEL_PT, vspace, vaddr, alloc, ctx);
     if (err != seL4_NoError) {
         return err;
     }

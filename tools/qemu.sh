@@ -110,6 +110,7 @@ path_key=$(printf '%s' "$kernel" | sha256sum | cut -c1-12)
 content_key=$(sha256sum <"$kernel" | cut -c1-16) || exit 2
 kernel32=$work/kernel32-$path_key-$content_key.elf
 if [ ! -f "$kernel32" ]; then
+    rm -f "$work/kernel32.elf"   # the single copy of earlier versions of this script
     for old in "$work"/kernel32-"$path_key"-*.elf; do
         [ -f "$old" ] && rm -f "$old"
     done

@@ -45,10 +45,11 @@ int msc_as_destroy(seL4_CPtr ep, uint32_t as) { return call_handle(ep, MS_OP_AS_
 int msc_as_fork(seL4_CPtr ep, uint32_t as, uint32_t *child) { return call_handle(ep, MS_OP_AS_FORK, as, 0, child); }
 int msc_obj_close(seL4_CPtr ep, uint32_t obj) { return call_handle(ep, MS_OP_OBJ_CLOSE, obj, 0, 0); }
 
-static int call_receive_cap(seL4_CPtr ep, uint32_t op, uint32_t as, seL4_CPtr cnode, seL4_CPtr slot)
+static int call_receive_cap(seL4_CPtr ep, uint32_t op, uint32_t as, uint64_t va, seL4_CPtr cnode, seL4_CPtr slot)
 {
     seL4_SetCapReceivePath(cnode, slot, seL4_WordBits);
     struct ms_request r = req(op, as);
+    r.va = va;
     uint64_t label, mr[MS_MAX_MRS];
     unsigned n = ms_encode_request(&r, &label, mr);
     for (unsigned i = 0; i < n; i++) seL4_SetMR((int)i, mr[i]);
@@ -60,12 +61,17 @@ static int call_receive_cap(seL4_CPtr ep, uint32_t op, uint32_t as, seL4_CPtr cn
 
 int msc_as_fault_ep(seL4_CPtr ep, uint32_t as, seL4_CPtr cnode, seL4_CPtr slot)
 {
-    return call_receive_cap(ep, MS_OP_AS_FAULT_EP, as, cnode, slot);
+    return call_receive_cap(ep, MS_OP_AS_FAULT_EP, as, 0, cnode, slot);
 }
 
 int msc_as_vspace(seL4_CPtr ep, uint32_t as, seL4_CPtr cnode, seL4_CPtr slot)
 {
-    return call_receive_cap(ep, MS_OP_AS_VSPACE, as, cnode, slot);
+    return call_receive_cap(ep, MS_OP_AS_VSPACE, as, 0, cnode, slot);
+}
+
+int msc_page_cap(seL4_CPtr ep, uint32_t as, uint64_t va, seL4_CPtr cnode, seL4_CPtr slot)
+{
+    return call_receive_cap(ep, MS_OP_PAGE_CAP, as, va, cnode, slot);
 }
 
 int msc_obj_create(seL4_CPtr ep, uint32_t kind, uint64_t size, uint64_t paddr, uint32_t flags,
@@ -180,4 +186,24 @@ int msc_verify_free(seL4_CPtr ep, uint64_t *checked, uint64_t *not_empty)
         *not_empty = mr[1];
     }
     return err;
+}
+
+int msc_obj_write(seL4_CPtr ep, uint32_t obj, uint64_t off, const void *data, uint64_t nbytes)
+{
+    const uint8_t *bytes = data;
+    if (nbytes == 0) return MS_ERR_ZERO_LENGTH;
+    for (uint64_t done = 0; done < nbytes;) {
+        uint64_t words[MS_MAX_MRS - MS_WRITE_HEADER] = { 0 };
+        uint32_t n = nbytes - done < MS_WRITE_MAX ? (uint32_t)(nbytes - done) : MS_WRITE_MAX;
+        for (uint32_t i = 0; i < n; i++) words[i / 8] |= (uint64_t)bytes[done + i] << (8 * (i % 8));
+        struct ms_request r = req(MS_OP_OBJ_WRITE, 0);
+        r.write.obj = obj;
+        r.write.off = off + done;
+        r.write.nbytes = n;
+        r.write.data = words;
+        int err = call(ep, &r, 0, 0, 0);
+        if (err) return err;
+        done += n;
+    }
+    return MS_OK;
 }

@@ -23,6 +23,13 @@ int msc_as_vspace(seL4_CPtr ep, uint32_t as, seL4_CPtr cnode, seL4_CPtr slot);
 int msc_obj_create(seL4_CPtr ep, uint32_t kind, uint64_t size, uint64_t paddr, uint32_t flags,
                    uint32_t *obj);
 int msc_obj_close(seL4_CPtr ep, uint32_t obj);
+/* Copies nbytes bytes from `data` into anonymous object `obj` at byte `off` (any
+ * alignment), populating its pages as needed.  Sends one OBJ_WRITE per MS_WRITE_MAX
+ * bytes and stops at the first error (earlier pieces stay written). */
+int msc_obj_write(seL4_CPtr ep, uint32_t obj, uint64_t off, const void *data, uint64_t nbytes);
+/* Receives a copy of the frame cap of the 4 KiB page at `va` of `as` (for a thread's
+ * IPC buffer) into slot `slot` of the caller's CSpace; see PROTOCOL.md for its lifetime. */
+int msc_page_cap(seL4_CPtr ep, uint32_t as, uint64_t va, seL4_CPtr cnode, seL4_CPtr slot);
 /* obj = 0: private anonymous memory.  flags: MS_MAP_*; *out = the address mapped. */
 int msc_map(seL4_CPtr ep, uint32_t as, uint64_t va, uint64_t size, uint32_t obj, uint64_t off,
             uint32_t rights, uint32_t flags, uint64_t *out);

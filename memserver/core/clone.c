@@ -105,6 +105,9 @@ static void clone_direct(struct ms_server *s, struct ms_as *src, struct clone_it
         uint32_t *e = ms_region_entry(r, i);
         switch (MS_E_KIND(*e)) {
         case MS_E_OWN:
+            /* From now on the frame is shared read-only: copies handed out by PAGE_CAP
+             * (a thread's IPC buffer) would write through the copy-on-write. */
+            MS_CHECK(ms_unexport(s, MS_E_SLOT(*e)) == MS_OK);
             s1->page[i] = MS_E_MAKE(MS_E_BORROW, MS_E_SLOT(*e));
             if (r->rights & MS_RIGHT_W)
                 (void)ms_kcall_failed(s, s->k.map_frame(s->k.ctx, MS_E_SLOT(*e), src->pml4,

@@ -29,6 +29,10 @@ ms_slot_t ms_slot_alloc(struct ms_server *s); /* 0 when none left */
 /* n consecutive free slots from *start; returns n, or 0 if there is no such run. */
 uint32_t ms_slot_alloc_run(struct ms_server *s, uint32_t n, ms_slot_t *start);
 void ms_slot_free(struct ms_server *s, ms_slot_t slot);
+/* Frames whose cap was handed to a client (PAGE_CAP): their copies must be revoked
+ * before the frame is deleted or replaced. */
+int ms_slot_exported(const struct ms_server *s, ms_slot_t slot);
+void ms_slot_set_exported(struct ms_server *s, ms_slot_t slot, int on);
 
 /* ---- pool.c ---- */
 void ms_pool_init(struct ms_pool *p);
@@ -62,6 +66,8 @@ void ms_kobj_free(struct ms_server *s, ms_slot_t slot);
 /* Copies a cap into a fresh slot; 0 on failure.  ms_cap_free deletes such a copy. */
 ms_slot_t ms_cap_copy(struct ms_server *s, ms_slot_t src);
 void ms_cap_free(struct ms_server *s, ms_slot_t slot);
+/* Revokes the copies handed out of the frame cap in `slot` (PAGE_CAP), if any. */
+int ms_unexport(struct ms_server *s, ms_slot_t slot);
 int ms_kcall_failed(struct ms_server *s, int err);
 
 /* ---- page_tables.c ---- */
@@ -162,6 +168,12 @@ static inline uint32_t *ms_region_entry(struct ms_region *r, uint64_t i)
 {
     return &r->obj->page[r->off + i];
 }
+
+/* ---- faults.c ---- */
+/* Makes the page at va (page aligned) of map region r present, as a fault with `write`
+ * would (zero-fill, copy from the backing object, or a copy-on-write break).  Returns 0
+ * or the MS_FAULT_* kind that stopped it (nothing changed then). */
+int ms_fill_page(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va, int write);
 
 /* ---- address_space.c ---- */
 /* ms_check_range plus the address space's floor (MS_ERR_RANGE below it). */

@@ -128,6 +128,15 @@ static int fault_shared(struct ms_server *s, struct ms_as *as, struct ms_region 
     return 0;
 }
 
+int ms_fill_page(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va, int write)
+{
+    struct ms_stash st = { 0, 0 };
+    int kind = ms_region_direct(r) ? fault_direct(s, as, r, va, write, &st)
+                                   : fault_shared(s, as, r, va, &st);
+    ms_stash_drain(s, &st);
+    return kind;
+}
+
 int ms_vm_fault(struct ms_server *s, uint32_t handle, uint64_t addr, uint64_t ip, uint64_t code)
 {
     struct ms_as *as;
@@ -139,11 +148,7 @@ int ms_vm_fault(struct ms_server *s, uint32_t handle, uint64_t addr, uint64_t ip
     if (write && !(r->rights & MS_RIGHT_W)) return report(s, as, MS_FAULT_WRITE_RO, r, addr, ip, code);
     if ((code & PF_FETCH) && !(r->rights & MS_RIGHT_X))
         return report(s, as, MS_FAULT_EXEC_NX, r, addr, ip, code);
-    uint64_t va = addr & ~(MS_PAGE_SIZE - 1);
-    struct ms_stash st = { 0, 0 };
-    int kind = ms_region_direct(r) ? fault_direct(s, as, r, va, write, &st)
-                                   : fault_shared(s, as, r, va, &st);
-    ms_stash_drain(s, &st);
+    int kind = ms_fill_page(s, as, r, addr & ~(MS_PAGE_SIZE - 1), write);
     if (kind) return report(s, as, (uint32_t)kind, r, addr, ip, code);
     s->stats.faults_fixed++;
     return 0;

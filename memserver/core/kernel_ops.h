@@ -52,6 +52,9 @@ struct ms_kernel_ops {
     int (*revoke_cap)(void *ctx, ms_slot_t slot);
     /* Copies 4 KiB from frame `src` at byte offset `src_off` into 4 KiB frame `dst`. */
     int (*copy_page)(void *ctx, ms_slot_t dst, ms_slot_t src, uint32_t src_off);
+    /* Writes `len` bytes from `src` into 4 KiB frame `frame` (not mapped anywhere) at
+     * byte offset `off` (off + len <= 4096). */
+    int (*write_page)(void *ctx, ms_slot_t frame, uint32_t off, const uint8_t *src, uint32_t len);
     /* Signals the notification in `slot` (fault reports to a supervisor). */
     int (*signal)(void *ctx, ms_slot_t slot);
 };

@@ -57,6 +57,11 @@ int ms_query(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t
 int ms_clone(struct ms_server *s, struct ms_client *c, const struct ms_req_clone *a, uint64_t *out);
 int ms_as_fork(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slot_t notify,
                uint32_t *out);
+/* Copies the request's bytes into anonymous object a->obj at byte a->off (OBJ_WRITE). */
+int ms_obj_write(struct ms_server *s, struct ms_client *c, const struct ms_req_obj_write *a);
+/* Copies the frame cap of the 4 KiB page at va into the server's empty slot `out`
+ * (PAGE_CAP), making the page present first. */
+int ms_page_cap(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va, ms_slot_t out);
 int ms_fault_get(struct ms_server *s, struct ms_client *c, uint32_t handle, struct ms_fault_info *out);
 int ms_quota_get(struct ms_server *s, struct ms_client *c, struct ms_quota_info *out);
 

@@ -60,6 +60,7 @@ void ms_kobj_free(struct ms_server *s, ms_slot_t slot)
     MS_CHECK(slot >= s->slots.first && slot - s->slots.first < s->slots.total);
     uint16_t chunk = s->slots.chunk_of[slot - s->slots.first];
     MS_CHECK(chunk != 0);
+    MS_CHECK(ms_unexport(s, slot) == MS_OK);
     (void)ms_kcall_failed(s, s->k.delete_cap(s->k.ctx, slot));
     ms_pool_release(&s->pool, (int32_t)chunk - 1);
     ms_slot_free(s, slot);
@@ -106,4 +107,14 @@ uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first)
     for (uint32_t i = 0; i < got; i++) s->slots.chunk_of[slot + i - s->slots.first] = (uint16_t)(chunk + 1);
     *first = slot;
     return got;
+}
+
+int ms_unexport(struct ms_server *s, ms_slot_t slot)
+{
+    if (!ms_slot_exported(s, slot)) return MS_OK;
+    /* The frame cap in `slot` is the original (from the retype): revoking it deletes
+     * every copy, the client's, a TCB's IPC-buffer cap, the server's reply slot. */
+    if (ms_kcall_failed(s, s->k.revoke_cap(s->k.ctx, slot))) return MS_ERR_KERNEL;
+    ms_slot_set_exported(s, slot, 0);
+    return MS_OK;
 }

@@ -77,6 +77,8 @@ void ms_fini(struct ms_server *s)
         if (s->clients[i].used) ms_client_destroy(s, s->clients[i].badge);
     ms_heap_free(s, s->slots.used, (uint64_t)s->slots.words * sizeof(uint64_t));
     ms_heap_free(s, s->slots.chunk_of, (uint64_t)s->slots.total * sizeof(uint16_t));
+    ms_heap_free(s, s->slots.exported, (uint64_t)s->slots.words * sizeof(uint64_t));
+    s->slots.exported = 0;
     ms_heap_free(s, s->pool.chunk, (uint64_t)s->pool.cap * sizeof(struct ms_chunk));
     s->slots.used = 0;
     s->slots.chunk_of = 0;

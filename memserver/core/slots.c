@@ -14,7 +14,8 @@ int ms_slots_init(struct ms_server *s, ms_slot_t first, uint32_t total)
     uint32_t words = (total + WORD_BITS - 1) / WORD_BITS;
     sl->used = ms_heap_alloc(s, (uint64_t)words * sizeof(uint64_t));
     sl->chunk_of = ms_heap_alloc(s, (uint64_t)total * sizeof(uint16_t));
-    if (!sl->used || !sl->chunk_of) return MS_ERR_NO_MEMORY;
+    sl->exported = ms_heap_alloc(s, (uint64_t)words * sizeof(uint64_t));
+    if (!sl->used || !sl->chunk_of || !sl->exported) return MS_ERR_NO_MEMORY;
     /* Bits past the end count as used. */
     for (uint32_t i = total; i < words * WORD_BITS; i++) sl->used[i / WORD_BITS] |= 1ull << (i % WORD_BITS);
     sl->first = first;
@@ -79,8 +80,26 @@ void ms_slot_free(struct ms_server *s, ms_slot_t slot)
     MS_CHECK(slot >= sl->first && slot - sl->first < sl->total);
     uint32_t i = slot - sl->first;
     MS_CHECK(sl->used[i / WORD_BITS] & (1ull << (i % WORD_BITS)));
+    MS_CHECK(!(sl->exported[i / WORD_BITS] & (1ull << (i % WORD_BITS)))); /* revoked first */
     sl->used[i / WORD_BITS] &= ~(1ull << (i % WORD_BITS));
     sl->chunk_of[i] = 0;
     sl->count++;
     if (i / WORD_BITS < sl->hint) sl->hint = i / WORD_BITS;
+}
+
+int ms_slot_exported(const struct ms_server *s, ms_slot_t slot)
+{
+    const struct ms_slots *sl = &s->slots;
+    MS_CHECK(slot >= sl->first && slot - sl->first < sl->total);
+    uint32_t i = slot - sl->first;
+    return (sl->exported[i / WORD_BITS] >> (i % WORD_BITS)) & 1u;
+}
+
+void ms_slot_set_exported(struct ms_server *s, ms_slot_t slot, int on)
+{
+    struct ms_slots *sl = &s->slots;
+    MS_CHECK(slot >= sl->first && slot - sl->first < sl->total);
+    uint32_t i = slot - sl->first;
+    if (on) sl->exported[i / WORD_BITS] |= 1ull << (i % WORD_BITS);
+    else sl->exported[i / WORD_BITS] &= ~(1ull << (i % WORD_BITS));
 }

@@ -44,6 +44,8 @@ struct ms_slots {
     uint32_t count, total; /* free, all */
     ms_slot_t first; /* slots [first, first + total) belong to the allocator */
     uint16_t *chunk_of; /* per slot: untyped chunk + 1 its object came from (0 = none) */
+    /* bitmap, 1 = a frame whose cap was handed out (PAGE_CAP): revoke before deleting */
+    uint64_t *exported;
 };
 
 /* ---- untyped memory, split into chunks of at most 2 MiB ---- */

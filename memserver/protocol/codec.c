@@ -14,6 +14,8 @@ static const struct { uint8_t mrs, caps; } shape[MS_OP_COUNT] = {
     [MS_OP_CLONE] = { 6, 0 },      [MS_OP_FAULT_GET] = { 1, 0 }, [MS_OP_QUOTA_GET] = { 0, 0 },
     [MS_OP_QUOTA_SET] = { 3, 0 },  [MS_OP_AS_ADOPT] = { 0, 1 },  [MS_OP_AS_SET_NOTIFY] = { 1, 1 },
     [MS_OP_STATS] = { 0, 0 },      [MS_OP_CLIENT_DESTROY] = { 1, 0 }, [MS_OP_VERIFY_FREE] = { 0, 0 },
+    [MS_OP_OBJ_WRITE] = { MS_WRITE_HEADER, 0 }, /* + the data registers, see decode_obj_write */
+    [MS_OP_PAGE_CAP] = { 2, 0 },
 };
 
 static int handle_ok(uint64_t h)
@@ -30,7 +32,7 @@ int ms_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
     if (MS_LABEL_VERSION(label) != MS_PROTOCOL_VERSION) return MS_ERR_VERSION;
     uint32_t op = (uint32_t)MS_LABEL_OP(label);
     if (op == 0 || op >= MS_OP_COUNT) return MS_ERR_BAD_REQUEST;
-    if (n != shape[op].mrs) return MS_ERR_BAD_REQUEST;
+    if (op == MS_OP_OBJ_WRITE ? n < MS_WRITE_HEADER : n != shape[op].mrs) return MS_ERR_BAD_REQUEST;
     if (ncaps > shape[op].caps) return MS_ERR_BAD_CAP;
     if ((op == MS_OP_AS_ADOPT || op == MS_OP_AS_SET_NOTIFY) && ncaps != 1) return MS_ERR_BAD_CAP;
     out->op = op;
@@ -110,6 +112,21 @@ int ms_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
         c->flags = (uint32_t)mr[5];
         return MS_OK;
     }
+    case MS_OP_OBJ_WRITE:
+        if (!handle_ok(mr[0])) return MS_ERR_BAD_HANDLE;
+        if (mr[2] > MS_WRITE_MAX || n != MS_WRITE_HEADER + (mr[2] + 7) / 8) return MS_ERR_BAD_REQUEST;
+        if (!mr[2]) return MS_ERR_ZERO_LENGTH;
+        out->write.obj = (uint32_t)mr[0];
+        out->write.off = mr[1];
+        out->write.nbytes = (uint32_t)mr[2];
+        out->write.data = mr + MS_WRITE_HEADER;
+        return MS_OK;
+    case MS_OP_PAGE_CAP:
+        if (!handle_ok(mr[0])) return MS_ERR_BAD_HANDLE;
+        if ((err = ms_check_range(mr[1], 0x1000))) return err;
+        out->handle = (uint32_t)mr[0];
+        out->va = mr[1];
+        return MS_OK;
     case MS_OP_CLIENT_DESTROY:
         if (!mr[0] || (mr[0] & (MS_FAULT_BADGE | MS_ADMIN_BADGE))) return MS_ERR_BAD_REQUEST;
         out->badge = mr[0];
@@ -162,9 +179,19 @@ unsigned ms_encode_request(const struct ms_request *r, uint64_t *label, uint64_t
         mr[3] = r->rights;
         return 4;
     case MS_OP_QUERY:
+    case MS_OP_PAGE_CAP:
         mr[0] = r->handle;
         mr[1] = r->va;
         return 2;
+    case MS_OP_OBJ_WRITE: {
+        unsigned words = (r->write.nbytes + 7u) / 8u;
+        if (r->write.nbytes > MS_WRITE_MAX) words = 0; /* not encodable: the server refuses it */
+        mr[0] = r->write.obj;
+        mr[1] = r->write.off;
+        mr[2] = r->write.nbytes;
+        for (unsigned i = 0; i < words; i++) mr[MS_WRITE_HEADER + i] = r->write.data[i];
+        return MS_WRITE_HEADER + words;
+    }
     case MS_OP_CLONE:
         mr[0] = r->clone.src;
         mr[1] = r->clone.va;

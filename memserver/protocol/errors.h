@@ -19,7 +19,8 @@ typedef enum ms_err {
     MS_ERR_NOT_MAPPED = 9,    /* protect/query/clone over an address with no mapping */
     MS_ERR_BAD_RIGHTS = 10,   /* rights are not one of R, RW, RX */
     MS_ERR_WX = 11,           /* write and execute requested together (W^X) */
-    MS_ERR_BAD_FLAGS = 12,    /* unknown flag bits, or a flag combination that makes no sense */
+    MS_ERR_BAD_FLAGS = 12,    /* unknown flag bits or kind, a flag combination that makes no sense, or
+                                 an object kind the request cannot work on (physical memory) */
     MS_ERR_BAD_HANDLE = 13,   /* handle does not name a live address space / object */
     MS_ERR_NOT_OWNER = 14,    /* handle is live but belongs to another client */
     MS_ERR_BAD_CAP = 15,      /* a capability passed with the request is missing or of the wrong type */

@@ -41,6 +41,9 @@ enum ms_op {
     MS_OP_CLIENT_DESTROY, /* admin only: MR0 badge of a client that died: free all it has */
     MS_OP_VERIFY_FREE,    /* admin only: asks the kernel whether every untyped chunk the server
                              thinks empty really is -> MR0 chunks checked, MR1 not empty */
+    MS_OP_OBJ_WRITE,      /* MR0 obj, MR1 offset, MR2 nbytes, MR3.. the bytes (little-endian, 8 a
+                             register): copies them into the anonymous object */
+    MS_OP_PAGE_CAP,       /* MR0 as, MR1 vaddr -> cap: copy of the 4 KiB frame cap mapped there */
     MS_OP_COUNT
 };
 
@@ -93,6 +96,13 @@ struct ms_req_clone {
     uint32_t src, dst, flags;
     uint64_t va, size, dst_va;
 };
+/* OBJ_WRITE: `data` points at the message registers holding the bytes (byte i is bits
+ * 8*(i%8).. of word i/8), i.e. into the array the request was decoded from. */
+struct ms_req_obj_write {
+    uint32_t obj, nbytes;
+    uint64_t off;
+    const uint64_t *data;
+};
 struct ms_request {
     uint32_t op;
     uint32_t handle;  /* AS or object handle of the ops that take one */
@@ -101,6 +111,7 @@ struct ms_request {
     struct ms_req_obj_create obj;
     struct ms_req_map map;
     struct ms_req_clone clone;
+    struct ms_req_obj_write write;
 };
 
 /* ---- results ---- */
@@ -111,7 +122,11 @@ struct ms_query_result {
 struct ms_fault_info { uint32_t kind, rights, lost; uint64_t addr, ip, code; };
 struct ms_quota_info { uint64_t pages_used, pages_limit, slots_used, slots_limit; };
 
-#define MS_MAX_MRS 10u
+/* Message registers of the longest message (seL4_MsgMaxLength). */
+#define MS_MAX_MRS 120u
+/* OBJ_WRITE: registers before the data, and the most bytes one request carries. */
+#define MS_WRITE_HEADER 3u
+#define MS_WRITE_MAX ((MS_MAX_MRS - MS_WRITE_HEADER) * 8u)
 
 /* Decodes and validates a request message: label, `n` message registers, `ncaps`
  * extra caps.  Checks everything that does not need server state (lengths, flags,

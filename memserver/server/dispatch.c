@@ -107,6 +107,17 @@ seL4_MessageInfo_t mss_dispatch(struct ms_server *s, seL4_Word badge, seL4_Messa
             err = ms_obj_create(s, c, &r.obj, &h);
             res[0] = h, nres = 1;
             break;
+        case MS_OP_OBJ_WRITE:
+            err = ms_obj_write(s, c, &r.write);
+            break;
+        case MS_OP_PAGE_CAP:
+            mss_glue.invocations++;
+            (void)seL4_CNode_Delete(MSS_CNODE, out, DEPTH);
+            if (!(err = ms_page_cap(s, c, r.handle, r.va, (ms_slot_t)out))) {
+                seL4_SetCap(0, out);
+                caps_out = 1;
+            }
+            break;
         case MS_OP_OBJ_CLOSE:
             err = ms_obj_close(s, c, r.handle);
             break;

@@ -133,6 +133,20 @@ static int g_copy_page(void *ctx, ms_slot_t dst, ms_slot_t src, uint32_t off)
     return err;
 }
 
+/* Maps the frame into the copy window, writes, unmaps. */
+static int g_write_page(void *ctx, ms_slot_t frame, uint32_t off, const uint8_t *src, uint32_t len)
+{
+    (void)ctx;
+    if (off > 4096 || len > 4096 - off) return seL4_RangeError;
+    uint64_t w = mss_glue.scratch + 4096;
+    mss_glue.invocations++;
+    int err = seL4_X86_Page_Map(frame, MSS_VSPACE, w, seL4_ReadWrite, seL4_X86_Default_VMAttributes);
+    if (err) return err;
+    memcpy((void *)(w + off), src, len);
+    mss_glue.invocations++;
+    return seL4_X86_Page_Unmap(frame);
+}
+
 static int g_signal(void *ctx, ms_slot_t slot)
 {
     (void)ctx;
@@ -146,7 +160,7 @@ struct ms_kernel_ops mss_kernel_ops(void)
     struct ms_kernel_ops k = {
         .ctx = 0, .retype = g_retype, .retype_frames = g_retype_frames, .assign_asid = g_assign_asid, .map_table = g_map_table,
         .map_frame = g_map_frame, .unmap_frame = g_unmap_frame, .copy_cap = g_copy_cap,
-        .delete_cap = g_delete, .revoke_cap = g_revoke, .copy_page = g_copy_page, .signal = g_signal,
+        .delete_cap = g_delete, .revoke_cap = g_revoke, .copy_page = g_copy_page, .write_page = g_write_page, .signal = g_signal,
     };
     return k;
 }

@@ -20,8 +20,8 @@ struct fk_obj {
     /* untyped */
     uint64_t free_index;
     uint32_t children;
-    /* frames: one word per 4 KiB page */
-    uint64_t *data;
+    /* frames: their contents (4 KiB or 2 MiB) */
+    uint8_t *mem;
     /* paging structures */
     struct fk_pte *e;
     int has_asid;
@@ -49,7 +49,7 @@ static struct fk_obj *new_obj(struct fake_kernel *fk, enum fk_type t, unsigned s
     struct fk_obj *o = calloc(1, sizeof(*o));
     o->type = t;
     o->size_bits = size_bits;
-    if (t == FK_FRAME || t == FK_LARGE) o->data = calloc(t == FK_LARGE ? 512 : 1, sizeof(uint64_t));
+    if (t == FK_FRAME || t == FK_LARGE) o->mem = calloc(1, t == FK_LARGE ? (1u << 21) : 4096u);
     if (t >= FK_PT) o->e = calloc(512, sizeof(struct fk_pte));
     fk->objects_live++;
     return o;
@@ -57,7 +57,7 @@ static struct fk_obj *new_obj(struct fake_kernel *fk, enum fk_type t, unsigned s
 
 static void free_obj(struct fake_kernel *fk, struct fk_obj *o)
 {
-    free(o->data);
+    free(o->mem);
     free(o->e);
     free(o);
     fk->objects_live--;
@@ -159,6 +159,7 @@ static int k_retype(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bi
     d->ut_root = uo;
     d->map_pml4 = 0;
     d->table_mapped = 0;
+    d->original = 1;
     return 0;
 }
 
@@ -297,6 +298,7 @@ static int k_copy_cap(void *ctx, ms_slot_t dest, ms_slot_t src)
     d->ut_root = s->ut_root;
     d->map_pml4 = 0;
     d->table_mapped = 0;
+    d->original = 0;
     s->obj->ncaps++;
     if (d->ut_root) d->ut_root->children++;
     return 0;
@@ -309,6 +311,7 @@ static void delete_slot(struct fake_kernel *fk, struct fk_cap *c)
     if (c->ut_root) c->ut_root->children--;
     c->obj = 0;
     c->ut_root = 0;
+    c->original = 0;
     if (--o->ncaps) return;
     if (o->type == FK_PML4) {
         o->dead = 1;
@@ -340,6 +343,10 @@ static int k_revoke(void *ctx, ms_slot_t slot)
     fk->calls++;
     struct fk_cap *c = slot_cap(fk, slot);
     if (!c || !c->obj) return fail(fk, seL4_FailedLookup, "revoke: empty");
+    fk->revokes++;
+    /* Copies of a frame or PML4 cap are not revocable in seL4: only the original (from
+     * the retype) has children; revoking a copy deletes nothing. */
+    if (!c->original) return 0;
     for (uint32_t i = 0; i < fk->ncaps; i++)
         if (i != slot && fk->cap[i].obj == c->obj) delete_slot(fk, &fk->cap[i]);
     return 0;
@@ -356,7 +363,21 @@ static int k_copy_page(void *ctx, ms_slot_t dst, ms_slot_t src, uint32_t off)
         return fail(fk, seL4_InvalidCapability, "copy_page: src");
     uint32_t limit = s->obj->type == FK_LARGE ? (1u << 21) : 4096u;
     if (off & 4095 || off >= limit) return fail(fk, seL4_InvalidArgument, "copy_page: offset");
-    d->obj->data[0] = s->obj->data[off >> 12];
+    memcpy(d->obj->mem, s->obj->mem + off, 4096);
+    return 0;
+}
+
+static int k_write_page(void *ctx, ms_slot_t frame, uint32_t off, const uint8_t *src, uint32_t len)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls += 2; /* map into the server's window, unmap */
+    fk->page_writes++;
+    struct fk_cap *c = slot_cap(fk, frame);
+    if (!c || !c->obj || c->obj->type != FK_FRAME) return fail(fk, seL4_InvalidCapability, "write_page: not a 4 KiB frame");
+    if (c->map_pml4) return fail(fk, seL4_InvalidCapability, "write_page: frame cap already mapped");
+    if (off > 4096 || len > 4096 - off) return fail(fk, seL4_RangeError, "write_page: beyond the frame");
+    if (fk->fail_write_page && --fk->fail_write_page == 0) return seL4_FailedLookup;
+    memcpy(c->obj->mem + off, src, len);
     return 0;
 }
 
@@ -374,7 +395,7 @@ struct ms_kernel_ops fk_ops(struct fake_kernel *fk)
     struct ms_kernel_ops k = {
         .ctx = fk, .retype = k_retype, .retype_frames = k_retype_frames, .assign_asid = k_assign_asid, .map_table = k_map_table,
         .map_frame = k_map_frame, .unmap_frame = k_unmap_frame, .copy_cap = k_copy_cap,
-        .delete_cap = k_delete, .revoke_cap = k_revoke, .copy_page = k_copy_page, .signal = k_signal,
+        .delete_cap = k_delete, .revoke_cap = k_revoke, .copy_page = k_copy_page, .write_page = k_write_page, .signal = k_signal,
     };
     return k;
 }
@@ -388,18 +409,28 @@ uint64_t fk_access(struct fake_kernel *fk, ms_slot_t pml4, uint64_t va, int writ
     struct fk_pte *pd_e = walk(vs, va, FK_PD);
     if (!pd_e || !pd_e->obj) return code;
     struct fk_pte *e = pd_e;
-    uint64_t *word;
+    uint8_t *word;
     if (pd_e->obj->type == FK_LARGE) {
-        word = &pd_e->obj->data[(va >> 12) & 511];
+        word = pd_e->obj->mem + (va & ((1u << 21) - 8));
     } else {
         e = &pd_e->obj->e[idx(va, 0)];
         if (!e->obj) return code;
-        word = &e->obj->data[0];
+        word = e->obj->mem + (va & 4088u);
     }
     code |= 1; /* present: a protection fault from here on */
     if (write && !(e->rights & MS_RIGHT_W)) return code;
     if (fetch && !(e->rights & MS_RIGHT_X)) return code;
-    if (write) *word = *value;
-    else *value = *word;
+    if (write) memcpy(word, value, 8);
+    else memcpy(value, word, 8);
     return 0;
+}
+
+const struct fk_cap *fk_cap_at(const struct fake_kernel *fk, ms_slot_t slot)
+{
+    return slot < fk->ncaps ? &fk->cap[slot] : 0;
+}
+
+int fk_same_object(const struct fake_kernel *fk, ms_slot_t a, ms_slot_t b)
+{
+    return a < fk->ncaps && b < fk->ncaps && fk->cap[a].obj && fk->cap[a].obj == fk->cap[b].obj;
 }

@@ -19,6 +19,7 @@ struct fk_cap {
     struct fk_obj *map_pml4; /* frames: where mapped (NULL = not mapped) */
     uint64_t map_va;
     int table_mapped;        /* paging structures */
+    int original;            /* made by a retype (revocable); 0 for copies */
 };
 
 struct fake_kernel {
@@ -26,6 +27,8 @@ struct fake_kernel {
     uint32_t ncaps;
     uint32_t asids_left;
     uint64_t calls, retypes, maps, unmaps, copies, deletes, page_copies, table_maps, signals;
+    uint64_t revokes, page_writes;
+    uint32_t fail_write_page; /* refuse the n-th write_page from now (0 = never) */
     uint64_t violations;
     int last_error;
     uint64_t objects_live;
@@ -43,7 +46,11 @@ uint64_t fk_untyped_free_index(const struct fake_kernel *fk, ms_slot_t slot);
 /* Number of non-empty cap slots in [first, first+n). */
 uint32_t fk_caps_in_use(const struct fake_kernel *fk, ms_slot_t first, uint32_t n);
 
-/* MMU: accesses the word of the page at va in the address space `pml4`.  Returns 0 on
+/* The cap in `slot` (NULL if out of range); whether two slots name the same object. */
+const struct fk_cap *fk_cap_at(const struct fake_kernel *fk, ms_slot_t slot);
+int fk_same_object(const struct fake_kernel *fk, ms_slot_t a, ms_slot_t b);
+
+/* MMU: accesses the 8-byte word at va & ~7 in the address space `pml4`.  Returns 0 on
  * success, else the x86 page-fault error code | 0x100 (so it is never 0). */
 uint64_t fk_access(struct fake_kernel *fk, ms_slot_t pml4, uint64_t va, int write, int fetch,
                    uint64_t *value);

@@ -53,6 +53,45 @@ int main(void)
     EXPECT(roundtrip(&c, 0, &d), MS_OK);
     c.clone.dst_va = 0x7FFFFFFFF001ull;
     EXPECT(roundtrip(&c, 0, &d), MS_ERR_UNALIGNED);
+    /* OBJ_WRITE: 3 + ceil(nbytes / 8) registers exactly; the data survives a round trip. */
+    uint64_t data[MS_MAX_MRS - MS_WRITE_HEADER], wm[MS_MAX_MRS] = { 0 };
+    for (unsigned i = 0; i < MS_MAX_MRS - MS_WRITE_HEADER; i++) data[i] = 0x0102030405060708ull * (i + 1);
+    struct ms_request w = { 0 };
+    w.op = MS_OP_OBJ_WRITE;
+    w.write = (struct ms_req_obj_write){ 0x10001, 13, 0x123, data };
+    uint64_t wl;
+    unsigned wn = ms_encode_request(&w, &wl, wm);
+    EXPECT(wn == MS_WRITE_HEADER + 2 ? MS_OK : MS_ERR_BAD_REQUEST, MS_OK);
+    EXPECT(ms_decode_request(wl, wm, wn, 0, &d), MS_OK);
+    EXPECT(d.write.nbytes == 13 && d.write.off == 0x123 && d.write.obj == 0x10001 && d.write.data[0] == data[0] &&
+                   d.write.data[1] == data[1] ? MS_OK : MS_ERR_BAD_REQUEST, MS_OK);
+    EXPECT(ms_decode_request(wl, wm, wn - 1, 0, &d), MS_ERR_BAD_REQUEST); /* a register short */
+    EXPECT(ms_decode_request(wl, wm, wn + 1, 0, &d), MS_ERR_BAD_REQUEST); /* one too many */
+    EXPECT(ms_decode_request(wl, wm, 2, 0, &d), MS_ERR_BAD_REQUEST);
+    EXPECT(ms_decode_request(wl, wm, wn, 1, &d), MS_ERR_BAD_CAP);
+    w.write.nbytes = MS_WRITE_MAX;
+    EXPECT(roundtrip(&w, 0, &d), MS_OK);
+    EXPECT(ms_encode_request(&w, &wl, wm) == MS_MAX_MRS ? MS_OK : MS_ERR_BAD_REQUEST, MS_OK);
+    wm[2] = MS_WRITE_MAX + 1; /* more than fits in a message */
+    EXPECT(ms_decode_request(wl, wm, MS_MAX_MRS, 0, &d), MS_ERR_BAD_REQUEST);
+    wm[2] = 0;
+    EXPECT(ms_decode_request(wl, wm, MS_WRITE_HEADER, 0, &d), MS_ERR_ZERO_LENGTH);
+    wm[2] = 1;
+    wm[0] = 0x10000; /* index 0: never a handle */
+    EXPECT(ms_decode_request(wl, wm, MS_WRITE_HEADER + 1, 0, &d), MS_ERR_BAD_HANDLE);
+    /* PAGE_CAP: as, a page-aligned user address. */
+    struct ms_request pc = { 0 };
+    pc.op = MS_OP_PAGE_CAP;
+    pc.handle = 0x10001;
+    pc.va = 0x7000;
+    EXPECT(roundtrip(&pc, 0, &d), MS_OK);
+    EXPECT(d.handle == 0x10001 && d.va == 0x7000 ? MS_OK : MS_ERR_BAD_REQUEST, MS_OK);
+    pc.va = 0x7008;
+    EXPECT(roundtrip(&pc, 0, &d), MS_ERR_UNALIGNED);
+    pc.va = 0x0000800000000000ull;
+    EXPECT(roundtrip(&pc, 0, &d), MS_ERR_NON_CANONICAL);
+    pc.va = 0xFFFF800000000000ull;
+    EXPECT(roundtrip(&pc, 0, &d), MS_ERR_KERNEL_HALF);
     struct ms_query_result q = { 0x1000, 0x2000, 0x3000, 0x10004, MS_RX, MS_KIND_SHARED, 1 }, q2;
     uint64_t qm[8];
     EXPECT(ms_decode_query(qm, ms_encode_query(&q, qm), &q2), MS_OK);

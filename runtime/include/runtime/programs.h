@@ -63,6 +63,13 @@ bool program_lookup(const char *name, const void **image, size_t *image_size);
 
 /* ---- spawning (root task) ---- */
 
+/* An extra frame to map in the child (e.g. a page shared with the parent). */
+typedef struct spawn_frame {
+    seL4_CPtr        frame;       /* frame cap in the caller's CSpace, not mapped anywhere */
+    seL4_Word        vaddr;       /* page aligned, outside the image, startup page, IPC buffer */
+    seL4_CapRights_t rights;
+} spawn_frame_t;
+
 typedef struct spawn_args {
     const char      *name;        /* program name (also the kernel's thread name) */
     const void      *image;       /* ELF image; NULL: look `name` up in the archive */
@@ -75,6 +82,20 @@ typedef struct spawn_args {
     const seL4_Word *args;        /* copied into the startup page */
     unsigned         nargs;       /* <= RUNTIME_STARTUP_MAX_ARGS */
     unsigned         cnode_bits;  /* child CNode size, 0 = 10 (1024 slots) */
+    /* Optional (0 / NULL: the defaults above the line).  With `untyped`, every object of
+     * the child (TCB, VSpace, paging structures, frames; the CNode unless `cnode` is
+     * given) is retyped from that untyped, so revoking it destroys the child completely.
+     * With slot_end > slot_start, the caps of those objects go to the caller's slots
+     * [slot_start, slot_end) (empty again after such a revoke, so they can be reused). */
+    seL4_CPtr        untyped;
+    seL4_CPtr        slot_start, slot_end;
+    /* An existing CNode (2^cnode_bits slots, unbadged, no guard) to use as the child's
+     * CSpace instead of a new one: its caps outlive the child (slots 1, 2, 3, 5 and the
+     * caps range are overwritten). */
+    seL4_CPtr        cnode;
+    const spawn_frame_t *frames;  /* mapped in the child with the given rights */
+#define SPAWN_MAX_FRAMES 32u
+    unsigned         nframes;
 } spawn_args_t;
 
 typedef struct spawned {
@@ -86,5 +107,5 @@ typedef struct spawned {
 
 /* Creates and starts the program.  Returns seL4_NoError, seL4_InvalidArgument for a bad
  * request or image (nothing allocated), or the error of the first failing invocation
- * (objects allocated up to then are not reclaimed). */
+ * (objects allocated up to then are not reclaimed, except by revoking `untyped`). */
 seL4_Error spawn_program(const spawn_args_t *args, spawned_t *out);

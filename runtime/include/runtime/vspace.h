@@ -15,6 +15,12 @@
 seL4_Error vspace_map_frame(seL4_CPtr vspace, seL4_CPtr frame, seL4_Word vaddr,
                             seL4_CapRights_t rights);
 
+/* The same with the paging structures made by `alloc(type, ctx)` (a cap in the root
+ * task's CSpace, or seL4_CapNull when out of memory). */
+typedef seL4_CPtr (*vspace_alloc_fn)(seL4_Word type, void *ctx);
+seL4_Error vspace_map_frame_with(seL4_CPtr vspace, seL4_CPtr frame, seL4_Word vaddr,
+                                 seL4_CapRights_t rights, vspace_alloc_fn alloc, void *ctx);
+
 /* Reserves `pages` pages of the root task's dynamic area (plus a guard page). */
 void *vspace_reserve(size_t pages);
 

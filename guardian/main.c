@@ -1,0 +1,182 @@
+/*
+ * guardian: the root task of a supervised system.  It starts the memory server and the
+ * reincarnation server (RS), then does one thing for ever: when the RS dies (a fault, or
+ * an exit, both arrive on the RS's fault endpoint, which is ours), it destroys it by
+ * revoking the untyped all of the RS's own objects came from, and starts a new RS with
+ * the same caps.  Everything that must outlive an RS is made here, not by the RS: its
+ * CSpace (the cap store: service untypeds, endpoints, badged caps, hardware caps), its
+ * endpoint and notification (so queued exits and pending signals survive), and the
+ * recovery record page (rs/README.md).
+ */
+#include <runtime/runtime.h>
+#include <runtime/alloc.h>
+#include <runtime/programs.h>
+#include <runtime/startup.h>
+#include <runtime/fault.h>
+#include <runtime/stdio.h>
+#include "rs/server/layout.h"
+#include "rs/protocol/rs_record.h"
+#include "memserver/protocol/messages.h"
+
+#define MEMSERVER_PRIO 254
+#define RS_PRIO        255
+#define MS_UNTYPED_BITS 26u   /* 64 MiB for the memory server */
+#define POOL_BITS      24u    /* 16 MiB: service untypeds and endpoints */
+#define RS_UNTYPED_BITS 22u   /* 4 MiB: one RS incarnation's own objects */
+#define RS_SLOTS       1024u  /* guardian slots for one RS incarnation's caps */
+#define RS_MAX_INCARNATIONS 8u
+#define RS_BADGE       1u
+
+static seL4_CPtr guardian_ep, store, rs_untyped, rs_slots;
+static seL4_CPtr record_frame[RS_RECORD_PAGES], record_copy[RS_RECORD_PAGES];
+static seL4_CPtr given[RS_SLOTS_GIVEN];
+
+static void fatal(const char *what, int err)
+{
+    printf("guardian: %s failed (%d)\n", what, err);
+    runtime_exit(2);
+}
+
+static seL4_CPtr need(seL4_CPtr cap, const char *what)
+{
+    if (cap == seL4_CapNull) fatal(what, 0);
+    return cap;
+}
+
+static seL4_CPtr mint(seL4_CPtr ep, seL4_Word badge)
+{
+    seL4_CPtr slot = need(alloc_slot(), "a slot");
+    int err = seL4_CNode_Mint(seL4_CapInitThreadCNode, slot, seL4_WordBits, seL4_CapInitThreadCNode, ep,
+                              seL4_WordBits, seL4_AllRights, badge);
+    if (err) fatal("mint", err);
+    return slot;
+}
+
+static seL4_CPtr start_memserver(void)
+{
+    seL4_CPtr ep = need(alloc_object(seL4_EndpointObject, 0), "memory-server endpoint");
+    seL4_CPtr ut = need(alloc_object(seL4_UntypedObject, MS_UNTYPED_BITS), "memory-server untyped");
+    seL4_CPtr caps[3] = { ep, seL4_CapInitThreadASIDPool, ut };
+    seL4_Word args[6] = { 1, MS_UNTYPED_BITS, 0, 0, 1u << 15, 256 };
+    spawn_args_t sa = {
+        .name = "memserver", .fault_ep = guardian_ep, .fault_badge = 2, .priority = MEMSERVER_PRIO,
+        .caps = caps, .ncaps = 3, .args = args, .nargs = 6, .cnode_bits = 16,
+    };
+    spawned_t out;
+    int err = spawn_program(&sa, &out);
+    if (err) fatal("starting the memory server", err);
+    return ep;
+}
+
+/* The IRQ handler for ISA IRQ 0 (the PIT; IOAPIC pin 2) and the I/O ports. */
+static void hardware_caps(void)
+{
+    given[RS_SLOT_IRQ0 - RS_SLOT_EP] = need(alloc_slot(), "a slot");
+    int err = seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, seL4_CapInitThreadCNode,
+                                        given[RS_SLOT_IRQ0 - RS_SLOT_EP], seL4_WordBits, 0, 2, 0, 0, 0);
+    if (err) fatal("IRQ 0 handler", err);
+    /* Until the timer driver binds its own notification (and acks), IRQ 0 signals one
+     * nobody waits on: the kernel would otherwise report the firmware-started PIT's first
+     * tick as undelivered on the console. */
+    seL4_CPtr parking = need(alloc_object(seL4_NotificationObject, 0), "IRQ parking notification");
+    err = seL4_IRQHandler_SetNotification(given[RS_SLOT_IRQ0 - RS_SLOT_EP], parking);
+    if (err) fatal("IRQ 0 notification", err);
+    given[RS_SLOT_PIT - RS_SLOT_EP] = need(alloc_ioport(0x40, 0x43), "PIT I/O ports");
+    given[RS_SLOT_EXIT_PORT - RS_SLOT_EP] = need(alloc_ioport(0xf4, 0xf4), "exit I/O port");
+}
+
+static void spawn_rs(seL4_Word incarnation)
+{
+    /* The record pages: fresh copies of our caps for each incarnation (the last one's
+     * mappings went with its VSpace). */
+    spawn_frame_t frames[RS_RECORD_PAGES];
+    int err = 0;
+    for (unsigned k = 0; k < RS_RECORD_PAGES && !err; k++) {
+        err = seL4_CNode_Delete(seL4_CapInitThreadCNode, record_copy[k], seL4_WordBits);
+        if (!err) {
+            err = seL4_CNode_Copy(seL4_CapInitThreadCNode, record_copy[k], seL4_WordBits, seL4_CapInitThreadCNode,
+                                  record_frame[k], seL4_WordBits, seL4_AllRights);
+        }
+        frames[k] = (spawn_frame_t){ .frame = record_copy[k], .vaddr = RS_RECORD_VADDR + k * 4096u,
+                                     .rights = seL4_ReadWrite };
+    }
+    if (err) fatal("record page copy", err);
+    seL4_Word args[RS_ARG_COUNT] = { incarnation };
+    spawn_args_t sa = {
+        .name = "rs", .fault_ep = guardian_ep, .fault_badge = RS_BADGE, .priority = RS_PRIO,
+        /* The store keeps the given caps: only the first RS gets them copied in. */
+        .caps = given, .ncaps = incarnation == 1 ? RS_SLOTS_GIVEN : 0,
+        .args = args, .nargs = RS_ARG_COUNT, .cnode_bits = RS_CNODE_BITS,
+        .untyped = rs_untyped, .slot_start = rs_slots, .slot_end = rs_slots + RS_SLOTS,
+        .cnode = store, .frames = frames, .nframes = RS_RECORD_PAGES,
+    };
+    spawned_t out;
+    err = spawn_program(&sa, &out);
+    if (err) fatal("starting the RS", err);
+}
+
+/* Reports how the RS died. */
+static void report(seL4_MessageInfo_t info, seL4_Word incarnation)
+{
+    seL4_Word label = seL4_MessageInfo_get_label(info);
+    if (label == PROGRAM_EXIT_LABEL) {
+        printf("guardian: rs incarnation %lu exited with status %ld\n", (unsigned long)incarnation,
+               (long)seL4_GetMR(0));
+        return;
+    }
+    seL4_Word mrs[seL4_MsgMaxLength];
+    size_t n = seL4_MessageInfo_get_length(info);
+    for (size_t k = 0; k < n && k < seL4_MsgMaxLength; k++) mrs[k] = seL4_GetMR((int)k);
+    fault_info_t f;
+    char line[160];
+    if (fault_decode(label, mrs, n, &f)) {
+        fault_format(&f, line, sizeof(line));
+    } else {
+        snprintf(line, sizeof(line), "message label %#lx", (unsigned long)label);
+    }
+    printf("guardian: rs incarnation %lu died: %s\n", (unsigned long)incarnation, line);
+}
+
+int main(void)
+{
+    printf("guardian: start\n");
+    guardian_ep = need(alloc_object(seL4_EndpointObject, 0), "guardian endpoint");
+    given[RS_SLOT_EP - RS_SLOT_EP] = need(alloc_object(seL4_EndpointObject, 0), "RS endpoint");
+    given[RS_SLOT_NTFN - RS_SLOT_EP] = need(alloc_object(seL4_NotificationObject, 0), "RS notification");
+    store = need(alloc_object(seL4_CapTableObject, RS_CNODE_BITS), "cap store");
+    for (unsigned k = 0; k < RS_RECORD_PAGES; k++) {
+        record_frame[k] = need(alloc_object(seL4_X86_4K, 0), "record page");
+        record_copy[k] = need(alloc_slot(), "a slot");
+    }
+    given[RS_SLOT_POOL - RS_SLOT_EP] = need(alloc_object(seL4_UntypedObject, POOL_BITS), "pool");
+    rs_untyped = need(alloc_object(seL4_UntypedObject, RS_UNTYPED_BITS), "RS untyped");
+    rs_slots = need(alloc_slot(), "RS slots");
+    for (unsigned k = 1; k < RS_SLOTS; k++) need(alloc_slot(), "RS slots");
+
+    seL4_CPtr ms = start_memserver();
+    given[RS_SLOT_MS - RS_SLOT_EP] = ms;
+    given[RS_SLOT_MS_ADMIN - RS_SLOT_EP] = mint(ms, MS_ADMIN_BADGE | RS_MS_SELF);
+    hardware_caps();
+
+    seL4_Word incarnation = 1;
+    spawn_rs(incarnation);
+    for (;;) {
+        seL4_Word badge = 0;
+        seL4_MessageInfo_t info = seL4_Recv(guardian_ep, &badge);
+        if (badge != RS_BADGE) {
+            printf("guardian: the memory server died (badge %lu): the system cannot continue\n",
+                   (unsigned long)badge);
+            runtime_exit(3);
+        }
+        report(info, incarnation);
+        if (incarnation >= RS_MAX_INCARNATIONS) {
+            printf("guardian: rs died %lu times: giving up\n", (unsigned long)incarnation);
+            runtime_exit(4);
+        }
+        int err = seL4_CNode_Revoke(seL4_CapInitThreadCNode, rs_untyped, seL4_WordBits);
+        if (err) fatal("destroying the RS", err);
+        incarnation++;
+        printf("guardian: starting rs incarnation %lu\n", (unsigned long)incarnation);
+        spawn_rs(incarnation);
+    }
+}

@@ -1,0 +1,20 @@
+/*
+ * Client library of the RS control interface (rs/PROTOCOL.md).  `ep` is a control cap
+ * (the RS endpoint badged for control); every call returns an rs_err (RS_OK = 0) and
+ * writes results only on success.
+ */
+#pragma once
+#include <sel4/sel4.h>
+#include <stdint.h>
+#include "rs/protocol/rs_protocol.h"
+
+int rsc_list(seL4_CPtr ep, uint32_t index, struct rs_list_entry *e);
+int rsc_find(seL4_CPtr ep, const char *name, uint32_t *index);
+int rsc_stop(seL4_CPtr ep, uint32_t index);
+int rsc_start(seL4_CPtr ep, uint32_t index);
+int rsc_restart(seL4_CPtr ep, uint32_t index);
+int rsc_crash(seL4_CPtr ep, uint32_t index);
+int rsc_hang(seL4_CPtr ep, uint32_t index);
+int rsc_abort(seL4_CPtr ep, uint64_t when);
+/* A stopped service's resources as the kernel and the memory server see them. */
+int rsc_audit(seL4_CPtr ep, uint32_t index, struct rs_audit *a);

@@ -1,0 +1,77 @@
+/*
+ * The reincarnation server's control protocol, version 1 (rs/PROTOCOL.md).
+ *
+ * A request is an seL4_Call on a control cap (the RS endpoint badged RS_BADGE_CONTROL;
+ * no other badge has authority).  Label RS_LABEL(op): protocol version in bits 19..12,
+ * op in bits 11..0 (never a fault label 1..7 nor PROGRAM_EXIT_LABEL).  Arguments are
+ * MR0.. in the order below, exactly that many.  The reply's label is an rs_err; on
+ * RS_OK its message registers hold the results.
+ */
+#pragma once
+#include <stdint.h>
+
+#define RS_PROTOCOL_VERSION 1u
+#define RS_LABEL(op) ((RS_PROTOCOL_VERSION << 12) | (uint32_t)(op))
+
+enum rs_op {
+    RS_OP_LIST = 1,   /* MR0 index -> RS_LIST_WORDS words (struct rs_list_entry) */
+    RS_OP_FIND,       /* MR0, MR1 name (16 bytes, NUL padded) -> MR0 index */
+    RS_OP_STOP,       /* MR0 index */
+    RS_OP_START,      /* MR0 index */
+    RS_OP_RESTART,    /* MR0 index */
+    RS_OP_CRASH,      /* MR0 index: a real fault (rip = 0) through the normal path */
+    RS_OP_HANG,       /* MR0 index: the service stops (suspended): detected as a hang */
+    RS_OP_ABORT,      /* MR0 when: the RS itself faults (test of the guardian), see below */
+    RS_OP_AUDIT,      /* MR0 index (stopped) -> RS_AUDIT_WORDS words (struct rs_audit) */
+    RS_OP_COUNT
+};
+
+/* RS_OP_ABORT when: now, or right after the next start is recorded (a half-start). */
+enum { RS_ABORT_NOW = 0, RS_ABORT_AFTER_START = 1 };
+
+enum rs_err {
+    RS_OK = 0,
+    RS_ERR_BAD_REQUEST = 1, /* unknown op, wrong register count, caps attached, bad value */
+    RS_ERR_VERSION = 2,
+    RS_ERR_UNKNOWN_SERVICE = 3,
+    RS_ERR_DENIED = 4,      /* not a control cap */
+    RS_ERR_STATE = 5,       /* not possible in the service's state (e.g. CRASH when stopped) */
+    RS_ERR_KERNEL = 6,      /* a kernel or memory-server operation failed */
+};
+
+struct rs_request {
+    uint32_t op;
+    uint32_t index;         /* service */
+    uint64_t when;          /* ABORT */
+    char name[16];          /* FIND, NUL padded */
+};
+
+#define RS_NAME_BYTES 16u
+#define RS_LIST_WORDS 12u
+struct rs_list_entry {
+    char name[RS_NAME_BYTES];
+    uint32_t state, restart_type;   /* enum rs_state (server), enum rs_restart */
+    uint32_t generation, restarts;
+    uint32_t end, fault_kind;       /* last end (enum rs_end) and MS_FAULT_* */
+    uint64_t fault_addr, fault_ip, fault_code;
+    uint64_t pages_used, pages_quota;
+    uint64_t started_at;            /* ms */
+};
+
+/* AUDIT: a stopped service's untyped is retyped whole (the kernel allows that only if
+ * nothing made from it is left) and deleted again; and the memory server's view. */
+#define RS_AUDIT_WORDS 5u
+struct rs_audit {
+    uint64_t untyped_empty;         /* 1: the kernel agreed */
+    uint64_t free_pages, free_slots;/* the memory server's (STATS) */
+    uint64_t chunks_checked, chunks_not_empty; /* VERIFY_FREE */
+};
+
+/* Decodes and validates a request (label, n message registers, ncaps caps). */
+int rs_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps, struct rs_request *out);
+/* Encodes a request: returns the register count, *label set. */
+unsigned rs_encode_request(const struct rs_request *r, uint64_t *label, uint64_t *mr);
+/* LIST results. */
+unsigned rs_encode_list(const struct rs_list_entry *e, uint64_t *mr);
+int rs_decode_list(const uint64_t *mr, unsigned n, struct rs_list_entry *e);
+const char *rs_err_name(int err);
