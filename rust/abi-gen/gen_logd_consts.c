@@ -3,10 +3,12 @@
  * (rust/logd/src/consts.rs includes it) from the C headers of the protocols logd speaks:
  * its own (rust/logd/include/logd/protocol.h), the state store's
  * (store/protocol/messages.h, errors.h) and the names' (names/protocol/name.h), and the
- * RS's badge for heartbeat pings (runtime/startup.h).  The C headers stay the single
+ * RS's control LIST (rs/protocol/rs_protocol.h) and badge for heartbeat pings
+ * (runtime/startup.h).  The C headers stay the single
  * source of truth; CMake runs this at build time (gen_logd_consts OUTPUT.rs).
  */
 #include <logd/protocol.h>
+#include <rs/protocol/rs_protocol.h>
 #include <runtime/startup.h>
 #include <stdio.h>
 #include <store/protocol/errors.h>
@@ -42,13 +44,12 @@ int main(int argc, char **argv)
     W(STORE_OP_PUT); W(STORE_OP_GET); W(STORE_OP_GET_INCARNATION); W(STORE_OK);
     W(STORE_ERR_NOT_FOUND); W(NAME_MAX_LEN); W(NAME_MRS);
     word("STORE_LABEL_PUT", STORE_LABEL(STORE_OP_PUT));
+    printf("\n// rs/protocol/rs_protocol.h\n");
+    word("RS_LABEL_LIST", RS_LABEL(RS_OP_LIST));
+    W(RS_OK); W(RS_LIST_WORDS);
     printf("\n// runtime/startup.h\n");
 #undef W
-#ifdef RUNTIME_PING_BADGE
     word("RUNTIME_PING_BADGE", RUNTIME_PING_BADGE);
-#else /* startup.h version 1 (before the RS): the RS's ping bit, rs/README.md */
-    word("RUNTIME_PING_BADGE", 1ull << 63);
-#endif
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "gen_logd_consts: cannot write %s\n", argv[1]);
         return 1;

@@ -162,13 +162,19 @@ pub struct RestoreReport {
     pub records: u32,
 }
 
-/// Rebuilds the ring from the blobs `blob(b)` returns (None: the store has no such
-/// entry).  Never fails: what cannot be used is counted and left out.
-pub fn restore<'a>(mut blob: impl FnMut(usize) -> Option<&'a [u8]>) -> (Ring, RestoreReport) {
+/// Rebuilds the ring from the blobs `blob(b, buffer)` fetches (it fills `buffer` and
+/// returns its length, or None if the store has no such entry).  Never fails: what
+/// cannot be used is counted and left out.
+pub fn restore(
+    mut blob: impl FnMut(usize, &mut [u8; BLOB_BYTES]) -> Option<usize>,
+) -> (Ring, RestoreReport) {
     let mut records = [Record::EMPTY; RING];
     let mut report = RestoreReport::default();
+    let mut buffer = [0u8; BLOB_BYTES];
     for b in 0..BLOBS {
-        match blob(b).map(|bytes| decode_blob(bytes, b)) {
+        buffer.fill(0);
+        let got = blob(b, &mut buffer).map(|len| decode_blob(&buffer[..len.min(BLOB_BYTES)], b));
+        match got {
             None => report.missing += 1,
             Some(Err(_)) => report.bad += 1,
             Some(Ok(rs)) => {
@@ -234,7 +240,10 @@ mod tests {
         for n in [0, 1, 5, 63, 64, 65, 200] {
             let ring = filled(n);
             let bs = blobs(&ring);
-            let (back, report) = restore(|b| Some(&bs[b][..]));
+            let (back, report) = restore(|b, out| {
+                *out = bs[b];
+                Some(BLOB_BYTES)
+            });
             assert!(same(&ring, &back), "n = {n}");
             assert_eq!(
                 report,
@@ -254,7 +263,10 @@ mod tests {
         let mut bs = blobs(&ring);
         bs[3][40] ^= 1; // a flipped bit: checksum
         bs[5][0] = b'X'; // magic
-        let (back, report) = restore(|b| if b == 7 { None } else { Some(&bs[b][..]) });
+        let (back, report) = restore(|b, out| {
+            *out = bs[b];
+            (b != 7).then_some(BLOB_BYTES)
+        });
         assert_eq!(
             report,
             RestoreReport {
@@ -270,7 +282,7 @@ mod tests {
             assert_eq!(back.get(r.seq).is_none(), lost, "seq {}", r.seq);
         }
         // Nothing at all: an empty ring.
-        let (empty, report) = restore(|_| None);
+        let (empty, report) = restore(|_, _| None);
         assert!(empty.is_empty());
         assert_eq!(report.missing, 16);
     }
@@ -317,7 +329,10 @@ mod tests {
         // window of 70, so restore gives 7..64, 69 and 70.
         let old = blobs(&filled(40));
         let new = blobs(&filled(70));
-        let (back, _) = restore(|b| Some(if b == 0 { &old[0][..] } else { &new[b][..] }));
+        let (back, _) = restore(|b, out| {
+            *out = if b == 0 { old[0] } else { new[b] };
+            Some(BLOB_BYTES)
+        });
         assert_eq!(back.next_seq(), 71);
         assert!((65..=68).all(|s| back.get(s).is_none()));
         assert!([7, 64, 69, 70].iter().all(|&s| back.get(s).is_some()));

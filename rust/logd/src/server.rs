@@ -22,6 +22,8 @@ pub struct Stats {
     pub restored: u64,
     /// Blobs the store did not take.
     pub store_errors: u64,
+    /// logd's incarnation (from the startup page; 0 when not supervised).
+    pub generation: u64,
 }
 
 /// A reply: label (error code), registers, and the blob a write changed.
@@ -91,8 +93,7 @@ impl Logd {
         }
     }
 
-    /// The client index of a message's badge if logd has no name for it yet (the
-    /// program may look it up with the RS before handling the message).
+    /// The client index of a badge if logd has no name for it yet.
     pub fn unnamed_client(&self, badge: u64) -> Option<u32> {
         match Sender::from_badge(badge)? {
             Sender::Client(i) if self.names[i as usize].is_none() => Some(i),
@@ -109,8 +110,22 @@ impl Logd {
 
     /// Handles one request.
     pub fn handle(&mut self, m: &Message) -> Reply {
+        self.handle_with(m, |_| None)
+    }
+
+    /// Handles one request; a WRITE from a client logd has no name for first asks
+    /// `lookup` (the program asks the RS), and remembers the answer.
+    pub fn handle_with(&mut self, m: &Message, lookup: impl FnOnce(u32) -> Option<Name>) -> Reply {
         match decode(m) {
-            Ok((sender, request)) => self.invoke(sender, request),
+            Ok((sender, request)) => {
+                if let (Sender::Client(i), Request::Write { .. }) = (sender, request)
+                    && self.names[i as usize].is_none()
+                    && let Some(name) = lookup(i)
+                {
+                    self.set_name(i, name);
+                }
+                self.invoke(sender, request)
+            }
             Err(e) => {
                 self.stats.rejected += 1;
                 Reply::error(e)
@@ -143,6 +158,7 @@ impl Logd {
                 LOGD_RING_RECORDS,
                 self.stats.restored,
                 self.stats.store_errors,
+                self.stats.generation,
             ]),
             Request::NameSet { index, name } => {
                 self.set_name(index, name);
@@ -199,6 +215,29 @@ mod tests {
         // The same NAME_SET from a client is refused and changes nothing.
         let forged = Message { badge: 3, ..set };
         assert_ne!(logd.handle(&forged).label, LOGD_OK);
+        // A lookup (the RS) names a client at its first write, and only then.
+        let mut mrs = [0u64; MAX_REQUEST_MRS];
+        let (l, n) = encode_write(Level::new(2).unwrap(), b"hi", &mut mrs).unwrap();
+        let m = Message {
+            label: l,
+            extra_caps: 0,
+            badge: 8,
+            mrs: &mrs[..n],
+        };
+        let mut asked = 0;
+        logd.handle_with(&m, |i| {
+            asked += 1;
+            assert_eq!(i, 7);
+            Name::new(b"kv")
+        });
+        logd.handle_with(&m, |_| panic!("asked again"));
+        assert_eq!(asked, 1);
+        assert_eq!(
+            logd.ring
+                .query(crate::ring::Filter::ALL, 0)
+                .map(|r| r.sender.as_str()),
+            Some("kv")
+        );
     }
 
     #[test]
@@ -238,6 +277,6 @@ mod tests {
             badge: 1,
             mrs: &[],
         });
-        assert_eq!(s.words(), &[5, 6, 1, 64, 0, 0]);
+        assert_eq!(s.words(), &[5, 6, 1, 64, 0, 0, 0]);
     }
 }

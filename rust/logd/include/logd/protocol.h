@@ -42,7 +42,7 @@ enum logd_op {
                              MR2-3 service name (0, 0: any) -> MR0 seq, MR1 level | len << 8,
                              MR2-3 sender name, MR4.. message */
     LOGD_OP_STATS = 4,    /* -> MR0 records held, MR1 next seq, MR2 rejected, MR3 capacity,
-                             MR4 restored, MR5 store errors */
+                             MR4 restored, MR5 store errors, MR6 logd's generation */
     LOGD_OP_NAME_SET = 5, /* admin: MR0 client index, MR1-2 name */
     LOGD_OP_COUNT
 };
