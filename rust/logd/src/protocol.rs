@@ -7,7 +7,7 @@ use crate::consts::{
     LOGD_MAX_CLIENTS, LOGD_MSG_MRS, LOGD_OP_HELLO, LOGD_OP_NAME_SET, LOGD_OP_QUERY, LOGD_OP_STATS,
     LOGD_OP_WRITE, LOGD_PROTOCOL_VERSION,
 };
-use crate::record::{Level, MSG_MAX, Name, Record, Text, text_byte};
+use crate::record::{Level, MSG_MAX, Name, Record, Text, TextError};
 use crate::ring::Filter;
 
 /// Registers of the longest request (WRITE with a full message).
@@ -71,25 +71,6 @@ fn expect_len(mrs: &[u64], n: usize) -> Result<(), ErrorCode> {
     }
 }
 
-/// Unpacks `len` bytes from registers that must be exactly ceil(len / 8) long, the
-/// bytes after `len` zero.
-fn unpack_bytes(mrs: &[u64], len: usize, out: &mut [u8; MSG_MAX]) -> Result<(), ErrorCode> {
-    if mrs.len() != len.div_ceil(8) {
-        return Err(LOGD_ERR_BAD_REQUEST);
-    }
-    for (i, w) in mrs.iter().enumerate() {
-        for (j, b) in w.to_le_bytes().into_iter().enumerate() {
-            let at = i * 8 + j;
-            if at < len {
-                out[at] = b;
-            } else if b != 0 {
-                return Err(LOGD_ERR_BAD_REQUEST);
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Packs bytes into registers (ceil(len / 8) of them, zero padded); returns the count.
 pub fn pack_bytes(bytes: &[u8], out: &mut [u64]) -> usize {
     let n = bytes.len().div_ceil(8);
@@ -118,12 +99,10 @@ fn decode_write(mrs: &[u64]) -> Result<Request, ErrorCode> {
     if len > MSG_MAX || body.len() > LOGD_MSG_MRS as usize {
         return Err(LOGD_ERR_TOO_BIG);
     }
-    let mut bytes = [0u8; MSG_MAX];
-    unpack_bytes(body, len, &mut bytes)?;
-    if !bytes[..len].iter().all(|&c| text_byte(c)) {
-        return Err(LOGD_ERR_BAD_TEXT);
-    }
-    let text = Text::new(&bytes[..len]).ok_or(LOGD_ERR_BAD_TEXT)?;
+    let text = Text::from_words(body, len).map_err(|e| match e {
+        TextError::NotText => LOGD_ERR_BAD_TEXT,
+        TextError::Length | TextError::Padding => LOGD_ERR_BAD_REQUEST,
+    })?;
     Ok(Request::Write { level, text })
 }
 

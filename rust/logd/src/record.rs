@@ -183,6 +183,27 @@ impl Text {
         Some(t)
     }
 
+    /// The text of `len` bytes packed in `words` (little-endian, exactly
+    /// ceil(len / 8) of them, the bytes after `len` zero), checked in one pass.
+    pub fn from_words(words: &[u64], len: usize) -> Result<Text, TextError> {
+        if len > MSG_MAX || words.len() != len.div_ceil(8) {
+            return Err(TextError::Length);
+        }
+        let mut t = Text::EMPTY;
+        for (i, (&w, chunk)) in words.iter().zip(t.bytes.chunks_mut(8)).enumerate() {
+            let n = (len - i * 8).min(8);
+            if n < 8 && w >> (8 * n) != 0 {
+                return Err(TextError::Padding);
+            }
+            chunk[..n].copy_from_slice(&w.to_le_bytes()[..n]);
+        }
+        if !t.bytes[..len].iter().all(|&c| text_byte(c)) {
+            return Err(TextError::NotText);
+        }
+        t.len = len as u8;
+        Ok(t)
+    }
+
     pub fn as_bytes(&self) -> &[u8] {
         &self.bytes[..usize::from(self.len)]
     }
@@ -190,6 +211,17 @@ impl Text {
     pub fn as_str(&self) -> &str {
         core::str::from_utf8(self.as_bytes()).unwrap_or("?")
     }
+}
+
+/// Why registers hold no text (Text::from_words).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum TextError {
+    /// Longer than MSG_MAX, or not ceil(len / 8) registers.
+    Length,
+    /// A byte after the text is not zero.
+    Padding,
+    /// A byte is not printable ASCII or tab.
+    NotText,
 }
 
 /// One log record.  `seq` numbers records from 1 in the order logd accepted them.
@@ -266,6 +298,24 @@ mod tests {
         assert!(Text::new(b"bell\x07").is_none());
         assert!(Text::new(b"nl\n").is_none());
         assert!(Text::new(&[0xc3, 0xa9]).is_none());
+    }
+
+    #[test]
+    fn text_from_registers() {
+        let w = [
+            u64::from_le_bytes(*b"abcdefgh"),
+            u64::from_le_bytes(*b"ij\0\0\0\0\0\0"),
+        ];
+        assert_eq!(Text::from_words(&w, 10).unwrap().as_bytes(), b"abcdefghij");
+        assert_eq!(
+            Text::from_words(&w[..1], 8).unwrap().as_bytes(),
+            b"abcdefgh"
+        );
+        assert_eq!(Text::from_words(&[], 0), Ok(Text::EMPTY));
+        assert_eq!(Text::from_words(&w, 9), Err(TextError::Padding));
+        assert_eq!(Text::from_words(&w, 8), Err(TextError::Length));
+        assert_eq!(Text::from_words(&[0x0a], 1), Err(TextError::NotText));
+        assert_eq!(Text::from_words(&[0; 13], 97), Err(TextError::Length));
     }
 
     #[test]

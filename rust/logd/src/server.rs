@@ -89,7 +89,7 @@ impl Logd {
                 .get(i as usize)
                 .copied()
                 .flatten()
-                .unwrap_or(Name::unknown(i)),
+                .unwrap_or_else(|| Name::unknown(i)),
         }
     }
 
