@@ -72,8 +72,9 @@ static uint64_t decode_write(uint64_t label, uint64_t extra_caps, uint64_t badge
         if (take < 8 && (word >> (8 * take)) != 0) return LOGD_ERR_BAD_REQUEST;
         memcpy(&w->text[i * 8], &word, take);
     }
+    const uint8_t *bytes = (const uint8_t *)&mrs[1]; /* the same bytes, little endian */
     for (uint64_t i = 0; i < len; i++) {
-        uint8_t c = (uint8_t)w->text[i];
+        uint8_t c = bytes[i];
         if (!((c >= 0x20 && c < 0x7f) || c == '\t')) return LOGD_ERR_BAD_TEXT;
     }
     w->client = (unsigned)(badge - 1);
