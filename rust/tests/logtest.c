@@ -14,9 +14,10 @@
 #include "rs/client/rs_client.h"
 #include "rs/server/rs.h"
 
-enum { CAP_LOGD = 1, CAP_TIMER = 2, CAP_CONTROL = 3, CAP_EXIT_PORT = 4, CAPS = 5 };
+enum { CAP_LOGD = 1, CAP_TIMER = 2, CAP_STORE = 3, CAP_CONTROL = 4, CAP_EXIT_PORT = 5, CAPS = 6 };
+#define TESTSTORE_DROP_NEXT_PUT 0x7001u /* teststore.c */
 
-static seL4_CPtr logd, timer, ctl, exit_port;
+static seL4_CPtr logd, timer, store, ctl, exit_port;
 static int failures, passes;
 
 static void check(int ok, const char *what)
@@ -200,6 +201,7 @@ int main(void)
     }
     logd = su->caps_start + CAP_LOGD;
     timer = su->caps_start + CAP_TIMER;
+    store = su->caps_start + CAP_STORE;
     ctl = su->caps_start + CAP_CONTROL;
     exit_port = su->caps_start + CAP_EXIT_PORT;
     uint32_t l = 99;
@@ -224,20 +226,33 @@ int main(void)
     check(hang, "HANG logd (its thread is suspended)");
     check(gen2, "a hung logd misses its heartbeat and is restarted (gen 2 answers)");
     check(e.end == RS_END_HANG && e.restarts == 1, "LIST: last end hang, 1 restart");
-    check(write_record(LOGD_LEVEL_INFO, "before the crash", NULL) == 1, "gen 2 numbers from 1 (no store)");
+    struct found f = query(0, 0, 4, NULL);
+    check(stat(0) == 6 && stat(4) == 6 && stat(1) == 7 && f.seq == 6 && strcmp(f.sender, "logtest") == 0,
+          "gen 2 restored the ring from the store: 6 records, next 7, newest from logtest");
+    check(write_record(LOGD_LEVEL_INFO, "before the crash", NULL) == 7, "gen 2 continues the numbering: 7");
 
     wait_until(170);
+    /* A crash in the middle of a write: teststore holds logd's next PUT unanswered, so
+     * logd is blocked after record 8 entered its ring and before it is saved or
+     * answered (sent with seL4_Send: nobody waits for the answer); then the crash. */
+    seL4_MessageInfo_t held = seL4_Call(store, seL4_MessageInfo_new(TESTSTORE_DROP_NEXT_PUT, 0, 0, 0));
+    seL4_Word mid[4] = { LOGD_LEVEL_WARN | (17ul << 8), 0, 0, 0 };
+    memcpy(&mid[1], "lost in the crash", 17);
+    for (unsigned i = 0; i < 4; i++) {
+        seL4_SetMR(i, mid[i]);
+    }
+    seL4_Send(logd, seL4_MessageInfo_new(LOGD_LABEL(LOGD_OP_WRITE), 0, 0, 4));
     int crash = rsc_crash(ctl, l) == RS_OK;
     int gen3 = stat(6) == 3;
     e = list(l);
-    check(crash, "CRASH logd (a real fault through the normal path)");
+    check(seL4_MessageInfo_get_label(held) == 0, "teststore will hold logd's next PUT");
+    check(crash, "CRASH logd while it waits for the store in the middle of a write");
     check(gen3, "restarted after the crash (gen 3 answers)");
     check(e.end == RS_END_FAULT && e.restarts == 2, "LIST: last end fault, 2 restarts");
-    /* No state-store server exists yet (store/PROTOCOL.md), so logd gets no store cap:
-     * every incarnation starts with an empty ring (the restore path is host-tested). */
-    check(stat(0) == 0 && stat(4) == 0, "without a store: the new incarnation starts empty, 0 restored");
-    check(write_record(LOGD_LEVEL_WARN, "after the crash", NULL) == 1 &&
-              query(0, 0, 4, NULL).seq == 1,
-          "and serves records again");
+    f = query(0, 0, 4, NULL);
+    check(stat(0) == 7 && stat(4) == 7 && stat(1) == 8 && f.seq == 7 && strcmp(f.text, "before the crash") == 0,
+          "gen 3 restored 7 records: the unanswered record 8 is not among them, next 8");
+    check(write_record(LOGD_LEVEL_WARN, "after the crash", NULL) == 8 && query(0, 0, 4, NULL).seq == 8,
+          "and serves records again (8)");
     finish();
 }
