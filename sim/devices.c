@@ -17,18 +17,22 @@
 /* UART register bits */
 #define IER_RDI 0x01u   /* received data available */
 #define IER_THRI 0x02u  /* transmitter holding register empty */
+#define IER_ELSI 0x04u  /* receiver line status (here: the break at the end of input) */
 #define LCR_DLAB 0x80u
 #define LSR_DR 0x01u
+#define LSR_BI 0x10u    /* break: the input has ended (see devices.h) */
 #define LSR_THRE 0x20u
 #define LSR_TEMT 0x40u
 #define IIR_NONE 0x01u
 #define IIR_THRI 0x02u
 #define IIR_RDI 0x04u
+#define IIR_RLS 0x06u   /* receiver line status: highest priority */
 #define FCR_FIFO 0x01u
 
 typedef struct uart {
     uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
     bool thre_pending;      /* THR-empty interrupt not yet acknowledged */
+    bool break_seen;        /* LSR was read after the input ended: no more RLS interrupt */
     bool input_loaded;
     uint8_t *input;
     size_t input_len, input_pos;
@@ -143,10 +147,20 @@ static bool uart_data_ready(sim_devices *d)
     return d->com1.input_pos < d->com1.input_len;
 }
 
+/* The input has ended: everything there was has been read (no input at all counts). */
+static bool uart_at_end(sim_devices *d)
+{
+    uart_load_input(d);
+    return d->com1.input_pos >= d->com1.input_len;
+}
+
 /* Pending interrupt source, as IIR reports it. */
 static uint8_t uart_iir(sim_devices *d)
 {
     uart *u = &d->com1;
+    if ((u->ier & IER_ELSI) && !u->break_seen && uart_at_end(d)) {
+        return IIR_RLS;
+    }
     if ((u->ier & IER_RDI) && uart_data_ready(d)) {
         return IIR_RDI;
     }
@@ -182,7 +196,11 @@ static uint32_t uart_in(sim_devices *d, unsigned reg)
     case 4:
         return u->mcr;
     case 5:
-        return LSR_THRE | LSR_TEMT | (uart_data_ready(d) ? LSR_DR : 0u);
+        if (uart_at_end(d)) {
+            u->break_seen = true; /* reading LSR acknowledges the line-status interrupt */
+            return LSR_THRE | LSR_TEMT | LSR_BI;
+        }
+        return LSR_THRE | LSR_TEMT | LSR_DR;
     case 6:
         return 0xB0; /* DCD, DSR, CTS */
     default:
@@ -401,6 +419,7 @@ uint64_t devices_next_irq_time(const sim_devices *d, uint64_t now)
 {
     const uart *u = &d->com1;
     bool uart_irq = ((u->ier & IER_RDI) && u->input_loaded && u->input_pos < u->input_len) ||
+                    ((u->ier & IER_ELSI) && u->input_loaded && !u->break_seen && u->input_pos >= u->input_len) ||
                     ((u->ier & IER_THRI) && u->thre_pending);
     if (uart_irq) {
         return now;

@@ -12,6 +12,12 @@
  * UART input: stdin is read to its end the first time the guest looks at the
  * receiver (LSR or RBR), so that the same input gives the same run whatever its
  * timing; a terminal on stdin gives no input.  Output is written to stdout.
+ * End of input (this simulator's convention): once the last input byte has been read
+ * (at once if there is none), the line is in break: every LSR read shows BI (bit 4)
+ * instead of DR, and with IER bit 2 (receiver line status) enabled the UART raises a
+ * line-status interrupt (IIR 0x06) until LSR is read.  A guest that sees a break ends
+ * its input there (drivers/serial/PROTOCOL.md).  QEMU's serial has no such signal: a
+ * real-kernel run ends its input in-band (Ctrl-D).
  */
 #pragma once
 #include <stdbool.h>
@@ -46,7 +52,8 @@ uint64_t devices_next_irq_time(const sim_devices *d, uint64_t now);   /* UINT64_
 /* Returns a bitmask of ISA IRQs that became pending at or before `now`.  The PIT's
  * IRQ 0 is an edge: reported once per period (missed periods are merged into one);
  * the UART's IRQ 4 is a level: reported while the UART has an interrupt pending
- * (enabled in IER: received data, or transmitter empty until IIR is read). */
+ * (enabled in IER: received data, the break at the end of input until LSR is read,
+ * or transmitter empty until IIR is read). */
 uint32_t devices_poll_irqs(sim_devices *d, uint64_t now);
 
 /* Flushes buffered output (stdout). */

@@ -128,10 +128,43 @@ static void test_uart_rx_irq(void)
     fclose(out);
 }
 
+/* End of input: a break (LSR.BI) after the last byte, with a line-status interrupt
+ * (IIR 0x06) while IER.ELSI is set, acknowledged by reading LSR. */
+static void test_uart_eof(void)
+{
+    FILE *in = tmpfile(), *out = tmpfile();
+    fputs("ab", in);
+    rewind(in);
+    sim_devices *d = devices_create_io(in, out);
+    devices_out(d, 0x3F9, 1, 0x05); /* RX data + line status */
+    CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x04);
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 0x11, 0x01); /* data, no break */
+    CHECK_EQ(devices_in(d, 0x3F8, 1), 'a');
+    CHECK_EQ(devices_in(d, 0x3F8, 1), 'b');
+    CHECK_EQ(devices_poll_irqs(d, 0), 1u << 4); /* the break */
+    CHECK_EQ(devices_next_irq_time(d, 9), 9);
+    CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x06);
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 0x11, 0x10); /* BI, no DR */
+    CHECK_EQ(devices_poll_irqs(d, 0), 0);            /* acknowledged */
+    CHECK_EQ(devices_next_irq_time(d, 9), UINT64_MAX);
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 0x11, 0x10); /* the line stays in break */
+    CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x01);
+    devices_destroy(d);
+    fclose(in);
+    fclose(out);
+    /* No input at all (a terminal, or /dev/null): in break from the start. */
+    out = tmpfile();
+    d = devices_create_io(NULL, out);
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 0x11, 0x10);
+    devices_destroy(d);
+    fclose(out);
+}
+
 int main(void)
 {
     test_pit();
     test_uart();
     test_uart_rx_irq();
+    test_uart_eof();
     return check_report("sim_devices_test");
 }
