@@ -38,8 +38,17 @@ static void console_send(seL4_CPtr ep, const char *bytes, unsigned n)
     for (unsigned k = 0; k < SAVED_MRS; k++) seL4_SetMR((int)k, saved[k]);
 }
 
+/* Every line this program prints, before it is written (a program may keep them: the
+ * RS does, for its LOG request).  The default keeps nothing. */
+__attribute__((weak)) void runtime_console_line(const char *text, unsigned n)
+{
+    (void)text;
+    (void)n;
+}
+
 void fflush_console(void)
 {
+    if (line_len > 0) runtime_console_line(line, line_len);
     seL4_CPtr ep = console_cap();
     if (ep != seL4_CapNull && line_len > 0) {
         console_send(ep, line, line_len);

@@ -13,6 +13,8 @@
 #define PIT_CMD 0x43u
 #define EXIT_PORT 0xF4u
 #define INPUT_MAX (16u << 20)
+/* Input arrives at 115200 baud, 10 bits per byte (8N1), in virtual time. */
+#define UART_BYTE_INSNS (SIM_INSNS_PER_SECOND * 10u / 115200u)
 
 /* UART register bits */
 #define IER_RDI 0x01u   /* received data available */
@@ -36,6 +38,7 @@ typedef struct uart {
     bool input_loaded;
     uint8_t *input;
     size_t input_len, input_pos;
+    uint64_t input_start;   /* when the input was loaded: byte i arrives (i + 1) bytes later */
 } uart;
 
 typedef struct pit {
@@ -119,6 +122,7 @@ static void uart_load_input(sim_devices *d)
         return;
     }
     u->input_loaded = true;
+    u->input_start = d->now;
     if (d->in == NULL) {
         return;
     }
@@ -141,10 +145,16 @@ static void uart_load_input(sim_devices *d)
     }
 }
 
+/* When input byte `pos` has arrived in the receiver. */
+static uint64_t uart_arrival(const uart *u, size_t pos)
+{
+    return u->input_start + (uint64_t)(pos + 1) * UART_BYTE_INSNS;
+}
+
 static bool uart_data_ready(sim_devices *d)
 {
     uart_load_input(d);
-    return d->com1.input_pos < d->com1.input_len;
+    return d->com1.input_pos < d->com1.input_len && d->now >= uart_arrival(&d->com1, d->com1.input_pos);
 }
 
 /* The input has ended: everything there was has been read (no input at all counts). */
@@ -196,11 +206,11 @@ static uint32_t uart_in(sim_devices *d, unsigned reg)
     case 4:
         return u->mcr;
     case 5:
-        if (uart_at_end(d)) {
+        if ((u->ier & IER_ELSI) && uart_at_end(d)) {
             u->break_seen = true; /* reading LSR acknowledges the line-status interrupt */
             return LSR_THRE | LSR_TEMT | LSR_BI;
         }
-        return LSR_THRE | LSR_TEMT | LSR_DR;
+        return LSR_THRE | LSR_TEMT | (uart_data_ready(d) ? LSR_DR : 0u);
     case 6:
         return 0xB0; /* DCD, DSR, CTS */
     default:
@@ -418,13 +428,18 @@ void devices_out(sim_devices *d, uint16_t port, unsigned size, uint32_t value)
 uint64_t devices_next_irq_time(const sim_devices *d, uint64_t now)
 {
     const uart *u = &d->com1;
-    bool uart_irq = ((u->ier & IER_RDI) && u->input_loaded && u->input_pos < u->input_len) ||
-                    ((u->ier & IER_ELSI) && u->input_loaded && !u->break_seen && u->input_pos >= u->input_len) ||
+    bool uart_irq = ((u->ier & IER_ELSI) && u->input_loaded && !u->break_seen && u->input_pos >= u->input_len) ||
                     ((u->ier & IER_THRI) && u->thre_pending);
     if (uart_irq) {
         return now;
     }
-    return d->pit0.next_irq;
+    uint64_t next = d->pit0.next_irq;
+    if ((u->ier & IER_RDI) && u->input_loaded && u->input_pos < u->input_len) {
+        uint64_t arrival = uart_arrival(u, u->input_pos);
+        arrival = arrival > now ? arrival : now;
+        next = arrival < next ? arrival : next;
+    }
+    return next;
 }
 
 uint32_t devices_poll_irqs(sim_devices *d, uint64_t now)

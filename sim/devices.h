@@ -11,11 +11,14 @@
  * simulated second, so the PIT (1.193182 MHz) ticks once every ~838 instructions.
  * UART input: stdin is read to its end the first time the guest looks at the
  * receiver (LSR or RBR), so that the same input gives the same run whatever its
- * timing; a terminal on stdin gives no input.  Output is written to stdout.
- * End of input (this simulator's convention): once the last input byte has been read
- * (at once if there is none), the line is in break: every LSR read shows BI (bit 4)
- * instead of DR, and with IER bit 2 (receiver line status) enabled the UART raises a
- * line-status interrupt (IIR 0x06) until LSR is read.  A guest that sees a break ends
+ * timing; a terminal on stdin gives no input.  From then on the bytes arrive in the
+ * receiver one by one at 115200 baud (8N1: one byte per 86805 instructions of virtual
+ * time), as over a serial line, and wait there until read (no overrun).  Output is written to stdout.
+ * End of input (this simulator's convention), for a guest that enables the receiver
+ * line-status interrupt (IER bit 2): once the last input byte has been read (at once if
+ * there is none), the line is in break: every LSR read shows BI (bit 4) instead of DR,
+ * and the UART raises a line-status interrupt (IIR 0x06) until LSR is read.  Without
+ * IER bit 2 the line stays quiet, as QEMU's does (tests/conformance/irq-ioport.c).  A guest that sees a break ends
  * its input there (drivers/serial/PROTOCOL.md).  QEMU's serial has no such signal: a
  * real-kernel run ends its input in-band (Ctrl-D).
  */
