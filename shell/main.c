@@ -8,11 +8,11 @@
  * Caps (manifest `channels = console  grants = control ioport:0xf4`): the console is the
  * startup page's console_ep; the control cap and the exit port are the last two caps.
  *
- * Waiting for input: READ is answered at once (never held by the driver), so a console
- * driver that dies can strand this shell only in the instant between its receive and
- * its reply; then the shell misses its heartbeat and is restarted.  With nothing to
- * read, the shell waits on its own endpoint for the driver's INPUT_READY (sent without
- * blocking, so possibly lost) or a heartbeat ping, and reads again after either.
+ * Input: the shell sends READ (one-way) and waits on its own endpoint for the driver's
+ * INPUT (sent with seL4_NBSend), answering heartbeat pings meanwhile and asking again
+ * after each.  It never waits for a reply from the driver, so a driver that dies cannot
+ * strand it; its priority is above the driver's, so it is waiting whenever the driver
+ * runs.  Bytes are numbered per driver incarnation; a repeated INPUT is recognised.
  */
 #include <runtime/runtime.h>
 #include <runtime/service.h>
@@ -30,26 +30,63 @@ static seL4_CPtr console, control, exit_port;
 static runtime_service_t svc;
 static struct line_editor ed;
 
-/* One READ: up to max bytes into buf; *eof when the input has ended.  -1: refused. */
-static int console_read(uint8_t *buf, unsigned max, bool *eof)
+/* Input position: the console driver incarnation whose byte numbers we use, and the
+ * number of the next byte we want (every earlier one is consumed). */
+static uint64_t input_gen, input_next;
+
+/* Asks the console for input (one-way: PROTOCOL.md).  Asked again after every ping
+ * while waiting, so that a READ lost with a dead driver, or an INPUT that found us not
+ * waiting, costs one heartbeat period at most. */
+static void ask_input(void)
 {
-    seL4_SetMR(0, max);
-    seL4_MessageInfo_t info = seL4_Call(console, seL4_MessageInfo_new(CONSOLE_READ, 0, 0, 1));
-    size_t len = seL4_MessageInfo_get_length(info);
-    if (seL4_MessageInfo_get_label(info) != CONSOLE_OK || len < 2) return -1;
-    seL4_Word n = seL4_GetMR(0);
-    if (n > max || len < 2 + CONSOLE_DATA_WORDS(n)) return -1;
-    *eof = (seL4_GetMR(1) & CONSOLE_FLAG_EOF) != 0;
-    for (seL4_Word i = 0; i < n; i++) buf[i] = (uint8_t)(seL4_GetMR((int)(2 + i / 8)) >> (8 * (i % 8)));
-    return (int)n;
+    seL4_SetMR(0, CONSOLE_READ_MAX);
+    seL4_SetMR(1, input_gen);
+    seL4_SetMR(2, input_next);
+    seL4_Send(console, seL4_MessageInfo_new(CONSOLE_READ, 0, 0, 3));
 }
 
-/* Waits for the driver's INPUT_READY or a heartbeat ping (answered here). */
-static void wait_for_input(void)
+/* Everything printed so far is on the line once this returns: the flushed line goes to
+ * the driver, then a SYNC that the driver receives only after writing it.  Needed because
+ * the shell runs above the driver (its lines would otherwise be written after the RS's,
+ * which the RS prints directly, and the run could end before they are written). */
+static void console_sync(void)
 {
-    seL4_Word badge = 0;
-    (void)seL4_Recv(svc.ep, &badge);
-    if ((badge & RUNTIME_PING_BADGE) && svc.heartbeat_ack != seL4_CapNull) seL4_Signal(svc.heartbeat_ack);
+    fflush_console();
+    seL4_Send(console, seL4_MessageInfo_new(CONSOLE_SYNC, 0, 0, 0));
+}
+
+/* Waits for the console's INPUT (answering heartbeat pings meanwhile) and returns the
+ * bytes not seen before in in->data[*first .. in->n). */
+static void wait_input(struct console_input *in, uint32_t *first)
+{
+    static uint64_t mrs[CONSOLE_MAX_WORDS];
+    for (;;) {
+        seL4_Word badge = 0;
+        seL4_MessageInfo_t info = seL4_Recv(svc.ep, &badge);
+        if (badge & RUNTIME_PING_BADGE) {
+            if (svc.heartbeat_ack != seL4_CapNull) seL4_Signal(svc.heartbeat_ack);
+            ask_input();
+            continue;
+        }
+        size_t len = seL4_MessageInfo_get_length(info);
+        for (size_t k = 0; k < len && k < CONSOLE_MAX_WORDS; k++) mrs[k] = seL4_GetMR((int)k);
+        if (len > CONSOLE_MAX_WORDS ||
+            console_decode_input(seL4_MessageInfo_get_label(info), len, seL4_MessageInfo_get_extraCaps(info), mrs,
+                                 in) != 0) {
+            continue; /* not an INPUT: ignored */
+        }
+        if (in->generation != input_gen) {
+            /* A new console driver: its numbers start afresh; what the old one had not
+             * passed on yet is lost with it. */
+            input_gen = in->generation;
+            input_next = in->seq;
+        }
+        if (in->seq > input_next) input_next = in->seq; /* cannot happen: never skip */
+        uint64_t skip = input_next - in->seq;            /* seen already (a repeat) */
+        *first = skip >= in->n ? in->n : (uint32_t)skip;
+        input_next = in->seq + in->n;
+        return;
+    }
 }
 
 static void ps(void)
@@ -116,6 +153,7 @@ static void service_command(const struct shell_command *c)
         return;
     }
     uint32_t index = 0;
+    console_sync(); /* the command's echo before the RS's lines about it */
     int err = rsc_find(control, c->name, &index);
     if (err == RS_ERR_UNKNOWN_SERVICE) {
         printf("%s: no service '%s' (ps lists them)\n", what, c->name);
@@ -153,12 +191,14 @@ static void run(const char *line)
     case SHELL_LOG: show_log(); break;
     default: service_command(&c); break;
     }
+    console_sync();
 }
 
 /* End of input: every other service is stopped (last started first), then the run ends. */
 static _Noreturn void shut_down(void)
 {
     printf("shell: end of input: stopping the system\n");
+    console_sync();
     uint32_t self = 0, cons = 0, n = 0;
     bool have_self = rsc_find(control, "shell", &self) == RS_OK;
     bool have_cons = rsc_find(control, "console", &cons) == RS_OK;
@@ -169,7 +209,7 @@ static _Noreturn void shut_down(void)
         if (rsc_list(control, k, &e) == RS_OK && e.state != 0) (void)rsc_stop(control, k);
     }
     printf("shell: halt\n");
-    fflush_console();
+    console_sync();
     seL4_X86_IOPort_Out8(exit_port, 0xf4, 0);
     for (;;) seL4_TCB_Suspend(RUNTIME_CAP_TCB);
 }
@@ -190,28 +230,24 @@ int main(void)
            su->restarted ? " (restarted)" : "");
     printf(PROMPT);
     fflush_console();
-    static uint8_t buf[CONSOLE_READ_MAX];
+    static struct console_input in;
     static char echo[LINE_EDITOR_ECHO_MAX];
     for (;;) {
-        bool eof = false;
-        int n = console_read(buf, sizeof(buf), &eof);
-        if (n < 0) {
-            printf("shell: the console refused READ\n");
-            return 1;
-        }
-        for (int i = 0; i < n; i++) {
+        ask_input();
+        uint32_t first = 0;
+        wait_input(&in, &first);
+        for (uint32_t i = first; i < in.n; i++) {
             size_t m = 0;
-            enum line_event ev = line_editor_feed(&ed, buf[i], echo, &m);
+            enum line_event ev = line_editor_feed(&ed, in.data[i], echo, &m);
             for (size_t k = 0; k < m; k++) putchar(echo[k]);
             if (ev == LINE_EOF) shut_down();
             if (ev == LINE_DONE) run(ed.line);
             if (ev != LINE_NONE) printf(PROMPT);
         }
         fflush_console();
-        if (eof) {
+        if (in.flags & CONSOLE_FLAG_EOF) {
             printf("\n");
             shut_down();
         }
-        if (n == 0) wait_for_input();
     }
 }

@@ -38,7 +38,8 @@ typedef struct uart {
     bool input_loaded;
     uint8_t *input;
     size_t input_len, input_pos;
-    uint64_t input_start;   /* when the input was loaded: byte i arrives (i + 1) bytes later */
+    bool input_started;
+    uint64_t input_start;   /* the guest's first look: byte i arrives (i + 1) byte times later */
 } uart;
 
 typedef struct pit {
@@ -118,11 +119,15 @@ void devices_set_now(sim_devices *d, uint64_t now)
 static void uart_load_input(sim_devices *d)
 {
     uart *u = &d->com1;
+    if (!u->input_started && d->now > 0) {
+        /* The simulated kernel's own look at boot (time 0) does not start the line. */
+        u->input_started = true;
+        u->input_start = d->now;
+    }
     if (u->input_loaded) {
         return;
     }
     u->input_loaded = true;
-    u->input_start = d->now;
     if (d->in == NULL) {
         return;
     }
@@ -154,7 +159,8 @@ static uint64_t uart_arrival(const uart *u, size_t pos)
 static bool uart_data_ready(sim_devices *d)
 {
     uart_load_input(d);
-    return d->com1.input_pos < d->com1.input_len && d->now >= uart_arrival(&d->com1, d->com1.input_pos);
+    return d->com1.input_started && d->com1.input_pos < d->com1.input_len &&
+           d->now >= uart_arrival(&d->com1, d->com1.input_pos);
 }
 
 /* The input has ended: everything there was has been read (no input at all counts). */
@@ -427,17 +433,16 @@ void devices_out(sim_devices *d, uint16_t port, unsigned size, uint32_t value)
 
 uint64_t devices_next_irq_time(const sim_devices *d, uint64_t now)
 {
+    /* Only events still to come: a UART condition that holds already is reported by
+     * devices_poll_irqs at once, and while its IOAPIC pin is masked (an IRQ nobody has
+     * acknowledged, e.g. of a driver that died) time must still run to the next tick. */
     const uart *u = &d->com1;
-    bool uart_irq = ((u->ier & IER_ELSI) && u->input_loaded && !u->break_seen && u->input_pos >= u->input_len) ||
-                    ((u->ier & IER_THRI) && u->thre_pending);
-    if (uart_irq) {
-        return now;
-    }
     uint64_t next = d->pit0.next_irq;
-    if ((u->ier & IER_RDI) && u->input_loaded && u->input_pos < u->input_len) {
+    if ((u->ier & IER_RDI) && u->input_started && u->input_pos < u->input_len) {
         uint64_t arrival = uart_arrival(u, u->input_pos);
-        arrival = arrival > now ? arrival : now;
-        next = arrival < next ? arrival : next;
+        if (arrival > now && arrival < next) {
+            next = arrival;
+        }
     }
     return next;
 }

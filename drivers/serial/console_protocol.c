@@ -24,7 +24,15 @@ void console_unpack(const uint64_t *words, size_t n, uint8_t *bytes)
 int console_decode(uint64_t label, size_t length, size_t extra_caps, const uint64_t *mrs,
                    struct console_request *req)
 {
-    if (extra_caps != 0 || length < 1) {
+    if (extra_caps != 0) {
+        return CONSOLE_ERR_BAD_REQUEST;
+    }
+    if (label == CONSOLE_SYNC && length == 0) {
+        req->label = CONSOLE_SYNC;
+        req->n = 0;
+        return CONSOLE_OK;
+    }
+    if (length < 1) {
         return CONSOLE_ERR_BAD_REQUEST;
     }
     if (label == CONSOLE_WRITE) {
@@ -38,12 +46,42 @@ int console_decode(uint64_t label, size_t length, size_t extra_caps, const uint6
         return CONSOLE_OK;
     }
     if (label == CONSOLE_READ) {
-        if (length != 1 || mrs[0] == 0 || mrs[0] > CONSOLE_READ_MAX) {
+        if (length != 3 || mrs[0] == 0 || mrs[0] > CONSOLE_READ_MAX) {
             return CONSOLE_ERR_BAD_REQUEST;
         }
         req->label = CONSOLE_READ;
         req->n = (uint32_t)mrs[0];
+        req->generation = mrs[1];
+        req->next_seq = mrs[2];
         return CONSOLE_OK;
     }
     return CONSOLE_ERR_BAD_REQUEST;
+}
+
+size_t console_encode_input(const struct console_input *in, uint64_t *mrs)
+{
+    mrs[0] = in->n;
+    mrs[1] = in->flags;
+    mrs[2] = in->generation;
+    mrs[3] = in->seq;
+    return CONSOLE_INPUT_HEADER + console_pack(in->data, in->n, mrs + CONSOLE_INPUT_HEADER);
+}
+
+int console_decode_input(uint64_t label, size_t length, size_t extra_caps, const uint64_t *mrs,
+                         struct console_input *in)
+{
+    if (label != CONSOLE_INPUT || extra_caps != 0 || length < CONSOLE_INPUT_HEADER) {
+        return -1;
+    }
+    uint64_t n = mrs[0];
+    if (n > CONSOLE_READ_MAX || length != CONSOLE_INPUT_HEADER + CONSOLE_DATA_WORDS(n) ||
+        (mrs[1] & ~(uint64_t)CONSOLE_FLAG_EOF) != 0) {
+        return -1;
+    }
+    in->n = (uint32_t)n;
+    in->flags = (uint32_t)mrs[1];
+    in->generation = mrs[2];
+    in->seq = mrs[3];
+    console_unpack(mrs + CONSOLE_INPUT_HEADER, (size_t)n, in->data);
+    return 0;
 }

@@ -29,6 +29,7 @@ int main(void)
     c.irq_handler = k++;
     c.ioports = k++;
     c.irq_ntfn = k;
+    c.generation = su->generation;
     seL4_Error err = serial_start(&c);
     if (err != seL4_NoError) {
         printf("serial: start failed: seL4 error %d\n", (int)err);
@@ -38,6 +39,7 @@ int main(void)
     int n = snprintf(line, sizeof line, "serial: gen %lu: COM1 at 115200 8N1, IRQ 4\n",
                      (unsigned long)su->generation);
     serial_write(&c, (const uint8_t *)line, n > 0 ? (size_t)n : 0);
+    serial_announce(&c);
     err = serial_serve(&c);
     printf("serial: request loop failed: seL4 error %d\n", (int)err);
     return 1;

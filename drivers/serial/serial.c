@@ -7,7 +7,8 @@
 #define THRE_POLLS 100000u /* a transmitter that never empties does not stop the driver */
 
 static struct rx_buffer rx;
-static bool reader_waiting; /* a READ found nothing: send INPUT_READY when input comes */
+static bool read_pending;   /* a READ is waiting for input: answer it when some comes */
+static uint32_t read_max;   /* ... with at most this many bytes */
 static uint8_t ier;         /* interrupts enabled now */
 
 static seL4_Error out8(const struct serial_caps *c, seL4_Word port, uint8_t v)
@@ -25,7 +26,7 @@ static uint8_t in8(const struct serial_caps *c, seL4_Word port, seL4_Error *err)
 seL4_Error serial_start(const struct serial_caps *c)
 {
     rx_init(&rx);
-    reader_waiting = false;
+    read_pending = false;
     ier = UART_IER_RDI | UART_IER_ELSI;
     seL4_Error err = seL4_IRQHandler_SetNotification(c->irq_handler, c->irq_ntfn);
     if (err == seL4_NoError) err = out8(c, UART_IER, 0);
@@ -78,32 +79,46 @@ static seL4_Error drain_uart(const struct serial_caps *c)
     return err;
 }
 
-static seL4_MessageInfo_t do_read(const struct serial_caps *c, uint32_t max, seL4_Error *err)
+/* Answers a pending READ if there is input (or its end): one INPUT message, one-way
+ * and non-blocking, so that the driver never waits for its reader.  The bytes stay in
+ * rx until the reader's next READ says it consumed them: an INPUT that found the reader
+ * not waiting is sent again then (PROTOCOL.md: why the reader's priority is higher). */
+static void answer_read(const struct serial_caps *c)
 {
-    static uint8_t buf[CONSOLE_READ_MAX];
-    *err = drain_uart(c);
-    size_t n = rx_take(&rx, buf, max);
-    if (*err == seL4_NoError && n > 0) *err = drain_uart(c); /* room again: take more */
-    uint64_t words[CONSOLE_DATA_WORDS(CONSOLE_READ_MAX)];
-    size_t nw = console_pack(buf, n, words);
-    bool end = rx_at_end(&rx);
-    reader_waiting = n == 0 && !end;
-    seL4_SetMR(0, n);
-    seL4_SetMR(1, end ? CONSOLE_FLAG_EOF : 0);
-    for (size_t w = 0; w < nw; w++) seL4_SetMR((int)(2 + w), words[w]);
-    return seL4_MessageInfo_new(CONSOLE_OK, 0, 0, 2 + nw);
+    static struct console_input in;
+    static uint64_t mrs[CONSOLE_MAX_WORDS];
+    if (!read_pending || c->reader == seL4_CapNull || (rx.count == 0 && !rx.ended)) return;
+    in.n = (uint32_t)rx_peek(&rx, in.data, read_max);
+    in.flags = rx.ended && in.n == rx.count ? CONSOLE_FLAG_EOF : 0;
+    in.generation = c->generation;
+    in.seq = rx.base_seq;
+    size_t len = console_encode_input(&in, mrs);
+    for (size_t k = 0; k < len; k++) seL4_SetMR((int)k, mrs[k]);
+    read_pending = false;
+    seL4_NBSend(c->reader, seL4_MessageInfo_new(CONSOLE_INPUT, 0, 0, len));
 }
 
-/* Tells a reader whose last READ found nothing that there is input (or its end).
- * One-way and non-blocking: the driver never waits for its reader.  If the reader is not
- * waiting, the message is lost and it finds the input at its next READ (it also READs
- * after every heartbeat ping). */
-static void wake_reader(const struct serial_caps *c)
+void serial_announce(const struct serial_caps *c)
 {
-    if (reader_waiting && (rx.count > 0 || rx.ended) && c->reader != seL4_CapNull) {
-        reader_waiting = false;
-        seL4_NBSend(c->reader, seL4_MessageInfo_new(CONSOLE_INPUT_READY, 0, 0, 0));
+    if (c->reader == seL4_CapNull) return;
+    static struct console_input in;
+    static uint64_t mrs[CONSOLE_INPUT_HEADER];
+    in.generation = c->generation;
+    size_t len = console_encode_input(&in, mrs);
+    for (size_t k = 0; k < len; k++) seL4_SetMR((int)k, mrs[k]);
+    seL4_NBSend(c->reader, seL4_MessageInfo_new(CONSOLE_INPUT, 0, 0, len));
+}
+
+static seL4_Error on_read(const struct serial_caps *c, const struct console_request *req)
+{
+    if (req->generation == c->generation) {
+        rx_ack(&rx, req->next_seq);
     }
+    read_pending = true;
+    read_max = req->n;
+    seL4_Error err = drain_uart(c); /* room again: switch the receiver interrupt back on */
+    answer_read(c);
+    return err;
 }
 
 static seL4_Error on_interrupt(const struct serial_caps *c)
@@ -112,7 +127,7 @@ static seL4_Error on_interrupt(const struct serial_caps *c)
     (void)in8(c, UART_IIR, &err); /* identifies (and for THR empty acknowledges) the source */
     if (err == seL4_NoError) err = drain_uart(c);
     if (err == seL4_NoError) err = seL4_IRQHandler_Ack(c->irq_handler);
-    if (err == seL4_NoError) wake_reader(c);
+    if (err == seL4_NoError) answer_read(c);
     return err;
 }
 
@@ -136,17 +151,17 @@ seL4_Error serial_serve(const struct serial_caps *c)
         seL4_MessageInfo_t reply = seL4_MessageInfo_new(CONSOLE_ERR_BAD_REQUEST, 0, 0, 0);
         if (console_decode(seL4_MessageInfo_get_label(info), len, seL4_MessageInfo_get_extraCaps(info), mrs,
                            &req) == CONSOLE_OK) {
+            reply = seL4_MessageInfo_new(CONSOLE_OK, 0, 0, 0);
             if (req.label == CONSOLE_WRITE) {
                 serial_write(c, req.data, req.n);
-                reply = seL4_MessageInfo_new(CONSOLE_OK, 0, 0, 0);
-                wake_reader(c); /* the write may have seen the end of input */
-            } else {
-                seL4_Error err = seL4_NoError;
-                reply = do_read(c, req.n, &err);
+                answer_read(c); /* the write may have seen the end of input */
+            } else if (req.label == CONSOLE_READ) {
+                seL4_Error err = on_read(c, &req);
                 if (err != seL4_NoError) return err;
-            }
+            } /* CONSOLE_SYNC: receiving it was the point */
         }
-        /* A WRITE sent with seL4_Send has no caller: the reply then goes nowhere. */
+        /* Requests come with seL4_Send: there is no caller and the reply goes nowhere
+         * (a client that used seL4_Call gets it). */
         info = runtime_service_reply_recv_on(&c->svc, reply, &badge);
     }
 }
