@@ -197,7 +197,7 @@ static void run(const char *line)
 /* End of input: every other service is stopped (last started first), then the run ends. */
 static _Noreturn void shut_down(void)
 {
-    printf("shell: end of input: stopping the system\n");
+    printf("\nshell: end of input: stopping the system\n");
     console_sync();
     uint32_t self = 0, cons = 0, n = 0;
     bool have_self = rsc_find(control, "shell", &self) == RS_OK;
@@ -245,9 +245,6 @@ int main(void)
             if (ev != LINE_NONE) printf(PROMPT);
         }
         fflush_console();
-        if (in.flags & CONSOLE_FLAG_EOF) {
-            printf("\n");
-            shut_down();
-        }
+        if (in.flags & CONSOLE_FLAG_EOF) shut_down();
     }
 }
