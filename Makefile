@@ -7,7 +7,7 @@ SEL4_PREFIX ?=
 FUZZ_RUNS   ?= 20000
 JOBS        ?= $(shell nproc)
 SIM         := $(BUILD)/sim/sel4-sim
-SYSTEM      := $(BUILD)/images/roottask
+SYSTEM      := $(BUILD)/images/system
 
 .PHONY: all deps configure build test unit lint fuzz fuzz-smoke run kernel-check qemu test-qemu bench bench-qemu clean
 
@@ -47,9 +47,11 @@ fuzz-smoke fuzz: $(FUZZ_BUILD)/build.ninja
 	ninja -C $(FUZZ_BUILD) -j $(JOBS)
 	tools/fuzz.sh $(FUZZ_BUILD)/fuzzers $(FUZZ_RUNS)
 
-# The default system in the simulator.
+# The default system in the simulator: guardian, memory server, RS and the services of
+# system/default.manifest, with the shell on the serial line (stdin).  When the input
+# ends (end of file; a terminal gives no input) the shell stops the system: exit 0.
 run: build
-	$(SIM) $(SYSTEM)
+	@$(SIM) $(SYSTEM)
 
 # The installed kernel's configuration (SEL4_PREFIX), checked before anything is built
 # for it or run on it: one line per setting that cannot work (tools/kernel-config/).

@@ -74,21 +74,31 @@ static seL4_CPtr start_memserver(void)
     return ep;
 }
 
-/* The IRQ handler for ISA IRQ 0 (the PIT; IOAPIC pin 2) and the I/O ports. */
+/* An IRQ handler for an IOAPIC pin (edge, active high, on `vector`), parked on a
+ * notification nobody waits on until its driver binds its own: otherwise the kernel
+ * would report an interrupt that arrives before (or between two driver incarnations) as
+ * undelivered on the console. */
+static seL4_CPtr irq_handler(seL4_Word pin, seL4_Word vector, const char *what)
+{
+    seL4_CPtr slot = need(alloc_slot(), "a slot");
+    int err = seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, seL4_CapInitThreadCNode, slot, seL4_WordBits, 0, pin,
+                                        0, 0, vector);
+    if (err) fatal(what, err);
+    seL4_CPtr parking = need(alloc_object(seL4_NotificationObject, 0), "IRQ parking notification");
+    err = seL4_IRQHandler_SetNotification(slot, parking);
+    if (err) fatal(what, err);
+    return slot;
+}
+
+/* The IRQ handlers for ISA IRQ 0 (the PIT; IOAPIC pin 2) and ISA IRQ 4 (COM1; pin 4),
+ * and the I/O ports. */
 static void hardware_caps(void)
 {
-    *given_slot(RS_SLOT_IRQ0) = need(alloc_slot(), "a slot");
-    int err = seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, seL4_CapInitThreadCNode,
-                                        *given_slot(RS_SLOT_IRQ0), seL4_WordBits, 0, 2, 0, 0, 0);
-    if (err) fatal("IRQ 0 handler", err);
-    /* Until the timer driver binds its own notification (and acks), IRQ 0 signals one
-     * nobody waits on: the kernel would otherwise report the firmware-started PIT's first
-     * tick as undelivered on the console. */
-    seL4_CPtr parking = need(alloc_object(seL4_NotificationObject, 0), "IRQ parking notification");
-    err = seL4_IRQHandler_SetNotification(*given_slot(RS_SLOT_IRQ0), parking);
-    if (err) fatal("IRQ 0 notification", err);
+    *given_slot(RS_SLOT_IRQ0) = irq_handler(2, 0, "IRQ 0 handler");
     *given_slot(RS_SLOT_PIT) = need(alloc_ioport(0x40, 0x43), "PIT I/O ports");
     *given_slot(RS_SLOT_EXIT_PORT) = need(alloc_ioport(0xf4, 0xf4), "exit I/O port");
+    *given_slot(RS_SLOT_IRQ4) = irq_handler(4, 4, "IRQ 4 handler");
+    *given_slot(RS_SLOT_COM1) = need(alloc_ioport(0x3f8, 0x3ff), "COM1 I/O ports");
 }
 
 static void spawn_rs(seL4_Word incarnation)

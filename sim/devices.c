@@ -13,25 +13,33 @@
 #define PIT_CMD 0x43u
 #define EXIT_PORT 0xF4u
 #define INPUT_MAX (16u << 20)
+/* Input arrives at 115200 baud, 10 bits per byte (8N1), in virtual time. */
+#define UART_BYTE_INSNS (SIM_INSNS_PER_SECOND * 10u / 115200u)
 
 /* UART register bits */
 #define IER_RDI 0x01u   /* received data available */
 #define IER_THRI 0x02u  /* transmitter holding register empty */
+#define IER_ELSI 0x04u  /* receiver line status (here: the break at the end of input) */
 #define LCR_DLAB 0x80u
 #define LSR_DR 0x01u
+#define LSR_BI 0x10u    /* break: the input has ended (see devices.h) */
 #define LSR_THRE 0x20u
 #define LSR_TEMT 0x40u
 #define IIR_NONE 0x01u
 #define IIR_THRI 0x02u
 #define IIR_RDI 0x04u
+#define IIR_RLS 0x06u   /* receiver line status: highest priority */
 #define FCR_FIFO 0x01u
 
 typedef struct uart {
     uint8_t ier, lcr, mcr, scr, dll, dlm, fcr;
     bool thre_pending;      /* THR-empty interrupt not yet acknowledged */
+    bool break_seen;        /* LSR was read after the input ended: no more RLS interrupt */
     bool input_loaded;
     uint8_t *input;
     size_t input_len, input_pos;
+    bool input_started;
+    uint64_t input_start;   /* the guest's first look: byte i arrives (i + 1) byte times later */
 } uart;
 
 typedef struct pit {
@@ -111,6 +119,11 @@ void devices_set_now(sim_devices *d, uint64_t now)
 static void uart_load_input(sim_devices *d)
 {
     uart *u = &d->com1;
+    if (!u->input_started && d->now > 0) {
+        /* The simulated kernel's own look at boot (time 0) does not start the line. */
+        u->input_started = true;
+        u->input_start = d->now;
+    }
     if (u->input_loaded) {
         return;
     }
@@ -137,16 +150,33 @@ static void uart_load_input(sim_devices *d)
     }
 }
 
+/* When input byte `pos` has arrived in the receiver. */
+static uint64_t uart_arrival(const uart *u, size_t pos)
+{
+    return u->input_start + (uint64_t)(pos + 1) * UART_BYTE_INSNS;
+}
+
 static bool uart_data_ready(sim_devices *d)
 {
     uart_load_input(d);
-    return d->com1.input_pos < d->com1.input_len;
+    return d->com1.input_started && d->com1.input_pos < d->com1.input_len &&
+           d->now >= uart_arrival(&d->com1, d->com1.input_pos);
+}
+
+/* The input has ended: everything there was has been read (no input at all counts). */
+static bool uart_at_end(sim_devices *d)
+{
+    uart_load_input(d);
+    return d->com1.input_pos >= d->com1.input_len;
 }
 
 /* Pending interrupt source, as IIR reports it. */
 static uint8_t uart_iir(sim_devices *d)
 {
     uart *u = &d->com1;
+    if ((u->ier & IER_ELSI) && !u->break_seen && uart_at_end(d)) {
+        return IIR_RLS;
+    }
     if ((u->ier & IER_RDI) && uart_data_ready(d)) {
         return IIR_RDI;
     }
@@ -182,6 +212,10 @@ static uint32_t uart_in(sim_devices *d, unsigned reg)
     case 4:
         return u->mcr;
     case 5:
+        if ((u->ier & IER_ELSI) && uart_at_end(d)) {
+            u->break_seen = true; /* reading LSR acknowledges the line-status interrupt */
+            return LSR_THRE | LSR_TEMT | LSR_BI;
+        }
         return LSR_THRE | LSR_TEMT | (uart_data_ready(d) ? LSR_DR : 0u);
     case 6:
         return 0xB0; /* DCD, DSR, CTS */
@@ -399,13 +433,18 @@ void devices_out(sim_devices *d, uint16_t port, unsigned size, uint32_t value)
 
 uint64_t devices_next_irq_time(const sim_devices *d, uint64_t now)
 {
+    /* Only events still to come: a UART condition that holds already is reported by
+     * devices_poll_irqs at once, and while its IOAPIC pin is masked (an IRQ nobody has
+     * acknowledged, e.g. of a driver that died) time must still run to the next tick. */
     const uart *u = &d->com1;
-    bool uart_irq = ((u->ier & IER_RDI) && u->input_loaded && u->input_pos < u->input_len) ||
-                    ((u->ier & IER_THRI) && u->thre_pending);
-    if (uart_irq) {
-        return now;
+    uint64_t next = d->pit0.next_irq;
+    if ((u->ier & IER_RDI) && u->input_started && u->input_pos < u->input_len) {
+        uint64_t arrival = uart_arrival(u, u->input_pos);
+        if (arrival > now && arrival < next) {
+            next = arrival;
+        }
     }
-    return d->pit0.next_irq;
+    return next;
 }
 
 uint32_t devices_poll_irqs(sim_devices *d, uint64_t now)

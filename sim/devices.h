@@ -11,7 +11,17 @@
  * simulated second, so the PIT (1.193182 MHz) ticks once every ~838 instructions.
  * UART input: stdin is read to its end the first time the guest looks at the
  * receiver (LSR or RBR), so that the same input gives the same run whatever its
- * timing; a terminal on stdin gives no input.  Output is written to stdout.
+ * timing; a terminal on stdin gives no input.  From the guest's first look (the
+ * simulated kernel's boot-time look at time 0 does not count) the bytes arrive in the
+ * receiver one by one at 115200 baud (8N1: one byte per 86805 instructions of virtual
+ * time), as over a serial line, and wait there until read (no overrun).  Output is written to stdout.
+ * End of input (this simulator's convention), for a guest that enables the receiver
+ * line-status interrupt (IER bit 2): once the last input byte has been read (at once if
+ * there is none), the line is in break: every LSR read shows BI (bit 4) instead of DR,
+ * and the UART raises a line-status interrupt (IIR 0x06) until LSR is read.  Without
+ * IER bit 2 the line stays quiet, as QEMU's does (tests/conformance/irq-ioport.c).  A guest that sees a break ends
+ * its input there (drivers/serial/PROTOCOL.md).  QEMU's serial has no such signal: a
+ * real-kernel run ends its input in-band (Ctrl-D).
  */
 #pragma once
 #include <stdbool.h>
@@ -42,11 +52,14 @@ void     devices_out(sim_devices *d, uint16_t port, unsigned size, uint32_t valu
 
 /* Virtual time is counted in instructions.  The kernel model asks when the next
  * interrupt is due and acknowledges it; IRQ numbers are ISA IRQs (0 = PIT, 4 = COM1). */
-uint64_t devices_next_irq_time(const sim_devices *d, uint64_t now);   /* UINT64_MAX = none */
+/* The time of the next interrupt condition still to come after `now` (conditions that
+ * hold already are devices_poll_irqs's); UINT64_MAX = none. */
+uint64_t devices_next_irq_time(const sim_devices *d, uint64_t now);
 /* Returns a bitmask of ISA IRQs that became pending at or before `now`.  The PIT's
  * IRQ 0 is an edge: reported once per period (missed periods are merged into one);
  * the UART's IRQ 4 is a level: reported while the UART has an interrupt pending
- * (enabled in IER: received data, or transmitter empty until IIR is read). */
+ * (enabled in IER: received data, the break at the end of input until LSR is read,
+ * or transmitter empty until IIR is read). */
 uint32_t devices_poll_irqs(sim_devices *d, uint64_t now);
 
 /* Flushes buffered output (stdout). */

@@ -7,6 +7,10 @@
 #
 # QEMU_EXTRA: more QEMU options, split at spaces (e.g. QEMU_EXTRA="-icount shift=0" for
 # an instruction-counting TSC, as tools/bench.sh uses).
+# QEMU_INPUT: a file typed into the serial line (COM1) QEMU_INPUT_DELAY seconds (default
+# 5) after QEMU starts (SeaBIOS reads the serial line while booting); default no input.
+# QEMU tells the guest nothing at its end: end it with Ctrl-D (0x04), which the default
+# system's shell takes as the end of input; avoid Ctrl-A (0x01), QEMU's monitor escape.
 #
 # Output: only the program's lines.  Dropped: the kernel's boot log (everything up to and
 # including "Booting all finished, dropped to user space"), the kernel's debug messages
@@ -121,12 +125,20 @@ echo "qemu.sh: booting $kernel (sha256 $content_key; $("$check" --summary "$pref
 name=$(basename "$image")
 log=$work/$name.log
 read -r -a extra <<<"${QEMU_EXTRA:-}"
-timeout "${QEMU_TIMEOUT:-60}" qemu-system-x86_64 -machine pc \
+# The serial line's input: none, or QEMU_INPUT after QEMU_INPUT_DELAY seconds (the
+# firmware's serial console would otherwise read it while booting).
+serial_input() {
+    if [ -n "${QEMU_INPUT:-}" ]; then
+        sleep "${QEMU_INPUT_DELAY:-5}"
+        cat "$QEMU_INPUT"
+    fi
+}
+serial_input | timeout "${QEMU_TIMEOUT:-60}" qemu-system-x86_64 -machine pc \
     -cpu Nehalem,-vme,+pdpe1gb,-xsave,-xsaveopt,-xsavec,-fsgsbase,-invpcid,enforce \
     -m 512M -nographic -serial mon:stdio -no-reboot \
     -kernel "$kernel32" -initrd "$image" \
-    -device isa-debug-exit,iobase=0xf4,iosize=0x04 ${extra[@]+"${extra[@]}"} </dev/null 2>&1 | tee "$log" | filter
-rc=${PIPESTATUS[0]}
+    -device isa-debug-exit,iobase=0xf4,iosize=0x04 ${extra[@]+"${extra[@]}"} 2>&1 | tee "$log" | filter
+rc=${PIPESTATUS[1]}
 
 if [ "$rc" -eq 124 ]; then
     echo "qemu.sh: $name did not finish within ${QEMU_TIMEOUT:-60}s (log: $log)" >&2

@@ -64,3 +64,16 @@ int rsc_audit(seL4_CPtr ep, uint32_t index, struct rs_audit *a)
     }
     return err;
 }
+
+int rsc_log(seL4_CPtr ep, uint64_t seq, uint64_t *got, char *text, unsigned *len)
+{
+    struct rs_request r = { .op = RS_OP_LOG, .when = seq };
+    uint64_t mr[2];
+    int err = call(ep, &r, mr, 2);
+    if (err != RS_OK) return err;
+    unsigned n = (unsigned)(mr[1] > RS_LOG_TEXT_MAX ? RS_LOG_TEXT_MAX : mr[1]);
+    for (unsigned k = 0; k < n; k++) text[k] = (char)(seL4_GetMR((int)(2 + k / 8)) >> (8 * (k % 8)));
+    *got = mr[0];
+    *len = n;
+    return RS_OK;
+}

@@ -18,3 +18,7 @@ int rsc_hang(seL4_CPtr ep, uint32_t index);
 int rsc_abort(seL4_CPtr ep, uint64_t when);
 /* A stopped service's resources as the kernel and the memory server see them. */
 int rsc_audit(seL4_CPtr ep, uint32_t index, struct rs_audit *a);
+/* The RS's console line with the smallest sequence number >= seq: *got its number,
+ * text[0..*len) (no NUL; RS_LOG_TEXT_MAX bytes at most); *len = 0: none yet (*got is
+ * then the next number the RS will give). */
+int rsc_log(seL4_CPtr ep, uint64_t seq, uint64_t *got, char *text, unsigned *len);

@@ -4,6 +4,7 @@
 static const uint8_t nregs[RS_OP_COUNT] = {
     [RS_OP_LIST] = 1, [RS_OP_FIND] = 2, [RS_OP_STOP] = 1, [RS_OP_START] = 1,
     [RS_OP_RESTART] = 1, [RS_OP_CRASH] = 1, [RS_OP_HANG] = 1, [RS_OP_ABORT] = 1, [RS_OP_AUDIT] = 1,
+    [RS_OP_LOG] = 1,
 };
 
 static void unpack_name(uint64_t a, uint64_t b, char *name)
@@ -46,6 +47,9 @@ int rs_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
         if (mr[0] > RS_ABORT_AFTER_START) return RS_ERR_BAD_REQUEST;
         out->when = mr[0];
         return RS_OK;
+    case RS_OP_LOG:
+        out->when = mr[0];
+        return RS_OK;
     default:
         if (mr[0] >= 32u) return RS_ERR_UNKNOWN_SERVICE;
         out->index = (uint32_t)mr[0];
@@ -62,6 +66,7 @@ unsigned rs_encode_request(const struct rs_request *r, uint64_t *label, uint64_t
         mr[1] = pack8(r->name + 8);
         return 2;
     case RS_OP_ABORT:
+    case RS_OP_LOG:
         mr[0] = r->when;
         return 1;
     default:
@@ -83,8 +88,8 @@ unsigned rs_encode_list(const struct rs_list_entry *e, uint64_t *mr)
     mr[7] = e->pages_used;
     mr[8] = e->pages_quota;
     mr[9] = e->started_at;
-    mr[10] = 0;
-    mr[11] = 0;
+    mr[10] = e->now;
+    mr[11] = e->ms_free_pages;
     return RS_LIST_WORDS;
 }
 
@@ -105,6 +110,8 @@ int rs_decode_list(const uint64_t *mr, unsigned n, struct rs_list_entry *e)
     e->pages_used = mr[7];
     e->pages_quota = mr[8];
     e->started_at = mr[9];
+    e->now = mr[10];
+    e->ms_free_pages = mr[11];
     return RS_OK;
 }
 

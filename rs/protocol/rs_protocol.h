@@ -23,6 +23,7 @@ enum rs_op {
     RS_OP_HANG,       /* MR0 index: the service stops (suspended): detected as a hang */
     RS_OP_ABORT,      /* MR0 when: the RS itself faults (test of the guardian), see below */
     RS_OP_AUDIT,      /* MR0 index (stopped) -> RS_AUDIT_WORDS words (struct rs_audit) */
+    RS_OP_LOG,        /* MR0 sequence number -> MR0 seq, MR1 length, MR2.. text (rs_log) */
     RS_OP_COUNT
 };
 
@@ -42,11 +43,14 @@ enum rs_err {
 struct rs_request {
     uint32_t op;
     uint32_t index;         /* service */
-    uint64_t when;          /* ABORT */
+    uint64_t when;          /* ABORT; LOG: the sequence number of the first line wanted */
     char name[16];          /* FIND, NUL padded */
 };
 
 #define RS_NAME_BYTES 16u
+/* LOG: one line of the RS's console output, at most RS_LOG_TEXT_MAX bytes (no newline). */
+#define RS_LOG_TEXT_WORDS 15u
+#define RS_LOG_TEXT_MAX (8u * RS_LOG_TEXT_WORDS)
 #define RS_LIST_WORDS 12u
 struct rs_list_entry {
     char name[RS_NAME_BYTES];
@@ -56,6 +60,8 @@ struct rs_list_entry {
     uint64_t fault_addr, fault_ip, fault_code;
     uint64_t pages_used, pages_quota;
     uint64_t started_at;            /* ms */
+    uint64_t now;                   /* the RS's clock when it answered (ms) */
+    uint64_t ms_free_pages;         /* the memory server's free pages (STATS) */
 };
 
 /* AUDIT: a stopped service's untyped is retyped whole (the kernel allows that only if

@@ -3,6 +3,7 @@
 #include "rs/server/supervise.h"
 #include "rs/server/process.h"
 #include "rs/server/record.h"
+#include "rs/server/log.h"
 #include "rs/protocol/rs_protocol.h"
 #include "memserver/client/memserver_client.h"
 #include <runtime/string.h>
@@ -17,7 +18,7 @@ static seL4_MessageInfo_t reply(int err, unsigned n)
  * policy engine checks STOP / START / RESTART itself and refuses without a change) */
 static int check_state(const struct rs_request *r)
 {
-    if (r->op == RS_OP_FIND || r->op == RS_OP_ABORT) return RS_OK;
+    if (r->op == RS_OP_FIND || r->op == RS_OP_ABORT || r->op == RS_OP_LOG) return RS_OK;
     if (r->index >= rs.m.nservices) return RS_ERR_UNKNOWN_SERVICE;
     uint8_t state = rs.pol.svc[r->index].state;
     bool live = rs.as[r->index] != 0 && (state == RS_SVC_RUNNING || state == RS_SVC_STARTING);
@@ -57,6 +58,9 @@ static unsigned list(unsigned i)
     e.fault_ip = l->ip;
     e.fault_code = l->code;
     e.started_at = p->started_at;
+    e.now = rs.now;
+    uint64_t stats[9];
+    if (msc_stats(RS_SLOT_MS_ADMIN, stats) == MS_OK) e.ms_free_pages = stats[4];
     struct ms_quota_info q;
     /* The service's own quota, asked with its own cap (QUOTA_GET is per client). */
     if (msc_quota_get(RS_SVC_SLOT(i, RS_SVC_MS), &q) == MS_OK) {
@@ -128,6 +132,7 @@ seL4_MessageInfo_t rs_control(seL4_MessageInfo_t info, seL4_Word badge)
         printf("rs: control: abort armed (test of the guardian)\n");
         return reply(RS_OK, 0);
     case RS_OP_AUDIT: err = audit(r.index); return reply(err, RS_AUDIT_WORDS);
+    case RS_OP_LOG: return reply(RS_OK, rs_log_reply(r.when));
     default: return reply(RS_ERR_BAD_REQUEST, 0);
     }
 }

@@ -6,7 +6,7 @@
  * incarnation.  A new RS finds everything where the previous one left it.
  *
  *   1, 2, 3, 5   TCB, CNode, VSpace, fault endpoint (to the guardian): per incarnation
- *   8 ..         given by the guardian once (RS_SLOT_EP ... RS_SLOT_EXIT_PORT)
+ *   8 ..         given by the guardian once (RS_SLOT_EP ... RS_SLOT_COM1)
  *   32 ..        made by the first RS once (badged copies of its own endpoint/notification)
  *   RS_SVC_SLOT(i, k)   RS_SVC_SLOTS slots per service i (RS_SVC_* below)
  */
@@ -25,7 +25,9 @@ enum {
     RS_SLOT_IRQ0 = 13,      /* IRQ handler for IRQ 0 (PIT), or null */
     RS_SLOT_PIT = 14,       /* I/O ports 0x40-0x43, or null */
     RS_SLOT_EXIT_PORT = 15, /* I/O port 0xF4 (isa-debug-exit), or null */
-    RS_SLOTS_GIVEN = 8,     /* slots 8..15 */
+    RS_SLOT_IRQ4 = 16,      /* IRQ handler for IRQ 4 (COM1 UART), or null */
+    RS_SLOT_COM1 = 17,      /* I/O ports 0x3F8-0x3FF (COM1 UART), or null */
+    RS_SLOTS_GIVEN = 10,    /* slots 8..17 */
 
     RS_SLOT_FAULT_NTFN = 32,/* RS notification minted with RS_NTFN_FAULT (AS_SET_NOTIFY) */
     RS_SLOT_TICK_NTFN = 33, /* RS notification minted with RS_NTFN_TICK (timer driver) */
@@ -52,6 +54,10 @@ enum {
     RS_SVC_SLOTS = 16,
 };
 #define RS_SVC_SLOT(i, k) ((seL4_CPtr)(RS_SLOT_SVC_BASE + (i) * RS_SVC_SLOTS + (k)))
+
+/* The service whose endpoint is the console (drivers/serial/PROTOCOL.md): a service
+ * with a channel to it gets that channel's slot as its startup page's console_ep. */
+#define RS_CONSOLE_SERVICE "console"
 
 /* The service's CNode: 2^RS_SERVICE_CNODE_BITS slots (runtime/include/runtime/startup.h). */
 #define RS_SERVICE_CNODE_BITS 8u

@@ -112,6 +112,12 @@ static void fill_startup(const struct rs_service *s, uint32_t generation, unsign
     su->memserver_ep = SVC_SLOT_MS;
     su->generation = generation;
     su->restarted = generation > 1;
+    /* Console output (runtime/stdio.c): the channel to the service named `console`. */
+    for (unsigned c = 0; c < s->nchannels; c++) {
+        if (strcmp(rs.m.service[s->channels[c]].name, RS_CONSOLE_SERVICE) == 0) {
+            su->console_ep = SVC_SLOT_MS + 1 + c;
+        }
+    }
 }
 
 /* ---- the CSpace ---- */
@@ -129,6 +135,8 @@ static seL4_Error copy_in(unsigned i, seL4_Word dest, seL4_CPtr src, seL4_Word b
 static seL4_CPtr grant_cap(const struct rs_grant *g)
 {
     if (g->kind == RS_GRANT_IRQ && g->first == 0) return RS_SLOT_IRQ0;
+    if (g->kind == RS_GRANT_IRQ && g->first == 4) return RS_SLOT_IRQ4;
+    if (g->kind == RS_GRANT_IOPORT && g->first == 0x3f8 && g->last == 0x3ff) return RS_SLOT_COM1;
     if (g->kind == RS_GRANT_IOPORT && g->first == 0x40 && g->last == 0x43) return RS_SLOT_PIT;
     if (g->kind == RS_GRANT_IOPORT && g->first == 0xf4 && g->last == 0xf4) return RS_SLOT_EXIT_PORT;
     if (g->kind == RS_GRANT_CONTROL) return RS_SLOT_CONTROL;
@@ -151,7 +159,7 @@ static seL4_Error fill_cspace(const struct rs_manifest *m, unsigned i)
     if (err == seL4_NoError) err = copy_in(i, PROGRAM_SLOT_HEARTBEAT_ACK, RS_SVC_SLOT(i, RS_SVC_ACK), 0);
     if (err == seL4_NoError) err = copy_in(i, SVC_SLOT_MS, RS_SVC_SLOT(i, RS_SVC_MS), 0);
     seL4_Word slot = SVC_SLOT_MS + 1;
-    bool tick = false;
+    bool tick = false, irq = false;
     for (unsigned c = 0; err == seL4_NoError && c < s->nchannels; c++) {
         /* Badge: the client's service index + 1, so the server can tell clients apart. */
         err = copy_in(i, slot++, RS_SVC_SLOT(s->channels[c], RS_SVC_EP), (seL4_Word)i + 1);
@@ -161,11 +169,13 @@ static seL4_Error fill_cspace(const struct rs_manifest *m, unsigned i)
         err = cap == seL4_CapNull ? seL4_InvalidArgument : copy_in(i, slot++, cap, 0);
         /* The timer driver (irq:0) also gets the RS's TICK notification, after its grants. */
         if (err == seL4_NoError && cap == RS_SLOT_IRQ0) tick = true;
+        if (err == seL4_NoError && s->grants[g].kind == RS_GRANT_IRQ) irq = true;
     }
     /* ... and its own bound notification badged RUNTIME_IRQ_BADGE, for the IRQ handler to
      * signal (drivers/timer/README.md): interrupts and pings then arrive on one object. */
     if (err == seL4_NoError && tick) err = copy_in(i, slot++, RS_SLOT_TICK_NTFN, 0);
-    if (err == seL4_NoError && tick) err = copy_in(i, slot++, RS_SVC_SLOT(i, RS_SVC_HB), RUNTIME_IRQ_BADGE);
+    /* Any other driver holding an IRQ (the serial driver, irq:4) gets that cap too. */
+    if (err == seL4_NoError && irq) err = copy_in(i, slot++, RS_SVC_SLOT(i, RS_SVC_HB), RUNTIME_IRQ_BADGE);
     return fail(s->name, "CSpace", err);
 }
 
@@ -202,10 +212,13 @@ seL4_Error rs_process_start(const struct rs_manifest *m, unsigned i, uint32_t ge
         return seL4_InvalidArgument;
     }
     unsigned ncaps = 1u + s->nchannels + s->ngrants;
+    bool irq = false;
     for (unsigned g = 0; g < s->ngrants; g++) {
-        /* + TICK and its IRQ notification */
-        ncaps += (s->grants[g].kind == RS_GRANT_IRQ && s->grants[g].first == 0) ? 2u : 0u;
+        /* + TICK for irq:0 ... */
+        ncaps += (s->grants[g].kind == RS_GRANT_IRQ && s->grants[g].first == 0) ? 1u : 0u;
+        irq = irq || s->grants[g].kind == RS_GRANT_IRQ;
     }
+    ncaps += irq ? 1u : 0u; /* ... and the bound notification badged RUNTIME_IRQ_BADGE */
     fill_startup(s, generation, ncaps, &su);
     seL4_Error err = build_space(m, i, &plan, image, size, &su, as);
     if (err == seL4_NoError) {

@@ -114,7 +114,8 @@ static void carry_out(int n)
 {
     for (int k = 0; k < n; k++) {
         const struct rs_action *a = &acts[k];
-        printf("rs: %s\n", a->log);
+        /* Pings are routine (several a second): not worth a console line each. */
+        if (a->kind != RS_ACT_PING) printf("rs: %s\n", a->log);
         switch (a->kind) {
         case RS_ACT_START: do_start(a); break;
         case RS_ACT_KILL: do_kill(a); break;

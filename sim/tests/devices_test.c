@@ -59,6 +59,7 @@ static void test_uart(void)
     fputs("hi", in);
     rewind(in);
     sim_devices *d = devices_create_io(in, out);
+    devices_set_now(d, 1); /* time 0 is the simulated kernel's boot */
     /* Transmit */
     CHECK_EQ(devices_in(d, 0x3FD, 1) & 0x60, 0x60); /* THRE | TEMT */
     devices_out(d, 0x3F8, 1, 'A');
@@ -74,17 +75,22 @@ static void test_uart(void)
     /* Scratch */
     devices_out(d, 0x3FF, 1, 0x5A);
     CHECK_EQ(devices_in(d, 0x3FF, 1), 0x5A);
-    /* Receive, polled */
+    /* Receive, polled: the bytes arrive at 115200 baud (86805 instructions apart) */
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 1, 0);
+    devices_set_now(d, 1 + 86805);
     CHECK_EQ(devices_in(d, 0x3FD, 1) & 1, 1);
     CHECK_EQ(devices_in(d, 0x3F8, 1), 'h');
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 1, 0);
+    devices_set_now(d, 1 + 2 * 86805);
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 1, 1);
     CHECK_EQ(devices_in(d, 0x3F8, 1), 'i');
     CHECK_EQ(devices_in(d, 0x3FD, 1) & 1, 0);
     CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x01); /* no interrupt */
-    CHECK_EQ(devices_poll_irqs(d, 0), 0);
+    CHECK_EQ(devices_poll_irqs(d, 1 + 2 * 86805), 0);
     /* THR-empty interrupt: pending after enabling, acknowledged by reading IIR. */
     devices_out(d, 0x3F9, 1, 0x02);
     CHECK_EQ(devices_poll_irqs(d, 0), 1u << 4);
-    CHECK_EQ(devices_next_irq_time(d, 77), 77);
+    CHECK_EQ(devices_next_irq_time(d, 77), UINT64_MAX); /* pending now, nothing to come */
     CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x02);
     CHECK_EQ(devices_poll_irqs(d, 0), 0);
     devices_out(d, 0x3F8, 1, 'C');
@@ -119,7 +125,10 @@ static void test_uart_rx_irq(void)
     rewind(in);
     sim_devices *d = devices_create_io(in, out);
     devices_out(d, 0x3F9, 1, 0x01); /* RX interrupt */
-    CHECK_EQ(devices_poll_irqs(d, 0), 1u << 4);
+    CHECK_EQ(devices_poll_irqs(d, 1), 0);           /* the first look: 'x' arrives later */
+    CHECK_EQ(devices_next_irq_time(d, 5), 1 + 86805);
+    CHECK_EQ(devices_poll_irqs(d, 86805), 0);
+    CHECK_EQ(devices_poll_irqs(d, 1 + 86805), 1u << 4);
     CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x04);
     CHECK_EQ(devices_in(d, 0x3F8, 1), 'x');
     CHECK_EQ(devices_poll_irqs(d, 0), 0);
@@ -128,10 +137,52 @@ static void test_uart_rx_irq(void)
     fclose(out);
 }
 
+/* End of input: a break (LSR.BI) after the last byte, with a line-status interrupt
+ * (IIR 0x06) while IER.ELSI is set, acknowledged by reading LSR. */
+static void test_uart_eof(void)
+{
+    FILE *in = tmpfile(), *out = tmpfile();
+    fputs("ab", in);
+    rewind(in);
+    sim_devices *d = devices_create_io(in, out);
+    devices_set_now(d, 1);
+    devices_out(d, 0x3F9, 1, 0x05); /* RX data + line status */
+    CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x01); /* loaded now: nothing arrived yet */
+    devices_set_now(d, 1 + 2 * 86805);
+    CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x04);
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 0x11, 0x01); /* data, no break */
+    CHECK_EQ(devices_in(d, 0x3F8, 1), 'a');
+    CHECK_EQ(devices_in(d, 0x3F8, 1), 'b');
+    CHECK_EQ(devices_poll_irqs(d, 1 + 2 * 86805), 1u << 4); /* the break */
+    CHECK_EQ(devices_next_irq_time(d, 9), UINT64_MAX);
+    CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x06);
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 0x11, 0x10); /* BI, no DR */
+    CHECK_EQ(devices_poll_irqs(d, 1 + 2 * 86805), 0);    /* acknowledged */
+    CHECK_EQ(devices_next_irq_time(d, 9), UINT64_MAX);
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 0x11, 0x10); /* the line stays in break */
+    CHECK_EQ(devices_in(d, 0x3FA, 1) & 0x0F, 0x01);
+    devices_destroy(d);
+    fclose(in);
+    fclose(out);
+    /* No input at all (a terminal, or /dev/null): in break from the start, but only for
+     * a guest that asked for line-status interrupts (QEMU's idle line reads 0x60). */
+    out = tmpfile();
+    d = devices_create_io(NULL, out);
+    devices_set_now(d, 1);
+    CHECK_EQ(devices_in(d, 0x3FD, 1), 0x60);
+    devices_out(d, 0x3F9, 1, 0x04);
+    CHECK_EQ(devices_poll_irqs(d, 0), 1u << 4);
+    CHECK_EQ(devices_in(d, 0x3FD, 1) & 0x11, 0x10);
+    CHECK_EQ(devices_poll_irqs(d, 0), 0);
+    devices_destroy(d);
+    fclose(out);
+}
+
 int main(void)
 {
     test_pit();
     test_uart();
     test_uart_rx_irq();
+    test_uart_eof();
     return check_report("sim_devices_test");
 }

@@ -35,14 +35,15 @@
  * messages have labels 1..7 so the two never mix), then suspends its own TCB.
  *
  * Version 2 appended the fields from supervisor_ep on (services started by the
- * reincarnation server, rs/README.md); spawn_program leaves them 0.  A field that names
+ * reincarnation server, rs/README.md); spawn_program leaves them 0.  Version 3 appended
+ * console_ep.  A field that names
  * a slot is 0 when there is no such cap.
  */
 #pragma once
 #include <sel4/sel4.h>
 
 #define RUNTIME_STARTUP_MAGIC   0x3150545354524c53ull /* "SLRTSTP1", little endian */
-#define RUNTIME_STARTUP_VERSION 2u
+#define RUNTIME_STARTUP_VERSION 3u
 #define RUNTIME_STARTUP_MAX_ARGS 8u
 #define RUNTIME_STARTUP_NAME_LEN 32u
 
@@ -86,6 +87,9 @@ typedef struct runtime_startup {
     seL4_Word memserver_ep;          /* slot: its own memory-server client cap, or 0 */
     seL4_Word generation;            /* incarnation number, 1 for the first start */
     seL4_Word restarted;             /* 1 if an earlier incarnation ran before this one */
+    /* version 3 */
+    seL4_Word console_ep;            /* slot: the console (drivers/serial/PROTOCOL.md) that
+                                      * printf writes to, or 0: seL4_DebugPutChar */
 } runtime_startup_t;
 
 /* The startup info of the running program (NULL in the root task). */
