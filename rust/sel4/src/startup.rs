@@ -265,6 +265,7 @@ impl Startup {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::consts::STARTUP_OFFSET_CONSOLE_EP;
 
     /// A startup page as spawn.c writes it (fill_startup).
     fn page(ncaps: Word, args: &[Word], name: &str) -> Vec<u8> {
@@ -311,13 +312,14 @@ mod tests {
 
     #[test]
     fn the_layout_is_runtime_startup_t() {
-        // runtime_startup_t: ten words, args[8], name[32], six words (startup.h v2).
+        // runtime_startup_t: ten words, args[8], name[32], seven words (startup.h v3).
         assert_eq!(STARTUP_OFFSET_NARGS, 72);
         assert_eq!(STARTUP_OFFSET_ARGS, 80);
         assert_eq!(STARTUP_OFFSET_NAME, 144);
         assert_eq!(STARTUP_OFFSET_SUPERVISOR_EP, 176);
         assert_eq!(STARTUP_OFFSET_RESTARTED, 216);
-        assert_eq!(STARTUP_SIZE, 224);
+        assert_eq!(STARTUP_OFFSET_CONSOLE_EP, 224);
+        assert_eq!(STARTUP_SIZE, 232);
     }
 
     #[test]
