@@ -31,6 +31,12 @@ static seL4_CPtr guardian_ep, store, rs_untyped, rs_slots;
 static seL4_CPtr record_frame[RS_RECORD_PAGES], record_copy[RS_RECORD_PAGES];
 static seL4_CPtr given[RS_SLOTS_GIVEN];
 
+/* The entry of `given` for the RS's slot `slot` (RS_SLOT_EP ...). */
+static seL4_CPtr *given_slot(unsigned slot)
+{
+    return &given[slot - RS_SLOT_EP];
+}
+
 static void fatal(const char *what, int err)
 {
     printf("guardian: %s failed (%d)\n", what, err);
@@ -88,11 +94,11 @@ static seL4_CPtr irq_handler(seL4_Word pin, seL4_Word vector, const char *what)
  * and the I/O ports. */
 static void hardware_caps(void)
 {
-    given[RS_SLOT_IRQ0 - RS_SLOT_EP] = irq_handler(2, 0, "IRQ 0 handler");
-    given[RS_SLOT_PIT - RS_SLOT_EP] = need(alloc_ioport(0x40, 0x43), "PIT I/O ports");
-    given[RS_SLOT_EXIT_PORT - RS_SLOT_EP] = need(alloc_ioport(0xf4, 0xf4), "exit I/O port");
-    given[RS_SLOT_IRQ4 - RS_SLOT_EP] = irq_handler(4, 4, "IRQ 4 handler");
-    given[RS_SLOT_COM1 - RS_SLOT_EP] = need(alloc_ioport(0x3f8, 0x3ff), "COM1 I/O ports");
+    *given_slot(RS_SLOT_IRQ0) = irq_handler(2, 0, "IRQ 0 handler");
+    *given_slot(RS_SLOT_PIT) = need(alloc_ioport(0x40, 0x43), "PIT I/O ports");
+    *given_slot(RS_SLOT_EXIT_PORT) = need(alloc_ioport(0xf4, 0xf4), "exit I/O port");
+    *given_slot(RS_SLOT_IRQ4) = irq_handler(4, 4, "IRQ 4 handler");
+    *given_slot(RS_SLOT_COM1) = need(alloc_ioport(0x3f8, 0x3ff), "COM1 I/O ports");
 }
 
 static void spawn_rs(seL4_Word incarnation)
@@ -151,21 +157,21 @@ int main(void)
 {
     printf("guardian: start\n");
     guardian_ep = need(alloc_object(seL4_EndpointObject, 0), "guardian endpoint");
-    given[RS_SLOT_EP - RS_SLOT_EP] = need(alloc_object(seL4_EndpointObject, 0), "RS endpoint");
-    given[RS_SLOT_NTFN - RS_SLOT_EP] = need(alloc_object(seL4_NotificationObject, 0), "RS notification");
+    *given_slot(RS_SLOT_EP) = need(alloc_object(seL4_EndpointObject, 0), "RS endpoint");
+    *given_slot(RS_SLOT_NTFN) = need(alloc_object(seL4_NotificationObject, 0), "RS notification");
     store = need(alloc_object(seL4_CapTableObject, RS_CNODE_BITS), "cap store");
     for (unsigned k = 0; k < RS_RECORD_PAGES; k++) {
         record_frame[k] = need(alloc_object(seL4_X86_4K, 0), "record page");
         record_copy[k] = need(alloc_slot(), "a slot");
     }
-    given[RS_SLOT_POOL - RS_SLOT_EP] = need(alloc_object(seL4_UntypedObject, POOL_BITS), "pool");
+    *given_slot(RS_SLOT_POOL) = need(alloc_object(seL4_UntypedObject, POOL_BITS), "pool");
     rs_untyped = need(alloc_object(seL4_UntypedObject, RS_UNTYPED_BITS), "RS untyped");
     rs_slots = need(alloc_slot(), "RS slots");
     for (unsigned k = 1; k < RS_SLOTS; k++) need(alloc_slot(), "RS slots");
 
     seL4_CPtr ms = start_memserver();
-    given[RS_SLOT_MS - RS_SLOT_EP] = ms;
-    given[RS_SLOT_MS_ADMIN - RS_SLOT_EP] = mint(ms, MS_ADMIN_BADGE | RS_MS_SELF);
+    *given_slot(RS_SLOT_MS) = ms;
+    *given_slot(RS_SLOT_MS_ADMIN) = mint(ms, MS_ADMIN_BADGE | RS_MS_SELF);
     hardware_caps();
 
     seL4_Word incarnation = 1;

@@ -67,17 +67,19 @@ static int wait_done(int n)
     return bad;
 }
 
-static void spawn(const char *name, const char *program, seL4_CPtr fault_ep, seL4_Word badge,
-                  seL4_Word prio, const seL4_CPtr *caps, unsigned ncaps, seL4_Word mode, unsigned cnode_bits,
+/* A child program: its thread name, the embedded program, fault endpoint and badge. */
+struct child { const char *name, *program; seL4_CPtr fault_ep; seL4_Word badge, prio; };
+
+static void spawn(const struct child *ch, const seL4_CPtr *caps, unsigned ncaps, seL4_Word mode, unsigned cnode_bits,
                   spawned_t *out)
 {
     seL4_Word args[2] = { mode, BENCH_PAGES };
     spawn_args_t a = {
-        .name = name, .fault_ep = fault_ep, .fault_badge = badge, .priority = prio,
+        .name = ch->name, .fault_ep = ch->fault_ep, .fault_badge = ch->badge, .priority = ch->prio,
         .caps = caps, .ncaps = ncaps, .args = args, .nargs = 2, .cnode_bits = cnode_bits,
     };
-    need(program_lookup(program, &a.image, &a.image_size), program);
-    need(spawn_program(&a, out) == seL4_NoError, name);
+    need(program_lookup(ch->program, &a.image, &a.image_size), ch->program);
+    need(spawn_program(&a, out) == seL4_NoError, ch->name);
 }
 
 int main(void)
@@ -107,7 +109,8 @@ int main(void)
 
     /* The server's client. */
     seL4_CPtr ccaps[3] = { cli, admin, mint(ep_report, 0x101) };
-    spawn("ms-bench-client", "ms-bench-client", ep_report, 0x101, CLIENT_PRIO, ccaps, 3, BENCH_PHASE, 0, &client);
+    const struct child c_client = { "ms-bench-client", "ms-bench-client", ep_report, 0x101, CLIENT_PRIO };
+    spawn(&c_client, ccaps, 3, BENCH_PHASE, 0, &client);
     int bad = wait_done(1);
 
     /* The baseline. */
@@ -115,14 +118,16 @@ int main(void)
     if (BENCH_PHASE == BENCH_SERVER_FAULT) {
         ccaps[2] = mint(ep_report, 0x201);
         bcaps[0] = mint(ep_report, 0x202);
-        spawn("bl-toucher", "ms-bench-client", ep_bl, 0x201, CLIENT_PRIO, ccaps, 3, BENCH_BASE_TOUCH, 0, &toucher);
+        const struct child c_toucher = { "bl-toucher", "ms-bench-client", ep_bl, 0x201, CLIENT_PRIO };
+        const struct child c_handler = { "bl-fault-handler", "ms-baseline", ep_report, 0x202, SERVER_PRIO };
+        spawn(&c_toucher, ccaps, 3, BENCH_BASE_TOUCH, 0, &toucher);
         bcaps[4] = toucher.vspace;
-        spawn("bl-fault-handler", "ms-baseline", ep_report, 0x202, SERVER_PRIO, bcaps, 5, BENCH_BASE_FAULT, 16,
-              &baseline);
+        spawn(&c_handler, bcaps, 5, BENCH_BASE_FAULT, 16, &baseline);
         bad |= wait_done(2);
     } else {
-        spawn("bl-mapper", "ms-baseline", ep_report, MAPPER_BADGE, CLIENT_PRIO, bcaps, 3,
-              BENCH_PHASE == BENCH_SERVER_MAP4K ? BENCH_BASE_MAP4K : BENCH_BASE_MAP2M, 16, &baseline);
+        const struct child c_mapper = { "bl-mapper", "ms-baseline", ep_report, MAPPER_BADGE, CLIENT_PRIO };
+        spawn(&c_mapper, bcaps, 3, BENCH_PHASE == BENCH_SERVER_MAP4K ? BENCH_BASE_MAP4K : BENCH_BASE_MAP2M, 16,
+              &baseline);
         bad |= wait_done(1);
     }
     printf("bench-memserver: %s\n", bad ? "FAILED" : "done");

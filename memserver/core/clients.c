@@ -42,26 +42,11 @@ int ms_quota_get(struct ms_server *s, struct ms_client *c, struct ms_quota_info 
 int ms_obj_lookup(struct ms_server *s, const struct ms_client *c, uint32_t handle,
                   struct ms_object **out)
 {
-    uint32_t idx = (handle & 0xFFFFu) - 1u;
-    if ((handle & 0xFFFFu) == 0 || idx >= MS_MAX_OBJECTS || !s->obj[idx] ||
-        s->obj_gen[idx] != (handle >> 16))
-        return MS_ERR_BAD_HANDLE;
+    uint32_t idx;
+    if (ms_handle_index(handle, s->obj_gen, MS_MAX_OBJECTS, &idx) || !s->obj[idx]) return MS_ERR_BAD_HANDLE;
     if (c && s->obj[idx]->owner != c) return MS_ERR_NOT_OWNER;
     *out = s->obj[idx];
     return MS_OK;
-}
-
-static int phys_frames(struct ms_server *s, uint64_t paddr, uint64_t size, ms_slot_t *first)
-{
-    for (uint32_t i = 0; i < s->ndev; i++) {
-        const struct ms_device_ut *d = &s->dev[i];
-        uint64_t dsize = 1ull << d->size_bits;
-        if (paddr >= d->paddr && paddr - d->paddr < dsize && size <= dsize - (paddr - d->paddr)) {
-            *first = d->slot + (ms_slot_t)((paddr - d->paddr) >> MS_PAGE_BITS);
-            return MS_OK;
-        }
-    }
-    return MS_ERR_RANGE;
 }
 
 int ms_obj_create(struct ms_server *s, struct ms_client *c, const struct ms_req_obj_create *a,
@@ -75,23 +60,21 @@ int ms_obj_create(struct ms_server *s, struct ms_client *c, const struct ms_req_
     if (a->size >= MS_USER_TOP) return MS_ERR_KERNEL_HALF;
     ms_slot_t first = 0;
     int err;
-    if (a->kind == MS_OBJ_PHYS && (err = phys_frames(s, a->paddr, a->size, &first))) return err;
-    uint32_t idx = 0;
-    while (idx < MS_MAX_OBJECTS && s->obj[idx]) idx++;
-    if (idx == MS_MAX_OBJECTS) return MS_ERR_BUSY;
+    if (a->kind == MS_OBJ_PHYS && (err = ms_dev_check(s, c, a->paddr, a->size, &first))) return err;
+    int32_t idx = ms_handle_free_index((void *const *)s->obj, s->obj_gen, MS_MAX_OBJECTS);
+    if (idx < 0) return MS_ERR_BUSY;
     if ((a->size >> MS_PAGE_BITS) > MS_MAX_PAGES) return MS_ERR_NO_MEMORY;
     uint32_t pages = (uint32_t)(a->size >> MS_PAGE_BITS);
     struct ms_object *o = ms_obj_new(s, c, a->kind == MS_OBJ_PHYS ? MS_OBJK_PHYS : MS_OBJK_ANON, pages);
     if (!o) return MS_ERR_NO_MEMORY;
     if (a->kind == MS_OBJ_PHYS) {
+        ms_dev_claim(s, c, a->paddr, a->size);
         o->paddr = a->paddr;
         o->cached = !(a->flags & MS_OBJ_UNCACHED);
         for (uint32_t i = 0; i < pages; i++) o->page[i] = MS_E_MAKE(MS_E_OWN, first + i);
     }
-    uint16_t gen = (uint16_t)((s->obj_gen[idx] + 1u) & 0x7FFFu);
-    s->obj_gen[idx] = gen ? gen : 1;
     s->obj[idx] = o;
-    o->handle = ((uint32_t)s->obj_gen[idx] << 16) | (idx + 1u);
+    o->handle = ms_handle_make(s->obj_gen, (uint32_t)idx);
     o->refs = 1;
     c->live++;
     *handle = o->handle;

@@ -37,7 +37,7 @@ static void plan_free(struct ms_server *s, struct clone_plan *pl)
 }
 
 /* Checks and reserves a clone of [va, end) of src into dst at va + delta. */
-static int plan_make(struct ms_server *s, struct ms_client *c, struct ms_as *src, uint64_t va,
+static int decode_clone(struct ms_server *s, struct ms_client *c, struct ms_as *src, uint64_t va,
                      uint64_t end, struct ms_as *dst, struct clone_plan *pl, const struct ms_need *extra)
 {
     ms_prep_init(&pl->p);
@@ -86,6 +86,7 @@ static int plan_make(struct ms_server *s, struct ms_client *c, struct ms_as *src
     if (extra) {
         pl->p.need.pages += extra->pages;
         pl->p.need.slots += extra->slots;
+        pl->p.need.nodes += extra->nodes;
     }
     if ((err = ms_prep_commit(s, c, &pl->p))) return err;
     return ms_regions_reserve2(s, &src->regions, 2, &dst->regions, n);
@@ -109,10 +110,9 @@ static void clone_direct(struct ms_server *s, struct ms_as *src, struct clone_it
              * (a thread's IPC buffer) would write through the copy-on-write. */
             MS_CHECK(ms_unexport(s, MS_E_SLOT(*e)) == MS_OK);
             s1->page[i] = MS_E_MAKE(MS_E_BORROW, MS_E_SLOT(*e));
-            if (r->rights & MS_RIGHT_W)
-                (void)ms_kcall_failed(s, s->k.map_frame(s->k.ctx, MS_E_SLOT(*e), src->pml4,
-                                                        r->start + (i << MS_PAGE_BITS),
-                                                        r->rights & ~(unsigned)MS_RIGHT_W, o->cached));
+            if ((r->rights & MS_RIGHT_W) && ms_k_map_frame(s, MS_E_SLOT(*e), src->pml4, r->start + (i << MS_PAGE_BITS),
+                                                           r->rights & ~(unsigned)MS_RIGHT_W, o->cached))
+                ms_as_broken(s, src); /* see ms_region_remap */
             break;
         case MS_E_BORROW:
         case MS_E_COPY:
@@ -135,7 +135,7 @@ static void clone_direct(struct ms_server *s, struct ms_as *src, struct clone_it
     it->dst->off = 0;
 }
 
-static void plan_run(struct ms_server *s, struct ms_as *src, uint64_t va, uint64_t end,
+static void invoke_clone(struct ms_server *s, struct ms_as *src, uint64_t va, uint64_t end,
                      struct ms_as *dst, int64_t delta, struct clone_plan *pl)
 {
     ms_do_split(s, src, va, &pl->p);
@@ -173,8 +173,8 @@ static void plan_run(struct ms_server *s, struct ms_as *src, uint64_t va, uint64
 int ms_clone(struct ms_server *s, struct ms_client *c, const struct ms_req_clone *a, uint64_t *out)
 {
     struct ms_as *src, *dst;
-    int err = ms_as_lookup(s, c, a->src, &src);
-    if (!err) err = ms_as_lookup(s, c, a->dst, &dst);
+    int err = ms_as_lookup_live(s, c, a->src, &src);
+    if (!err) err = ms_as_lookup_live(s, c, a->dst, &dst);
     if (err) return err;
     if ((err = ms_as_range(src, a->va, a->size))) return err;
     if (a->flags & ~(uint32_t)MS_CLONE_FLAGS) return MS_ERR_BAD_FLAGS;
@@ -189,11 +189,11 @@ int ms_clone(struct ms_server *s, struct ms_client *c, const struct ms_req_clone
     }
     /* Keep the 2 MiB phase so large frames of the clone stay possible. */
     struct clone_plan pl;
-    if ((err = plan_make(s, c, src, a->va, a->va + a->size, dst, &pl, 0))) {
+    if ((err = decode_clone(s, c, src, a->va, a->va + a->size, dst, &pl, 0))) {
         plan_free(s, &pl);
         return err;
     }
-    plan_run(s, src, a->va, a->va + a->size, dst, (int64_t)(dva - a->va), &pl);
+    invoke_clone(s, src, a->va, a->va + a->size, dst, (int64_t)(dva - a->va), &pl);
     plan_free(s, &pl);
     *out = dva;
     return MS_OK;
@@ -203,30 +203,29 @@ int ms_as_fork(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slo
                uint32_t *out)
 {
     struct ms_as *src;
-    int err = ms_as_lookup(s, c, handle, &src);
+    int err = ms_as_lookup_live(s, c, handle, &src);
     if (err) return err;
-    struct ms_need extra = { 1, 0, 1 + (notify ? 1u : 0u), 0 };
-    uint32_t free_idx = 0;
-    while (free_idx < MS_MAX_AS && s->as[free_idx]) free_idx++;
-    if (free_idx == MS_MAX_AS) return MS_ERR_BUSY;
+    /* The new space: PML4 + marking PDPT (and its node), their slots, a notification. */
+    struct ms_need extra = { 2, 0, 2 + (notify ? 1u : 0u), 1 };
+    if (ms_handle_free_index((void *const *)s->as, s->as_gen, MS_MAX_AS) < 0) return MS_ERR_BUSY;
     if (!s->asids_free) return MS_ERR_NO_ASID;
     struct ms_as *dst = ms_heap_alloc(s, sizeof(*dst));
     if (!dst) return MS_ERR_NO_MEMORY;
     dst->owner = c;
     struct clone_plan pl;
-    if ((err = plan_make(s, c, src, 0, MS_USER_TOP, dst, &pl, &extra))) {
+    if ((err = decode_clone(s, c, src, 0, MS_USER_TOP, dst, &pl, &extra))) {
         plan_free(s, &pl);
         ms_regions_free(s, &dst->regions);
         ms_heap_free(s, dst, sizeof(*dst));
         return err;
     }
-    if ((err = ms_as_install(s, c, dst, notify, out))) { /* cannot fail: checked above */
+    if ((err = ms_as_install(s, c, dst, notify, out, &pl.p.stash))) { /* only a kernel refusal */
         plan_free(s, &pl);
         ms_regions_free(s, &dst->regions);
         ms_heap_free(s, dst, sizeof(*dst));
         return err;
     }
-    plan_run(s, src, 0, MS_USER_TOP, dst, 0, &pl);
+    invoke_clone(s, src, 0, MS_USER_TOP, dst, 0, &pl);
     plan_free(s, &pl);
     return MS_OK;
 }

@@ -8,8 +8,32 @@
 #include "memserver/protocol/errors.h"
 #include "memserver/protocol/messages.h"
 
-/* Invariant check: a broken invariant is a server bug; stop rather than corrupt state. */
-#define MS_CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
+/* Invariant check: a broken invariant (or a kernel refusal that decode ruled out) is a
+ * server bug; stop loudly (ms_check_hook prints where) rather than corrupt state. */
+#define MS_CHECK(cond) do { if (!(cond)) ms_check_failed(__FILE__, __LINE__, #cond); } while (0)
+__attribute__((noreturn)) void ms_check_failed(const char *file, int line, const char *cond);
+extern void (*ms_check_hook)(const char *file, int line, const char *cond);
+
+/* ---- kernel.c: every kernel call (counted; the result must be used) ---- */
+MS_MUST_USE int ms_k_retype(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, unsigned size_bits,
+                            ms_slot_t dest);
+MS_MUST_USE int ms_k_retype_frames(struct ms_server *s, ms_slot_t ut, ms_slot_t dest, uint32_t count);
+MS_MUST_USE int ms_k_assign_asid(struct ms_server *s, ms_slot_t pml4);
+MS_MUST_USE int ms_k_map_table(struct ms_server *s, enum ms_kobj type, ms_slot_t table, ms_slot_t pml4,
+                               uint64_t va);
+MS_MUST_USE int ms_k_map_frame(struct ms_server *s, ms_slot_t frame, ms_slot_t pml4, uint64_t va,
+                               unsigned rights, int cached);
+MS_MUST_USE int ms_k_unmap_frame(struct ms_server *s, ms_slot_t frame);
+MS_MUST_USE int ms_k_copy_cap(struct ms_server *s, ms_slot_t dest, ms_slot_t src);
+MS_MUST_USE int ms_k_delete(struct ms_server *s, ms_slot_t slot);
+MS_MUST_USE int ms_k_revoke(struct ms_server *s, ms_slot_t slot);
+MS_MUST_USE int ms_k_copy_page(struct ms_server *s, ms_slot_t dst, ms_slot_t src, uint32_t src_off);
+MS_MUST_USE int ms_k_write_page(struct ms_server *s, ms_slot_t frame, uint32_t off, const uint8_t *src,
+                                uint32_t len);
+MS_MUST_USE int ms_k_mint_fault_ep(struct ms_server *s, ms_slot_t dest, uint64_t badge);
+MS_MUST_USE int ms_k_copy_fault_ep(struct ms_server *s, ms_slot_t dest, ms_slot_t src);
+MS_MUST_USE int ms_k_cancel_badged_sends(struct ms_server *s, ms_slot_t slot);
+MS_MUST_USE int ms_k_signal(struct ms_server *s, ms_slot_t slot);
 
 /* ---- heap.c: metadata memory (counted in heap_in_use) ---- */
 void *ms_heap_alloc(struct ms_server *s, uint64_t size);
@@ -22,6 +46,22 @@ struct ms_stash { void *head; uint32_t count; };
 int ms_stash_fill(struct ms_server *s, struct ms_stash *st, uint32_t n);
 void *ms_stash_take(struct ms_stash *st);
 void ms_stash_drain(struct ms_server *s, struct ms_stash *st);
+
+/* ---- handles.c ---- */
+#define MS_GEN_MAX 0xFFFFu
+/* A free, not retired index of a handle table (-1 if none). */
+int32_t ms_handle_free_index(void *const *table, const uint16_t *gen, uint32_t n);
+/* Next generation of slot idx and the handle naming it. */
+uint32_t ms_handle_make(uint16_t *gen, uint32_t idx);
+/* Index of a handle whose generation is current (MS_ERR_BAD_HANDLE otherwise). */
+int ms_handle_index(uint32_t handle, const uint16_t *gen, uint32_t n, uint32_t *idx);
+
+/* ---- device.c: which client's physical objects use which device pages ---- */
+/* MS_ERR_RANGE if no device untyped covers the range, MS_ERR_BUSY if another client's
+ * physical object uses part of it; else *first = the slot of its first frame. */
+int ms_dev_check(struct ms_server *s, const struct ms_client *c, uint64_t paddr, uint64_t size, ms_slot_t *first);
+void ms_dev_claim(struct ms_server *s, const struct ms_client *c, uint64_t paddr, uint64_t size);
+void ms_dev_release(struct ms_server *s, uint64_t paddr, uint64_t size);
 
 /* ---- slots.c ---- */
 int ms_slots_init(struct ms_server *s, ms_slot_t first, uint32_t total);
@@ -54,6 +94,7 @@ struct ms_need {
 };
 /* MS_OK if `c` may be charged for `n` and the server has it all. */
 int ms_need_check(const struct ms_server *s, const struct ms_client *c, const struct ms_need *n);
+int ms_quota_fits(uint64_t used, uint64_t n, uint64_t limit);
 void ms_charge(struct ms_client *c, uint64_t pages, uint64_t slots);
 void ms_uncharge(struct ms_client *c, uint64_t pages, uint64_t slots);
 /* Creates a kernel object in a fresh slot (resources already checked); 0 on failure. */
@@ -76,12 +117,27 @@ void ms_tcount_init(struct ms_tcount *tc);
 /* Adds what mapping a page (2 MiB if large) at va would create, counting each
  * missing structure once per counter. */
 void ms_tables_count(const struct ms_as *as, uint64_t va, int large, struct ms_tcount *tc);
-/* Maps `frame` at `va`, creating missing paging structures (reserved beforehand). */
-int ms_map_frame(struct ms_server *s, struct ms_as *as, ms_slot_t frame, uint64_t va,
-                 unsigned rights, int large, int cached, struct ms_stash *st);
+/* Maps `frame` at `va`, creating missing paging structures (reserved beforehand).
+ * If the kernel refuses (only possible when the client changed the space's kernel
+ * state behind the server's back: its own structures via an AS_VSPACE copy, or the
+ * adopted PML4 revoked), returns MS_ERR_KERNEL; without `force` nothing is recorded
+ * (structures made for it are freed again), with `force` the mapping and structures
+ * are recorded as if made (for acts that cannot roll back; the caller then marks the
+ * space broken). */
+MS_MUST_USE int ms_map_frame(struct ms_server *s, struct ms_as *as, ms_slot_t frame, uint64_t va,
+                             unsigned rights, int large, int cached, struct ms_stash *st, int force);
+/* A space whose kernel state no longer matches the server's records (see
+ * ms_map_frame): only AS_DESTROY, QUERY and FAULT_GET still work on it. */
+void ms_as_broken(struct ms_server *s, struct ms_as *as);
 /* Notes that the frame mapped at `va` is gone; frees paging structures left empty. */
 void ms_unmapped(struct ms_server *s, struct ms_as *as, uint64_t va, int large);
 void ms_tables_destroy(struct ms_server *s, struct ms_as *as);
+/* Maps the server's own PDPT at MS_MARK_VA (PML4 slot 255) of a new or adopted space,
+ * from `node` (metadata) and resources checked by the caller.  The kernel refuses when
+ * the slot is in use, which tells that the server manages this PML4 already (one
+ * address space per PML4): MS_ERR_BUSY; not a PML4 with an ASID: MS_ERR_BAD_CAP. */
+int ms_tables_mark(struct ms_server *s, struct ms_as *as, void *node);
+#define MS_MARK_VA 0x00007F8000000000ull
 /* 1 if a page table covers va (then no 2 MiB frame can be mapped there). */
 int ms_pt_present(const struct ms_as *as, uint64_t va);
 
@@ -184,5 +240,7 @@ static inline int ms_as_range(const struct ms_as *as, uint64_t va, uint64_t size
     return err;
 }
 int ms_as_install(struct ms_server *s, struct ms_client *c, struct ms_as *as, ms_slot_t notify,
-                  uint32_t *handle);
+                  uint32_t *handle, struct ms_stash *st);
 void ms_as_free_all(struct ms_server *s, struct ms_client *c);
+/* ms_as_lookup, and MS_ERR_KERNEL for a broken space (requests that change it). */
+int ms_as_lookup_live(struct ms_server *s, const struct ms_client *c, uint32_t handle, struct ms_as **out);

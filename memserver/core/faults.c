@@ -4,7 +4,9 @@
  *
  * The common case, a first touch of private anonymous memory, costs one retype and one
  * map (plus the paging structures the first page of a 2 MiB / 1 GiB / 512 GiB area
- * needs); the kernel has already zeroed the new frame.
+ * needs); the kernel has already zeroed the new frame.  A kernel refusal (copy or map)
+ * undoes what the fault made and reports MS_FAULT_KERNEL: the thread never sees a page
+ * without its contents.
  */
 #include "memserver/core/memserver.h"
 #include "memserver/core/core.h"
@@ -12,6 +14,8 @@
 /* x86 page-fault error code bits. */
 #define PF_WRITE 2u
 #define PF_FETCH 16u
+/* Longest x86 instruction: a fault this close after the IP is its fetch. */
+#define MAX_INSN 15u
 
 static int report(struct ms_server *s, struct ms_as *as, uint32_t kind, const struct ms_region *r,
                   uint64_t addr, uint64_t ip, uint64_t code)
@@ -28,7 +32,8 @@ static int report(struct ms_server *s, struct ms_as *as, uint32_t kind, const st
         f->code = code;
         as->fault_count++;
     }
-    if (as->notify) (void)ms_kcall_failed(s, s->k.signal(s->k.ctx, as->notify));
+    /* (The notification is the supervisor's cap: a refusal is its business, counted.) */
+    if (as->notify && ms_k_signal(s, as->notify)) s->stats.signal_errors++;
     return 1;
 }
 
@@ -46,24 +51,52 @@ static int fault_need(struct ms_server *s, struct ms_as *as, uint64_t va, uint64
     return err ? MS_FAULT_NO_MEMORY : 0;
 }
 
-/* A write to a read-only copy-on-write page of a direct region: give it its own frame. */
+/* A new 4 KiB frame holding a copy of page `off` of frame `src` (a zero page if src
+ * is 0); 0 if the kernel refused (nothing left behind). */
+static ms_slot_t frame_with(struct ms_server *s, ms_slot_t src, uint32_t off)
+{
+    ms_slot_t f = ms_kobj_new(s, MS_KOBJ_FRAME_4K);
+    if (f && src && ms_k_copy_page(s, f, src, off)) {
+        ms_kobj_free(s, f);
+        return 0;
+    }
+    return f;
+}
+
+/* A write to a read-only copy-on-write page of a direct region: give it its own frame.
+ * The old frame is unmapped only once the copy exists, and mapped again if the new one
+ * cannot be. */
 static int break_cow(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint32_t *e,
                      uint64_t va)
 {
     ms_slot_t old = MS_E_SLOT(*e);
-    ms_slot_t f = ms_kobj_new(s, MS_KOBJ_FRAME_4K);
-    MS_CHECK(f != 0);
-    (void)ms_kcall_failed(s, s->k.copy_page(s->k.ctx, f, old, 0));
-    if (MS_E_KIND(*e) == MS_E_COPY) {
-        ms_cap_free(s, old); /* deleting the copy unmaps it */
-        ms_uncharge(r->obj->owner, 0, 1);
-    } else {
-        (void)ms_kcall_failed(s, s->k.unmap_frame(s->k.ctx, old));
+    ms_slot_t f = frame_with(s, old, 0);
+    if (!f) return MS_FAULT_KERNEL;
+    MS_CHECK(ms_k_unmap_frame(s, old) == 0); /* the server's own, mapped frame cap */
+    if (ms_k_map_frame(s, f, as->pml4, va, r->rights, 1)) {
+        if (ms_k_map_frame(s, old, as->pml4, va, r->rights & ~(unsigned)MS_RIGHT_W, 1))
+            ms_as_broken(s, as); /* the page is gone from the kernel's view of the space */
+        ms_kobj_free(s, f);
+        return MS_FAULT_KERNEL;
     }
-    (void)ms_kcall_failed(s, s->k.map_frame(s->k.ctx, f, as->pml4, va, r->rights, 1));
+    if (MS_E_KIND(*e) == MS_E_COPY) {
+        ms_cap_free(s, old);
+        ms_uncharge(r->obj->owner, 0, 1);
+    }
     *e = MS_E_MAKE(MS_E_OWN, f);
     ms_charge(r->obj->owner, 1, 1);
     return 0;
+}
+
+/* Maps a new entry `e` (frame `f`, charged `pages` + 1 slot) at va, or undoes it. */
+static int map_new(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint32_t *e, uint32_t entry,
+                   uint64_t va, unsigned rights, uint64_t pages, struct ms_stash *st)
+{
+    *e = entry;
+    ms_charge(r->obj->owner, pages, 1);
+    if (!ms_map_frame(s, as, MS_E_SLOT(entry), va, rights, 0, r->obj->cached, st, 0)) return 0;
+    ms_obj_drop_page(s, r->obj, (uint32_t)(e - r->obj->page));
+    return MS_FAULT_KERNEL;
 }
 
 static int fault_direct(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va,
@@ -87,21 +120,14 @@ static int fault_direct(struct ms_server *s, struct ms_as *as, struct ms_region 
         int err = fault_need(s, as, va, 0, 1, st);
         if (err) return err;
         ms_slot_t cp = ms_cap_copy(s, src);
-        MS_CHECK(cp != 0);
-        *e = MS_E_MAKE(MS_E_COPY, cp);
-        ms_charge(o->owner, 0, 1);
-        (void)ms_map_frame(s, as, cp, va, r->rights & ~(unsigned)MS_RIGHT_W, 0, 1, st);
-        return 0;
+        if (!cp) return MS_FAULT_KERNEL;
+        return map_new(s, as, r, e, MS_E_MAKE(MS_E_COPY, cp), va, r->rights & ~(unsigned)MS_RIGHT_W, 0, st);
     }
     int err = fault_need(s, as, va, 1, 1, st);
     if (err) return err;
-    ms_slot_t f = ms_kobj_new(s, MS_KOBJ_FRAME_4K);
-    MS_CHECK(f != 0);
-    if (src) (void)ms_kcall_failed(s, s->k.copy_page(s->k.ctx, f, src, off));
-    *e = MS_E_MAKE(MS_E_OWN, f);
-    ms_charge(o->owner, 1, 1);
-    (void)ms_map_frame(s, as, f, va, r->rights, 0, 1, st);
-    return 0;
+    ms_slot_t f = frame_with(s, src, off);
+    if (!f) return MS_FAULT_KERNEL; /* never a zero page in place of the contents */
+    return map_new(s, as, r, e, MS_E_MAKE(MS_E_OWN, f), va, r->rights, 1, st);
 }
 
 static int fault_shared(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va,
@@ -116,16 +142,19 @@ static int fault_shared(struct ms_server *s, struct ms_as *as, struct ms_region 
     if (err) return err;
     if (populate) {
         ms_slot_t m = ms_kobj_new(s, MS_KOBJ_FRAME_4K);
-        MS_CHECK(m != 0);
+        if (!m) return MS_FAULT_KERNEL;
         *e = MS_E_MAKE(MS_E_OWN, m);
         ms_charge(o->owner, 1, 1);
     }
     ms_slot_t cp = ms_cap_copy(s, MS_E_SLOT(*e));
-    MS_CHECK(cp != 0);
-    r->caps[i] = cp;
-    ms_charge(as->owner, 0, 1);
-    (void)ms_map_frame(s, as, cp, va, r->rights, 0, o->cached, st);
-    return 0;
+    if (cp && !ms_map_frame(s, as, cp, va, r->rights, 0, o->cached, st, 0)) {
+        r->caps[i] = cp;
+        ms_charge(as->owner, 0, 1);
+        return 0;
+    }
+    if (cp) ms_cap_free(s, cp);
+    if (populate) ms_obj_drop_page(s, o, r->off + (uint32_t)i);
+    return MS_FAULT_KERNEL;
 }
 
 int ms_fill_page(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va, int write)
@@ -137,27 +166,36 @@ int ms_fill_page(struct ms_server *s, struct ms_as *as, struct ms_region *r, uin
     return kind;
 }
 
-int ms_vm_fault(struct ms_server *s, uint32_t handle, uint64_t addr, uint64_t ip, uint64_t code)
+/* seL4 on x86 reports every page fault as a data fault (no prefetch flag) and without
+ * NX the error code has no fetch bit: a fault at most 15 bytes after the IP is taken
+ * to be the instruction fetch. */
+static int is_fetch(uint64_t addr, uint64_t ip, uint64_t code)
+{
+    return (code & PF_FETCH) || (addr >= ip && addr - ip < MAX_INSN);
+}
+
+int ms_vm_fault(struct ms_server *s, uint64_t badge, uint64_t addr, uint64_t ip, uint64_t code)
 {
     struct ms_as *as;
-    if (ms_as_lookup(s, 0, handle, &as)) return 1; /* address space gone: nobody to tell */
+    if (ms_as_from_fault_badge(s, badge, &as)) return 1; /* no such space: nobody to tell */
     struct ms_region *r = addr < MS_USER_TOP ? ms_regions_at(as, addr) : 0;
     if (!r) return report(s, as, MS_FAULT_UNMAPPED, 0, addr, ip, code);
     if (r->kind == MS_REG_GUARD) return report(s, as, MS_FAULT_GUARD, r, addr, ip, code);
     int write = (code & PF_WRITE) != 0;
     if (write && !(r->rights & MS_RIGHT_W)) return report(s, as, MS_FAULT_WRITE_RO, r, addr, ip, code);
-    if ((code & PF_FETCH) && !(r->rights & MS_RIGHT_X))
+    if (!write && is_fetch(addr, ip, code) && !(r->rights & MS_RIGHT_X))
         return report(s, as, MS_FAULT_EXEC_NX, r, addr, ip, code);
+    if (as->broken) return report(s, as, MS_FAULT_KERNEL, r, addr, ip, code);
     int kind = ms_fill_page(s, as, r, addr & ~(MS_PAGE_SIZE - 1), write);
     if (kind) return report(s, as, (uint32_t)kind, r, addr, ip, code);
     s->stats.faults_fixed++;
     return 0;
 }
 
-int ms_other_fault(struct ms_server *s, uint32_t handle, uint64_t type, uint64_t ip)
+int ms_other_fault(struct ms_server *s, uint64_t badge, uint64_t type, uint64_t ip)
 {
     struct ms_as *as;
-    if (ms_as_lookup(s, 0, handle, &as)) return 1;
+    if (ms_as_from_fault_badge(s, badge, &as)) return 1;
     return report(s, as, MS_FAULT_OTHER, 0, 0, ip, type);
 }
 

@@ -103,16 +103,22 @@ void ms_demote(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint6
     uint32_t *e = ms_region_entry(r, (bva - r->start) >> MS_PAGE_BITS);
     ms_slot_t big = MS_E_SLOT(e[0]);
     MS_CHECK(MS_E_KIND(e[0]) == MS_E_LARGE);
-    (void)ms_kcall_failed(s, s->k.unmap_frame(s->k.ctx, big));
+    MS_CHECK(ms_k_unmap_frame(s, big) == 0); /* the server's own, mapped frame cap */
+    int refused = 0;
     for (uint32_t i = 0; i < MS_PAGES_PER_LARGE; i++) {
+        /* Memory and slots reserved, the copy goes through the server's own window:
+         * the kernel cannot refuse. */
         ms_slot_t f = ms_kobj_new(s, MS_KOBJ_FRAME_4K);
         MS_CHECK(f != 0);
-        (void)ms_kcall_failed(s, s->k.copy_page(s->k.ctx, f, big, i << MS_PAGE_BITS));
+        MS_CHECK(ms_k_copy_page(s, f, big, i << MS_PAGE_BITS) == 0);
         e[i] = MS_E_MAKE(MS_E_OWN, f);
         ms_charge(o->owner, 1, 1);
-        (void)ms_map_frame(s, as, f, bva + ((uint64_t)i << MS_PAGE_BITS), r->rights, 0, o->cached,
-                           &p->stash);
+        /* Mapping in the client's space can be refused only if the client changed it
+         * behind our back; this act cannot be undone, so the space is marked broken. */
+        refused |= ms_map_frame(s, as, f, bva + ((uint64_t)i << MS_PAGE_BITS), r->rights, 0, o->cached,
+                                &p->stash, 1) != MS_OK;
     }
+    if (refused) ms_as_broken(s, as);
     ms_kobj_free(s, big);
     ms_uncharge(o->owner, MS_PAGES_PER_LARGE, 1);
     ms_unmapped(s, as, bva, 1);
@@ -172,7 +178,7 @@ void ms_release_region_pages(struct ms_server *s, struct ms_as *as, struct ms_re
             ms_unmapped(s, as, va, 0);
             break;
         case MS_E_BORROW:
-            (void)ms_kcall_failed(s, s->k.unmap_frame(s->k.ctx, MS_E_SLOT(*e)));
+            MS_CHECK(ms_k_unmap_frame(s, MS_E_SLOT(*e)) == 0); /* the server's own frame cap */
             *e = 0;
             ms_unmapped(s, as, va, 0);
             break;
@@ -209,8 +215,10 @@ void ms_region_remap(struct ms_server *s, struct ms_as *as, struct ms_region *r)
             uint32_t k = MS_E_KIND(*ms_region_entry(r, i));
             if (k == MS_E_BORROW || k == MS_E_COPY) rights &= ~(unsigned)MS_RIGHT_W;
         }
-        (void)ms_kcall_failed(s, s->k.map_frame(s->k.ctx, f, as->pml4, r->start + (i << MS_PAGE_BITS),
-                                                rights, r->obj->cached));
+        /* A remap of a page the server mapped: refused only if the client changed the
+         * space behind our back (e.g. revoked an adopted PML4). */
+        if (ms_k_map_frame(s, f, as->pml4, r->start + (i << MS_PAGE_BITS), rights, r->obj->cached))
+            ms_as_broken(s, as);
         if (large) i += MS_PAGES_PER_LARGE - 1;
     }
 }

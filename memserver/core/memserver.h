@@ -65,14 +65,23 @@ int ms_page_cap(struct ms_server *s, struct ms_client *c, uint32_t handle, uint6
 int ms_fault_get(struct ms_server *s, struct ms_client *c, uint32_t handle, struct ms_fault_info *out);
 int ms_quota_get(struct ms_server *s, struct ms_client *c, struct ms_quota_info *out);
 
-/* A VM fault of a thread in address space `as` (the handle is in the fault endpoint's
- * badge).  Returns 0 if the fault was fixed (reply to the thread), 1 if it was
- * recorded for the supervisor (do not reply). */
-int ms_vm_fault(struct ms_server *s, uint32_t handle, uint64_t addr, uint64_t ip, uint64_t code);
+/* A VM fault of a thread whose fault endpoint has `badge` (ms_as_fault_badge: the
+ * space and the client it was minted for; a space that changed owner or is gone is
+ * ignored).  Returns 0 if the fault was fixed (reply to the thread), 1 if it was
+ * recorded for the supervisor or ignored (do not reply). */
+int ms_vm_fault(struct ms_server *s, uint64_t badge, uint64_t addr, uint64_t ip, uint64_t code);
 
 /* Any other fault of such a thread (cap fault, user exception, ...): recorded for the
  * supervisor as MS_FAULT_OTHER with code = the seL4 fault type.  Returns 1. */
-int ms_other_fault(struct ms_server *s, uint32_t handle, uint64_t type, uint64_t ip);
+int ms_other_fault(struct ms_server *s, uint64_t badge, uint64_t type, uint64_t ip);
+/* The badge of the fault endpoint of `as`, and the reverse (MS_ERR_BAD_HANDLE if it
+ * names no live space of the client it was minted for). */
+uint64_t ms_as_fault_badge(const struct ms_server *s, const struct ms_as *as);
+int ms_as_from_fault_badge(struct ms_server *s, uint64_t badge, struct ms_as **out);
+/* AS_FAULT_EP / AS_VSPACE: a copy of the space's fault endpoint / PML4 cap into the
+ * server's reply slot `out`. */
+int ms_as_fault_ep(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slot_t out);
+int ms_as_vspace(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slot_t out);
 
 /* Looks up an address space handle of client c (MS_ERR_BAD_HANDLE / MS_ERR_NOT_OWNER). */
 int ms_as_lookup(struct ms_server *s, const struct ms_client *c, uint32_t handle, struct ms_as **out);

@@ -65,7 +65,7 @@ static int write_piece(struct ms_server *s, const struct ms_req_obj_write *a, co
     uint64_t page_start = (uint64_t)(w->first + i) << MS_PAGE_BITS;
     uint64_t from = a->off > page_start ? a->off : page_start;
     uint64_t to = a->off + a->nbytes < page_start + MS_PAGE_SIZE ? a->off + a->nbytes : page_start + MS_PAGE_SIZE;
-    return s->k.write_page(s->k.ctx, w->frame[i], (uint32_t)(from - page_start), w->bytes + (from - a->off),
+    return ms_k_write_page(s, w->frame[i], (uint32_t)(from - page_start), w->bytes + (from - a->off),
                            (uint32_t)(to - from));
 }
 
@@ -84,7 +84,7 @@ static int invoke_obj_write(struct ms_server *s, const struct ms_req_obj_write *
     for (int pass = 1; pass >= 0; pass--) {
         for (uint32_t i = 0; i < w->count; i++) {
             if ((int)w->fresh[i] != pass) continue;
-            if (ms_kcall_failed(s, write_piece(s, a, w, i))) {
+            if (write_piece(s, a, w, i)) {
                 /* Nothing visible has changed unless an existing page was written. */
                 MS_CHECK(visible_written == 0);
                 drop_fresh(s, w);

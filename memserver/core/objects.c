@@ -64,6 +64,7 @@ static void obj_free(struct ms_server *s, struct ms_object *o)
         MS_CHECK(k != MS_E_BORROW && k != MS_E_COPY); /* only mapped objects hold those */
         if (k == MS_E_OWN || k == MS_E_LARGE) ms_obj_drop_page(s, o, i);
     }
+    if (o->kind == MS_OBJK_PHYS) ms_dev_release(s, o->paddr, (uint64_t)o->npages << MS_PAGE_BITS);
     ms_heap_free(s, o->page, (uint64_t)o->npages * sizeof(uint32_t));
     ms_heap_free(s, o, sizeof(*o));
 }

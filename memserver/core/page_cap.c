@@ -22,7 +22,7 @@ struct page_cap_plan {
 static int decode_page_cap(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va,
                            struct page_cap_plan *p)
 {
-    int err = ms_as_lookup(s, c, handle, &p->as);
+    int err = ms_as_lookup_live(s, c, handle, &p->as);
     if (err) return err;
     if ((err = ms_as_range(p->as, va, MS_PAGE_SIZE))) return err;
     p->r = ms_regions_at(p->as, va);
@@ -76,8 +76,10 @@ int ms_page_cap(struct ms_server *s, struct ms_client *c, uint32_t handle, uint6
     if (err) return err;
     ms_slot_t frame = 0;
     if ((err = make_own(s, c, &p, &frame))) return err;
-    /* `out` is empty and `frame` a live frame cap: the kernel cannot refuse. */
-    MS_CHECK(!ms_kcall_failed(s, s->k.copy_cap(s->k.ctx, out, frame)));
+    /* `out` (the server's own reply slot) emptied, `frame` a live frame cap: the kernel
+     * cannot refuse. */
+    MS_CHECK(ms_k_delete(s, out) == 0);
+    MS_CHECK(ms_k_copy_cap(s, out, frame) == 0);
     ms_slot_set_exported(s, frame, 1);
     return MS_OK;
 }

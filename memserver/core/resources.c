@@ -5,12 +5,23 @@
  */
 #include "memserver/core/core.h"
 
+/* used + n <= limit, without wrapping (a limit lowered below use refuses everything). */
+int ms_quota_fits(uint64_t used, uint64_t n, uint64_t limit)
+{
+    uint64_t total;
+    return !__builtin_add_overflow(used, n, &total) && total <= limit;
+}
+
 int ms_need_check(const struct ms_server *s, const struct ms_client *c, const struct ms_need *n)
 {
-    uint64_t pages = n->pages + n->large * MS_PAGES_PER_LARGE;
+    uint64_t large_pages, pages;
+    if (__builtin_mul_overflow(n->large, (uint64_t)MS_PAGES_PER_LARGE, &large_pages) ||
+        __builtin_add_overflow(n->pages, large_pages, &pages))
+        return c ? MS_ERR_QUOTA : MS_ERR_NO_MEMORY;
     if (c) {
         const struct ms_quota *q = &c->quota;
-        if (pages > q->pages_limit - q->pages_used || n->slots > q->slots_limit - q->slots_used)
+        if (!ms_quota_fits(q->pages_used, pages, q->pages_limit) ||
+            !ms_quota_fits(q->slots_used, n->slots, q->slots_limit))
             return MS_ERR_QUOTA;
     }
     if (n->slots > s->slots.count) return MS_ERR_NO_SLOTS;
@@ -20,6 +31,9 @@ int ms_need_check(const struct ms_server *s, const struct ms_client *c, const st
 
 void ms_charge(struct ms_client *c, uint64_t pages, uint64_t slots)
 {
+    /* Every charge was checked by ms_need_check first. */
+    MS_CHECK(ms_quota_fits(c->quota.pages_used, pages, c->quota.pages_limit) &&
+             ms_quota_fits(c->quota.slots_used, slots, c->quota.slots_limit));
     c->quota.pages_used += pages;
     c->quota.slots_used += slots;
 }
@@ -31,12 +45,6 @@ void ms_uncharge(struct ms_client *c, uint64_t pages, uint64_t slots)
     c->quota.slots_used -= slots;
 }
 
-int ms_kcall_failed(struct ms_server *s, int err)
-{
-    s->stats.invocations++;
-    return err != 0;
-}
-
 ms_slot_t ms_kobj_new(struct ms_server *s, enum ms_kobj type)
 {
     int32_t chunk = type == MS_KOBJ_FRAME_2M ? ms_pool_take_2m(&s->pool) : ms_pool_take_4k(&s->pool);
@@ -46,7 +54,7 @@ ms_slot_t ms_kobj_new(struct ms_server *s, enum ms_kobj type)
         ms_pool_release(&s->pool, chunk);
         return 0;
     }
-    if (ms_kcall_failed(s, s->k.retype(s->k.ctx, s->pool.chunk[chunk].slot, type, 0, slot))) {
+    if (ms_k_retype(s, s->pool.chunk[chunk].slot, type, 0, slot)) {
         ms_slot_free(s, slot);
         ms_pool_release(&s->pool, chunk);
         return 0;
@@ -61,7 +69,7 @@ void ms_kobj_free(struct ms_server *s, ms_slot_t slot)
     uint16_t chunk = s->slots.chunk_of[slot - s->slots.first];
     MS_CHECK(chunk != 0);
     MS_CHECK(ms_unexport(s, slot) == MS_OK);
-    (void)ms_kcall_failed(s, s->k.delete_cap(s->k.ctx, slot));
+    MS_CHECK(ms_k_delete(s, slot) == 0); /* the server's own slot: never refused */
     ms_pool_release(&s->pool, (int32_t)chunk - 1);
     ms_slot_free(s, slot);
 }
@@ -70,7 +78,7 @@ ms_slot_t ms_cap_copy(struct ms_server *s, ms_slot_t src)
 {
     ms_slot_t slot = ms_slot_alloc(s);
     if (!slot) return 0;
-    if (ms_kcall_failed(s, s->k.copy_cap(s->k.ctx, slot, src))) {
+    if (ms_k_copy_cap(s, slot, src)) {
         ms_slot_free(s, slot);
         return 0;
     }
@@ -79,7 +87,7 @@ ms_slot_t ms_cap_copy(struct ms_server *s, ms_slot_t src)
 
 void ms_cap_free(struct ms_server *s, ms_slot_t slot)
 {
-    (void)ms_kcall_failed(s, s->k.delete_cap(s->k.ctx, slot));
+    MS_CHECK(ms_k_delete(s, slot) == 0);
     ms_slot_free(s, slot);
 }
 
@@ -99,7 +107,7 @@ uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first)
             return 0;
         }
     }
-    if (ms_kcall_failed(s, s->k.retype_frames(s->k.ctx, s->pool.chunk[chunk].slot, slot, got))) {
+    if (ms_k_retype_frames(s, s->pool.chunk[chunk].slot, slot, got)) {
         for (uint32_t i = 0; i < got; i++) ms_slot_free(s, slot + i);
         ms_pool_untake(&s->pool, chunk, got);
         return 0;
@@ -114,7 +122,7 @@ int ms_unexport(struct ms_server *s, ms_slot_t slot)
     if (!ms_slot_exported(s, slot)) return MS_OK;
     /* The frame cap in `slot` is the original (from the retype): revoking it deletes
      * every copy, the client's, a TCB's IPC-buffer cap, the server's reply slot. */
-    if (ms_kcall_failed(s, s->k.revoke_cap(s->k.ctx, slot))) return MS_ERR_KERNEL;
+    if (ms_k_revoke(s, slot)) return MS_ERR_KERNEL;
     ms_slot_set_exported(s, slot, 0);
     return MS_OK;
 }

@@ -30,7 +30,7 @@ int ms_add_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits)
     if (n > s->slots.count) return MS_ERR_NO_SLOTS;
     for (uint64_t i = 0; i < n; i++) {
         ms_slot_t slot = ms_slot_alloc(s);
-        if (ms_kcall_failed(s, s->k.retype(s->k.ctx, ut, MS_KOBJ_UNTYPED, MS_LARGE_BITS, slot))) {
+        if (ms_k_retype(s, ut, MS_KOBJ_UNTYPED, MS_LARGE_BITS, slot)) {
             ms_slot_free(s, slot);
             return MS_ERR_KERNEL;
         }
@@ -48,11 +48,14 @@ int ms_add_device_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits,
     uint32_t n = 1u << (size_bits - MS_PAGE_BITS);
     if (n > s->slots.count) return MS_ERR_NO_SLOTS;
     struct ms_device_ut *d = &s->dev[s->ndev];
+    d->users = ms_heap_alloc(s, (uint64_t)n * sizeof(uint32_t));
+    d->owner = ms_heap_alloc(s, n);
+    if (!d->users || !d->owner) return MS_ERR_NO_MEMORY;
     for (uint32_t i = 0; i < n; i++) {
         ms_slot_t slot = ms_slot_alloc(s);
         if (i == 0) d->slot = slot;
         else if (slot != d->slot + i) return MS_ERR_NO_SLOTS; /* needs consecutive slots */
-        if (ms_kcall_failed(s, s->k.retype(s->k.ctx, ut, MS_KOBJ_FRAME_4K, 0, slot)))
+        if (ms_k_retype(s, ut, MS_KOBJ_FRAME_4K, 0, slot))
             return MS_ERR_KERNEL;
     }
     d->size_bits = (uint8_t)size_bits;
@@ -80,6 +83,13 @@ void ms_fini(struct ms_server *s)
     ms_heap_free(s, s->slots.exported, (uint64_t)s->slots.words * sizeof(uint64_t));
     s->slots.exported = 0;
     ms_heap_free(s, s->pool.chunk, (uint64_t)s->pool.cap * sizeof(struct ms_chunk));
+    for (uint32_t i = 0; i < s->ndev; i++) {
+        uint64_t n = 1ull << (s->dev[i].size_bits - MS_PAGE_BITS);
+        ms_heap_free(s, s->dev[i].users, n * sizeof(uint32_t));
+        ms_heap_free(s, s->dev[i].owner, n);
+        s->dev[i].users = 0;
+        s->dev[i].owner = 0;
+    }
     s->slots.used = 0;
     s->slots.chunk_of = 0;
     s->pool.chunk = 0;
@@ -104,11 +114,11 @@ int ms_reserve_untyped(struct ms_server *s, unsigned size_bits, ms_slot_t *out)
     ms_slot_t parent = s->pool.chunk[i].slot;
     /* 2 MiB = 2^b (reserved) + 2^b + 2^(b+1) + ... + 2^20, each naturally aligned. */
     ms_slot_t slot = ms_slot_alloc(s);
-    if (ms_kcall_failed(s, s->k.retype(s->k.ctx, parent, MS_KOBJ_UNTYPED, size_bits, slot))) return MS_ERR_KERNEL;
+    if (ms_k_retype(s, parent, MS_KOBJ_UNTYPED, size_bits, slot)) return MS_ERR_KERNEL;
     *out = slot;
     for (unsigned bits = size_bits; bits < MS_LARGE_BITS; bits++) {
         slot = ms_slot_alloc(s);
-        if (ms_kcall_failed(s, s->k.retype(s->k.ctx, parent, MS_KOBJ_UNTYPED, bits, slot))) return MS_ERR_KERNEL;
+        if (ms_k_retype(s, parent, MS_KOBJ_UNTYPED, bits, slot)) return MS_ERR_KERNEL;
         int err = ms_pool_add(s, slot, bits);
         if (err) return err;
     }

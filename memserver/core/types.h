@@ -10,13 +10,13 @@
 #pragma once
 #include <stdint.h>
 #include "memserver/core/kernel_ops.h"
+#include "memserver/protocol/messages.h" /* MS_USER_TOP */
 
 #define MS_PAGE_BITS 12u
 #define MS_PAGE_SIZE (1ull << MS_PAGE_BITS)
 #define MS_LARGE_BITS 21u
 #define MS_LARGE_SIZE (1ull << MS_LARGE_BITS)
 #define MS_PAGES_PER_LARGE 512u
-#define MS_USER_TOP 0x0000800000000000ull /* first address of the kernel half */
 
 /* ---- page-array entries of a memory object (u32 each) ----
  * bits 28..0 = slot number, bits 31..29 = what that slot is. */
@@ -144,12 +144,14 @@ struct ms_as {
     uint32_t handle;
     ms_slot_t pml4;
     ms_slot_t notify; /* supervisor notification (0 = none) */
+    ms_slot_t fault_ep; /* badged endpoint all AS_FAULT_EP copies derive from (0 = none) */
     struct ms_regions regions;
     struct ms_tables tables;
     struct ms_fault_report faults[MS_FAULT_QUEUE];
     uint32_t fault_head, fault_count, faults_lost;
     uint32_t last; /* index of the region that served the last lookup (fault fast path) */
     uint8_t adopted; /* PML4 made by someone else (AS_ADOPT): not the server's to delete */
+    uint8_t broken;  /* the kernel refused an act the server could not undo (ms_as_broken) */
     uint64_t floor;  /* lowest address the server manages in this address space */
 };
 /* An adopted address space is managed from 512 GiB up (PML4 slot 1 and above), so that
@@ -168,11 +170,15 @@ struct ms_device_ut {
     uint64_t paddr;
     uint64_t watermark; /* bytes handed out (kernel freeIndex) */
     uint32_t live;
+    uint32_t *users; /* per page: physical objects over it */
+    uint8_t *owner;  /* per page: client index + 1 of those objects (0 = none) */
 };
 
 /* Counters of kernel invocations the core made (benchmarks). */
 struct ms_stats {
     uint64_t invocations;
+    uint64_t broken_spaces; /* spaces marked broken (kernel refusals of acts) */
+    uint64_t signal_errors; /* supervisor notifications the kernel refused */
     uint64_t faults_fixed, faults_reported;
     uint64_t large_frames_mapped;
 };

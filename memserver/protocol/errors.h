@@ -12,7 +12,7 @@ typedef enum ms_err {
     MS_ERR_VERSION = 2,       /* protocol version of the request is not supported */
     MS_ERR_UNALIGNED = 3,     /* address, size or offset not a multiple of 4 KiB */
     MS_ERR_NON_CANONICAL = 4, /* address is not a canonical x86-64 address */
-    MS_ERR_KERNEL_HALF = 5,   /* range reaches 0x0000800000000000 or above (or wraps) */
+    MS_ERR_KERNEL_HALF = 5,   /* range reaches MS_USER_TOP (0x7FFFFFFFF000) or above (or wraps) */
     MS_ERR_ZERO_LENGTH = 6,   /* size is 0 */
     MS_ERR_OVERLAP = 7,       /* fixed-address range overlaps an existing mapping */
     MS_ERR_NO_SPACE = 8,      /* no hole in the address space fits the request */

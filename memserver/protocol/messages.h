@@ -79,11 +79,22 @@ enum ms_fault_kind {
     MS_FAULT_NO_MEMORY = 6, /* the page could not be populated: server out of memory */
     MS_FAULT_ACCESS = 7,    /* any other access the mapping does not allow */
     MS_FAULT_OTHER = 8,     /* not a VM fault: code = the seL4 fault type (cap fault, ...) */
+    MS_FAULT_KERNEL = 9,    /* the kernel refused to map the page or copy its contents (the
+                               space's kernel state was changed behind the server's back) */
 };
+
+/* End of the user range: seL4 on x86-64 refuses to map a frame whose end lies beyond
+ * USER_TOP = 0x7FFFFFFFFFFF (decodeX86FrameInvocation: vaddr + size > USER_TOP), so the
+ * last usable 4 KiB page is 0x7FFFFFFFE000.  Addresses from here to the non-canonical
+ * hole (0x0000800000000000) are MS_ERR_KERNEL_HALF. */
+#define MS_USER_TOP 0x00007FFFFFFFF000ull
+#define MS_CANONICAL_LOW_END 0x0000800000000000ull
 
 /* Badges: client endpoint caps carry the client's badge (bit 63 clear, non-zero);
  * fault endpoint caps minted by AS_FAULT_EP carry MS_FAULT_BADGE | as handle. */
 #define MS_FAULT_BADGE (1ull << 63)
+/* A fault endpoint's badge: MS_FAULT_BADGE | client index << 32 | as handle. */
+#define MS_FAULT_CLIENT_SHIFT 32
 #define MS_ADMIN_BADGE (1ull << 62)
 
 /* ---- decoded requests ---- */
@@ -128,6 +139,21 @@ struct ms_quota_info { uint64_t pages_used, pages_limit, slots_used, slots_limit
 #define MS_WRITE_HEADER 3u
 #define MS_WRITE_MAX ((MS_MAX_MRS - MS_WRITE_HEADER) * 8u)
 
+/* How a request is built and who may send it. */
+struct ms_op_shape {
+    uint8_t mrs;   /* message registers (OBJ_WRITE: the header; its data follows) */
+    uint8_t caps;  /* extra caps: exactly this many */
+    uint8_t admin; /* needs the administrator badge */
+    int (*decode)(const uint64_t *mr, unsigned n, struct ms_request *out);
+};
+/* Checks label (version, op), register count and cap count; returns the op's shape
+ * (its decode checks the arguments), or NULL with *err. */
+const struct ms_op_shape *ms_decode_label(uint64_t label, unsigned n, unsigned ncaps, uint32_t *op, int *err);
+
+/* The server's decoder: label, then the sender's badge (MS_ERR_DENIED for badge 0,
+ * the administrator bit alone, or an admin op without it), then the arguments. */
+int ms_decode_message(uint64_t badge, uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps,
+                      struct ms_request *out);
 /* Decodes and validates a request message: label, `n` message registers, `ncaps`
  * extra caps.  Checks everything that does not need server state (lengths, flags,
  * rights, alignment, canonical and user-half addresses).  Returns MS_OK or an error. */

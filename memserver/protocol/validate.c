@@ -2,15 +2,14 @@
 #include "memserver/protocol/errors.h"
 #include "memserver/protocol/messages.h"
 
-#define USER_TOP 0x0000800000000000ull
 #define CANONICAL_HIGH 0xFFFF800000000000ull
 
 int ms_check_range(uint64_t va, uint64_t size)
 {
     if (size == 0) return MS_ERR_ZERO_LENGTH;
     if ((va | size) & 0xFFFu) return MS_ERR_UNALIGNED;
-    if (va >= USER_TOP && va < CANONICAL_HIGH) return MS_ERR_NON_CANONICAL;
-    if (va >= USER_TOP || size > USER_TOP - va) return MS_ERR_KERNEL_HALF;
+    if (va >= MS_CANONICAL_LOW_END && va < CANONICAL_HIGH) return MS_ERR_NON_CANONICAL;
+    if (va >= MS_USER_TOP || size > MS_USER_TOP - va) return MS_ERR_KERNEL_HALF;
     return MS_OK;
 }
 

@@ -97,40 +97,38 @@ static int g_revoke(void *ctx, ms_slot_t slot)
     return seL4_CNode_Revoke(MSS_CNODE, slot, DEPTH);
 }
 
-/* Maps a second cap of `src` and `dst` into the copy window, copies, unmaps. */
+/* The first error of a sequence of invocations (each counted). */
+static int first_err(int err, int next)
+{
+    mss_glue.invocations++;
+    return err ? err : next;
+}
+
+/* Maps a second cap of `src` and `dst` into the copy window, copies, unmaps; the
+ * window is left empty whatever fails, and the first kernel error is returned. */
 static int g_copy_page(void *ctx, ms_slot_t dst, ms_slot_t src, uint32_t off)
 {
     (void)ctx;
     uint64_t w = mss_glue.scratch;
     seL4_CPtr tmp = mss_glue.tmp_slot;
-    int err = seL4_CNode_Copy(MSS_CNODE, tmp, DEPTH, MSS_CNODE, src, DEPTH, seL4_AllRights);
-    mss_glue.invocations++;
+    int err = first_err(0, seL4_CNode_Copy(MSS_CNODE, tmp, DEPTH, MSS_CNODE, src, DEPTH, seL4_AllRights));
     if (err) return err;
-    uint64_t src_va = off ? w + (2ull << 20) : w; /* a 2 MiB source goes to its own slot */
-    if (off) {
-        err = seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes);
-    } else {
-        err = seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes);
-        if (err == seL4_AlignmentError || err == seL4_FailedLookup || err == seL4_DeleteFirst) {
-            /* A 2 MiB frame at offset 0. */
-            src_va = w + (2ull << 20);
-            err = seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes);
-            mss_glue.invocations++;
-        }
+    /* A 4 KiB source maps at the window; a 2 MiB one (offset, or refused there) in its
+     * own 2 MiB slot. */
+    uint64_t src_va = off ? w + (2ull << 20) : w;
+    err = first_err(0, seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes));
+    if (!off && (err == seL4_AlignmentError || err == seL4_FailedLookup || err == seL4_DeleteFirst)) {
+        src_va = w + (2ull << 20);
+        err = first_err(0, seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes));
     }
-    mss_glue.invocations++;
     if (!err) {
-        err = seL4_X86_Page_Map(dst, MSS_VSPACE, w + 4096, seL4_ReadWrite, seL4_X86_Default_VMAttributes);
-        mss_glue.invocations++;
+        err = first_err(0, seL4_X86_Page_Map(dst, MSS_VSPACE, w + 4096, seL4_ReadWrite, seL4_X86_Default_VMAttributes));
         if (!err) {
             memcpy((void *)(w + 4096), (const void *)(src_va + off), 4096);
-            (void)seL4_X86_Page_Unmap(dst);
-            mss_glue.invocations++;
+            err = first_err(err, seL4_X86_Page_Unmap(dst));
         }
     }
-    (void)seL4_CNode_Delete(MSS_CNODE, tmp, DEPTH); /* also unmaps it */
-    mss_glue.invocations++;
-    return err;
+    return first_err(err, seL4_CNode_Delete(MSS_CNODE, tmp, DEPTH)); /* also unmaps it */
 }
 
 /* Maps the frame into the copy window, writes, unmaps. */
@@ -147,11 +145,38 @@ static int g_write_page(void *ctx, ms_slot_t frame, uint32_t off, const uint8_t 
     return seL4_X86_Page_Unmap(frame);
 }
 
+static int g_mint_fault_ep(void *ctx, ms_slot_t dest, uint64_t badge)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_CNode_Mint(MSS_CNODE, dest, DEPTH, MSS_CNODE, mss_glue.ep, DEPTH, seL4_AllRights, badge);
+}
+
+/* What clients get: send (Write) and GrantReply, which seL4 requires of a fault
+ * handler cap (sendFaultIPC: CanSend && (CanGrant || CanGrantReply)); no Grant, so no
+ * cap sent through it can reach the server's receive slot. */
+static int g_copy_fault_ep(void *ctx, ms_slot_t dest, ms_slot_t src)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_CNode_Copy(MSS_CNODE, dest, DEPTH, MSS_CNODE, src, DEPTH, seL4_CapRights_new(1, 0, 0, 1));
+}
+
+static int g_cancel_badged_sends(void *ctx, ms_slot_t slot)
+{
+    (void)ctx;
+    mss_glue.invocations++;
+    return seL4_CNode_CancelBadgedSends(MSS_CNODE, slot, DEPTH);
+}
+
+/* The supervisor's notification, or whatever cap a client passed instead: a
+ * non-blocking send with label 0 signals a notification, never blocks on an endpoint,
+ * and is an invalid invocation (ignored) for every other object. */
 static int g_signal(void *ctx, ms_slot_t slot)
 {
     (void)ctx;
     mss_glue.invocations++;
-    seL4_Signal(slot);
+    seL4_NBSend(slot, seL4_MessageInfo_new(0, 0, 0, 0));
     return 0;
 }
 
@@ -161,6 +186,7 @@ struct ms_kernel_ops mss_kernel_ops(void)
         .ctx = 0, .retype = g_retype, .retype_frames = g_retype_frames, .assign_asid = g_assign_asid, .map_table = g_map_table,
         .map_frame = g_map_frame, .unmap_frame = g_unmap_frame, .copy_cap = g_copy_cap,
         .delete_cap = g_delete, .revoke_cap = g_revoke, .copy_page = g_copy_page, .write_page = g_write_page, .signal = g_signal,
+        .mint_fault_ep = g_mint_fault_ep, .copy_fault_ep = g_copy_fault_ep, .cancel_badged_sends = g_cancel_badged_sends,
     };
     return k;
 }
@@ -192,8 +218,8 @@ uint32_t mss_verify_free(struct ms_server *s, uint32_t *checked)
         mss_glue.invocations += 2;
         if (seL4_Untyped_Retype(c->slot, seL4_UntypedObject, c->size_bits, MSS_CNODE, 0, 0, mss_glue.tmp_slot, 1))
             bad++;
-        else
-            (void)seL4_CNode_Delete(MSS_CNODE, mss_glue.tmp_slot, DEPTH);
+        else if (seL4_CNode_Delete(MSS_CNODE, mss_glue.tmp_slot, DEPTH))
+            ms_check_failed(__FILE__, __LINE__, "delete of the server's own scratch slot");
     }
     *checked = n;
     return bad;

@@ -12,6 +12,7 @@
 #include <runtime/heap.h>
 #include <runtime/stdio.h>
 #include "memserver/server/glue.h"
+#include "memserver/core/core.h" /* ms_check_hook */
 
 static struct ms_server server;
 
@@ -36,6 +37,11 @@ static inline uint64_t tsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
+static void check_failed(const char *file, int line, const char *cond)
+{
+    printf("memserver: internal check failed at %s:%d: %s\n", file, line, cond);
+}
+
 static seL4_Word arg(const runtime_startup_t *st, unsigned i)
 {
     return i < st->nargs ? st->args[i] : 0;
@@ -51,7 +57,9 @@ int main(void)
     seL4_CPtr ep = st->caps_start, pool = st->caps_start + 1;
     unsigned n = (unsigned)arg(st, 0);
     seL4_CPtr recv = st->empty_start, out = st->empty_start + 1;
+    mss_glue.ep = ep;
     mss_glue.asid_pool = pool;
+    ms_check_hook = check_failed;
     mss_glue.tmp_slot = st->empty_start + 2;
     struct ms_kernel_ops k = mss_kernel_ops();
     struct ms_heap heap = { 0, heap_alloc, heap_free };
@@ -75,25 +83,27 @@ int main(void)
     seL4_MessageInfo_t info = seL4_Recv(ep, &badge);
     for (;;) {
         uint64_t t0 = tsc();
+        /* Whatever arrived and through whatever path, the receive slot is cleaned first. */
+        ms_slot_t cap_in = mss_take_received(&server, badge, info, recv);
         if (badge & MS_FAULT_BADGE) {
             /* A client thread's fault: fix it and resume the thread, or leave it blocked
              * (the supervisor was told). */
             mss_glue.invocations++; /* the ReplyRecv / Recv below */
-            if (seL4_MessageInfo_get_label(info) == seL4_Fault_VMFault &&
-                ms_vm_fault(&server, (uint32_t)badge, seL4_GetMR(seL4_VMFault_Addr),
-                            seL4_GetMR(seL4_VMFault_IP), seL4_GetMR(seL4_VMFault_FSR)) == 0) {
+            int blocked = 1;
+            if (seL4_MessageInfo_get_label(info) == seL4_Fault_VMFault)
+                blocked = ms_vm_fault(&server, badge, seL4_GetMR(seL4_VMFault_Addr), seL4_GetMR(seL4_VMFault_IP),
+                                      seL4_GetMR(seL4_VMFault_FSR));
+            else
+                blocked = ms_other_fault(&server, badge, seL4_MessageInfo_get_label(info), seL4_GetMR(0));
+            if (!blocked) {
                 mss_glue.fault_tsc += tsc() - t0;
                 info = seL4_ReplyRecv(ep, seL4_MessageInfo_new(0, 0, 0, 0), &badge);
             } else {
-                if (seL4_MessageInfo_get_label(info) != seL4_Fault_VMFault)
-                    (void)ms_other_fault(&server, (uint32_t)badge, seL4_MessageInfo_get_label(info),
-                                         seL4_GetMR(0));
                 info = seL4_Recv(ep, &badge);
             }
             continue;
         }
-        int recv_used = 0;
-        seL4_MessageInfo_t reply = mss_dispatch(&server, badge, info, ep, recv, &recv_used, out);
+        seL4_MessageInfo_t reply = mss_dispatch(&server, badge, info, cap_in, out);
         mss_glue.invocations++;
         mss_glue.last_tsc = tsc() - t0;
         info = seL4_ReplyRecv(ep, reply, &badge);

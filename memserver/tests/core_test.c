@@ -33,7 +33,7 @@ static void test_touch_64mib(void)
         CHECK_ERR(h_read(&h, as, va + off, &v), 0);
         if (v != (off ^ 0x5A5A)) { CHECK_EQ(v, off ^ 0x5A5A); break; }
     }
-    CHECK_EQ(c->quota.pages_used, 1 + faults + 32 + 1 + 1);
+    CHECK_EQ(c->quota.pages_used, 2 + faults + 32 + 1 + 1); /* PML4 + marking PDPT, frames, PTs, PD, PDPT */
     /* Metadata per page. */
     double meta = (double)h.s.heap_in_use / (double)faults;
     printf("metadata: %.2f bytes of heap per page (incl. fixed tables)\n", meta);
@@ -93,9 +93,9 @@ static void test_populate_4k(void)
            (unsigned long long)(milli % 1000));
     CHECK(milli <= 1010);
     CHECK_EQ(h.s.stats.large_frames_mapped, 0);
-    /* Metadata: heap grown by the mapping, plus the slot bitmap bit and chunk index of
+    /* Metadata: heap grown by the mapping, plus the slot bitmap bits and chunk index of
      * every frame's slot. */
-    uint64_t meta_milli = ((h.s.heap_in_use - heap0) * 1000 + pages * (1000 / 8 + 2000)) / pages;
+    uint64_t meta_milli = ((h.s.heap_in_use - heap0) * 1000 + pages * (2000 / 8 + 2000)) / pages;
     printf("metadata: %llu.%03llu bytes per mapped page beyond the frame cap's slot\n",
            (unsigned long long)(meta_milli / 1000), (unsigned long long)(meta_milli % 1000));
     CHECK(meta_milli <= 16000);
@@ -194,7 +194,7 @@ static void test_shared_and_guard(void)
     CHECK_EQ(v, 43);
     CHECK_ERR(h_read(&h, a, va - 4096, &v), MS_FAULT_GUARD);
     CHECK_ERR(h_read(&h, a, va + 8 * 4096, &v), MS_FAULT_GUARD);
-    CHECK_EQ(ms_other_fault(&h.s, a, 3 /* user exception */, 0x401234), 1);
+    CHECK_EQ(ms_other_fault(&h.s, h_badge(&h, a), 3 /* user exception */, 0x401234), 1);
     struct ms_fault_info fi;
     CHECK_ERR(ms_fault_get(&h.s, c, a, &fi), MS_OK);
     CHECK(fi.kind == MS_FAULT_OTHER && fi.code == 3 && fi.ip == 0x401234);
@@ -301,7 +301,7 @@ static void test_bad_input(void)
     CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_ERR_KERNEL_HALF);
     m = anon(as, BASE, 0, MS_RW, MS_MAP_FIXED);
     CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_ERR_ZERO_LENGTH);
-    m = anon(as, BASE, 1ull << 45, MS_RW, MS_MAP_FIXED);
+    m = anon(as, 0x0000400000000000ull, 1ull << 45, MS_RW, MS_MAP_FIXED);
     CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_ERR_NO_MEMORY); /* page array too big */
     m = anon(as, BASE + 3 * 4096, 4096, MS_RW, MS_MAP_FIXED);
     CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_ERR_OVERLAP);

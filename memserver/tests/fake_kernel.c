@@ -5,7 +5,7 @@
 #include <string.h>
 #include <sel4/errors.h>
 
-enum fk_type { FK_UNTYPED = 1, FK_FRAME, FK_LARGE, FK_PT, FK_PD, FK_PDPT, FK_PML4 };
+enum fk_type { FK_UNTYPED = 1, FK_FRAME, FK_LARGE, FK_PT, FK_PD, FK_PDPT, FK_PML4, FK_ENDPOINT };
 
 struct fk_pte {
     struct fk_obj *obj;
@@ -28,7 +28,8 @@ struct fk_obj {
     int dead;
 };
 
-#define USER_TOP 0x0000800000000000ull
+/* seL4 x86-64 (plat_mode/machine/hardware.h): the last user address. */
+#define USER_TOP 0x00007FFFFFFFFFFFull
 
 static int fail(struct fake_kernel *fk, int err, const char *what)
 {
@@ -50,7 +51,7 @@ static struct fk_obj *new_obj(struct fake_kernel *fk, enum fk_type t, unsigned s
     o->type = t;
     o->size_bits = size_bits;
     if (t == FK_FRAME || t == FK_LARGE) o->mem = calloc(1, t == FK_LARGE ? (1u << 21) : 4096u);
-    if (t >= FK_PT) o->e = calloc(512, sizeof(struct fk_pte));
+    if (t >= FK_PT && t <= FK_PML4) o->e = calloc(512, sizeof(struct fk_pte));
     fk->objects_live++;
     return o;
 }
@@ -73,6 +74,7 @@ void fk_init(struct fake_kernel *fk, uint32_t nslots, uint32_t asids)
 
 void fk_fini(struct fake_kernel *fk)
 {
+    if (fk->endpoint && --fk->endpoint->ncaps == 0) free_obj(fk, fk->endpoint);
     for (uint32_t i = 0; i < fk->ncaps; i++) {
         struct fk_obj *o = fk->cap[i].obj;
         if (o && --o->ncaps == 0) free_obj(fk, o);
@@ -218,7 +220,7 @@ static int k_map_table(void *ctx, enum ms_kobj type, ms_slot_t table, ms_slot_t 
     if (c->table_mapped) return fail(fk, seL4_InvalidCapability, "map_table: already mapped");
     struct fk_obj *vs = vspace(fk, pml4);
     if (!vs) return fail(fk, seL4_InvalidCapability, "map_table: bad vspace");
-    if (va >= USER_TOP) return fail(fk, seL4_InvalidArgument, "map_table: kernel half");
+    if (va > USER_TOP) return fail(fk, seL4_InvalidArgument, "map_table: address too high");
     struct fk_pte *e = walk(vs, va, (enum fk_type)(want + 1));
     if (!e) return fail(fk, seL4_FailedLookup, "map_table: parent structure missing");
     if (e->obj) return fail(fk, seL4_DeleteFirst, "map_table: entry occupied");
@@ -242,7 +244,9 @@ static int k_map_frame(void *ctx, ms_slot_t frame, ms_slot_t pml4, uint64_t va, 
     if (!vs) return fail(fk, seL4_InvalidCapability, "map_frame: bad vspace");
     int large = c->obj->type == FK_LARGE;
     if (va & ((large ? (1ull << 21) : 4096ull) - 1)) return fail(fk, seL4_AlignmentError, "map_frame: unaligned");
-    if (va >= USER_TOP) return fail(fk, seL4_InvalidArgument, "map_frame: kernel half");
+    /* decodeX86FrameInvocation: vaddr > USER_TOP || vaddr + frame size > USER_TOP */
+    if (va > USER_TOP || va + (large ? (1ull << 21) : 4096ull) > USER_TOP)
+        return fail(fk, seL4_InvalidArgument, "map_frame: address too high");
     if (rights & MS_RIGHT_W && rights & MS_RIGHT_X) return fail(fk, seL4_InvalidArgument, "map_frame: W+X");
     struct fk_pte *e = walk(vs, va, large ? FK_PD : FK_PT);
     if (!e) return fail(fk, seL4_FailedLookup, "map_frame: paging structure missing");
@@ -293,12 +297,16 @@ static int k_copy_cap(void *ctx, ms_slot_t dest, ms_slot_t src)
     if (!s || !s->obj) return fail(fk, seL4_FailedLookup, "copy: empty source");
     if (!d) return fail(fk, seL4_RangeError, "copy: bad dest");
     if (d->obj) return fail(fk, seL4_DeleteFirst, "copy: dest occupied");
-    if (s->obj->type >= FK_PT) return fail(fk, seL4_IllegalOperation, "copy: paging structure");
+    /* Arch_deriveCap: a paging structure cap only once it is mapped (a PML4: has an ASID). */
+    if (s->obj->type >= FK_PT && s->obj->type <= FK_PML4 && !(s->obj->type == FK_PML4 ? s->obj->has_asid : s->table_mapped))
+        return fail(fk, seL4_IllegalOperation, "copy: unmapped paging structure");
     d->obj = s->obj;
     d->ut_root = s->ut_root;
     d->map_pml4 = 0;
     d->table_mapped = 0;
     d->original = 0;
+    d->badge = s->badge;
+    d->grant = s->grant;
     s->obj->ncaps++;
     if (d->ut_root) d->ut_root->children++;
     return 0;
@@ -312,12 +320,14 @@ static void delete_slot(struct fake_kernel *fk, struct fk_cap *c)
     c->obj = 0;
     c->ut_root = 0;
     c->original = 0;
+    c->badge = 0;
+    c->grant = 0;
     if (--o->ncaps) return;
     if (o->type == FK_PML4) {
         o->dead = 1;
         fk->asids_left++;
     }
-    if (o->type >= FK_PT) {
+    if (o->type >= FK_PT && o->type <= FK_PML4) {
         /* Final cap of a structure: whatever it still maps is cut off. */
         for (unsigned i = 0; i < 512; i++)
             if (o->e[i].obj) fail(fk, 0, "delete: paging structure still maps something");
@@ -347,8 +357,12 @@ static int k_revoke(void *ctx, ms_slot_t slot)
     /* Copies of a frame or PML4 cap are not revocable in seL4: only the original (from
      * the retype) has children; revoking a copy deletes nothing. */
     if (!c->original) return 0;
-    for (uint32_t i = 0; i < fk->ncaps; i++)
-        if (i != slot && fk->cap[i].obj == c->obj) delete_slot(fk, &fk->cap[i]);
+    for (uint32_t i = 0; i < fk->ncaps; i++) {
+        struct fk_cap *d = &fk->cap[i];
+        /* An endpoint's children are the copies with the original's badge. */
+        if (i != slot && d->obj == c->obj && (c->obj->type != FK_ENDPOINT || (d->badge == c->badge && !d->original)))
+            delete_slot(fk, d);
+    }
     return 0;
 }
 
@@ -363,6 +377,7 @@ static int k_copy_page(void *ctx, ms_slot_t dst, ms_slot_t src, uint32_t off)
         return fail(fk, seL4_InvalidCapability, "copy_page: src");
     uint32_t limit = s->obj->type == FK_LARGE ? (1u << 21) : 4096u;
     if (off & 4095 || off >= limit) return fail(fk, seL4_InvalidArgument, "copy_page: offset");
+    if (fk->fail_copy_page && --fk->fail_copy_page == 0) return seL4_FailedLookup;
     memcpy(d->obj->mem, s->obj->mem + off, 4096);
     return 0;
 }
@@ -381,6 +396,54 @@ static int k_write_page(void *ctx, ms_slot_t frame, uint32_t off, const uint8_t 
     return 0;
 }
 
+/* The server's endpoint: one object for every fault endpoint minted from it. */
+static struct fk_obj *server_endpoint(struct fake_kernel *fk)
+{
+    if (!fk->endpoint) {
+        fk->endpoint = new_obj(fk, FK_ENDPOINT, 4);
+        fk->endpoint->ncaps = 1; /* the server's own cap, outside the model's slots */
+    }
+    return fk->endpoint;
+}
+
+static int k_mint_fault_ep(void *ctx, ms_slot_t dest, uint64_t badge)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls++;
+    struct fk_cap *d = slot_cap(fk, dest);
+    if (!d) return fail(fk, seL4_RangeError, "mint: bad dest");
+    if (d->obj) return fail(fk, seL4_DeleteFirst, "mint: dest occupied");
+    if (!badge) return fail(fk, seL4_InvalidArgument, "mint: a fault endpoint needs a badge");
+    d->obj = server_endpoint(fk);
+    d->obj->ncaps++;
+    d->badge = badge;
+    d->original = 1; /* a new badge: revocable, its copies are its children */
+    d->grant = 1;    /* all rights */
+    return 0;
+}
+
+static int k_copy_fault_ep(void *ctx, ms_slot_t dest, ms_slot_t src)
+{
+    struct fake_kernel *fk = ctx;
+    struct fk_cap *s = slot_cap(fk, src);
+    if (!s || !s->obj || s->obj->type != FK_ENDPOINT) return fail(fk, seL4_InvalidCapability, "copy_fault_ep: not an endpoint");
+    int err = k_copy_cap(ctx, dest, src);
+    if (!err) fk->cap[dest].grant = 0; /* send + grant reply only */
+    return err;
+}
+
+static int k_cancel_badged_sends(void *ctx, ms_slot_t slot)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls++;
+    struct fk_cap *c = slot_cap(fk, slot);
+    /* hasCancelSendRights: all rights (only the server's original has them). */
+    if (!c || !c->obj || c->obj->type != FK_ENDPOINT || !c->grant || !c->badge)
+        return fail(fk, seL4_IllegalOperation, "cancel badged sends: needs a badged endpoint cap with all rights");
+    fk->cancelled_badges++;
+    return 0;
+}
+
 static int k_signal(void *ctx, ms_slot_t slot)
 {
     struct fake_kernel *fk = ctx;
@@ -396,6 +459,7 @@ struct ms_kernel_ops fk_ops(struct fake_kernel *fk)
         .ctx = fk, .retype = k_retype, .retype_frames = k_retype_frames, .assign_asid = k_assign_asid, .map_table = k_map_table,
         .map_frame = k_map_frame, .unmap_frame = k_unmap_frame, .copy_cap = k_copy_cap,
         .delete_cap = k_delete, .revoke_cap = k_revoke, .copy_page = k_copy_page, .write_page = k_write_page, .signal = k_signal,
+        .mint_fault_ep = k_mint_fault_ep, .copy_fault_ep = k_copy_fault_ep, .cancel_badged_sends = k_cancel_badged_sends,
     };
     return k;
 }
@@ -405,7 +469,7 @@ uint64_t fk_access(struct fake_kernel *fk, ms_slot_t pml4, uint64_t va, int writ
 {
     uint64_t code = 0x100 | 4u | (write ? 2u : 0u) | (fetch ? 16u : 0u);
     struct fk_obj *vs = vspace(fk, pml4);
-    if (!vs || va >= USER_TOP) return code;
+    if (!vs || va > USER_TOP) return code;
     struct fk_pte *pd_e = walk(vs, va, FK_PD);
     if (!pd_e || !pd_e->obj) return code;
     struct fk_pte *e = pd_e;

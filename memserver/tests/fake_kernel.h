@@ -19,7 +19,9 @@ struct fk_cap {
     struct fk_obj *map_pml4; /* frames: where mapped (NULL = not mapped) */
     uint64_t map_va;
     int table_mapped;        /* paging structures */
-    int original;            /* made by a retype (revocable); 0 for copies */
+    int original;            /* made by a retype or a badging mint (revocable); 0 for copies */
+    uint64_t badge;          /* endpoints */
+    int grant;
 };
 
 struct fake_kernel {
@@ -29,6 +31,9 @@ struct fake_kernel {
     uint64_t calls, retypes, maps, unmaps, copies, deletes, page_copies, table_maps, signals;
     uint64_t revokes, page_writes;
     uint32_t fail_write_page; /* refuse the n-th write_page from now (0 = never) */
+    uint32_t fail_copy_page;  /* refuse the n-th copy_page from now (0 = never) */
+    struct fk_obj *endpoint;  /* the server's endpoint (fault endpoints are minted from it) */
+    uint64_t cancelled_badges;
     uint64_t violations;
     int last_error;
     uint64_t objects_live;

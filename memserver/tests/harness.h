@@ -82,6 +82,13 @@ static inline int h_snap_eq(struct h_snap a, struct h_snap b)
            a.used_slots == b.used_slots && a.slots == b.slots;
 }
 
+/* The badge of the fault endpoint of address space `handle` (0 if none). */
+static inline uint64_t h_badge(struct harness *h, uint32_t handle)
+{
+    struct ms_as *as;
+    return ms_as_lookup(&h->s, 0, handle, &as) ? 0 : ms_as_fault_badge(&h->s, as);
+}
+
 /* Accesses client memory like a CPU would: on a fault, the server handles it and the
  * access is retried.  Returns 0, or the fault kind the server reported. */
 static inline int h_access(struct harness *h, uint32_t as_handle, uint64_t va, int write, uint64_t *val)
@@ -91,7 +98,7 @@ static inline int h_access(struct harness *h, uint32_t as_handle, uint64_t va, i
     for (int tries = 0; tries < 3; tries++) {
         uint64_t code = fk_access(&h->fk, as->pml4, va, write, 0, val);
         if (!code) return 0;
-        if (ms_vm_fault(&h->s, as_handle, va, 0x401000, code & 0xFF)) {
+        if (ms_vm_fault(&h->s, ms_as_fault_badge(&h->s, as), va, 0x401000, code & 0xFF)) {
             struct ms_fault_info f;
             if (ms_fault_get(&h->s, as->owner, as_handle, &f)) return -2;
             return (int)f.kind;

@@ -49,8 +49,16 @@ int main(void)
     EXPECT(ms_decode_request(MS_LABEL(MS_OP_AS_CREATE), mr, 0, 1, &d), MS_ERR_BAD_CAP);
     struct ms_request c = { 0 };
     c.op = MS_OP_CLONE;
-    c.clone = (struct ms_req_clone){ 0x10001, 0x10002, MS_CLONE_FIXED, 0x1000, 0x1000, 0x7FFFFFFFF000ull };
+    c.clone = (struct ms_req_clone){ 0x10001, 0x10002, MS_CLONE_FIXED, 0x1000, 0x1000, 0x7FFFFFFFE000ull };
     EXPECT(roundtrip(&c, 0, &d), MS_OK);
+    c.clone.dst_va = 0x7FFFFFFFF000ull; /* the kernel maps no frame there (vaddr + 4 KiB > USER_TOP) */
+    EXPECT(roundtrip(&c, 0, &d), MS_ERR_KERNEL_HALF);
+    c.clone.dst_va = 0x7FFFFFE00000ull;
+    c.clone.size = 0x200000;
+    EXPECT(roundtrip(&c, 0, &d), MS_ERR_KERNEL_HALF);
+    c.clone.size = 0x1FF000;
+    EXPECT(roundtrip(&c, 0, &d), MS_OK);
+    c.clone.size = 0x1000;
     c.clone.dst_va = 0x7FFFFFFFF001ull;
     EXPECT(roundtrip(&c, 0, &d), MS_ERR_UNALIGNED);
     /* OBJ_WRITE: 3 + ceil(nbytes / 8) registers exactly; the data survives a round trip. */
@@ -92,6 +100,20 @@ int main(void)
     EXPECT(roundtrip(&pc, 0, &d), MS_ERR_NON_CANONICAL);
     pc.va = 0xFFFF800000000000ull;
     EXPECT(roundtrip(&pc, 0, &d), MS_ERR_KERNEL_HALF);
+    /* Badges and privilege come before the arguments. */
+    uint64_t bm[3] = { 0, 5, 5 };
+    EXPECT(ms_decode_message(0, MS_LABEL(MS_OP_HELLO), bm, 0, 0, &d), MS_ERR_DENIED);
+    EXPECT(ms_decode_message(MS_ADMIN_BADGE, MS_LABEL(MS_OP_HELLO), bm, 0, 0, &d), MS_ERR_DENIED); /* client 0 */
+    EXPECT(ms_decode_message(MS_FAULT_BADGE | 1, MS_LABEL(MS_OP_HELLO), bm, 0, 0, &d), MS_ERR_DENIED);
+    EXPECT(ms_decode_message(7, MS_LABEL(MS_OP_HELLO), bm, 0, 0, &d), MS_OK);
+    EXPECT(ms_decode_message(7, MS_LABEL(MS_OP_CLIENT_DESTROY), bm, 1, 0, &d), MS_ERR_DENIED); /* badge 0 arg */
+    EXPECT(ms_decode_message(7 | MS_ADMIN_BADGE, MS_LABEL(MS_OP_CLIENT_DESTROY), bm, 1, 0, &d), MS_ERR_BAD_REQUEST);
+    EXPECT(ms_decode_message(7, MS_LABEL(MS_OP_QUOTA_SET), bm, 3, 0, &d), MS_ERR_DENIED);
+    EXPECT(ms_decode_message(7, MS_LABEL(MS_OP_STATS), bm, 0, 0, &d), MS_ERR_DENIED);
+    EXPECT(ms_decode_message(7, MS_LABEL(MS_OP_VERIFY_FREE), bm, 0, 0, &d), MS_ERR_DENIED);
+    bm[0] = 9;
+    EXPECT(ms_decode_message(7 | MS_ADMIN_BADGE, MS_LABEL(MS_OP_QUOTA_SET), bm, 3, 0, &d), MS_OK);
+    EXPECT(d.badge == 9 && d.pages == 5 && d.slots == 5 ? MS_OK : MS_ERR_BAD_REQUEST, MS_OK);
     struct ms_query_result q = { 0x1000, 0x2000, 0x3000, 0x10004, MS_RX, MS_KIND_SHARED, 1 }, q2;
     uint64_t qm[8];
     EXPECT(ms_decode_query(qm, ms_encode_query(&q, qm), &q2), MS_OK);

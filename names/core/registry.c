@@ -2,11 +2,12 @@
 #include "names/core/registry.h"
 #include "names/protocol/errors.h"
 
-void names_init(struct names_registry *r, uint64_t slot_base)
+void names_init(struct names_registry *r, uint64_t slot_base, uint64_t waiter_slot_base)
 {
     struct names_registry z = { 0 };
     *r = z;
     r->slot_base = slot_base;
+    r->waiter_slot_base = waiter_slot_base;
 }
 
 int names_find(const struct names_registry *r, const struct svc_name *name)
@@ -50,6 +51,18 @@ static int check_lookup(const struct names_registry *r, uint64_t badge,
     uint64_t client = badge & NAMES_CLIENT_MASK;
     if (client == 0 || (badge >> 63) != 0) return NAMES_ERR_DENIED;
     int i = names_find(r, &req->name);
+    if (req->op == NAMES_OP_WAIT_BOUND && (i < 0 || r->e[i].state != NAMES_STATE_BOUND)) {
+        for (uint32_t w = 0; w < NAMES_MAX_WAITERS; w++) {
+            if (r->w[w].client != 0) continue;
+            p->park = 1;
+            p->waiter = w;
+            p->waiter_slot = r->waiter_slot_base + w;
+            p->mint_badge = client;
+            p->index = NAMES_MAX_ENTRIES; /* no entry involved yet */
+            return NAMES_OK;
+        }
+        return NAMES_ERR_FULL;
+    }
     if (i < 0) return NAMES_ERR_UNKNOWN_NAME;
     const struct names_entry *e = &r->e[i];
     if (e->state != NAMES_STATE_BOUND) return NAMES_ERR_UNBOUND;
@@ -93,7 +106,12 @@ int names_check(const struct names_registry *r, uint64_t badge, const struct nam
     }
     case NAMES_OP_LOOKUP:
     case NAMES_OP_LOOKUP_IF_NEWER:
+    case NAMES_OP_WAIT_BOUND:
         err = check_lookup(r, badge, req, &p);
+        if (err == NAMES_OK && p.park) {
+            *plan = p;
+            return NAMES_OK;
+        }
         break;
     case NAMES_OP_CHECK: {
         int i = names_find(r, &req->name);
@@ -130,6 +148,13 @@ int names_check(const struct names_registry *r, uint64_t badge, const struct nam
 
 void names_apply(struct names_registry *r, const struct names_plan *plan)
 {
+    if (plan->park) {
+        if (plan->waiter < NAMES_MAX_WAITERS) {
+            r->w[plan->waiter].name = plan->name;
+            r->w[plan->waiter].client = plan->mint_badge;
+        }
+        return;
+    }
     if (plan->index >= NAMES_MAX_ENTRIES) return;
     struct names_entry *e = &r->e[plan->index];
     switch (plan->op) {
@@ -146,6 +171,26 @@ void names_apply(struct names_registry *r, const struct names_plan *plan)
     default: /* reads change nothing */
         break;
     }
+}
+
+uint32_t names_release_waiters(struct names_registry *r, const struct names_plan *bind,
+                               struct names_release *out, uint32_t max)
+{
+    if (bind->op != NAMES_OP_BIND || bind->index >= NAMES_MAX_ENTRIES) return 0;
+    const struct names_entry *e = &r->e[bind->index];
+    if (e->state != NAMES_STATE_BOUND || !e->has_cap) return 0;
+    uint32_t n = 0;
+    for (uint32_t w = 0; w < NAMES_MAX_WAITERS && n < max; w++) {
+        struct names_waiter *x = &r->w[w];
+        if (x->client == 0 || !name_equal(&x->name, &e->name)) continue;
+        out[n].waiter_slot = r->waiter_slot_base + w;
+        out[n].slot = r->slot_base + bind->index;
+        out[n].mint_badge = x->client;
+        out[n].generation = e->generation;
+        n++;
+        x->client = 0;
+    }
+    return n;
 }
 
 void names_cap_lost(struct names_registry *r, const struct names_plan *plan)

@@ -9,7 +9,7 @@
 static const struct { uint8_t mrs, caps; } shape[NAMES_OP_COUNT] = {
     [NAMES_OP_HELLO] = { 0, 0 },  [NAMES_OP_BIND] = { 3, 1 },           [NAMES_OP_UNBIND] = { 2, 0 },
     [NAMES_OP_LOOKUP] = { 2, 0 }, [NAMES_OP_LOOKUP_IF_NEWER] = { 3, 0 }, [NAMES_OP_CHECK] = { 3, 0 },
-    [NAMES_OP_LIST] = { 1, 0 },
+    [NAMES_OP_LIST] = { 1, 0 },   [NAMES_OP_WAIT_BOUND] = { 2, 0 },
 };
 
 int names_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps,
@@ -32,6 +32,7 @@ int names_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigne
     case NAMES_OP_LOOKUP:
     case NAMES_OP_LOOKUP_IF_NEWER:
     case NAMES_OP_CHECK:
+    case NAMES_OP_WAIT_BOUND:
         if (name_unpack(mr, &r.name) != 0) return NAMES_ERR_BAD_NAME;
         if (n == 3) r.generation = mr[2];
         if (op == NAMES_OP_BIND && r.generation == 0) return NAMES_ERR_STALE; /* 0 = never */
@@ -55,11 +56,12 @@ unsigned names_encode_request(const struct names_request *r, uint64_t *label, ui
     case NAMES_OP_LOOKUP:
     case NAMES_OP_LOOKUP_IF_NEWER:
     case NAMES_OP_CHECK:
+    case NAMES_OP_WAIT_BOUND:
         if (name_pack(r->name.s, mr) != 0) {
             *label = 0;
             return 0;
         }
-        if (r->op == NAMES_OP_UNBIND || r->op == NAMES_OP_LOOKUP) return 2;
+        if (r->op == NAMES_OP_UNBIND || r->op == NAMES_OP_LOOKUP || r->op == NAMES_OP_WAIT_BOUND) return 2;
         mr[2] = r->generation;
         return 3;
     case NAMES_OP_LIST:

@@ -26,6 +26,8 @@ enum names_op {
                                  NAMES_ERR_NOT_NEWER (no cap) */
     NAMES_OP_CHECK,           /* MR0-1 name, MR2 generation -> OK if bound at that generation */
     NAMES_OP_LIST,            /* MR0 index -> MR0-1 name, MR2 state, MR3 generation */
+    NAMES_OP_WAIT_BOUND,      /* MR0-1 name -> as LOOKUP; if the name is unknown or unbound
+                                 the reply waits until the RS binds it */
     NAMES_OP_COUNT
 };
 

@@ -14,7 +14,7 @@ static const char *const pool[4] = { "kv", "store", "timer", "names" };
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct names_registry r;
-    names_init(&r, 64);
+    names_init(&r, 64, 128);
     uint64_t last_gen[NAMES_MAX_ENTRIES] = { 0 };
     for (; size >= 4; data += 4, size -= 4) {
         struct names_request q = { 0 };
@@ -44,6 +44,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if ((d.op == NAMES_OP_BIND || d.op == NAMES_OP_UNBIND) && badge != NAMES_RS_BADGE) __builtin_trap();
         if (p.mrs > NAMES_MAX_MRS) __builtin_trap();
         names_apply(&r, &p);
+        if (p.park && r.w[p.waiter].client != p.mint_badge) __builtin_trap();
+        if (d.op == NAMES_OP_BIND) {
+            struct names_release rel[NAMES_MAX_WAITERS];
+            uint32_t nrel = names_release_waiters(&r, &p, rel, NAMES_MAX_WAITERS);
+            for (uint32_t i = 0; i < nrel; i++) {
+                if (rel[i].mint_badge == 0 || rel[i].slot != 64 + p.index) __builtin_trap();
+            }
+            for (uint32_t w = 0; w < NAMES_MAX_WAITERS; w++) {
+                if (r.w[w].client != 0 && name_equal(&r.w[w].name, &d.name)) __builtin_trap();
+            }
+        }
         for (uint32_t i = 0; i < NAMES_MAX_ENTRIES; i++) {
             const struct names_entry *e = &r.e[i];
             if (e->state == NAMES_STATE_FREE) continue;

@@ -6,6 +6,7 @@
 
 #define RS NAMES_RS_BADGE
 #define SLOTS 100u
+#define WSLOTS 200u
 
 static struct names_request req(uint32_t op, const char *name, uint64_t gen, uint32_t ncaps)
 {
@@ -31,7 +32,7 @@ static void test_bind_and_lookup(void)
 {
     struct names_registry r;
     struct names_plan p;
-    names_init(&r, SLOTS);
+    names_init(&r, SLOTS, WSLOTS);
     /* A new name needs the endpoint cap. */
     CHECK_EQ(run(&r, RS, req(NAMES_OP_BIND, "kv", 1, 0), &p), NAMES_ERR_BAD_CAP);
     CHECK_EQ(run(&r, RS, req(NAMES_OP_BIND, "kv", 1, 1), &p), NAMES_OK);
@@ -65,7 +66,7 @@ static void test_generations(void)
 {
     struct names_registry r;
     struct names_plan p;
-    names_init(&r, SLOTS);
+    names_init(&r, SLOTS, WSLOTS);
     CHECK_EQ(run(&r, RS, req(NAMES_OP_BIND, "store", 1, 1), &p), NAMES_OK);
     /* Restart: same endpoint (it survives restarts), newer generation, no cap. */
     CHECK_EQ(run(&r, RS, req(NAMES_OP_BIND, "store", 2, 0), &p), NAMES_OK);
@@ -104,7 +105,7 @@ static void test_cap_lost(void)
 {
     struct names_registry r;
     struct names_plan p;
-    names_init(&r, SLOTS);
+    names_init(&r, SLOTS, WSLOTS);
     CHECK_EQ(run(&r, RS, req(NAMES_OP_BIND, "timer", 1, 1), &p), NAMES_OK);
     struct names_request q = req(NAMES_OP_BIND, "timer", 2, 1);
     CHECK_EQ(names_check(&r, RS, &q, &p), NAMES_OK);
@@ -117,7 +118,7 @@ static void test_list_and_full(void)
 {
     struct names_registry r;
     struct names_plan p;
-    names_init(&r, SLOTS);
+    names_init(&r, SLOTS, WSLOTS);
     char name[16];
     for (uint32_t i = 0; i < NAMES_MAX_ENTRIES; i++) {
         name[0] = 's';
@@ -143,11 +144,57 @@ static void test_list_and_full(void)
     CHECK_EQ(run(&r, 2, l, &p), NAMES_ERR_NO_ENTRY);
 }
 
+static void test_wait_bound(void)
+{
+    struct names_registry r;
+    struct names_plan p, bind;
+    struct names_release rel[NAMES_MAX_WAITERS];
+    names_init(&r, SLOTS, WSLOTS);
+    /* Two clients wait for a service that is not there yet. */
+    CHECK_EQ(run(&r, 3, req(NAMES_OP_WAIT_BOUND, "late", 0, 0), &p), NAMES_OK);
+    CHECK_EQ(p.park, 1);
+    CHECK_EQ(p.mint, 0);
+    CHECK_EQ(p.waiter_slot, WSLOTS + 0);
+    CHECK_EQ(run(&r, 4, req(NAMES_OP_WAIT_BOUND, "late", 0, 0), &p), NAMES_OK);
+    CHECK_EQ(p.waiter_slot, WSLOTS + 1);
+    CHECK_EQ(run(&r, 5, req(NAMES_OP_WAIT_BOUND, "other", 0, 0), &p), NAMES_OK);
+    CHECK_EQ(run(&r, 0, req(NAMES_OP_WAIT_BOUND, "late", 0, 0), &p), NAMES_ERR_DENIED);
+    /* Binding "late" releases exactly its two waiters, with their own badges. */
+    CHECK_EQ(run(&r, RS, req(NAMES_OP_BIND, "late", 1, 1), &bind), NAMES_OK);
+    CHECK_EQ(names_release_waiters(&r, &bind, rel, NAMES_MAX_WAITERS), 2);
+    CHECK_EQ(rel[0].waiter_slot, WSLOTS + 0);
+    CHECK_EQ(rel[0].mint_badge, 3);
+    CHECK_EQ(rel[1].mint_badge, 4);
+    CHECK_EQ(rel[1].slot, bind.slot);
+    CHECK_EQ(rel[1].generation, 1);
+    CHECK_EQ(names_release_waiters(&r, &bind, rel, NAMES_MAX_WAITERS), 0);
+    /* Bound: WAIT_BOUND answers at once, like LOOKUP. */
+    CHECK_EQ(run(&r, 6, req(NAMES_OP_WAIT_BOUND, "late", 0, 0), &p), NAMES_OK);
+    CHECK_EQ(p.park, 0);
+    CHECK_EQ(p.mint, 1);
+    CHECK_EQ(p.mint_badge, 6);
+    /* A rebind without a new endpoint also releases waiters (unbound -> bound needs a cap). */
+    CHECK_EQ(run(&r, RS, req(NAMES_OP_UNBIND, "late", 0, 0), &p), NAMES_OK);
+    CHECK_EQ(run(&r, 7, req(NAMES_OP_WAIT_BOUND, "late", 0, 0), &p), NAMES_OK);
+    CHECK_EQ(p.park, 1);
+    CHECK_EQ(p.waiter_slot, WSLOTS + 0); /* freed slots are reused */
+    CHECK_EQ(run(&r, RS, req(NAMES_OP_BIND, "late", 2, 1), &bind), NAMES_OK);
+    CHECK_EQ(names_release_waiters(&r, &bind, rel, 1), 1);
+    CHECK_EQ(rel[0].mint_badge, 7);
+    CHECK_EQ(rel[0].generation, 2);
+    /* The waiter table is bounded. */
+    uint32_t parked = 1; /* "other" */
+    while (run(&r, 8, req(NAMES_OP_WAIT_BOUND, "never", 0, 0), &p) == NAMES_OK) parked++;
+    CHECK_EQ(parked, NAMES_MAX_WAITERS);
+    CHECK_EQ(run(&r, 8, req(NAMES_OP_WAIT_BOUND, "never", 0, 0), &p), NAMES_ERR_FULL);
+}
+
 int main(void)
 {
     test_bind_and_lookup();
     test_generations();
     test_cap_lost();
     test_list_and_full();
+    test_wait_bound();
     return check_result("names_registry_test");
 }

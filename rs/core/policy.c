@@ -19,6 +19,13 @@ const char *rs_action_name(unsigned kind)
     return kind < RS_ACT_KIND_COUNT ? names[kind] : "?";
 }
 
+const char *rs_kill_reason_name(unsigned reason)
+{
+    static const char *const names[RS_KILL_REASON_COUNT] = { "crashed",  "exited",      "hang",       "strategy",
+                                                             "give-up", "stop request", "restart request" };
+    return reason < RS_KILL_REASON_COUNT ? names[reason] : "?";
+}
+
 void rs_policy_init(struct rs_policy *p, const struct rs_manifest *m)
 {
     memset(p, 0, sizeof(*p));
@@ -52,7 +59,7 @@ static void on_crashed(struct rs_policy *p, struct pol_out *o, const struct rs_e
         pol_format(reason, sizeof(reason), "crashed: %s", ev->detail);
     else
         pol_format(reason, sizeof(reason), "crashed");
-    pol_failure(p, o, ev->svc, reason);
+    pol_failure(p, o, ev->svc, RS_KILL_CRASHED, reason);
 }
 
 static void on_exited(struct rs_policy *p, struct pol_out *o, const struct rs_event *ev)
@@ -64,11 +71,11 @@ static void on_exited(struct rs_policy *p, struct pol_out *o, const struct rs_ev
     st->exit_status = ev->status;
     pol_format(reason, sizeof(reason), "exited with status %lld", (long long)ev->status);
     if (s->restart == RS_TEMPORARY || (s->restart == RS_TRANSIENT && ev->status == 0)) {
-        pol_kill(p, o, ev->svc, true, "%s -> not restarted (%s)", reason, rs_restart_name(s->restart));
+        pol_kill(p, o, ev->svc, true, RS_KILL_EXITED, "%s -> not restarted (%s)", reason, rs_restart_name(s->restart));
         st->state = RS_SVC_EXITED;
         return;
     }
-    pol_failure(p, o, ev->svc, reason);
+    pol_failure(p, o, ev->svc, RS_KILL_EXITED, reason);
 }
 
 static void on_ack(struct rs_policy *p, const struct rs_event *ev)
@@ -82,7 +89,7 @@ static void on_stop_req(struct rs_policy *p, struct pol_out *o, uint32_t i)
 {
     struct rs_svc_status *st = &p->svc[i];
     if (pol_live(st)) {
-        pol_kill(p, o, i, true, "stopped by request");
+        pol_kill(p, o, i, true, RS_KILL_STOP_REQ, "stopped by request");
     } else if (st->state != RS_SVC_STOPPED) {
         pol_emit(o, RS_ACT_NOTE, i, p->m->service[i].group, st->generation, "%s stopped by request (was %s)",
                  p->m->service[i].name, rs_svc_state_name(st->state));
@@ -98,7 +105,7 @@ static void on_start_req(struct rs_policy *p, struct pol_out *o, uint32_t i, boo
     struct rs_group_status *g = &p->group[p->m->service[i].group];
     if (pol_live(st)) {
         if (!restart) return; /* already running */
-        pol_kill(p, o, i, false, "restart requested");
+        pol_kill(p, o, i, false, RS_KILL_RESTART_REQ, "restart requested");
     }
     if (g->failed) { /* a given-up group comes back with this member */
         g->failed = 0;
@@ -121,7 +128,7 @@ static void run_timers(struct rs_policy *p, struct pol_out *o)
             char reason[RS_FAULT_TEXT_MAX + 1];
             pol_format(reason, sizeof(reason), "hang: no heartbeat answer within %u ms",
                        m->service[i].heartbeat_deadline_ms);
-            pol_failure(p, o, i, reason);
+            pol_failure(p, o, i, RS_KILL_HANG, reason);
         }
     }
     for (uint32_t k = 0; k < m->nservices; k++) { /* backoffs over, in start order */

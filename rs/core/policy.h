@@ -79,7 +79,7 @@ struct rs_event {
 
 enum rs_action_kind {
     RS_ACT_START,     /* svc, generation (the new one) */
-    RS_ACT_KILL,      /* svc, generation (the one to destroy), final */
+    RS_ACT_KILL,      /* svc, generation (the one to destroy), final, reason */
     RS_ACT_PING,      /* svc, generation */
     RS_ACT_GIVE_UP,   /* group */
     RS_ACT_ESCALATE,  /* group */
@@ -87,11 +87,25 @@ enum rs_action_kind {
     RS_ACT_KIND_COUNT
 };
 
+/* Why a KILL: the incarnation's own end, or a decision about it. */
+enum rs_kill_reason {
+    RS_KILL_CRASHED,      /* it faulted (or could not be started) */
+    RS_KILL_EXITED,       /* it called exit */
+    RS_KILL_HANG,         /* it missed a heartbeat deadline (still running: must be stopped) */
+    RS_KILL_STRATEGY,     /* restarted along with a failed member of its group */
+    RS_KILL_GIVE_UP,      /* its group gave up because of another member */
+    RS_KILL_STOP_REQ,     /* STOP_REQ */
+    RS_KILL_RESTART_REQ,  /* RESTART_REQ */
+    RS_KILL_REASON_COUNT
+};
+
 struct rs_action {
     uint8_t  kind;        /* enum rs_action_kind */
     uint8_t  svc;
     uint8_t  group;
     uint8_t  final;       /* KILL: not restarted (stop, give-up, temporary...) */
+    uint8_t  reason;      /* KILL: enum rs_kill_reason */
+    uint8_t  reserved[3]; /* 0 */
     uint32_t generation;
     char     log[RS_LOG_MAX + 1];  /* one line, no newline, e.g. "kv gen 3 crashed: ... -> restart in 40 ms" */
 };
@@ -147,3 +161,4 @@ int rs_policy_restore(struct rs_policy *p, const struct rs_manifest *m, const st
 
 const char *rs_svc_state_name(unsigned state);
 const char *rs_action_name(unsigned kind);
+const char *rs_kill_reason_name(unsigned reason);

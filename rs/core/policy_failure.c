@@ -42,7 +42,8 @@ void pol_start(struct rs_policy *p, struct pol_out *o, uint32_t i, const char *w
     pol_emit(o, RS_ACT_START, i, s->group, st->generation, "%s gen %u start%s", s->name, st->generation, why);
 }
 
-void pol_kill(struct rs_policy *p, struct pol_out *o, uint32_t i, bool final, const char *fmt, ...)
+void pol_kill(struct rs_policy *p, struct pol_out *o, uint32_t i, bool final, enum rs_kill_reason why,
+              const char *fmt, ...)
 {
     struct rs_svc_status *st = &p->svc[i];
     const struct rs_service *s = &p->m->service[i];
@@ -53,7 +54,10 @@ void pol_kill(struct rs_policy *p, struct pol_out *o, uint32_t i, bool final, co
     va_end(ap);
     size_t before = o->n;
     pol_emit(o, RS_ACT_KILL, i, s->group, st->generation, "%s gen %u %s", s->name, st->generation, text);
-    if (o->n > before) o->a[before].final = final ? 1 : 0;
+    if (o->n > before) {
+        o->a[before].final = final ? 1 : 0;
+        o->a[before].reason = (uint8_t)why;
+    }
     st->ping_outstanding = 0;
 }
 
@@ -86,7 +90,8 @@ static void record_restart(struct rs_policy *p, uint32_t g)
     if (gs->nrestarts < RS_MAX_INTENSITY) gs->nrestarts++;
 }
 
-static void give_up(struct rs_policy *p, struct pol_out *o, uint32_t failed, const char *reason)
+static void give_up(struct rs_policy *p, struct pol_out *o, uint32_t failed, enum rs_kill_reason why,
+                    const char *reason)
 {
     const struct rs_manifest *m = p->m;
     uint32_t g = m->service[failed].group;
@@ -96,10 +101,10 @@ static void give_up(struct rs_policy *p, struct pol_out *o, uint32_t failed, con
         struct rs_svc_status *st = &p->svc[j];
         if (m->service[j].group != g) continue;
         if (j == failed)
-            pol_kill(p, o, j, true, "%s -> give up: more than %u restarts of group %s in %u ms", reason,
+            pol_kill(p, o, j, true, why, "%s -> give up: more than %u restarts of group %s in %u ms", reason,
                      cfg->intensity, cfg->name, cfg->period_ms);
         else if (pol_live(st))
-            pol_kill(p, o, j, true, "killed: group %s gives up (%s failed)", cfg->name, m->service[failed].name);
+            pol_kill(p, o, j, true, RS_KILL_GIVE_UP, "killed: group %s gives up (%s failed)", cfg->name, m->service[failed].name);
         if (pol_live(st) || st->state == RS_SVC_BACKOFF) st->state = RS_SVC_FAILED;
     }
     p->group[g].failed = 1;
@@ -122,7 +127,7 @@ static bool affected(const struct rs_manifest *m, uint32_t failed, uint32_t j)
     }
 }
 
-void pol_failure(struct rs_policy *p, struct pol_out *o, uint32_t i, const char *reason)
+void pol_failure(struct rs_policy *p, struct pol_out *o, uint32_t i, enum rs_kill_reason why, const char *reason)
 {
     const struct rs_manifest *m = p->m;
     const struct rs_service *s = &m->service[i];
@@ -135,12 +140,12 @@ void pol_failure(struct rs_policy *p, struct pol_out *o, uint32_t i, const char 
     if (st->consecutive < UINT32_MAX) st->consecutive++;
 
     if (s->restart == RS_TEMPORARY) {
-        pol_kill(p, o, i, true, "%s -> not restarted (temporary)", reason);
+        pol_kill(p, o, i, true, why, "%s -> not restarted (temporary)", reason);
         st->state = RS_SVC_EXITED;
         return;
     }
     if (exceeds_intensity(p, s->group)) {
-        give_up(p, o, i, reason);
+        give_up(p, o, i, why, reason);
         return;
     }
     record_restart(p, s->group);
@@ -152,10 +157,10 @@ void pol_failure(struct rs_policy *p, struct pol_out *o, uint32_t i, const char 
         struct rs_svc_status *sj = &p->svc[j];
         if (!affected(m, i, j)) continue;
         if (j == i) {
-            pol_kill(p, o, j, false, "%s -> restart in %llu ms (at %llu ms; failure %u in a row)", reason,
+            pol_kill(p, o, j, false, why, "%s -> restart in %llu ms (at %llu ms; failure %u in a row)", reason,
                      (unsigned long long)delay, (unsigned long long)until, st->consecutive);
         } else if (pol_live(sj)) {
-            pol_kill(p, o, j, false, "killed: %s failed (%s) -> restart with it at %llu ms",
+            pol_kill(p, o, j, false, RS_KILL_STRATEGY, "killed: %s failed (%s) -> restart with it at %llu ms",
                      s->name, rs_strategy_name(m->group[s->group].strategy), (unsigned long long)until);
         } else if (sj->state != RS_SVC_BACKOFF) {
             continue; /* stopped, exited or failed members stay so */

@@ -30,8 +30,9 @@ void pol_start(struct rs_policy *p, struct pol_out *o, uint32_t i, const char *w
 
 /* KILL of service i's current incarnation; log "NAME gen G " + the formatted text.
  * The caller sets the new state. */
-void pol_kill(struct rs_policy *p, struct pol_out *o, uint32_t i, bool final, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
+void pol_kill(struct rs_policy *p, struct pol_out *o, uint32_t i, bool final, enum rs_kill_reason why,
+              const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 
-/* Service i (live) failed for `reason`: restart policy, intensity, strategy. */
-void pol_failure(struct rs_policy *p, struct pol_out *o, uint32_t i, const char *reason);
+/* Service i (live) failed (why: CRASHED, EXITED or HANG; `reason` for the log):
+ * restart policy, intensity, strategy. */
+void pol_failure(struct rs_policy *p, struct pol_out *o, uint32_t i, enum rs_kill_reason why, const char *reason);

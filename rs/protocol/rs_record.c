@@ -56,10 +56,10 @@ void rs_record_seal(struct rs_record *r)
     r->checksum = rs_record_checksum(r);
 }
 
-int rs_record_check(const void *page, size_t size, uint32_t nservices)
+int rs_record_check(const void *rec, size_t size, uint32_t nservices)
 {
     if (size < sizeof(struct rs_record)) return RS_RECORD_BAD_VALUE;
-    const struct rs_record *r = page;
+    const struct rs_record *r = rec;
     if (r->magic == 0) return RS_RECORD_EMPTY;
     if (r->magic != RS_RECORD_MAGIC) return RS_RECORD_BAD_MAGIC;
     if (r->version != RS_RECORD_VERSION) return RS_RECORD_BAD_VERSION;

@@ -71,5 +71,5 @@ void rs_record_unpack_policy(const struct rs_record *r, struct rs_policy *out);
 
 uint64_t rs_record_checksum(const struct rs_record *r);
 void rs_record_seal(struct rs_record *r);
-/* Checks the record at `r` (`size` bytes available) for a manifest of `nservices`. */
-int rs_record_check(const void *r, size_t size, uint32_t nservices);
+/* Checks the record at `rec` (`size` bytes available) for a manifest of `nservices`. */
+int rs_record_check(const void *rec, size_t size, uint32_t nservices);

@@ -37,7 +37,6 @@ static int check_state(const struct rs_request *r)
 
 static int request(uint8_t kind, unsigned i)
 {
-    if (kind != RS_EV_START_REQ) rs.last[i] = (struct rs_last){ .end = RS_END_KILLED };
     return rs_supervise_event(kind, i, 0, 0, NULL) < 0 ? RS_ERR_STATE : RS_OK;
 }
 

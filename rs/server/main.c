@@ -130,7 +130,6 @@ static void handle_faults(void)
         struct ms_fault_info f;
         if (msc_fault_get(RS_SVC_SLOT(i, RS_SVC_MS), rs.as[i], &f) != MS_OK) continue;
         rs.last[i] = (struct rs_last){ .end = RS_END_FAULT, .kind = f.kind, .addr = f.addr, .ip = f.ip, .code = f.code };
-        rs.last_gen[i] = rs.pol.svc[i].generation;
         rs_describe_end(&rs.last[i], what, sizeof(what));
         (void)rs_supervise_event(RS_EV_CRASHED, i, rs.pol.svc[i].generation, 0, what);
     }
@@ -159,7 +158,6 @@ static void handle_exit(seL4_MessageInfo_t info, unsigned i)
     }
     int64_t status = (int64_t)seL4_GetMR(0);
     rs.last[i] = (struct rs_last){ .end = RS_END_EXIT, .code = (uint64_t)status };
-    rs.last_gen[i] = rs.pol.svc[i].generation;
     (void)rs_supervise_event(RS_EV_EXITED, i, rs.pol.svc[i].generation, status, NULL);
 }
 

@@ -33,7 +33,6 @@ struct rs {
     struct rs_policy pol;
     uint32_t as[RS_MAX_SERVICES];          /* memory-server handle of the live incarnation */
     struct rs_last last[RS_MAX_SERVICES];
-    uint32_t last_gen[RS_MAX_SERVICES];    /* the generation `last` is about */
     uint64_t now;           /* ms of virtual time */
     uint32_t tick_ms;       /* ms per timer TICK; 0: no timer in this system */
 };

@@ -89,12 +89,10 @@ static void do_start(const struct rs_action *a)
 static void do_kill(const struct rs_action *a)
 {
     unsigned i = a->svc;
-    /* A KILL of a live incarnation that did not fault or exit: a hang (the policy's
-     * deadline) or a group decision; the log line says which. */
-    if (rs.as[i] != 0 && rs.last_gen[i] != a->generation) {
-        bool hang = strncmp(rs.pol.svc[i].last_fault, "hang", 4) == 0;
-        rs.last[i] = (struct rs_last){ .end = hang ? RS_END_HANG : RS_END_KILLED };
-        rs.last_gen[i] = a->generation;
+    /* The end LIST reports: a fault or exit was noted when it was seen; otherwise the
+     * policy's reason (a hang, or a decision about a live incarnation). */
+    if (a->reason != RS_KILL_CRASHED && a->reason != RS_KILL_EXITED) {
+        rs.last[i] = (struct rs_last){ .end = a->reason == RS_KILL_HANG ? RS_END_HANG : RS_END_KILLED };
     }
     rs_record_intent(RS_INTENT_KILL, i);
     (void)rs_process_kill(i, rs.as[i], a->final != 0); /* logged inside on error */

@@ -118,6 +118,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 live[s] = gen[s] = a->generation;
             } else if (a->kind == RS_ACT_KILL) {
                 REQUIRE(live[s] != 0 && a->generation == live[s]);
+                REQUIRE(a->reason < RS_KILL_REASON_COUNT);
+                if (a->reason == RS_KILL_STOP_REQ || a->reason == RS_KILL_GIVE_UP) REQUIRE(a->final);
+                if (a->reason == RS_KILL_STRATEGY || a->reason == RS_KILL_RESTART_REQ) REQUIRE(!a->final);
                 live[s] = 0;
                 killed_at[s] = p.now;
             } else if (a->kind == RS_ACT_PING) {

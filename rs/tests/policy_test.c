@@ -176,6 +176,8 @@ static void test_crash_loop_gives_up(void)
     }
     EXPECT(CRASH("a", t), "KILL! b/1, KILL! a/4, GIVE_UP g, ESCALATE g");
     CHECK(strstr(acts[1].log, "give up: more than 3 restarts of group g in 1000 ms") != NULL);
+    CHECK_EQ(acts[0].reason, RS_KILL_GIVE_UP);
+    CHECK_EQ(acts[1].reason, RS_KILL_CRASHED);
     CHECK_EQ(state("a"), RS_SVC_FAILED);
     CHECK_EQ(state("b"), RS_SVC_FAILED);
     CHECK_EQ(state("other"), RS_SVC_RUNNING); /* other groups are not touched */
@@ -237,6 +239,8 @@ static void test_strategies(void)
     /* rest_for_one: it and the members started after it; kills in reverse start order,
      * starts in start order when its backoff ends. */
     EXPECT(CRASH("b2", 200), "KILL c2/1, KILL b2/1");
+    CHECK_EQ(acts[0].reason, RS_KILL_STRATEGY);
+    CHECK_EQ(acts[1].reason, RS_KILL_CRASHED);
     CHECK_EQ(state("a2"), RS_SVC_RUNNING);
     CHECK_EQ(state("c2"), RS_SVC_BACKOFF);
     EXPECT(TICK(209), "");
@@ -278,6 +282,7 @@ static void test_restart_types(void)
     boot_all(0);
     /* transient: exit 0 ends it, no restart, no effect on the group. */
     EXPECT(EXIT("tran", 100, 0), "KILL! tran/1");
+    CHECK_EQ(acts[0].reason, RS_KILL_EXITED);
     CHECK_EQ(state("tran"), RS_SVC_EXITED);
     CHECK_EQ(p.svc[idx("tran")].exit_status, 0);
     CHECK_EQ(rs_policy_next_wakeup(&p), RS_NEVER);
@@ -316,6 +321,7 @@ static void test_heartbeat(void)
     /* No answer: a hang exactly period + deadline after the last answered cycle. */
     EXPECT(TICK(1349), "");
     EXPECT(TICK(1350), "KILL a/1");
+    CHECK_EQ(acts[0].reason, RS_KILL_HANG);
     CHECK(strstr(acts[0].log, "a gen 1 hang: no heartbeat answer within 50 ms -> restart in 10 ms") == acts[0].log);
     CHECK(strcmp(p.svc[0].last_fault, "hang: no heartbeat answer within 50 ms") == 0);
     EXPECT(ACK("a", 1351), ""); /* too late: ignored */
@@ -340,6 +346,7 @@ static void test_manual(void)
     boot_all(0);
     /* STOP: killed for good, never restarted by timers or events. */
     EXPECT(feed(RS_EV_STOP_REQ, "a", 10, 0), "KILL! a/1");
+    CHECK_EQ(acts[0].reason, RS_KILL_STOP_REQ);
     CHECK_EQ(state("a"), RS_SVC_STOPPED);
     EXPECT(CRASH("a", 11), "");
     EXPECT(TICK(100000), "");
@@ -352,6 +359,7 @@ static void test_manual(void)
         char want[64];
         snprintf(want, sizeof(want), "KILL a/%d, START a/%d", k + 2, k + 3);
         EXPECT(feed(RS_EV_RESTART_REQ, "a", 100010 + (uint64_t)k, 0), want);
+        CHECK_EQ(acts[0].reason, RS_KILL_RESTART_REQ);
         STARTED("a", 100010 + (uint64_t)k);
     }
     CHECK_EQ(p.svc[idx("a")].restarts, 0);

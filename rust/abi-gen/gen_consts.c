@@ -123,6 +123,8 @@ static void startup(void)
     W(RUNTIME_STARTUP_NAME_LEN); W(PROGRAM_STARTUP_VADDR); W(PROGRAM_IPC_BUFFER_VADDR);
     W(PROGRAM_SLOT_TCB); W(PROGRAM_SLOT_CNODE); W(PROGRAM_SLOT_VSPACE);
     W(PROGRAM_SLOT_FAULT_EP); W(PROGRAM_SLOT_FIRST_CAP); W(PROGRAM_EXIT_LABEL);
+    W(PROGRAM_SLOT_SERVICE_EP); W(PROGRAM_SLOT_SUPERVISOR_EP); W(PROGRAM_SLOT_HEARTBEAT_ACK);
+    W(RUNTIME_PING_BADGE);
 #undef W
 #define O(field, name) offset("STARTUP_OFFSET_" name, offsetof(runtime_startup_t, field))
     offset("STARTUP_SIZE", sizeof(runtime_startup_t));
@@ -130,6 +132,9 @@ static void startup(void)
     O(cnode_size_bits, "CNODE_SIZE_BITS"); O(fault_ep, "FAULT_EP");
     O(caps_start, "CAPS_START"); O(caps_end, "CAPS_END"); O(empty_start, "EMPTY_START");
     O(empty_end, "EMPTY_END"); O(nargs, "NARGS"); O(args, "ARGS"); O(name, "NAME");
+    O(supervisor_ep, "SUPERVISOR_EP"); O(heartbeat_ack, "HEARTBEAT_ACK");
+    O(service_ep, "SERVICE_EP"); O(memserver_ep, "MEMSERVER_EP");
+    O(generation, "GENERATION"); O(restarted, "RESTARTED");
 #undef O
 }
 

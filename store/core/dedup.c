@@ -55,6 +55,7 @@ uint64_t dedup_last(const struct dedup *d, uint64_t client)
 enum dedup_verdict dedup_check(const struct dedup *d, uint64_t client, uint64_t seq,
                                struct dedup_reply *saved)
 {
+    if (client == 0 || seq == 0) return DEDUP_STALE; /* not a deduplicated request */
     int i = find(d, client);
     if (i < 0) return find(d, 0) < 0 ? DEDUP_FULL : DEDUP_NEW;
     struct dedup_rec r = get(d, (uint32_t)i);

@@ -46,7 +46,8 @@ static inline uint32_t dedup_region_size(uint32_t n) { return n * DEDUP_REC_SIZE
 /* Attaches to [off, off + size) of an attached arena; validates every record.
  * 0, or -1 if a record is corrupt or the geometry is wrong. */
 int dedup_attach(struct dedup *d, struct arena *a, uint32_t off, uint32_t size);
-/* Classifies (client, seq); fills *saved for DUPLICATE.  Changes nothing. */
+/* Classifies (client, seq); fills *saved for DUPLICATE.  Changes nothing.  Client 0 or
+ * seq 0 is not a deduplicated request: STALE (callers handle seq 0 before asking). */
 enum dedup_verdict dedup_check(const struct dedup *d, uint64_t client, uint64_t seq,
                                struct dedup_reply *saved);
 /* Inside an open arena transaction: records (client, seq, reply).  Call only after

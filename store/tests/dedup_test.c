@@ -119,6 +119,8 @@ static void test_crash_before_reply(void)
     /* An old request arriving late is refused, not applied. */
     CHECK_EQ(add(&s, 2, 2, 1, &reply, 1), R_REPLY);
     CHECK_EQ(add(&s, 2, 1, 7, &reply, 1), R_STALE);
+    CHECK_EQ(add(&s, 0, 9, 7, &reply, 1), R_STALE); /* client 0, seq 0: never recorded */
+    CHECK_EQ(add(&s, 4, 0, 7, &reply, 1), R_STALE);
     CHECK_EQ(counter(&s), 108);
 }
 

@@ -212,9 +212,54 @@ static void test_timelines(void)
     CHECK_EQ(s.applied, 0);
 }
 
+/* Random outcomes, kinds, policies and clocks: the loop always ends within max_attempts,
+ * a retry is never scheduled before now or past the deadline, and a retried request keeps
+ * its sequence number. */
+static void test_random_properties(void)
+{
+    uint64_t x = 88172645463325252ull;
+    int bad = 0;
+    for (int round = 0; round < 20000; round++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        struct svc_retry_policy p = { 1 + (uint32_t)(x % 7), x % 50, 0, (x >> 8) % 3 ? (x >> 16) % 500 : 0 };
+        p.max_ms = p.first_ms + (x >> 24) % 200;
+        uint64_t now = (x >> 4) % 4 == 0 ? UINT64_MAX - (x >> 32) % 100 : (x >> 32) % 10000;
+        uint64_t start = now, seq = 1 + (x >> 40) % 9;
+        enum svc_op_kind kind = (enum svc_op_kind)((x >> 50) % 3);
+        struct svc_retry r;
+        if (svc_retry_begin(&r, &p, kind, now, seq) != SVC_OK) { bad++; continue; }
+        uint32_t attempts = 0;
+        for (;;) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            enum svc_call_result res = (enum svc_call_result)(x % 8 == 0 ? SVC_CALL_OK : 1 + x % 2);
+            attempts++;
+            struct svc_decision d = svc_retry_decide(&r, res, now);
+            if (d.kind != SVC_RETRY) {
+                if (res == SVC_CALL_OK && d.kind != SVC_RETURN_OK) bad++;
+                if (res == SVC_CALL_RESTARTED && kind == SVC_OP_UNSAFE && d.err != SVC_ERR_IN_DOUBT) bad++;
+                break;
+            }
+            if (d.at < now || d.seq != seq || attempts >= p.max_attempts) bad++;
+            if (p.deadline_ms && start <= UINT64_MAX - p.deadline_ms && d.at > start + p.deadline_ms) bad++;
+            if (res == SVC_CALL_RESTARTED && kind == SVC_OP_UNSAFE) bad++;
+            now = d.at;
+            if (attempts > 10) {
+                bad++;
+                break;
+            }
+        }
+    }
+    CHECK_EQ(bad, 0);
+}
+
 int main(void)
 {
     test_decisions();
+    test_random_properties();
     test_timelines();
     CHECK(strcmp(svc_err_name(SVC_ERR_IN_DOUBT), "SVC_ERR_IN_DOUBT") == 0);
     return check_result("svcclient_retry_test");

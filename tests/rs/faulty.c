@@ -19,7 +19,7 @@ static void do_command(seL4_Word cmd, seL4_Word arg)
 {
     switch (cmd) {
     case FAULTY_VM_FAULT:
-        *(volatile uint64_t *)0 = 1;
+        __asm__ volatile("movq $1, 0" : : : "memory"); /* a store to address 0 */
         break;
     case FAULTY_USER_EXC:
         __asm__ volatile("ud2");

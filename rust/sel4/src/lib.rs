@@ -30,4 +30,4 @@ pub use error::Error;
 pub use invocation::{Invocation, invoke};
 pub use ipc::{get_badge, get_mr, reply, set_cap, set_cap_receive_path, set_mr, yield_now};
 pub use message::MessageInfo;
-pub use startup::{Startup, StartupError};
+pub use startup::{Startup, StartupError, Supervision};

@@ -31,11 +31,12 @@ pub(crate) fn start(page: Option<&[u8]>, main: fn(&Startup) -> i32) -> ! {
 }
 
 impl Startup {
-    /// Ends the program: sends PROGRAM_EXIT_LABEL with MR0 = status on the fault
-    /// endpoint (if any; the parent receives it with the badge it chose), then suspends
-    /// the program's TCB.  A failing suspend is reported and ends in a fault.
+    /// Ends the program: sends PROGRAM_EXIT_LABEL with MR0 = status on the supervisor's
+    /// endpoint if there is one, else on the fault endpoint (if any; the parent receives
+    /// it with the badge it chose), then suspends the program's TCB, as runtime_exit
+    /// does.  A failing suspend is reported and ends in a fault.
     pub fn exit(&self, status: i32) -> ! {
-        if let Some(ep) = self.fault_ep() {
+        if let Some(ep) = self.supervision().supervisor_ep().or(self.fault_ep()) {
             set_mr(0, i64::from(status) as Word);
             ep.send(MessageInfo::new(PROGRAM_EXIT_LABEL, 0, 0, 1));
         }

@@ -2,15 +2,18 @@
 //! from its bytes, field offsets from the C struct (consts), and checked before any of
 //! it is used.
 
-use crate::cap::{CNode, CPtr, Endpoint, Tcb};
+use crate::cap::{CNode, CPtr, Endpoint, Notification, Tcb};
 use crate::consts::{
     PROGRAM_IPC_BUFFER_VADDR, PROGRAM_SLOT_CNODE, PROGRAM_SLOT_FAULT_EP, PROGRAM_SLOT_FIRST_CAP,
+    PROGRAM_SLOT_HEARTBEAT_ACK, PROGRAM_SLOT_SERVICE_EP, PROGRAM_SLOT_SUPERVISOR_EP,
     PROGRAM_SLOT_TCB, RUNTIME_STARTUP_MAGIC, RUNTIME_STARTUP_MAX_ARGS, RUNTIME_STARTUP_NAME_LEN,
     RUNTIME_STARTUP_VERSION, STARTUP_OFFSET_ARGS, STARTUP_OFFSET_CAPS_END,
     STARTUP_OFFSET_CAPS_START, STARTUP_OFFSET_CNODE_SIZE_BITS, STARTUP_OFFSET_EMPTY_END,
-    STARTUP_OFFSET_EMPTY_START, STARTUP_OFFSET_FAULT_EP, STARTUP_OFFSET_IPC_BUFFER,
-    STARTUP_OFFSET_MAGIC, STARTUP_OFFSET_NAME, STARTUP_OFFSET_NARGS, STARTUP_OFFSET_VERSION,
-    STARTUP_SIZE, Word, seL4_WordBits,
+    STARTUP_OFFSET_EMPTY_START, STARTUP_OFFSET_FAULT_EP, STARTUP_OFFSET_GENERATION,
+    STARTUP_OFFSET_HEARTBEAT_ACK, STARTUP_OFFSET_IPC_BUFFER, STARTUP_OFFSET_MAGIC,
+    STARTUP_OFFSET_MEMSERVER_EP, STARTUP_OFFSET_NAME, STARTUP_OFFSET_NARGS,
+    STARTUP_OFFSET_RESTARTED, STARTUP_OFFSET_SERVICE_EP, STARTUP_OFFSET_SUPERVISOR_EP,
+    STARTUP_OFFSET_VERSION, STARTUP_SIZE, Word, seL4_WordBits,
 };
 use core::ops::Range;
 
@@ -21,7 +24,8 @@ const WORD: usize = core::mem::size_of::<Word>();
 // The C struct's layout as the parser reads it: words, then the argument array, then the
 // name, nothing after it.
 const _: () = assert!(STARTUP_OFFSET_ARGS + MAX_ARGS * WORD <= STARTUP_OFFSET_NAME);
-const _: () = assert!(STARTUP_OFFSET_NAME + NAME_LEN <= STARTUP_SIZE);
+const _: () = assert!(STARTUP_OFFSET_NAME + NAME_LEN <= STARTUP_OFFSET_SUPERVISOR_EP);
+const _: () = assert!(STARTUP_OFFSET_RESTARTED + WORD <= STARTUP_SIZE);
 
 /// Why a startup page was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -42,6 +46,48 @@ pub enum StartupError {
     TooManyArgs(Word),
     /// The name has no NUL within RUNTIME_STARTUP_NAME_LEN bytes, or is not UTF-8.
     BadName,
+    /// A supervision field (version 2) is neither 0 nor its fixed slot (service_ep,
+    /// supervisor_ep, heartbeat_ack), memserver_ep lies outside the passed caps, or
+    /// restarted is not 0 or 1.
+    BadSupervision,
+}
+
+/// What a supervisor (the reincarnation server) tells a service (version 2 fields).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub struct Supervision {
+    service_ep: Word,
+    supervisor_ep: Word,
+    heartbeat_ack: Word,
+    memserver_ep: Word,
+    generation: Word,
+    restarted: bool,
+}
+
+impl Supervision {
+    /// The endpoint the service serves on.
+    pub fn service_ep(&self) -> Option<Endpoint> {
+        (self.service_ep != 0).then_some(Endpoint(CPtr(self.service_ep)))
+    }
+    /// Where the program reports its exit (instead of the fault endpoint).
+    pub fn supervisor_ep(&self) -> Option<Endpoint> {
+        (self.supervisor_ep != 0).then_some(Endpoint(CPtr(self.supervisor_ep)))
+    }
+    /// The notification signalled to answer a heartbeat ping.
+    pub fn heartbeat_ack(&self) -> Option<Notification> {
+        (self.heartbeat_ack != 0).then_some(Notification(CPtr(self.heartbeat_ack)))
+    }
+    /// The program's own memory-server client cap.
+    pub fn memserver_ep(&self) -> Option<Endpoint> {
+        (self.memserver_ep != 0).then_some(Endpoint(CPtr(self.memserver_ep)))
+    }
+    /// The incarnation number (1 for the first start; 0 if not supervised).
+    pub fn generation(&self) -> Word {
+        self.generation
+    }
+    /// True if an earlier incarnation ran before this one.
+    pub fn restarted(&self) -> bool {
+        self.restarted
+    }
 }
 
 /// The validated contents of the startup page.
@@ -56,6 +102,7 @@ pub struct Startup {
     args: [Word; MAX_ARGS],
     name: [u8; NAME_LEN],
     name_len: usize,
+    supervision: Supervision,
 }
 
 fn word_at(page: &[u8], offset: usize) -> Word {
@@ -123,6 +170,27 @@ impl Startup {
         if core::str::from_utf8(&name[..name_len]).is_err() {
             return Err(StartupError::BadName);
         }
+        let fixed = |offset, slot| {
+            let v = w(offset);
+            if v == 0 || v == slot {
+                Ok(v)
+            } else {
+                Err(StartupError::BadSupervision)
+            }
+        };
+        let memserver_ep = w(STARTUP_OFFSET_MEMSERVER_EP);
+        let restarted = w(STARTUP_OFFSET_RESTARTED);
+        if (memserver_ep != 0 && !caps.contains(&memserver_ep)) || restarted > 1 {
+            return Err(StartupError::BadSupervision);
+        }
+        let supervision = Supervision {
+            service_ep: fixed(STARTUP_OFFSET_SERVICE_EP, PROGRAM_SLOT_SERVICE_EP)?,
+            supervisor_ep: fixed(STARTUP_OFFSET_SUPERVISOR_EP, PROGRAM_SLOT_SUPERVISOR_EP)?,
+            heartbeat_ack: fixed(STARTUP_OFFSET_HEARTBEAT_ACK, PROGRAM_SLOT_HEARTBEAT_ACK)?,
+            memserver_ep,
+            generation: w(STARTUP_OFFSET_GENERATION),
+            restarted: restarted == 1,
+        };
         Ok(Startup {
             ipc_buffer,
             cnode_size_bits,
@@ -133,7 +201,13 @@ impl Startup {
             args,
             name,
             name_len,
+            supervision,
         })
+    }
+
+    /// The supervision fields (all empty for a program spawn_program started).
+    pub fn supervision(&self) -> &Supervision {
+        &self.supervision
     }
 
     /// The program's name (the name it was spawned under).
@@ -237,11 +311,13 @@ mod tests {
 
     #[test]
     fn the_layout_is_runtime_startup_t() {
-        // runtime_startup_t: ten words, args[8], name[32] (startup.h).
+        // runtime_startup_t: ten words, args[8], name[32], six words (startup.h v2).
         assert_eq!(STARTUP_OFFSET_NARGS, 72);
         assert_eq!(STARTUP_OFFSET_ARGS, 80);
         assert_eq!(STARTUP_OFFSET_NAME, 144);
-        assert_eq!(STARTUP_SIZE, 176);
+        assert_eq!(STARTUP_OFFSET_SUPERVISOR_EP, 176);
+        assert_eq!(STARTUP_OFFSET_RESTARTED, 216);
+        assert_eq!(STARTUP_SIZE, 224);
     }
 
     #[test]
@@ -273,7 +349,11 @@ mod tests {
         assert_eq!(Startup::parse(&[]), Err(StartupError::Truncated));
         let cases: [(usize, Word, StartupError); 7] = [
             (STARTUP_OFFSET_MAGIC, 0x3c, StartupError::BadMagic(0x3c)),
-            (STARTUP_OFFSET_VERSION, 2, StartupError::BadVersion(2)),
+            (
+                STARTUP_OFFSET_VERSION,
+                RUNTIME_STARTUP_VERSION + 1,
+                StartupError::BadVersion(RUNTIME_STARTUP_VERSION + 1),
+            ),
             (
                 STARTUP_OFFSET_IPC_BUFFER,
                 0x1000,
@@ -316,6 +396,51 @@ mod tests {
             assert_eq!(
                 Startup::parse(&p),
                 Err(StartupError::BadSlots),
+                "offset {offset} = {value}"
+            );
+        }
+    }
+
+    #[test]
+    fn supervision_fields_of_version_2() {
+        let mut p = page(3, &[], "logd");
+        assert_eq!(
+            Startup::parse(&p).unwrap().supervision(),
+            &Supervision::default()
+        );
+        set(&mut p, STARTUP_OFFSET_SERVICE_EP, PROGRAM_SLOT_SERVICE_EP);
+        set(
+            &mut p,
+            STARTUP_OFFSET_SUPERVISOR_EP,
+            PROGRAM_SLOT_SUPERVISOR_EP,
+        );
+        set(
+            &mut p,
+            STARTUP_OFFSET_HEARTBEAT_ACK,
+            PROGRAM_SLOT_HEARTBEAT_ACK,
+        );
+        set(&mut p, STARTUP_OFFSET_MEMSERVER_EP, 8);
+        set(&mut p, STARTUP_OFFSET_GENERATION, 3);
+        set(&mut p, STARTUP_OFFSET_RESTARTED, 1);
+        let s = Startup::parse(&p).unwrap();
+        let sv = s.supervision();
+        assert_eq!(sv.service_ep(), Some(Endpoint(CPtr(4))));
+        assert_eq!(sv.supervisor_ep(), Some(Endpoint(CPtr(6))));
+        assert_eq!(sv.heartbeat_ack(), Some(Notification(CPtr(7))));
+        assert_eq!(sv.memserver_ep(), Some(Endpoint(CPtr(8))));
+        assert_eq!((sv.generation(), sv.restarted()), (3, true));
+        for (offset, value) in [
+            (STARTUP_OFFSET_SERVICE_EP, 9),
+            (STARTUP_OFFSET_SUPERVISOR_EP, 5),
+            (STARTUP_OFFSET_HEARTBEAT_ACK, 6),
+            (STARTUP_OFFSET_MEMSERVER_EP, 11),
+            (STARTUP_OFFSET_RESTARTED, 2),
+        ] {
+            let mut q = p.clone();
+            set(&mut q, offset, value);
+            assert_eq!(
+                Startup::parse(&q),
+                Err(StartupError::BadSupervision),
                 "offset {offset} = {value}"
             );
         }

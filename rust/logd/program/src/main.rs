@@ -1,0 +1,153 @@
+//! logd, the system log, as a supervised seL4 service (rust/logd/PROTOCOL.md).
+//!
+//! Started by the reincarnation server (startup page version 2): it serves on its
+//! service endpoint, answers the RS's heartbeat pings (a bound-notification delivery
+//! with RUNTIME_PING_BADGE: seL4_Signal on heartbeat_ack, as runtime/service.c does),
+//! and handles requests with the portable `logd` crate.  Caps it may be given (manifest
+//! `args`, each the position of the cap among the passed caps, 0 for none):
+//!   args[0]  a state-store endpoint (a channel to the store): the ring is restored from
+//!            it at start and every accepted record is saved in it before the reply
+//!   args[1]  the RS control cap (grant `control`): names of clients that wrote before
+//!            the RS told logd their name are asked with the control LIST request
+//! No `unsafe`: everything goes through the sel4 crate.
+#![no_std]
+#![no_main]
+#![forbid(unsafe_code)]
+
+use logd::consts::{RS_LABEL_LIST, RS_OK, RUNTIME_PING_BADGE, STORE_OK};
+use logd::persist::{BLOB_BYTES, blob_name, restore};
+use logd::protocol::Message;
+use logd::record::Name;
+use logd::server::Logd;
+use logd::store;
+use sel4::consts::seL4_MsgMaxLength;
+use sel4::{Endpoint, MessageInfo, Startup, debug_println, get_mr, set_mr};
+
+/// Bits of a badge that mark a notification delivery (runtime/service.h: the ping and
+/// the IRQ bit); logd's clients' badges never have them.
+const NOTIFICATION_BITS: u64 = RUNTIME_PING_BADGE | (1 << 62);
+const MAX_MRS: usize = seL4_MsgMaxLength as usize;
+
+sel4::main!(main);
+
+/// The cap at position args[arg] among the passed caps, if that argument is non-zero.
+fn arg_cap(startup: &Startup, arg: usize) -> Option<Endpoint> {
+    let i = *startup.args().get(arg)?;
+    if i == 0 {
+        return None;
+    }
+    startup.cap(usize::try_from(i).ok()?).map(Endpoint)
+}
+
+/// seL4_Call with registers `mrs`; the reply's label and length.
+fn call(ep: Endpoint, label: u64, mrs: &[u64]) -> (u64, usize) {
+    for (i, &w) in mrs.iter().enumerate() {
+        set_mr(i, w);
+    }
+    let info = ep.call(MessageInfo::new(label, 0, 0, mrs.len() as u64));
+    (info.label(), (info.length() as usize).min(MAX_MRS))
+}
+
+/// Fetches blob `b` from the store into `out`: its length, or None if missing.
+fn fetch_blob(store_ep: Endpoint, b: usize, out: &mut [u8; BLOB_BYTES]) -> Option<usize> {
+    let mut mrs = [0u64; store::MAX_MRS];
+    let (label, n) = store::get(&blob_name(b), &mut mrs);
+    let (reply, len) = call(store_ep, label, &mrs[..n]);
+    let len = len.min(store::MAX_MRS);
+    for (i, w) in mrs.iter_mut().enumerate().take(len) {
+        *w = get_mr(i);
+    }
+    store::get_reply(reply, &mrs[..len], out).map(|()| BLOB_BYTES)
+}
+
+/// Saves blob `b` of the ring; true if the store took it.
+fn save_blob(store_ep: Endpoint, logd: &Logd, b: usize) -> bool {
+    let mut blob = [0u8; BLOB_BYTES];
+    logd::persist::encode_blob(&logd.ring, b, &mut blob);
+    let mut mrs = [0u64; store::MAX_MRS];
+    let (label, n) = store::put(&blob_name(b), &blob, &mut mrs);
+    call(store_ep, label, &mrs[..n]).0 == STORE_OK
+}
+
+/// The name of service `index` as the RS reports it (control LIST).
+fn rs_name(control: Endpoint, index: u32) -> Option<Name> {
+    let (label, len) = call(control, RS_LABEL_LIST, &[u64::from(index)]);
+    if label != RS_OK || len < 2 {
+        return None;
+    }
+    Name::from_words([get_mr(0), get_mr(1)]).ok().flatten()
+}
+
+fn main(startup: &Startup) -> i32 {
+    let sv = startup.supervision();
+    let Some(ep) = sv.service_ep() else {
+        debug_println!("logd: not started as a supervised service (no service endpoint)");
+        return 1;
+    };
+    let store_ep = arg_cap(startup, 0);
+    let control = arg_cap(startup, 1);
+    let (ring, report) = match store_ep {
+        Some(s) => restore(|b, out| fetch_blob(s, b, out)),
+        None => restore(|_, _| None),
+    };
+    debug_println!(
+        "logd: generation {}{}, store {}, ring restored: {} records ({} blobs good, {} missing, {} refused)",
+        sv.generation(),
+        if sv.restarted() { " (restarted)" } else { "" },
+        if store_ep.is_some() { "yes" } else { "no" },
+        report.records,
+        report.good,
+        report.missing,
+        report.bad
+    );
+    let mut logd = Logd::new(ring);
+    logd.stats.restored = u64::from(report.records);
+    logd.stats.generation = sv.generation();
+    serve(&mut logd, ep, sv.heartbeat_ack(), store_ep, control)
+}
+
+fn serve(
+    logd: &mut Logd,
+    ep: Endpoint,
+    heartbeat_ack: Option<sel4::Notification>,
+    store_ep: Option<Endpoint>,
+    control: Option<Endpoint>,
+) -> ! {
+    let mut pending: Option<MessageInfo> = None;
+    let mut mrs = [0u64; MAX_MRS];
+    loop {
+        let (info, badge) = match pending.take() {
+            Some(reply) => ep.reply_recv(reply),
+            None => ep.recv(),
+        };
+        if badge & NOTIFICATION_BITS != 0 {
+            // A notification delivery, not a message: no one waits for a reply.
+            if badge & RUNTIME_PING_BADGE != 0
+                && let Some(ack) = heartbeat_ack
+            {
+                ack.signal();
+            }
+            continue;
+        }
+        let n = (info.length() as usize).min(MAX_MRS);
+        for (i, w) in mrs.iter_mut().enumerate().take(n) {
+            *w = get_mr(i);
+        }
+        let m = Message {
+            label: info.label(),
+            extra_caps: info.extra_caps(),
+            badge,
+            mrs: &mrs[..n],
+        };
+        let reply = logd.handle_with(&m, |i| control.and_then(|c| rs_name(c, i)));
+        if let (Some(b), Some(s)) = (reply.dirty_blob, store_ep)
+            && !save_blob(s, logd, b)
+        {
+            logd.stats.store_errors += 1;
+        }
+        for (i, &w) in reply.words().iter().enumerate() {
+            set_mr(i, w);
+        }
+        pending = Some(MessageInfo::new(reply.label, 0, 0, reply.len as u64));
+    }
+}
