@@ -311,13 +311,14 @@ mod tests {
 
     #[test]
     fn the_layout_is_runtime_startup_t() {
-        // runtime_startup_t: ten words, args[8], name[32], six words (startup.h v2).
+        // runtime_startup_t: ten words, args[8], name[32], six words (startup.h v2),
+        // console_ep (v3, not read by this crate).
         assert_eq!(STARTUP_OFFSET_NARGS, 72);
         assert_eq!(STARTUP_OFFSET_ARGS, 80);
         assert_eq!(STARTUP_OFFSET_NAME, 144);
         assert_eq!(STARTUP_OFFSET_SUPERVISOR_EP, 176);
         assert_eq!(STARTUP_OFFSET_RESTARTED, 216);
-        assert_eq!(STARTUP_SIZE, 224);
+        assert_eq!(STARTUP_SIZE, 232);
     }
 
     #[test]
