@@ -62,11 +62,13 @@ kernel-check: configure
 	    $(BUILD)/tools/kernel-config/sel4-kconfig-check "$(SEL4_PREFIX)"; fi
 
 # The default system on a real seL4 kernel in QEMU (TCG), built with the kernel's
-# invocation-label numbering (tools/kernel-images.sh).
+# invocation-label numbering (tools/kernel-images.sh).  QEMU_INPUT=FILE is typed into
+# its serial line (tools/qemu.sh); by default only Ctrl-D: boot, then stop, status 0.
+QEMU_INPUT ?= system/tests/eof.txt
 qemu: kernel-check
 	@$(MAKE) --no-print-directory build
 	images=$$(JOBS=$(JOBS) tools/kernel-images.sh $(BUILD) "$(SEL4_PREFIX)") && \
-	    tools/qemu.sh "$(SEL4_PREFIX)" $$images/images/$(notdir $(SYSTEM))
+	    QEMU_INPUT="$(QEMU_INPUT)" tools/qemu.sh "$(SEL4_PREFIX)" $$images/images/$(notdir $(SYSTEM))
 
 # Every system-test image on a real seL4 kernel; outputs must equal the simulator's.
 test-qemu: kernel-check

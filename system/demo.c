@@ -39,7 +39,7 @@ int main(void)
             uint64_t roll = next_random() % 100;
             if (roll < crash_pct) {
                 printf("demo: job %lu: crashing on purpose\n", (unsigned long)job);
-                *(volatile uint64_t *)0 = job;
+                __asm__ volatile("movq %0, 0" : : "r"(job) : "memory"); /* a store to address 0 */
             } else if (roll < crash_pct + hang_pct) {
                 printf("demo: job %lu: hanging on purpose\n", (unsigned long)job);
                 for (;;) __asm__ volatile("pause");

@@ -23,6 +23,8 @@ static uint8_t in8(const struct serial_caps *c, seL4_Word port, seL4_Error *err)
     return (uint8_t)r.result;
 }
 
+static seL4_Error drain_uart(const struct serial_caps *c);
+
 seL4_Error serial_start(const struct serial_caps *c)
 {
     rx_init(&rx);
@@ -34,7 +36,10 @@ seL4_Error serial_start(const struct serial_caps *c)
     if (err == seL4_NoError) err = out8(c, UART_DLL, UART_DIVISOR_115200);
     if (err == seL4_NoError) err = out8(c, UART_DLM, 0);
     if (err == seL4_NoError) err = out8(c, UART_LCR, UART_LCR_8N1);
-    if (err == seL4_NoError) err = out8(c, UART_FCR, UART_FCR_ENABLE_CLEAR);
+    /* Bytes typed before this incarnation (or while none ran) are in the receiver:
+     * keep them, since switching the FIFOs on clears them (QEMU). */
+    if (err == seL4_NoError) err = drain_uart(c);
+    if (err == seL4_NoError) err = out8(c, UART_FCR, UART_FCR_ENABLE);
     if (err == seL4_NoError) err = out8(c, UART_MCR, UART_MCR_DTR_RTS_OUT2);
     if (err == seL4_NoError) err = out8(c, UART_IER, ier);
     /* A previous incarnation may have died between an interrupt and its Ack. */

@@ -17,7 +17,7 @@
 #define UART_IER_ELSI 0x04u /* receiver line status (break) */
 #define UART_LCR_8N1  0x03u
 #define UART_LCR_DLAB 0x80u
-#define UART_FCR_ENABLE_CLEAR 0x07u /* FIFOs on, both cleared */
+#define UART_FCR_ENABLE 0x01u /* FIFOs on (QEMU clears them when this bit changes) */
 #define UART_MCR_DTR_RTS_OUT2 0x0Bu /* OUT2 gates the interrupt line on a PC */
 #define UART_LSR_DR   0x01u
 #define UART_LSR_BI   0x10u /* break: in sel4-sim, the end of input (sim/devices.h) */

@@ -6,6 +6,7 @@
 #include "shell/core/command.h"
 #include "shell/core/line_editor.h"
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static struct line_editor ed;

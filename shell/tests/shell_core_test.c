@@ -143,6 +143,7 @@ static void test_ps(void)
     shell_ps_row(&e, buf, sizeof buf);
     CHECK(strstr(buf, " exit 7 ") != NULL);
     n = shell_ps_header(buf, sizeof buf);
+    CHECK_EQ((size_t)n, strlen(buf));
     CHECK(strncmp(buf, "NAME            STATE     GEN RESTARTS LAST END", 47) == 0);
     CHECK(strcmp(shell_rs_error(RS_ERR_UNKNOWN_SERVICE), "no such service") == 0);
     /* the help text: NUL-separated lines ending with an empty one */

@@ -5,6 +5,7 @@
 
 #include "drivers/serial/console_protocol.h"
 
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     uint64_t mrs[CONSOLE_MAX_WORDS + 40] = { 0 };
