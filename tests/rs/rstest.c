@@ -10,7 +10,7 @@
 #include "rs/server/rs.h"
 #include "memserver/client/memserver_client.h"
 
-enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3, SCENARIO_POLICY = 4, SCENARIO_HANG = 5 };
+enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3, SCENARIO_POLICY = 4, SCENARIO_HANG = 5, SCENARIO_BENCH = 6 };
 
 static seL4_CPtr ctl, exit_port;
 static const runtime_startup_t *su;
@@ -284,6 +284,40 @@ static void scenario_hang(void)
      * of the real kernel and of sel4-sim must be the same) */
 }
 
+/* In sel4-sim the TSC counts user instructions of all threads (virtual time). */
+static inline uint64_t tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+#define BENCH_ROUNDS 51u
+
+/* Recovery cost: from the crash command to the new incarnation's answer (fault report,
+ * FAULT_GET, policy, kill, address space, image, CSpace, TCB, the service's start). */
+static void scenario_bench(void)
+{
+    static uint64_t t[BENCH_ROUNDS];
+    seL4_CPtr fc = channel(0);
+    uint64_t g = ping(fc, NULL), bad = 0;
+    for (unsigned k = 0; k < BENCH_ROUNDS; k++) {
+        uint64_t t0 = tsc();
+        send(fc, FAULTY_VM_FAULT, 0);
+        if (ping(fc, NULL) != g + k + 1) bad++;
+        t[k] = tsc() - t0;
+    }
+    t_check(bad == 0, "every crash recovered");
+    for (unsigned i = 1; i < BENCH_ROUNDS; i++) { /* insertion sort */
+        uint64_t v = t[i];
+        unsigned j = i;
+        for (; j > 0 && t[j - 1] > v; j--) t[j] = t[j - 1];
+        t[j] = v;
+    }
+    printf("bench rs.recovery_insns_median %lu\n", (unsigned long)t[BENCH_ROUNDS / 2]);
+    printf("bench rs.recovery_insns_max %lu\n", (unsigned long)t[BENCH_ROUNDS - 1]);
+}
+
 int main(void)
 {
     su = runtime_startup();
@@ -298,6 +332,7 @@ int main(void)
     case SCENARIO_RECOVER: scenario_recover(); break;
     case SCENARIO_POLICY: scenario_policy(); break;
     case SCENARIO_HANG: scenario_hang(); break;
+    case SCENARIO_BENCH: scenario_bench(); break;
     default: t_check(0, "a known scenario"); break;
     }
     finish();
