@@ -10,7 +10,7 @@
 #include "rs/server/rs.h"
 #include "memserver/client/memserver_client.h"
 
-enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3, SCENARIO_POLICY = 4, SCENARIO_HANG = 5, SCENARIO_BENCH = 6 };
+enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3, SCENARIO_POLICY = 4, SCENARIO_HANG = 5, SCENARIO_BENCH = 6, SCENARIO_IDLE = 7 };
 
 static seL4_CPtr ctl, exit_port;
 static const runtime_startup_t *su;
@@ -272,9 +272,13 @@ static void scenario_hang(void)
     seL4_CPtr fc = channel(0);
     t_check(ping(fc, NULL) == 1, "faulty gen 1 answers");
     t_check_err(rsc_hang(ctl, f), RS_OK, "HANG faulty (its thread is suspended)");
+    uint64_t hung_at = list(f).now;
     t_check(ping(fc, NULL) == 2, "missed heartbeat detected as a hang, restarted");
     struct rs_list_entry e = list(f);
     t_check(e.end == RS_END_HANG && e.restarts == 1, "LIST: last end hang, 1 restart");
+    /* At worst a hang is found a period plus a deadline after the last answer (150 ms). */
+    printf("bench rs.hang_detect_ms %lu\n", (unsigned long)(e.ended_at - hung_at));
+    t_check(e.ended_at >= hung_at && e.ended_at - hung_at <= 150 + 10, "found within period + deadline (+ one tick)");
     send(fc, FAULTY_SPIN, 0);
     t_check(ping(fc, NULL) == 3, "a service stuck in a loop misses its heartbeat, restarted");
     e = list(t);
@@ -318,6 +322,18 @@ static void scenario_bench(void)
     printf("bench rs.recovery_insns_max %lu\n", (unsigned long)t[BENCH_ROUNDS - 1]);
 }
 
+/* Heartbeat overhead (rs/bench/bench.sh): run for args[1] timer ticks doing nothing but
+ * asking the timer (channel 0) the time; the same system with and without heartbeats. */
+static void scenario_idle(seL4_Word ticks)
+{
+    uint64_t now = 0;
+    for (uint64_t k = 0; now < ticks && k < 100000000u; k++) {
+        seL4_MessageInfo_t info = seL4_Call(channel(0), seL4_MessageInfo_new(1 /* TIMER_OP_NOW */, 0, 0, 0));
+        now = seL4_MessageInfo_get_length(info) >= 1 ? seL4_GetMR(0) : 0;
+    }
+    t_check(now >= ticks, "the timer ticked");
+}
+
 int main(void)
 {
     su = runtime_startup();
@@ -333,6 +349,7 @@ int main(void)
     case SCENARIO_POLICY: scenario_policy(); break;
     case SCENARIO_HANG: scenario_hang(); break;
     case SCENARIO_BENCH: scenario_bench(); break;
+    case SCENARIO_IDLE: scenario_idle(su->nargs > 1 ? su->args[1] : 100); break;
     default: t_check(0, "a known scenario"); break;
     }
     finish();
