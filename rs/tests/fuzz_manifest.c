@@ -149,6 +149,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (rs_manifest_parse(text, size, &m, &err) != 0) {
         REQUIRE(err.message[0] != '\0');
+        REQUIRE(strstr(err.message, "internal error") == NULL); /* the two passes agree */
         REQUIRE(strnlen(err.field, sizeof(err.field)) < sizeof(err.field));
         REQUIRE(strnlen(err.message, sizeof(err.message)) < sizeof(err.message));
         rs_manifest_format_error(&err, "f", msg, sizeof(msg));
