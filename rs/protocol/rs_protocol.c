@@ -88,8 +88,9 @@ unsigned rs_encode_list(const struct rs_list_entry *e, uint64_t *mr)
     mr[7] = e->pages_used;
     mr[8] = e->pages_quota;
     mr[9] = e->started_at;
-    mr[10] = e->now;
-    mr[11] = e->ms_free_pages;
+    mr[10] = e->ended_at;
+    mr[11] = e->now;
+    mr[12] = e->ms_free_pages;
     return RS_LIST_WORDS;
 }
 
@@ -110,8 +111,9 @@ int rs_decode_list(const uint64_t *mr, unsigned n, struct rs_list_entry *e)
     e->pages_used = mr[7];
     e->pages_quota = mr[8];
     e->started_at = mr[9];
-    e->now = mr[10];
-    e->ms_free_pages = mr[11];
+    e->ended_at = mr[10];
+    e->now = mr[11];
+    e->ms_free_pages = mr[12];
     return RS_OK;
 }
 

@@ -51,7 +51,7 @@ struct rs_request {
 /* LOG: one line of the RS's console output, at most RS_LOG_TEXT_MAX bytes (no newline). */
 #define RS_LOG_TEXT_WORDS 15u
 #define RS_LOG_TEXT_MAX (8u * RS_LOG_TEXT_WORDS)
-#define RS_LIST_WORDS 12u
+#define RS_LIST_WORDS 13u
 struct rs_list_entry {
     char name[RS_NAME_BYTES];
     uint32_t state, restart_type;   /* enum rs_state (server), enum rs_restart */
@@ -60,7 +60,8 @@ struct rs_list_entry {
     uint64_t fault_addr, fault_ip, fault_code;
     uint64_t pages_used, pages_quota;
     uint64_t started_at;            /* ms */
-    uint64_t now;                   /* the RS's clock when it answered (ms) */
+    uint64_t ended_at;              /* ms: when the last incarnation was found dead / killed */
+    uint64_t now;                   /* ms: the RS's clock when it answered */
     uint64_t ms_free_pages;         /* the memory server's free pages (STATS) */
 };
 

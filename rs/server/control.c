@@ -58,6 +58,7 @@ static unsigned list(unsigned i)
     e.fault_ip = l->ip;
     e.fault_code = l->code;
     e.started_at = p->started_at;
+    e.ended_at = l->at;
     e.now = rs.now;
     uint64_t stats[9];
     if (msc_stats(RS_SLOT_MS_ADMIN, stats) == MS_OK) e.ms_free_pages = stats[4];
