@@ -134,7 +134,7 @@ static void startup(void)
     O(empty_end, "EMPTY_END"); O(nargs, "NARGS"); O(args, "ARGS"); O(name, "NAME");
     O(supervisor_ep, "SUPERVISOR_EP"); O(heartbeat_ack, "HEARTBEAT_ACK");
     O(service_ep, "SERVICE_EP"); O(memserver_ep, "MEMSERVER_EP");
-    O(generation, "GENERATION"); O(restarted, "RESTARTED");
+    O(generation, "GENERATION"); O(restarted, "RESTARTED"); O(console_ep, "CONSOLE_EP");
 #undef O
 }
 
