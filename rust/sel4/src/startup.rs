@@ -8,10 +8,10 @@ use crate::consts::{
     PROGRAM_SLOT_HEARTBEAT_ACK, PROGRAM_SLOT_SERVICE_EP, PROGRAM_SLOT_SUPERVISOR_EP,
     PROGRAM_SLOT_TCB, RUNTIME_STARTUP_MAGIC, RUNTIME_STARTUP_MAX_ARGS, RUNTIME_STARTUP_NAME_LEN,
     RUNTIME_STARTUP_VERSION, STARTUP_OFFSET_ARGS, STARTUP_OFFSET_CAPS_END,
-    STARTUP_OFFSET_CAPS_START, STARTUP_OFFSET_CNODE_SIZE_BITS, STARTUP_OFFSET_EMPTY_END,
-    STARTUP_OFFSET_EMPTY_START, STARTUP_OFFSET_FAULT_EP, STARTUP_OFFSET_GENERATION,
-    STARTUP_OFFSET_HEARTBEAT_ACK, STARTUP_OFFSET_IPC_BUFFER, STARTUP_OFFSET_MAGIC,
-    STARTUP_OFFSET_MEMSERVER_EP, STARTUP_OFFSET_NAME, STARTUP_OFFSET_NARGS,
+    STARTUP_OFFSET_CAPS_START, STARTUP_OFFSET_CNODE_SIZE_BITS, STARTUP_OFFSET_CONSOLE_EP,
+    STARTUP_OFFSET_EMPTY_END, STARTUP_OFFSET_EMPTY_START, STARTUP_OFFSET_FAULT_EP,
+    STARTUP_OFFSET_GENERATION, STARTUP_OFFSET_HEARTBEAT_ACK, STARTUP_OFFSET_IPC_BUFFER,
+    STARTUP_OFFSET_MAGIC, STARTUP_OFFSET_MEMSERVER_EP, STARTUP_OFFSET_NAME, STARTUP_OFFSET_NARGS,
     STARTUP_OFFSET_RESTARTED, STARTUP_OFFSET_SERVICE_EP, STARTUP_OFFSET_SUPERVISOR_EP,
     STARTUP_OFFSET_VERSION, STARTUP_SIZE, Word, seL4_WordBits,
 };
@@ -25,7 +25,7 @@ const WORD: usize = core::mem::size_of::<Word>();
 // name, nothing after it.
 const _: () = assert!(STARTUP_OFFSET_ARGS + MAX_ARGS * WORD <= STARTUP_OFFSET_NAME);
 const _: () = assert!(STARTUP_OFFSET_NAME + NAME_LEN <= STARTUP_OFFSET_SUPERVISOR_EP);
-const _: () = assert!(STARTUP_OFFSET_RESTARTED + WORD <= STARTUP_SIZE);
+const _: () = assert!(STARTUP_OFFSET_CONSOLE_EP + WORD <= STARTUP_SIZE);
 
 /// Why a startup page was refused.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -46,13 +46,14 @@ pub enum StartupError {
     TooManyArgs(Word),
     /// The name has no NUL within RUNTIME_STARTUP_NAME_LEN bytes, or is not UTF-8.
     BadName,
-    /// A supervision field (version 2) is neither 0 nor its fixed slot (service_ep,
-    /// supervisor_ep, heartbeat_ack), memserver_ep lies outside the passed caps, or
-    /// restarted is not 0 or 1.
+    /// A supervision field (version 2 and 3) is neither 0 nor its fixed slot
+    /// (service_ep, supervisor_ep, heartbeat_ack), memserver_ep or console_ep lies
+    /// outside the passed caps, or restarted is not 0 or 1.
     BadSupervision,
 }
 
-/// What a supervisor (the reincarnation server) tells a service (version 2 fields).
+/// What a supervisor (the reincarnation server) tells a service (the fields of versions
+/// 2 and 3).
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
 pub struct Supervision {
     service_ep: Word,
@@ -61,6 +62,7 @@ pub struct Supervision {
     memserver_ep: Word,
     generation: Word,
     restarted: bool,
+    console_ep: Word,
 }
 
 impl Supervision {
@@ -79,6 +81,10 @@ impl Supervision {
     /// The program's own memory-server client cap.
     pub fn memserver_ep(&self) -> Option<Endpoint> {
         (self.memserver_ep != 0).then_some(Endpoint(CPtr(self.memserver_ep)))
+    }
+    /// The console (drivers/serial/PROTOCOL.md) C programs print through.
+    pub fn console_ep(&self) -> Option<Endpoint> {
+        (self.console_ep != 0).then_some(Endpoint(CPtr(self.console_ep)))
     }
     /// The incarnation number (1 for the first start; 0 if not supervised).
     pub fn generation(&self) -> Word {
@@ -179,8 +185,10 @@ impl Startup {
             }
         };
         let memserver_ep = w(STARTUP_OFFSET_MEMSERVER_EP);
+        let console_ep = w(STARTUP_OFFSET_CONSOLE_EP);
         let restarted = w(STARTUP_OFFSET_RESTARTED);
-        if (memserver_ep != 0 && !caps.contains(&memserver_ep)) || restarted > 1 {
+        let passed = |slot: Word| slot == 0 || caps.contains(&slot);
+        if !passed(memserver_ep) || !passed(console_ep) || restarted > 1 {
             return Err(StartupError::BadSupervision);
         }
         let supervision = Supervision {
@@ -190,6 +198,7 @@ impl Startup {
             memserver_ep,
             generation: w(STARTUP_OFFSET_GENERATION),
             restarted: restarted == 1,
+            console_ep,
         };
         Ok(Startup {
             ipc_buffer,
@@ -265,7 +274,6 @@ impl Startup {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::consts::STARTUP_OFFSET_CONSOLE_EP;
 
     /// A startup page as spawn.c writes it (fill_startup).
     fn page(ncaps: Word, args: &[Word], name: &str) -> Vec<u8> {
@@ -312,7 +320,7 @@ mod tests {
 
     #[test]
     fn the_layout_is_runtime_startup_t() {
-        // runtime_startup_t: ten words, args[8], name[32], seven words (startup.h v3).
+        // runtime_startup_t: ten words, args[8], name[32], six words (v2), one (v3).
         assert_eq!(STARTUP_OFFSET_NARGS, 72);
         assert_eq!(STARTUP_OFFSET_ARGS, 80);
         assert_eq!(STARTUP_OFFSET_NAME, 144);
@@ -424,12 +432,14 @@ mod tests {
         set(&mut p, STARTUP_OFFSET_MEMSERVER_EP, 8);
         set(&mut p, STARTUP_OFFSET_GENERATION, 3);
         set(&mut p, STARTUP_OFFSET_RESTARTED, 1);
+        set(&mut p, STARTUP_OFFSET_CONSOLE_EP, 10);
         let s = Startup::parse(&p).unwrap();
         let sv = s.supervision();
         assert_eq!(sv.service_ep(), Some(Endpoint(CPtr(4))));
         assert_eq!(sv.supervisor_ep(), Some(Endpoint(CPtr(6))));
         assert_eq!(sv.heartbeat_ack(), Some(Notification(CPtr(7))));
         assert_eq!(sv.memserver_ep(), Some(Endpoint(CPtr(8))));
+        assert_eq!(sv.console_ep(), Some(Endpoint(CPtr(10))));
         assert_eq!((sv.generation(), sv.restarted()), (3, true));
         for (offset, value) in [
             (STARTUP_OFFSET_SERVICE_EP, 9),
@@ -437,6 +447,7 @@ mod tests {
             (STARTUP_OFFSET_HEARTBEAT_ACK, 6),
             (STARTUP_OFFSET_MEMSERVER_EP, 11),
             (STARTUP_OFFSET_RESTARTED, 2),
+            (STARTUP_OFFSET_CONSOLE_EP, 11),
         ] {
             let mut q = p.clone();
             set(&mut q, offset, value);
