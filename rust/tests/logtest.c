@@ -231,13 +231,14 @@ int main(void)
           "gen 2 restored the ring from the store: 6 records, next 7, newest from logtest");
     check(write_record(LOGD_LEVEL_INFO, "before the crash", NULL) == 7, "gen 2 continues the numbering: 7");
 
-    wait_until(170);
     /* A crash in the middle of a write: teststore holds logd's next PUT unanswered, so
      * logd is blocked after record 8 entered its ring and before it is saved or
-     * answered (sent with seL4_Send: nobody waits for the answer); then the crash. */
+     * answered (sent with seL4_Send: nobody waits for the answer); then the crash, right
+     * after a tick (the RS prints the time of the restart). */
     seL4_MessageInfo_t held = seL4_Call(store, seL4_MessageInfo_new(TESTSTORE_DROP_NEXT_PUT, 0, 0, 0));
     seL4_Word mid[4] = { LOGD_LEVEL_WARN | (17ul << 8), 0, 0, 0 };
     memcpy(&mid[1], "lost in the crash", 17);
+    wait_until(170);
     for (unsigned i = 0; i < 4; i++) {
         seL4_SetMR(i, mid[i]);
     }
