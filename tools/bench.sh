@@ -37,20 +37,22 @@ if [ -n "$prefix" ]; then
 fi
 "$root/memserver/bench/bench.sh" "$build" "$prefix" >"$out.tmp" || status=1
 "$root/rs/bench/bench.sh" "$build" >"$out.rs.tmp" || status=1
-if ! python3 - "$out.tmp" "$out.rs.tmp" <<'PY' 2>/dev/null; then
+"$root/rust/logd/bench/bench.sh" "$build" >"$out.logd.tmp" || status=1
+if ! python3 - "$out.tmp" "$out.rs.tmp" "$out.logd.tmp" <<'PY' 2>/dev/null; then
 import json, sys
 r = json.load(open(sys.argv[1]))
-try:
-    r.update(json.load(open(sys.argv[2])))
-except ValueError:
-    pass
+for part in sys.argv[2:]:
+    try:
+        r.update(json.load(open(part)))
+    except ValueError:
+        pass
 json.dump(r, open(sys.argv[1], "w"), indent=1, sort_keys=True)
 PY
     echo "bench: no results (see the messages above)" >&2
-    rm -f "$out.tmp" "$out.rs.tmp"
+    rm -f "$out.tmp" "$out.rs.tmp" "$out.logd.tmp"
     exit 1
 fi
-rm -f "$out.rs.tmp"
+rm -f "$out.rs.tmp" "$out.logd.tmp"
 mv "$out.tmp" "$out"
 
 python3 - "$out" "$prefix" <<'PY' || status=1
@@ -89,6 +91,9 @@ rows = [
      ("<=", 1.5), None, None),
     ("rs.heartbeat_overhead", "rs: share of time spent on heartbeats", ("<=", 0.01), None, None),
     ("rs.hang_detect_ratio", "rs: hang detection time / (period + deadline)", ("<=", 1.05), None, None),
+    ("logd.insns_per_record", "logd: instructions per record (Rust)", None, None,
+     "logd.c_baseline_insns_per_record"),
+    ("logd.rust_c_ratio", "logd: Rust / C instructions per record", ("<=", 1.2), None, None),
 ]
 if qemu:
     rows += [

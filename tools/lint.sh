@@ -65,5 +65,13 @@ if ! cppcheck --enable=warning,performance,portability --error-exitcode=1 --inli
     echo "lint: cppcheck findings"
     status=1
 fi
+# Rust (rust/): cargo clippy -D warnings and cargo fmt --check, as the build's CTest
+# tests labelled lint run them (same cargo configuration, offline).
+echo "lint: rust (ctest -L lint)"
+if ! (cd "$build" && ctest -L lint --output-on-failure >"$lintdir/rust.log" 2>&1); then
+    tail -40 "$lintdir/rust.log"
+    echo "lint: rust findings (full log: $lintdir/rust.log)"
+    status=1
+fi
 [ $status -eq 0 ] && echo "lint: clean"
 exit $status
