@@ -3,6 +3,7 @@
 #include "rs/server/layout.h"
 #include "rs/server/loader.h"
 #include "rs/server/rs.h"
+#include "rs/server/survive.h"
 #include "memserver/client/memserver_client.h"
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
@@ -208,6 +209,7 @@ seL4_Error rs_process_start(const struct rs_manifest *m, unsigned i, uint32_t ge
     }
     fill_startup(s, generation, ncaps, &su);
     seL4_Error err = build_space(m, i, &plan, image, size, &su, as);
+    if (err == seL4_NoError) err = rs_survive_start(i, *as);
     if (err == seL4_NoError) {
         err = retype(i, seL4_CapTableObject, RS_SERVICE_CNODE_BITS, RS_SVC_CNODE);
         if (err == seL4_NoError) err = retype(i, seL4_TCBObject, 0, RS_SVC_TCB);
@@ -257,6 +259,7 @@ seL4_Error rs_process_kill(unsigned i, uint32_t as, bool destroy_client)
         printf("rs: service %u: memory server: %s\n", i, ms_err_name(merr));
         return seL4_IllegalOperation;
     }
+    (void)rs_survive_killed(i, destroy_client);
     return seL4_NoError;
 }
 
