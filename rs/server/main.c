@@ -11,6 +11,7 @@
 #include "rs/server/process.h"
 #include "rs/server/control.h"
 #include "rs/server/record.h"
+#include "rs/server/survive.h"
 #include "memserver/client/memserver_client.h"
 #include "rs/protocol/rs_protocol.h"
 #include <runtime/runtime.h>
@@ -186,6 +187,8 @@ int main(void)
             seL4_Reply(rs_control(info, badge));
         } else if ((badge & RS_BADGE_EXIT) == RS_BADGE_EXIT) {
             handle_exit(info, (unsigned)(badge & 0xFFu));
+        } else if (badge == RS_BADGE_NAMES) {
+            seL4_Reply(rs_survive_names_request(info));
         } else if (badge & RS_BADGE_MESSAGE) {
             printf("rs: ignored a message with badge %#lx\n", (unsigned long)badge);
         } else {

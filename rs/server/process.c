@@ -167,6 +167,7 @@ static seL4_Error fill_cspace(const struct rs_manifest *m, unsigned i)
      * signal (drivers/timer/README.md): interrupts and pings then arrive on one object. */
     if (err == seL4_NoError && tick) err = copy_in(i, slot++, RS_SLOT_TICK_NTFN, 0);
     if (err == seL4_NoError && tick) err = copy_in(i, slot++, RS_SVC_SLOT(i, RS_SVC_HB), RUNTIME_IRQ_BADGE);
+    if (err == seL4_NoError) err = rs_survive_fill_cspace(i, &slot);
     return fail(s->name, "CSpace", err);
 }
 
@@ -207,6 +208,7 @@ seL4_Error rs_process_start(const struct rs_manifest *m, unsigned i, uint32_t ge
         /* + TICK and its IRQ notification */
         ncaps += (s->grants[g].kind == RS_GRANT_IRQ && s->grants[g].first == 0) ? 2u : 0u;
     }
+    ncaps += rs_survive_extra_caps(i);
     fill_startup(s, generation, ncaps, &su);
     seL4_Error err = build_space(m, i, &plan, image, size, &su, as);
     if (err == seL4_NoError) err = rs_survive_start(i, *as);

@@ -5,6 +5,7 @@
 #include "rs/protocol/service_arena.h"
 #include "svcclient/core/released.h"
 #include "memserver/client/memserver_client.h"
+#include <runtime/runtime.h>
 #include <runtime/startup.h>
 #include <runtime/stdio.h>
 #include <runtime/string.h>
@@ -80,9 +81,48 @@ unsigned rs_survive_killed(unsigned i, bool final)
                 break; /* one thread per service */
             }
         }
+        /* ... or the cap the name service gave it (names/client keeps it there) */
+        if (release_if_calling(j, SVC_RESOLVED_SLOT(i))) n++;
     }
     released += n;
     return n;
 }
 
 uint64_t rs_survive_released(void) { return released; }
+
+/* ---- the name service ---- */
+
+#include "names/protocol/name.h"
+
+static bool is_names(unsigned i) { return strcmp(rs.m.service[i].image, "names") == 0; }
+
+unsigned rs_survive_extra_caps(unsigned i) { return i < rs.m.nservices && is_names(i) ? 1u : 0u; }
+
+seL4_Error rs_survive_fill_cspace(unsigned i, seL4_Word *slot)
+{
+    if (rs_survive_extra_caps(i) == 0) return seL4_NoError;
+    seL4_Error err = seL4_CNode_Mint(RS_SVC_SLOT(i, RS_SVC_CNODE), *slot, RS_SERVICE_CNODE_BITS, RUNTIME_CAP_CNODE,
+                                     RS_SLOT_EP, seL4_WordBits, seL4_AllRights, RS_BADGE_NAMES);
+    if (err == seL4_NoError) (*slot)++;
+    return err;
+}
+
+seL4_MessageInfo_t rs_survive_names_request(seL4_MessageInfo_t info)
+{
+    uint64_t mr[NAME_MRS] = { seL4_GetMR(0), seL4_GetMR(1) };
+    struct svc_name name;
+    if (seL4_MessageInfo_get_label(info) != RS_NAMES_GET || seL4_MessageInfo_get_length(info) != NAME_MRS ||
+        seL4_MessageInfo_get_extraCaps(info) != 0 || name_unpack(mr, &name) != 0) {
+        return seL4_MessageInfo_new(RS_NAMES_BAD_REQUEST, 0, 0, 0);
+    }
+    int i = rs_manifest_find_service(&rs.m, name.s, strlen(name.s));
+    if (i < 0) return seL4_MessageInfo_new(RS_NAMES_UNKNOWN, 0, 0, 0);
+    const struct rs_svc_status *st = &rs.pol.svc[i];
+    bool running = st->state == RS_SVC_RUNNING && rs.as[i] != 0;
+    seL4_SetMR(0, running ? RS_NAMES_RUNNING : RS_NAMES_DOWN);
+    seL4_SetMR(1, st->generation);
+    seL4_SetMR(2, (seL4_Word)i);
+    if (!running) return seL4_MessageInfo_new(0, 0, 0, 3);
+    seL4_SetCap(0, RS_SVC_SLOT(i, RS_SVC_EP));
+    return seL4_MessageInfo_new(0, 0, 1, 3);
+}

@@ -7,6 +7,8 @@
 #include <sel4/sel4.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include "rs/server/layout.h"
+#include "svcclient/core/released.h"
 
 /* After the address space `as` of service i is built: map its arena (created at the first
  * start) at RS_ARENA_VADDR.  seL4_NoError for a service without an arena. */
@@ -19,3 +21,24 @@ unsigned rs_survive_killed(unsigned i, bool final);
 
 /* Threads released so far (all services). */
 uint64_t rs_survive_released(void);
+
+/* ---- the name service's view of the RS (names/README.md, "Where bindings come from") ----
+ * The name service (a service whose image is "names") gets one more cap after its grants:
+ * the RS endpoint badged RS_BADGE_NAMES.  On it, RS_NAMES_GET (MR0-1 a name) answers the
+ * RS's truth about that service: MR0 1 running / 2 not running, MR1 its generation, MR2
+ * its index, and while running the service's endpoint (unbadged, the RS's original: it
+ * survives restarts) as the one cap.  An unknown name: label RS_NAMES_UNKNOWN.  The name
+ * service never trusts anything else to bind a name, and the RS never calls it (a
+ * supervisor blocked in a call to a service that died would be stuck for ever). */
+#define RS_BADGE_NAMES (RS_BADGE_MESSAGE | (1ull << 42))
+#define RS_NAMES_GET 0x4e47u      /* "NG" */
+#define RS_NAMES_UNKNOWN 1u
+#define RS_NAMES_BAD_REQUEST 2u
+enum { RS_NAMES_RUNNING = 1, RS_NAMES_DOWN = 2 };
+
+/* Extra caps service i gets after its grants (the names cap: 1 for the name service). */
+unsigned rs_survive_extra_caps(unsigned i);
+/* Puts them in service i's CNode from *slot on (advancing it). */
+seL4_Error rs_survive_fill_cspace(unsigned i, seL4_Word *slot);
+/* Answers a message with badge RS_BADGE_NAMES (reply info; caps set in the IPC buffer). */
+seL4_MessageInfo_t rs_survive_names_request(seL4_MessageInfo_t info);

@@ -19,3 +19,7 @@
 /* The x86-64 `syscall` instruction's length: FaultIP of a thread in a system call points
  * at it, the Call returns to FaultIP + 2. */
 #define SVC_SYSCALL_INSN_LEN 2u
+
+/* Slot where a client keeps the cap the name service gave it for service index k
+ * (names/client): the RS releases Calls on it too.  Within every service's 256 slots. */
+#define SVC_RESOLVED_SLOT(k) (192u + (k))
