@@ -18,10 +18,28 @@
 #include <runtime/stdio.h>
 #include <runtime/string.h>
 #include "kv/client/kv_client.h"
+#include "names/client/names_client.h"
 #include <stdbool.h>
 #include "survive.h"
 
 static struct kvc kv;
+static struct namesc names;
+static bool use_names;
+static uint64_t kv_gen;
+
+/* Through the name service: the cap to kv (same endpoint at every generation). */
+static void resolve(bool first)
+{
+    seL4_CPtr slot = 0;
+    uint64_t gen = 0;
+    int err = first ? namesc_lookup(&names, "kv", &gen, &slot) : namesc_lookup_if_newer(&names, "kv", kv_gen, &gen, &slot);
+    if (err == NAMES_OK) {
+        kv_gen = gen;
+        kv.conn.cap = slot;
+    } else if (err != NAMES_ERR_NOT_NEWER && err != NAMES_ERR_UNBOUND) {
+        printf("kvload: LOOKUP kv: %d\n", err);
+    }
+}
 static struct survive_result res;
 static char akey[8], pkey[8], ukey[8], rkey[8];
 static uint8_t buf[KV_VALUE_MAX];
@@ -125,7 +143,12 @@ int main(void)
     key(pkey, 'p', n);
     key(ukey, 'u', n);
     key(rkey, 'r', n);
+    use_names = su->nargs > 1 && su->args[1] == 1;
     kvc_init(&kv, su->caps_start + 1);
+    if (use_names) {
+        namesc_init(&names, su->caps_start + 1);
+        while (kv_gen == 0) resolve(true);
+    }
     /* Rehearsal: every path once, so that the memory this program uses does not grow
      * later (the test compares the memory server's counts before and after). */
     uint32_t alen = 0;
@@ -153,14 +176,15 @@ int main(void)
             alen = 0;
             first = next;
         }
+        if (use_names) resolve(false);
         append_one(&alen, next++);
         put_and_check(op);
         if (op % 8 == 0) unsafe_append();
         res.ops = op;
     }
     verify_and_delete(alen, first);
-    res.restarted = kv.conn.restarted;
-    res.attempts = kv.conn.attempts;
+    res.restarted = kv.conn.restarted + names.conn.restarted;
+    res.attempts = kv.conn.attempts + names.conn.attempts;
     int err = kvc_put(&kv, rkey, (const uint8_t *)&res, sizeof(res), NULL);
     printf("kvload %u: %lu ops, %lu released calls, %lu in doubt, lost %lu, duplicated %lu (%d)\n", n,
            (unsigned long)res.ops, (unsigned long)res.restarted, (unsigned long)res.in_doubt,
