@@ -94,9 +94,25 @@ uint64_t rs_survive_released(void) { return released; }
 
 #include "names/protocol/name.h"
 
-static bool is_names(unsigned i) { return strcmp(rs.m.service[i].image, "names") == 0; }
+static bool queries_rs(unsigned i)
+{
+    return strcmp(rs.m.service[i].image, "names") == 0 || strcmp(rs.m.service[i].image, "store") == 0;
+}
 
-unsigned rs_survive_extra_caps(unsigned i) { return i < rs.m.nservices && is_names(i) ? 1u : 0u; }
+unsigned rs_survive_extra_caps(unsigned i) { return i < rs.m.nservices && queries_rs(i) ? 1u : 0u; }
+
+static seL4_MessageInfo_t owner_get(seL4_MessageInfo_t info)
+{
+    uint64_t owner = seL4_GetMR(0);
+    if (seL4_MessageInfo_get_length(info) != 1 || seL4_MessageInfo_get_extraCaps(info) != 0) {
+        return seL4_MessageInfo_new(RS_NAMES_BAD_REQUEST, 0, 0, 0);
+    }
+    if (owner == 0 || owner > rs.m.nservices) return seL4_MessageInfo_new(RS_NAMES_UNKNOWN, 0, 0, 0);
+    seL4_SetMR(0, rs.pol.svc[owner - 1].generation);
+    seL4_SetMR(1, RS_STORE_ENTRIES);
+    seL4_SetMR(2, RS_STORE_BYTES);
+    return seL4_MessageInfo_new(0, 0, 0, 3);
+}
 
 seL4_Error rs_survive_fill_cspace(unsigned i, seL4_Word *slot)
 {
@@ -109,6 +125,7 @@ seL4_Error rs_survive_fill_cspace(unsigned i, seL4_Word *slot)
 
 seL4_MessageInfo_t rs_survive_names_request(seL4_MessageInfo_t info)
 {
+    if (seL4_MessageInfo_get_label(info) == RS_OWNER_GET) return owner_get(info);
     uint64_t mr[NAME_MRS] = { seL4_GetMR(0), seL4_GetMR(1) };
     struct svc_name name;
     if (seL4_MessageInfo_get_label(info) != RS_NAMES_GET || seL4_MessageInfo_get_length(info) != NAME_MRS ||

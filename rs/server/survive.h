@@ -32,11 +32,17 @@ uint64_t rs_survive_released(void);
  * supervisor blocked in a call to a service that died would be stuck for ever). */
 #define RS_BADGE_NAMES (RS_BADGE_MESSAGE | (1ull << 42))
 #define RS_NAMES_GET 0x4e47u      /* "NG" */
+/* The state store gets the same cap: RS_OWNER_GET (MR0 an owner id = a service's client id,
+ * its index + 1) answers MR0 the service's generation, MR1-2 its store quota (entries,
+ * bytes).  The store applies them as the RS's OWNER_SET / OWNER_START. */
+#define RS_OWNER_GET 0x4f47u      /* "OG" */
+#define RS_STORE_ENTRIES 16u
+#define RS_STORE_BYTES 4096u
 #define RS_NAMES_UNKNOWN 1u
 #define RS_NAMES_BAD_REQUEST 2u
 enum { RS_NAMES_RUNNING = 1, RS_NAMES_DOWN = 2 };
 
-/* Extra caps service i gets after its grants (the names cap: 1 for the name service). */
+/* Extra caps service i gets after its grants (the query cap: 1 for names and store). */
 unsigned rs_survive_extra_caps(unsigned i);
 /* Puts them in service i's CNode from *slot on (advancing it). */
 seL4_Error rs_survive_fill_cspace(unsigned i, seL4_Word *slot);
