@@ -143,6 +143,34 @@ static void report(seL4_MessageInfo_t info, seL4_Word incarnation)
     printf("guardian: rs incarnation %lu died: %s\n", (unsigned long)incarnation, line);
 }
 
+#ifdef GUARDIAN_BENCH_BASELINE
+static inline uint64_t tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* The baseline of the RS's recovery: the root task's own loader (spawn_program: kernel
+ * objects and frames only, no memory server) starts `faulty` (args: exit at once) and
+ * waits for its exit message. */
+static void spawn_baseline(void)
+{
+    seL4_Word args[2] = { 6 /* FAULTY_EXIT */, 0 };
+    spawn_args_t sa = { .name = "faulty", .fault_ep = guardian_ep, .fault_badge = 7, .priority = 100,
+                        .args = args, .nargs = 2 };
+    spawned_t out;
+    uint64_t t0 = tsc();
+    int err = spawn_program(&sa, &out);
+    seL4_Word badge = 0;
+    seL4_MessageInfo_t info = seL4_Recv(guardian_ep, &badge);
+    uint64_t t1 = tsc();
+    if (err || badge != 7 || seL4_MessageInfo_get_label(info) != PROGRAM_EXIT_LABEL) fatal("spawn baseline", err);
+    (void)seL4_TCB_Suspend(out.tcb);
+    printf("bench rs.spawn_baseline_insns %lu\n", (unsigned long)(t1 - t0));
+}
+#endif
+
 int main(void)
 {
     printf("guardian: start\n");
@@ -159,6 +187,9 @@ int main(void)
     rs_slots = need(alloc_slot(), "RS slots");
     for (unsigned k = 1; k < RS_SLOTS; k++) need(alloc_slot(), "RS slots");
 
+#ifdef GUARDIAN_BENCH_BASELINE
+    spawn_baseline();
+#endif
     seL4_CPtr ms = start_memserver();
     *given_slot(RS_SLOT_MS) = ms;
     *given_slot(RS_SLOT_MS_ADMIN) = mint(ms, MS_ADMIN_BADGE | RS_MS_SELF);

@@ -7,7 +7,7 @@
 # Writes BUILD/bench.json (flat object, dotted keys; null = not measured) and prints a
 # table: each figure, its target, the kernel-forced minimum and the baseline measured in
 # the same run (a program doing only the kernel's minimal sequence itself), pass/fail.
-# How each figure is measured: memserver/bench/bench.sh.
+# How each figure is measured: memserver/bench/bench.sh and rs/bench/bench.sh.
 # Exit status: 1 if a measurement failed or is missing, else 0 (missed targets show as
 # FAIL in the table and in the last line).
 set -u
@@ -36,11 +36,21 @@ if [ -n "$prefix" ]; then
     fi
 fi
 "$root/memserver/bench/bench.sh" "$build" "$prefix" >"$out.tmp" || status=1
-if ! python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$out.tmp" 2>/dev/null; then
+"$root/rs/bench/bench.sh" "$build" >"$out.rs.tmp" || status=1
+if ! python3 - "$out.tmp" "$out.rs.tmp" <<'PY' 2>/dev/null; then
+import json, sys
+r = json.load(open(sys.argv[1]))
+try:
+    r.update(json.load(open(sys.argv[2])))
+except ValueError:
+    pass
+json.dump(r, open(sys.argv[1], "w"), indent=1, sort_keys=True)
+PY
     echo "bench: no results (see the messages above)" >&2
-    rm -f "$out.tmp"
+    rm -f "$out.tmp" "$out.rs.tmp"
     exit 1
 fi
+rm -f "$out.rs.tmp"
 mv "$out.tmp" "$out"
 
 python3 - "$out" "$prefix" <<'PY' || status=1
@@ -69,6 +79,16 @@ rows = [
      None, None, None),
     ("sim.map_ratio_user_insns", "sim: 64 MiB 4 KiB map, user instructions / baseline's",
      None, None, None),
+    ("rs.spawn_baseline_insns", "rs: root task's loader starts faulty (baseline), insns",
+     None, None, None),
+    ("rs.recovery_insns_median", "rs: crash -> restarted service answers, median insns",
+     None, None, "rs.spawn_baseline_insns"),
+    ("rs.recovery_insns_max", "rs: crash -> restarted service answers, max insns",
+     None, None, "rs.spawn_baseline_insns"),
+    ("rs.recovery_ratio", "rs: recovery median / spawn baseline",
+     ("<=", 1.5), None, None),
+    ("rs.heartbeat_overhead", "rs: share of time spent on heartbeats", ("<=", 0.01), None, None),
+    ("rs.hang_detect_ratio", "rs: hang detection time / (period + deadline)", ("<=", 1.05), None, None),
 ]
 if qemu:
     rows += [

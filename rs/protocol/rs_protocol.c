@@ -83,8 +83,8 @@ unsigned rs_encode_list(const struct rs_list_entry *e, uint64_t *mr)
     mr[7] = e->pages_used;
     mr[8] = e->pages_quota;
     mr[9] = e->started_at;
-    mr[10] = 0;
-    mr[11] = 0;
+    mr[10] = e->ended_at;
+    mr[11] = e->now;
     return RS_LIST_WORDS;
 }
 
@@ -105,6 +105,8 @@ int rs_decode_list(const uint64_t *mr, unsigned n, struct rs_list_entry *e)
     e->pages_used = mr[7];
     e->pages_quota = mr[8];
     e->started_at = mr[9];
+    e->ended_at = mr[10];
+    e->now = mr[11];
     return RS_OK;
 }
 

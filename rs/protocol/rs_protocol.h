@@ -56,6 +56,8 @@ struct rs_list_entry {
     uint64_t fault_addr, fault_ip, fault_code;
     uint64_t pages_used, pages_quota;
     uint64_t started_at;            /* ms */
+    uint64_t ended_at;              /* ms: when the last incarnation was found dead / killed */
+    uint64_t now;                   /* ms: the RS's clock when it answered */
 };
 
 /* AUDIT: a stopped service's untyped is retyped whole (the kernel allows that only if

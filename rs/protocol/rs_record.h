@@ -28,7 +28,7 @@ enum { RS_INTENT_NONE = 0, RS_INTENT_START = 1, RS_INTENT_KILL = 2 };
 
 struct rs_record_last {
     uint32_t end, kind;
-    uint64_t addr, ip, code;
+    uint64_t addr, ip, code, at;
 };
 
 struct rs_record_group {

@@ -57,6 +57,8 @@ static unsigned list(unsigned i)
     e.fault_ip = l->ip;
     e.fault_code = l->code;
     e.started_at = p->started_at;
+    e.ended_at = l->at;
+    e.now = rs.now;
     struct ms_quota_info q;
     /* The service's own quota, asked with its own cap (QUOTA_GET is per client). */
     if (msc_quota_get(RS_SVC_SLOT(i, RS_SVC_MS), &q) == MS_OK) {

@@ -24,7 +24,7 @@ static void save(uint32_t op, unsigned i)
     for (unsigned k = 0; k < RS_MAX_SERVICES; k++) {
         r->as[k] = rs.as[k];
         r->last[k] = (struct rs_record_last){ rs.last[k].end, rs.last[k].kind, rs.last[k].addr, rs.last[k].ip,
-                                              rs.last[k].code };
+                                              rs.last[k].code, rs.last[k].at };
     }
     rs_record_pack_policy(r, &rs.pol, &rs.m);
     rs_record_seal(r);
@@ -52,7 +52,7 @@ int rs_record_load(uint64_t incarnation, uint32_t *op, uint32_t *svc)
     for (unsigned k = 0; k < RS_MAX_SERVICES; k++) {
         rs.as[k] = scratch.as[k];
         const struct rs_record_last *l = &scratch.last[k];
-        rs.last[k] = (struct rs_last){ l->end, l->kind, l->addr, l->ip, l->code };
+        rs.last[k] = (struct rs_last){ l->end, l->kind, l->addr, l->ip, l->code, l->at };
     }
     return RS_RECORD_OK;
 }

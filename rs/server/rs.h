@@ -26,6 +26,7 @@ struct rs_last {
     uint32_t end;       /* enum rs_end */
     uint32_t kind;      /* MS_FAULT_* for RS_END_FAULT */
     uint64_t addr, ip, code;
+    uint64_t at;        /* ms: when it was killed (after it was found dead) */
 };
 
 struct rs {

@@ -94,6 +94,7 @@ static void do_kill(const struct rs_action *a)
     if (a->reason != RS_KILL_CRASHED && a->reason != RS_KILL_EXITED) {
         rs.last[i] = (struct rs_last){ .end = a->reason == RS_KILL_HANG ? RS_END_HANG : RS_END_KILLED };
     }
+    rs.last[i].at = rs.now;
     rs_record_intent(RS_INTENT_KILL, i);
     (void)rs_process_kill(i, rs.as[i], a->final != 0); /* logged inside on error */
     rs.as[i] = 0;

@@ -50,7 +50,8 @@ static void test_list(void)
 {
     struct rs_list_entry e = { .state = 2, .restart_type = 1, .generation = 9, .restarts = 8, .end = 1,
                                .fault_kind = 3, .fault_addr = 0x1000, .fault_ip = 0x401234, .fault_code = 6,
-                               .pages_used = 40, .pages_quota = 64, .started_at = 12345 };
+                               .pages_used = 40, .pages_quota = 64, .started_at = 12345,
+                               .ended_at = 23456, .now = 34567 };
     memcpy(e.name, "kv", 3);
     uint64_t mr[RS_LIST_WORDS];
     struct rs_list_entry d;
@@ -60,6 +61,7 @@ static void test_list(void)
     CHECK(d.state == 2 && d.restart_type == 1 && d.generation == 9 && d.restarts == 8 && d.end == 1);
     CHECK(d.fault_kind == 3 && d.fault_addr == 0x1000 && d.fault_ip == 0x401234 && d.fault_code == 6);
     CHECK(d.pages_used == 40 && d.pages_quota == 64 && d.started_at == 12345);
+    CHECK(d.ended_at == 23456 && d.now == 34567);
     CHECK_EQ(rs_decode_list(mr, 3, &d), RS_ERR_BAD_REQUEST);
 }
 

@@ -10,7 +10,7 @@
 #include "rs/server/rs.h"
 #include "memserver/client/memserver_client.h"
 
-enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3, SCENARIO_POLICY = 4, SCENARIO_HANG = 5 };
+enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3, SCENARIO_POLICY = 4, SCENARIO_HANG = 5, SCENARIO_BENCH = 6, SCENARIO_IDLE = 7 };
 
 static seL4_CPtr ctl, exit_port;
 static const runtime_startup_t *su;
@@ -272,9 +272,13 @@ static void scenario_hang(void)
     seL4_CPtr fc = channel(0);
     t_check(ping(fc, NULL) == 1, "faulty gen 1 answers");
     t_check_err(rsc_hang(ctl, f), RS_OK, "HANG faulty (its thread is suspended)");
+    uint64_t hung_at = list(f).now;
     t_check(ping(fc, NULL) == 2, "missed heartbeat detected as a hang, restarted");
     struct rs_list_entry e = list(f);
     t_check(e.end == RS_END_HANG && e.restarts == 1, "LIST: last end hang, 1 restart");
+    /* At worst a hang is found a period plus a deadline after the last answer (150 ms). */
+    printf("bench rs.hang_detect_ms %lu\n", (unsigned long)(e.ended_at - hung_at));
+    t_check(e.ended_at >= hung_at && e.ended_at - hung_at <= 150 + 10, "found within period + deadline (+ one tick)");
     send(fc, FAULTY_SPIN, 0);
     t_check(ping(fc, NULL) == 3, "a service stuck in a loop misses its heartbeat, restarted");
     e = list(t);
@@ -282,6 +286,52 @@ static void scenario_hang(void)
             "the timer driver answered every heartbeat (gen 1, no restarts)");
     /* (nothing more: what follows would race with the next tick, and the console lines
      * of the real kernel and of sel4-sim must be the same) */
+}
+
+/* In sel4-sim the TSC counts user instructions of all threads (virtual time). */
+static inline uint64_t tsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+#define BENCH_ROUNDS 51u
+
+/* Recovery cost: from the crash command to the new incarnation's answer (fault report,
+ * FAULT_GET, policy, kill, address space, image, CSpace, TCB, the service's start). */
+static void scenario_bench(void)
+{
+    static uint64_t t[BENCH_ROUNDS];
+    seL4_CPtr fc = channel(0);
+    uint64_t g = ping(fc, NULL), bad = 0;
+    for (unsigned k = 0; k < BENCH_ROUNDS; k++) {
+        uint64_t t0 = tsc();
+        send(fc, FAULTY_VM_FAULT, 0);
+        if (ping(fc, NULL) != g + k + 1) bad++;
+        t[k] = tsc() - t0;
+    }
+    t_check(bad == 0, "every crash recovered");
+    for (unsigned i = 1; i < BENCH_ROUNDS; i++) { /* insertion sort */
+        uint64_t v = t[i];
+        unsigned j = i;
+        for (; j > 0 && t[j - 1] > v; j--) t[j] = t[j - 1];
+        t[j] = v;
+    }
+    printf("bench rs.recovery_insns_median %lu\n", (unsigned long)t[BENCH_ROUNDS / 2]);
+    printf("bench rs.recovery_insns_max %lu\n", (unsigned long)t[BENCH_ROUNDS - 1]);
+}
+
+/* Heartbeat overhead (rs/bench/bench.sh): run for args[1] timer ticks doing nothing but
+ * asking the timer (channel 0) the time; the same system with and without heartbeats. */
+static void scenario_idle(seL4_Word ticks)
+{
+    uint64_t now = 0;
+    for (uint64_t k = 0; now < ticks && k < 100000000u; k++) {
+        seL4_MessageInfo_t info = seL4_Call(channel(0), seL4_MessageInfo_new(1 /* TIMER_OP_NOW */, 0, 0, 0));
+        now = seL4_MessageInfo_get_length(info) >= 1 ? seL4_GetMR(0) : 0;
+    }
+    t_check(now >= ticks, "the timer ticked");
 }
 
 int main(void)
@@ -298,6 +348,8 @@ int main(void)
     case SCENARIO_RECOVER: scenario_recover(); break;
     case SCENARIO_POLICY: scenario_policy(); break;
     case SCENARIO_HANG: scenario_hang(); break;
+    case SCENARIO_BENCH: scenario_bench(); break;
+    case SCENARIO_IDLE: scenario_idle(su->nargs > 1 ? su->args[1] : 100); break;
     default: t_check(0, "a known scenario"); break;
     }
     finish();
