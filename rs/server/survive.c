@@ -5,6 +5,8 @@
 #include "rs/protocol/service_arena.h"
 #include "svcclient/core/released.h"
 #include "memserver/client/memserver_client.h"
+#include "rs/server/loader.h"
+#include <runtime/programs.h>
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
 #include <runtime/stdio.h>
@@ -42,6 +44,28 @@ seL4_Error rs_survive_start(unsigned i, uint32_t as)
     return seL4_NoError;
 }
 
+/* True if the service's image has the `syscall` instruction (0f 05) at `ip`: a thread
+ * preempted just before its syscall with rdx and rdi already set is at another address
+ * (and one preempted exactly at the instruction may be released as if it had entered:
+ * its Call returns SVC_REPLY_RESTARTED and the library sends it). */
+static bool syscall_at(unsigned j, seL4_Word ip)
+{
+    static elf_plan_t plan;
+    const void *image = NULL;
+    size_t size = 0;
+    if (!program_lookup(rs.m.service[j].image, &image, &size) || rs_loader_plan(image, size, &plan) != MS_OK) {
+        return false;
+    }
+    for (unsigned k = 0; k < plan.nsegments; k++) {
+        const elf_segment_t *g = &plan.seg[k];
+        if (ip >= g->vaddr && ip - g->vaddr + 2u <= g->filesz && (g->perms & ELF_PERM_X)) {
+            const uint8_t *b = (const uint8_t *)image + g->offset + (ip - g->vaddr);
+            return b[0] == 0x0f && b[1] == 0x05;
+        }
+    }
+    return false;
+}
+
 /* Thread of service j is inside seL4_Call on `slot`: make that Call return
  * SVC_REPLY_RESTARTED.  True if it was. */
 static bool release_if_calling(unsigned j, seL4_Word slot)
@@ -54,7 +78,7 @@ static bool release_if_calling(unsigned j, seL4_Word slot)
         printf("rs: %s: ReadRegisters failed (seL4 error %d)\n", rs.m.service[j].name, (int)err);
         return false;
     }
-    if (regs.rdx != (seL4_Word)seL4_SysCall || regs.rdi != slot) return false;
+    if (regs.rdx != (seL4_Word)seL4_SysCall || regs.rdi != slot || !syscall_at(j, regs.rip)) return false;
     regs.rip += SVC_SYSCALL_INSN_LEN;
     regs.rsi = seL4_MessageInfo_new(SVC_REPLY_RESTARTED, 0, 0, 0).words[0];
     regs.rdi = 0;
