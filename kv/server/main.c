@@ -9,6 +9,7 @@
 #include <runtime/startup.h>
 #include <runtime/service.h>
 #include <runtime/stdio.h>
+#include "svcclient/core/released.h"
 #include "kv/core/kv.h"
 #include "kv/protocol/errors.h"
 #include "rs/protocol/service_arena.h"
@@ -44,7 +45,7 @@ static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
     unsigned n = (unsigned)seL4_MessageInfo_get_length(info);
     if (n > seL4_MsgMaxLength) n = seL4_MsgMaxLength;
     for (unsigned k = 0; k < n; k++) mr[k] = seL4_GetMR((int)k);
-    int err = kv_decode_request(seL4_MessageInfo_get_label(info), mr, n,
+    int err = kv_decode_request(svc_request_label(seL4_MessageInfo_get_label(info)), mr, n,
                                 (unsigned)seL4_MessageInfo_get_extraCaps(info), &req);
     if (err != KV_OK) return seL4_MessageInfo_new((seL4_Word)err, 0, 0, 0);
     kv_handle(&table, badge, &req, &rep);

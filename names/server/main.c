@@ -17,6 +17,7 @@
 #include <runtime/startup.h>
 #include <runtime/service.h>
 #include <runtime/stdio.h>
+#include "svcclient/core/released.h"
 #include <runtime/string.h>
 #include "names/core/registry.h"
 #include "names/protocol/errors.h"
@@ -92,7 +93,7 @@ static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
     if (n > seL4_MsgMaxLength) n = seL4_MsgMaxLength;
     for (unsigned k = 0; k < n; k++) mr[k] = seL4_GetMR((int)k);
     struct names_request q;
-    int err = names_decode_request(seL4_MessageInfo_get_label(info), mr, n,
+    int err = names_decode_request(svc_request_label(seL4_MessageInfo_get_label(info)), mr, n,
                                    (unsigned)seL4_MessageInfo_get_extraCaps(info), &q);
     if (err != NAMES_OK) return error(err);
     if (q.op == NAMES_OP_BIND || q.op == NAMES_OP_UNBIND) return error(NAMES_ERR_DENIED); /* pulled, see above */

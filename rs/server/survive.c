@@ -67,7 +67,8 @@ static bool syscall_at(unsigned j, seL4_Word ip)
 }
 
 /* Thread of service j is inside seL4_Call on `slot`: make that Call return
- * SVC_REPLY_RESTARTED.  True if it was. */
+ * SVC_REPLY_RESTARTED (a request from svc_call), or have the kernel send it again (any
+ * other).  True if it was released. */
 static bool release_if_calling(unsigned j, seL4_Word slot)
 {
     seL4_CPtr tcb = RS_SVC_SLOT(j, RS_SVC_TCB);
@@ -79,6 +80,13 @@ static bool release_if_calling(unsigned j, seL4_Word slot)
         return false;
     }
     if (regs.rdx != (seL4_Word)seL4_SysCall || regs.rdi != slot || !syscall_at(j, regs.rip)) return false;
+    seL4_MessageInfo_t request = { { regs.rsi } };
+    if ((seL4_MessageInfo_get_label(request) & SVC_LABEL_RESTARTABLE) == 0) {
+        /* not from svc_call: the kernel sends the Call again (restart) */
+        err = seL4_TCB_Resume(tcb);
+        if (err != seL4_NoError) printf("rs: %s: Resume failed (seL4 error %d)\n", rs.m.service[j].name, (int)err);
+        return err == seL4_NoError;
+    }
     regs.rip += SVC_SYSCALL_INSN_LEN;
     regs.rsi = seL4_MessageInfo_new(SVC_REPLY_RESTARTED, 0, 0, 0).words[0];
     regs.rdi = 0;

@@ -13,6 +13,7 @@
 #include <runtime/startup.h>
 #include <runtime/service.h>
 #include <runtime/stdio.h>
+#include "svcclient/core/released.h"
 #include <runtime/string.h>
 #include "store/core/store.h"
 #include "store/protocol/errors.h"
@@ -63,7 +64,7 @@ static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
     unsigned n = (unsigned)seL4_MessageInfo_get_length(info);
     if (n > seL4_MsgMaxLength) n = seL4_MsgMaxLength;
     for (unsigned k = 0; k < n; k++) mr[k] = seL4_GetMR((int)k);
-    int err = store_decode_request(seL4_MessageInfo_get_label(info), mr, n,
+    int err = store_decode_request(svc_request_label(seL4_MessageInfo_get_label(info)), mr, n,
                                    (unsigned)seL4_MessageInfo_get_extraCaps(info), &req);
     if (err != STORE_OK) return seL4_MessageInfo_new((seL4_Word)err, 0, 0, 0);
     if (STORE_OWNER_OK(badge) && req.op == STORE_OP_GET_INCARNATION) sync_owner(badge);

@@ -8,7 +8,7 @@ static enum svc_call_result attempt(struct svc_conn *c, const struct svc_msg *in
     unsigned n = in->n <= seL4_MsgMaxLength ? in->n : seL4_MsgMaxLength;
     for (unsigned k = 0; k < n; k++) seL4_SetMR((int)k, in->mr[k]);
     c->attempts++;
-    seL4_MessageInfo_t r = seL4_Call(c->cap, seL4_MessageInfo_new(in->label, 0, 0, n));
+    seL4_MessageInfo_t r = seL4_Call(c->cap, seL4_MessageInfo_new(in->label | SVC_LABEL_RESTARTABLE, 0, 0, n));
     if (seL4_MessageInfo_get_label(r) == SVC_REPLY_RESTARTED && seL4_MessageInfo_get_length(r) == 0) {
         c->restarted++;
         return SVC_CALL_RESTARTED;
