@@ -93,6 +93,7 @@ static bool take_over(uint64_t incarnation)
     unsigned running = 0;
     for (unsigned i = 0; i < rs.m.nservices; i++) running += rs.pol.svc[i].state == RS_SVC_RUNNING;
     printf("rs: incarnation %lu took over %u running services\n", (unsigned long)incarnation, running);
+    rs_survive_take_over();
     if (op == RS_INTENT_KILL) {
         /* The previous RS died while destroying svc: finish the job. */
         uint8_t st = rs.pol.svc[svc].state;

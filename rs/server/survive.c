@@ -13,7 +13,7 @@
 #include <runtime/string.h>
 
 /* Memory-server object of each service's arena (0: none yet).  Not in the recovery
- * record yet: a new RS incarnation creates a fresh arena at the next start. */
+ * record: a new RS incarnation finds them in the live address spaces (take-over). */
 static uint32_t arena_obj[RS_MAX_SERVICES];
 static uint64_t released;
 
@@ -22,6 +22,22 @@ static bool has_arena(unsigned i)
 {
     const char *img = rs.m.service[i].image;
     return strcmp(img, "kv") == 0 || strcmp(img, "store") == 0 || strcmp(img, "names") == 0;
+}
+
+void rs_survive_take_over(void)
+{
+    for (unsigned i = 0; i < rs.m.nservices && i < RS_MAX_SERVICES; i++) {
+        if (!has_arena(i) || rs.as[i] == 0) continue;
+        struct ms_query_result q;
+        memset(&q, 0, sizeof(q));
+        int err = msc_query(RS_SVC_SLOT(i, RS_SVC_MS), rs.as[i], RS_ARENA_VADDR, &q);
+        if (err == MS_OK && q.obj != 0) {
+            arena_obj[i] = q.obj;
+        } else {
+            printf("rs: %s: its arena was not found (%s): the next incarnation gets a new one\n",
+                   rs.m.service[i].name, ms_err_name(err));
+        }
+    }
 }
 
 seL4_Error rs_survive_start(unsigned i, uint32_t as)

@@ -19,6 +19,10 @@ seL4_Error rs_survive_start(unsigned i, uint32_t as);
  * i is made to return SVC_REPLY_RESTARTED.  Returns the number of threads released. */
 unsigned rs_survive_killed(unsigned i, bool final);
 
+/* A new RS incarnation (take-over): finds the arena of every live service again (the
+ * memory server's QUERY of RS_ARENA_VADDR in its address space gives the object). */
+void rs_survive_take_over(void);
+
 /* Threads released so far (all services). */
 uint64_t rs_survive_released(void);
 

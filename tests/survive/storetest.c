@@ -6,7 +6,9 @@
  *   2. PUT 10 entries; the store crashed `crashes` times; after each, every entry reads
  *      back as last acknowledged and one entry is replaced (PUT is idempotent: a call
  *      released by the RS is sent again by svc_call);
- *   3. QUOTA_GET: 10 entries in use; an 11th..16th fit, the 17th is over the quota.
+ *   3. the RS itself restarted (ABORT), then the store crashed: the new RS found the
+ *      store's arena again, every entry is there;
+ *   4. QUOTA_GET: 10 entries in use; an 11th..16th fit, the 17th is over the quota.
  */
 #include "tests/rs/rstest.h"
 #include "rs/server/rs.h"
@@ -87,6 +89,14 @@ int main(void)
     t_check(lost == 0, "every acknowledged entry read back after every crash");
     struct rs_list_entry e;
     t_check(rsc_list(ctl, si, &e) == RS_OK && e.generation == crashes + 1, "the store was restarted that often");
+    /* a new RS finds the store's arena again (in its live address space) */
+    t_check_err(rsc_abort(ctl, RS_ABORT_NOW), RS_OK, "ABORT: the RS faults, the guardian starts a new one");
+    t_check_err(rsc_crash(ctl, si), RS_OK, "CRASH the store under the new RS");
+    lost = 0;
+    for (unsigned k = 0; k < 10; k++) {
+        if (call(STORE_OP_GET, names[k], 0) != STORE_OK || got() != val[k]) lost++;
+    }
+    t_check(lost == 0, "every entry kept across an RS restart and a store crash");
     t_check(call(STORE_OP_QUOTA_GET, NULL, 0) == STORE_OK && out.mr[0] == 10 && out.mr[1] == 16,
             "QUOTA_GET: 10 of 16 entries");
     bad = 0;
