@@ -192,6 +192,7 @@ static void as_free(struct ms_server *s, struct ms_as *as)
     s->as[idx] = 0;
     as->owner->live--;
     ms_heap_free(s, as, sizeof(*as));
+    ms_spare_drain(s);
 }
 
 int ms_as_destroy(struct ms_server *s, struct ms_client *c, uint32_t handle)

@@ -37,7 +37,7 @@ static void plan_free(struct ms_server *s, struct clone_plan *pl)
 }
 
 /* Checks and reserves a clone of [va, end) of src into dst at va + delta. */
-static int plan_make(struct ms_server *s, struct ms_client *c, struct ms_as *src, uint64_t va,
+static int decode_clone(struct ms_server *s, struct ms_client *c, struct ms_as *src, uint64_t va,
                      uint64_t end, struct ms_as *dst, struct clone_plan *pl, const struct ms_need *extra)
 {
     ms_prep_init(&pl->p);
@@ -135,7 +135,7 @@ static void clone_direct(struct ms_server *s, struct ms_as *src, struct clone_it
     it->dst->off = 0;
 }
 
-static void plan_run(struct ms_server *s, struct ms_as *src, uint64_t va, uint64_t end,
+static void invoke_clone(struct ms_server *s, struct ms_as *src, uint64_t va, uint64_t end,
                      struct ms_as *dst, int64_t delta, struct clone_plan *pl)
 {
     ms_do_split(s, src, va, &pl->p);
@@ -189,11 +189,11 @@ int ms_clone(struct ms_server *s, struct ms_client *c, const struct ms_req_clone
     }
     /* Keep the 2 MiB phase so large frames of the clone stay possible. */
     struct clone_plan pl;
-    if ((err = plan_make(s, c, src, a->va, a->va + a->size, dst, &pl, 0))) {
+    if ((err = decode_clone(s, c, src, a->va, a->va + a->size, dst, &pl, 0))) {
         plan_free(s, &pl);
         return err;
     }
-    plan_run(s, src, a->va, a->va + a->size, dst, (int64_t)(dva - a->va), &pl);
+    invoke_clone(s, src, a->va, a->va + a->size, dst, (int64_t)(dva - a->va), &pl);
     plan_free(s, &pl);
     *out = dva;
     return MS_OK;
@@ -213,7 +213,7 @@ int ms_as_fork(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slo
     if (!dst) return MS_ERR_NO_MEMORY;
     dst->owner = c;
     struct clone_plan pl;
-    if ((err = plan_make(s, c, src, 0, MS_USER_TOP, dst, &pl, &extra))) {
+    if ((err = decode_clone(s, c, src, 0, MS_USER_TOP, dst, &pl, &extra))) {
         plan_free(s, &pl);
         ms_regions_free(s, &dst->regions);
         ms_heap_free(s, dst, sizeof(*dst));
@@ -225,7 +225,7 @@ int ms_as_fork(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slo
         ms_heap_free(s, dst, sizeof(*dst));
         return err;
     }
-    plan_run(s, src, 0, MS_USER_TOP, dst, 0, &pl);
+    invoke_clone(s, src, 0, MS_USER_TOP, dst, 0, &pl);
     plan_free(s, &pl);
     return MS_OK;
 }

@@ -102,6 +102,13 @@ ms_slot_t ms_kobj_new(struct ms_server *s, enum ms_kobj type);
 /* Up to `want` 4 KiB frames in consecutive slots with one invocation; returns how
  * many (0 on failure), the first slot in *first. */
 uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first);
+/* A fresh 4 KiB frame for the fault path: from frames retyped MS_SPARE_RUN at a time
+ * (one invocation for many faults); 0 if the kernel refused.  The caller checked the
+ * quota and the server's memory for one frame as for ms_kobj_new.  ms_spare_drain
+ * deletes the frames not handed out yet (when an address space dies, so that all
+ * memory is free again once every client's is). */
+ms_slot_t ms_frame_take(struct ms_server *s);
+void ms_spare_drain(struct ms_server *s);
 /* Deletes an object made by ms_kobj_new and gives back its memory and slot. */
 void ms_kobj_free(struct ms_server *s, ms_slot_t slot);
 /* Copies a cap into a fresh slot; 0 on failure.  ms_cap_free deletes such a copy. */

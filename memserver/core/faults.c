@@ -55,7 +55,7 @@ static int fault_need(struct ms_server *s, struct ms_as *as, uint64_t va, uint64
  * is 0); 0 if the kernel refused (nothing left behind). */
 static ms_slot_t frame_with(struct ms_server *s, ms_slot_t src, uint32_t off)
 {
-    ms_slot_t f = ms_kobj_new(s, MS_KOBJ_FRAME_4K);
+    ms_slot_t f = ms_frame_take(s);
     if (f && src && ms_k_copy_page(s, f, src, off)) {
         ms_kobj_free(s, f);
         return 0;
@@ -141,7 +141,7 @@ static int fault_shared(struct ms_server *s, struct ms_as *as, struct ms_region 
     int err = fault_need(s, as, va, populate ? 1 : 0, populate ? 2 : 1, st);
     if (err) return err;
     if (populate) {
-        ms_slot_t m = ms_kobj_new(s, MS_KOBJ_FRAME_4K);
+        ms_slot_t m = ms_frame_take(s);
         if (!m) return MS_FAULT_KERNEL;
         *e = MS_E_MAKE(MS_E_OWN, m);
         ms_charge(o->owner, 1, 1);

@@ -66,7 +66,9 @@ static int decode_map_args(struct ms_server *s, struct ms_client *c, const struc
     if ((a->size | a->off) & (MS_PAGE_SIZE - 1)) return MS_ERR_UNALIGNED;
     if ((err = ms_check_rights(a->rights))) return err;
     if (a->flags & ~(uint32_t)MS_MAP_FLAGS) return MS_ERR_BAD_FLAGS;
-    if (a->size >= MS_USER_TOP) return (a->flags & MS_MAP_FIXED) ? MS_ERR_KERNEL_HALF : MS_ERR_NO_SPACE;
+    /* A size beyond the whole user half; smaller ones that no hole can hold get
+     * MS_ERR_NO_SPACE from the hole search (FIXED ranges: ms_as_range). */
+    if (a->size >= MS_CANONICAL_LOW_END) return MS_ERR_KERNEL_HALF;
     uint64_t pages = a->size >> MS_PAGE_BITS;
     if (a->obj) {
         if ((err = ms_obj_lookup(s, c, a->obj, &mp->obj))) return err;

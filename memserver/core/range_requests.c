@@ -1,65 +1,93 @@
 /*
- * UNMAP, PROTECT and QUERY of a range of an address space.  UNMAP and PROTECT reserve
- * what splitting the regions at the range's ends needs (a 2 MiB frame cut by an end is
- * demoted to 4 KiB frames first) before they change anything.
+ * UNMAP, PROTECT and QUERY of a range of an address space.  decode_range (and
+ * decode_protect) reserve what splitting the regions at the range's ends needs (a 2 MiB
+ * frame cut by an end is demoted to 4 KiB frames first); invoke_unmap / invoke_protect
+ * then change the space and cannot fail.
  */
 #include "memserver/core/memserver.h"
 #include "memserver/core/core.h"
 
-/* Reserves everything needed, then splits the regions at va and va + size so that
- * [va, va + size) is made of whole regions.  On error nothing has changed; on success the
- * caller releases *p when done. */
-static int split_at_range_ends(struct ms_server *s, struct ms_client *c, struct ms_as *as,
-                               uint64_t va, uint64_t size, struct ms_prep *p)
+/* What UNMAP and PROTECT decoded: the space, the range, the reservations. */
+struct range_plan {
+    struct ms_as *as;
+    uint64_t va, end;
+    struct ms_prep p;
+};
+
+/* Checks the range and reserves what splitting the regions at its two ends needs. */
+static int decode_range(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va, uint64_t size,
+                        struct range_plan *rp)
 {
-    ms_prep_init(p);
-    int err = ms_prep_split(s, as, va, p);
-    if (!err) err = ms_prep_split(s, as, va + size, p);
-    if (!err) err = ms_prep_commit(s, c, p);
-    if (!err) err = ms_regions_reserve(s, &as->regions, 2);
-    if (err) {
-        ms_prep_release(s, p);
-        return err;
-    }
-    ms_do_split(s, as, va, p);
-    ms_do_split(s, as, va + size, p);
-    return MS_OK;
+    int err = ms_as_lookup_live(s, c, handle, &rp->as);
+    if (!err) err = ms_as_range(rp->as, va, size);
+    if (err) return err;
+    rp->va = va;
+    rp->end = va + size;
+    ms_prep_init(&rp->p);
+    err = ms_prep_split(s, rp->as, va, &rp->p);
+    if (!err) err = ms_prep_split(s, rp->as, rp->end, &rp->p);
+    if (!err) err = ms_prep_commit(s, c, &rp->p);
+    if (!err) err = ms_regions_reserve(s, &rp->as->regions, 2);
+    if (err) ms_prep_release(s, &rp->p);
+    return err;
+}
+
+/* Splits the regions at the range's ends: [va, end) is then made of whole regions. */
+static void invoke_split(struct ms_server *s, struct range_plan *rp)
+{
+    ms_do_split(s, rp->as, rp->va, &rp->p);
+    ms_do_split(s, rp->as, rp->end, &rp->p);
+}
+
+static void invoke_unmap(struct ms_server *s, struct range_plan *rp)
+{
+    invoke_split(s, rp);
+    uint32_t i = ms_regions_lower(&rp->as->regions, rp->va);
+    while (i < rp->as->regions.n && rp->as->regions.r[i]->start < rp->end) ms_region_destroy(s, rp->as, i);
+    ms_prep_release(s, &rp->p);
 }
 
 int ms_unmap(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va, uint64_t size)
 {
+    struct range_plan rp;
+    int err = decode_range(s, c, handle, va, size, &rp);
+    if (!err) invoke_unmap(s, &rp);
+    return err;
+}
+
+static int decode_protect(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va, uint64_t size,
+                          uint32_t rights, struct range_plan *rp)
+{
     struct ms_as *as;
     int err = ms_as_lookup_live(s, c, handle, &as);
+    if (!err) err = ms_as_range(as, va, size);
+    if (!err) err = ms_check_rights(rights);
     if (err) return err;
-    if ((err = ms_as_range(as, va, size))) return err;
-    struct ms_prep p;
-    if ((err = split_at_range_ends(s, c, as, va, size, &p))) return err;
-    uint32_t i = ms_regions_lower(&as->regions, va);
-    while (i < as->regions.n && as->regions.r[i]->start < va + size) ms_region_destroy(s, as, i);
-    ms_prep_release(s, &p);
-    return MS_OK;
+    if (!ms_covered(as, va, va + size, 0)) return MS_ERR_NOT_MAPPED;
+    return decode_range(s, c, handle, va, size, rp);
+}
+
+static void invoke_protect(struct ms_server *s, struct range_plan *rp, uint32_t rights)
+{
+    invoke_split(s, rp);
+    for (uint32_t i = ms_regions_lower(&rp->as->regions, rp->va);
+         i < rp->as->regions.n && rp->as->regions.r[i]->start < rp->end; i++) {
+        struct ms_region *r = rp->as->regions.r[i];
+        if (r->rights == rights) continue;
+        r->rights = (uint8_t)rights;
+        ms_region_remap(s, rp->as, r);
+    }
+    ms_merge_around(s, rp->as, rp->va, rp->end);
+    ms_prep_release(s, &rp->p);
 }
 
 int ms_protect(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va, uint64_t size,
                uint32_t rights)
 {
-    struct ms_as *as;
-    int err = ms_as_lookup_live(s, c, handle, &as);
-    if (err) return err;
-    if ((err = ms_as_range(as, va, size)) || (err = ms_check_rights(rights))) return err;
-    if (!ms_covered(as, va, va + size, 0)) return MS_ERR_NOT_MAPPED;
-    struct ms_prep p;
-    if ((err = split_at_range_ends(s, c, as, va, size, &p))) return err;
-    for (uint32_t i = ms_regions_lower(&as->regions, va);
-         i < as->regions.n && as->regions.r[i]->start < va + size; i++) {
-        struct ms_region *r = as->regions.r[i];
-        if (r->rights == rights) continue;
-        r->rights = (uint8_t)rights;
-        ms_region_remap(s, as, r);
-    }
-    ms_merge_around(s, as, va, va + size);
-    ms_prep_release(s, &p);
-    return MS_OK;
+    struct range_plan rp;
+    int err = decode_protect(s, c, handle, va, size, rights, &rp);
+    if (!err) invoke_protect(s, &rp, rights);
+    return err;
 }
 
 int ms_query(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va,

@@ -117,6 +117,24 @@ uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first)
     return got;
 }
 
+ms_slot_t ms_frame_take(struct ms_server *s)
+{
+    if (!s->spare_count) {
+        s->spare_count = ms_frames_new(s, MS_SPARE_RUN, &s->spare_first);
+        if (!s->spare_count) return 0;
+    }
+    s->spare_count--;
+    return s->spare_first++;
+}
+
+void ms_spare_drain(struct ms_server *s)
+{
+    while (s->spare_count) {
+        s->spare_count--;
+        ms_kobj_free(s, s->spare_first++);
+    }
+}
+
 int ms_unexport(struct ms_server *s, ms_slot_t slot)
 {
     if (!ms_slot_exported(s, slot)) return MS_OK;

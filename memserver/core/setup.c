@@ -66,18 +66,19 @@ int ms_add_device_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits,
 
 uint64_t ms_free_pages(const struct ms_server *s)
 {
-    return s->pool.free_pages;
+    return s->pool.free_pages + s->spare_count;
 }
 
 uint32_t ms_free_slots(const struct ms_server *s)
 {
-    return s->slots.count;
+    return s->slots.count + s->spare_count; /* spare frames are free for any request */
 }
 
 void ms_fini(struct ms_server *s)
 {
     for (uint32_t i = 0; i < MS_MAX_CLIENTS; i++)
         if (s->clients[i].used) ms_client_destroy(s, s->clients[i].badge);
+    ms_spare_drain(s);
     ms_heap_free(s, s->slots.used, (uint64_t)s->slots.words * sizeof(uint64_t));
     ms_heap_free(s, s->slots.chunk_of, (uint64_t)s->slots.total * sizeof(uint16_t));
     ms_heap_free(s, s->slots.exported, (uint64_t)s->slots.words * sizeof(uint64_t));

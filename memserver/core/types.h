@@ -199,4 +199,10 @@ struct ms_server {
     uint64_t default_pages, default_slots; /* quota of a client seen for the first time */
     uint64_t heap_in_use; /* bytes of metadata the core holds */
     struct ms_stats stats;
+    /* Frames retyped ahead in one invocation for the fault path (ms_frame_take), not
+     * yet given to anyone: slots [spare_first, spare_first + spare_count). */
+    ms_slot_t spare_first;
+    uint32_t spare_count;
 };
+/* How many 4 KiB frames the fault path retypes at once. */
+#define MS_SPARE_RUN 64u

@@ -54,7 +54,9 @@ static int dec_map(const uint64_t *mr, unsigned n, struct ms_request *out)
     } else {
         if (!mr[2]) return MS_ERR_ZERO_LENGTH;
         if (mr[2] & 0xFFFu) return MS_ERR_UNALIGNED;
-        if (mr[2] >= MS_USER_TOP) return MS_ERR_NO_SPACE; /* no hole can hold it */
+        /* Larger than the whole user half; just below that, no hole can hold it (the
+         * server's NO_SPACE). */
+        if (mr[2] >= MS_CANONICAL_LOW_END) return MS_ERR_KERNEL_HALF;
     }
     if (mr[4] & 0xFFFu) return MS_ERR_UNALIGNED;
     if (!mr[3] && mr[4]) return MS_ERR_RANGE;

@@ -97,40 +97,38 @@ static int g_revoke(void *ctx, ms_slot_t slot)
     return seL4_CNode_Revoke(MSS_CNODE, slot, DEPTH);
 }
 
-/* Maps a second cap of `src` and `dst` into the copy window, copies, unmaps. */
+/* The first error of a sequence of invocations (each counted). */
+static int first_err(int err, int next)
+{
+    mss_glue.invocations++;
+    return err ? err : next;
+}
+
+/* Maps a second cap of `src` and `dst` into the copy window, copies, unmaps; the
+ * window is left empty whatever fails, and the first kernel error is returned. */
 static int g_copy_page(void *ctx, ms_slot_t dst, ms_slot_t src, uint32_t off)
 {
     (void)ctx;
     uint64_t w = mss_glue.scratch;
     seL4_CPtr tmp = mss_glue.tmp_slot;
-    int err = seL4_CNode_Copy(MSS_CNODE, tmp, DEPTH, MSS_CNODE, src, DEPTH, seL4_AllRights);
-    mss_glue.invocations++;
+    int err = first_err(0, seL4_CNode_Copy(MSS_CNODE, tmp, DEPTH, MSS_CNODE, src, DEPTH, seL4_AllRights));
     if (err) return err;
-    uint64_t src_va = off ? w + (2ull << 20) : w; /* a 2 MiB source goes to its own slot */
-    if (off) {
-        err = seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes);
-    } else {
-        err = seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes);
-        if (err == seL4_AlignmentError || err == seL4_FailedLookup || err == seL4_DeleteFirst) {
-            /* A 2 MiB frame at offset 0. */
-            src_va = w + (2ull << 20);
-            err = seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes);
-            mss_glue.invocations++;
-        }
+    /* A 4 KiB source maps at the window; a 2 MiB one (offset, or refused there) in its
+     * own 2 MiB slot. */
+    uint64_t src_va = off ? w + (2ull << 20) : w;
+    err = first_err(0, seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes));
+    if (!off && (err == seL4_AlignmentError || err == seL4_FailedLookup || err == seL4_DeleteFirst)) {
+        src_va = w + (2ull << 20);
+        err = first_err(0, seL4_X86_Page_Map(tmp, MSS_VSPACE, src_va, seL4_CanRead, seL4_X86_Default_VMAttributes));
     }
-    mss_glue.invocations++;
     if (!err) {
-        err = seL4_X86_Page_Map(dst, MSS_VSPACE, w + 4096, seL4_ReadWrite, seL4_X86_Default_VMAttributes);
-        mss_glue.invocations++;
+        err = first_err(0, seL4_X86_Page_Map(dst, MSS_VSPACE, w + 4096, seL4_ReadWrite, seL4_X86_Default_VMAttributes));
         if (!err) {
             memcpy((void *)(w + 4096), (const void *)(src_va + off), 4096);
-            (void)seL4_X86_Page_Unmap(dst);
-            mss_glue.invocations++;
+            err = first_err(err, seL4_X86_Page_Unmap(dst));
         }
     }
-    (void)seL4_CNode_Delete(MSS_CNODE, tmp, DEPTH); /* also unmaps it */
-    mss_glue.invocations++;
-    return err;
+    return first_err(err, seL4_CNode_Delete(MSS_CNODE, tmp, DEPTH)); /* also unmaps it */
 }
 
 /* Maps the frame into the copy window, writes, unmaps. */
@@ -220,8 +218,8 @@ uint32_t mss_verify_free(struct ms_server *s, uint32_t *checked)
         mss_glue.invocations += 2;
         if (seL4_Untyped_Retype(c->slot, seL4_UntypedObject, c->size_bits, MSS_CNODE, 0, 0, mss_glue.tmp_slot, 1))
             bad++;
-        else
-            (void)seL4_CNode_Delete(MSS_CNODE, mss_glue.tmp_slot, DEPTH);
+        else if (seL4_CNode_Delete(MSS_CNODE, mss_glue.tmp_slot, DEPTH))
+            ms_check_failed(__FILE__, __LINE__, "delete of the server's own scratch slot");
     }
     *checked = n;
     return bad;

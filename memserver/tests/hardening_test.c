@@ -117,6 +117,8 @@ static void test_user_top(void)
     /* Not even a hole search can hold 2^47 - 4 KiB: no space (not "no memory"). */
     struct ms_req_map big = { as, 0, MS_RW, 0, 0, (1ull << 47) - 4096, 0 };
     CHECK_ERR(ms_map(&h.s, c, &big, &va), MS_ERR_NO_SPACE);
+    big.size = 1ull << 47; /* more than the whole user half */
+    CHECK_ERR(ms_map(&h.s, c, &big, &va), MS_ERR_KERNEL_HALF);
     CHECK_ERR(ms_as_destroy(&h.s, c, as), MS_OK);
     fini(&h);
 }

@@ -13,8 +13,9 @@
 #   rs.recovery_insns_max     answer (fault report, FAULT_GET, policy, kill, address
 #                             space, image, CSpace, TCB, the service's start), 51 rounds;
 #   rs.recovery_ratio         median / baseline (target <= 1.5).
-# Image test-rs-hang: rs.hang_detect_ratio = the virtual ms from HANG to the kill, over the
-#   worst case period + deadline (150 ms); the RS's clock moves in 10 ms ticks.
+# Image bench-rs-hang (test-rs-hang, printing its figure): rs.hang_detect_ratio = the
+#   virtual ms from HANG to the kill, over the worst case period + deadline (150 ms); the
+#   RS's clock moves in 10 ms ticks.
 # Images bench-rs-hb-on / -off (tests/rs/idle-hb-*.manifest): 2 s of a quiet system
 #   (timer + 4 services), with and without heartbeats (100 ms / 50 ms); the extra user
 #   instructions of the RS and the 4 services, over the run's virtual time (which
@@ -41,7 +42,7 @@ else
     : >"$work/sim-rs.out"
     status=1
 fi
-for img in test-rs-hang bench-rs-hb-on bench-rs-hb-off; do
+for img in bench-rs-hang bench-rs-hb-on bench-rs-hb-off; do
     if [ -x "$sim" ] && [ -f "$build/images/$img" ]; then
         timeout 600 "$sim" --timeout 500 --stats-json "$work/sim-$img.json" "$build/images/$img" \
             >"$work/sim-$img.out" 2>&1 || { echo "rs/bench/bench.sh: $img failed" >&2; status=1; }
@@ -59,7 +60,7 @@ if r["rs.spawn_baseline_insns"] and r["rs.recovery_insns_median"] is not None:
     r["rs.recovery_ratio"] = round(r["rs.recovery_insns_median"] / r["rs.spawn_baseline_insns"], 4)
 work = sys.argv[2]
 try:
-    for line in open(work + "/sim-test-rs-hang.out", errors="replace"):
+    for line in open(work + "/sim-bench-rs-hang.out", errors="replace"):
         f = line.split()
         if len(f) == 3 and f[:2] == ["bench", "rs.hang_detect_ms"]:
             r["rs.hang_detect_ms"] = int(f[2])

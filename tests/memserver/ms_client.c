@@ -47,7 +47,7 @@ static void test_touch(void)
     uint64_t inv = s1[0] - s0[0] - 1;
     uint64_t milli = faults ? inv * 1000 / faults : 0;
     print_milli("fault.invocations_per_fault", milli);
-    t_check(milli <= 3050, "at most 3.05 kernel invocations per fault");
+    t_check(milli <= 2050, "at most 2.05 kernel invocations per fault");
     struct ms_query_result q;
     t_check_err(msc_query(cli, as, va + 12345, &q), MS_OK, "query");
     t_check(q.start == va && q.size == size && q.rights == MS_RW && q.present == 1 && q.kind == MS_KIND_PRIVATE,

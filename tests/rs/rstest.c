@@ -266,7 +266,7 @@ static void scenario_policy(void)
 }
 
 /* With the timer: heartbeats.  Channels: faulty (heartbeat 100 ms, deadline 50 ms). */
-static void scenario_hang(void)
+static void scenario_hang(bool bench)
 {
     uint32_t f = find("faulty"), t = find("timer");
     seL4_CPtr fc = channel(0);
@@ -277,7 +277,9 @@ static void scenario_hang(void)
     struct rs_list_entry e = list(f);
     t_check(e.end == RS_END_HANG && e.restarts == 1, "LIST: last end hang, 1 restart");
     /* At worst a hang is found a period plus a deadline after the last answer (150 ms). */
-    printf("bench rs.hang_detect_ms %lu\n", (unsigned long)(e.ended_at - hung_at));
+    if (bench) { /* (timing differs on the real kernel: not in the test's output) */
+        printf("bench rs.hang_detect_ms %lu\n", (unsigned long)(e.ended_at - hung_at));
+    }
     t_check(e.ended_at >= hung_at && e.ended_at - hung_at <= 150 + 10, "found within period + deadline (+ one tick)");
     send(fc, FAULTY_SPIN, 0);
     t_check(ping(fc, NULL) == 3, "a service stuck in a loop misses its heartbeat, restarted");
@@ -347,7 +349,7 @@ int main(void)
     case SCENARIO_CHURN: scenario_churn(su->nargs > 1 ? su->args[1] : 1000); break;
     case SCENARIO_RECOVER: scenario_recover(); break;
     case SCENARIO_POLICY: scenario_policy(); break;
-    case SCENARIO_HANG: scenario_hang(); break;
+    case SCENARIO_HANG: scenario_hang(su->nargs > 1 && su->args[1] == 1); break;
     case SCENARIO_BENCH: scenario_bench(); break;
     case SCENARIO_IDLE: scenario_idle(su->nargs > 1 ? su->args[1] : 100); break;
     default: t_check(0, "a known scenario"); break;
