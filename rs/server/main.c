@@ -11,6 +11,7 @@
 #include "rs/server/process.h"
 #include "rs/server/control.h"
 #include "rs/server/record.h"
+#include "rs/server/survive.h"
 #include "memserver/client/memserver_client.h"
 #include "rs/protocol/rs_protocol.h"
 #include <runtime/runtime.h>
@@ -92,6 +93,7 @@ static bool take_over(uint64_t incarnation)
     unsigned running = 0;
     for (unsigned i = 0; i < rs.m.nservices; i++) running += rs.pol.svc[i].state == RS_SVC_RUNNING;
     printf("rs: incarnation %lu took over %u running services\n", (unsigned long)incarnation, running);
+    rs_survive_take_over();
     if (op == RS_INTENT_KILL) {
         /* The previous RS died while destroying svc: finish the job. */
         uint8_t st = rs.pol.svc[svc].state;
@@ -186,6 +188,8 @@ int main(void)
             seL4_Reply(rs_control(info, badge));
         } else if ((badge & RS_BADGE_EXIT) == RS_BADGE_EXIT) {
             handle_exit(info, (unsigned)(badge & 0xFFu));
+        } else if (badge == RS_BADGE_NAMES) {
+            seL4_Reply(rs_survive_names_request(info));
         } else if (badge & RS_BADGE_MESSAGE) {
             printf("rs: ignored a message with badge %#lx\n", (unsigned long)badge);
         } else {

@@ -3,6 +3,7 @@
 #include "rs/server/layout.h"
 #include "rs/server/loader.h"
 #include "rs/server/rs.h"
+#include "rs/server/survive.h"
 #include "memserver/client/memserver_client.h"
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
@@ -176,6 +177,7 @@ static seL4_Error fill_cspace(const struct rs_manifest *m, unsigned i)
     if (err == seL4_NoError && tick) err = copy_in(i, slot++, RS_SLOT_TICK_NTFN, 0);
     /* Any other driver holding an IRQ (the serial driver, irq:4) gets that cap too. */
     if (err == seL4_NoError && irq) err = copy_in(i, slot++, RS_SVC_SLOT(i, RS_SVC_HB), RUNTIME_IRQ_BADGE);
+    if (err == seL4_NoError) err = rs_survive_fill_cspace(i, &slot);
     return fail(s->name, "CSpace", err);
 }
 
@@ -219,8 +221,10 @@ seL4_Error rs_process_start(const struct rs_manifest *m, unsigned i, uint32_t ge
         irq = irq || s->grants[g].kind == RS_GRANT_IRQ;
     }
     ncaps += irq ? 1u : 0u; /* ... and the bound notification badged RUNTIME_IRQ_BADGE */
+    ncaps += rs_survive_extra_caps(i);
     fill_startup(s, generation, ncaps, &su);
     seL4_Error err = build_space(m, i, &plan, image, size, &su, as);
+    if (err == seL4_NoError) err = rs_survive_start(i, *as);
     if (err == seL4_NoError) {
         err = retype(i, seL4_CapTableObject, RS_SERVICE_CNODE_BITS, RS_SVC_CNODE);
         if (err == seL4_NoError) err = retype(i, seL4_TCBObject, 0, RS_SVC_TCB);
@@ -270,6 +274,7 @@ seL4_Error rs_process_kill(unsigned i, uint32_t as, bool destroy_client)
         printf("rs: service %u: memory server: %s\n", i, ms_err_name(merr));
         return seL4_IllegalOperation;
     }
+    (void)rs_survive_killed(i, destroy_client);
     return seL4_NoError;
 }
 

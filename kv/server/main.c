@@ -1,0 +1,74 @@
+/*
+ * kv: the key-value service (kv/PROTOCOL.md) as a supervised seL4 program.  Its table and
+ * exactly-once records live in the arena the RS maps at RS_ARENA_VADDR into every
+ * incarnation (rs/protocol/service_arena.h), so a crash loses nothing that was committed:
+ * the next incarnation attaches (replaying or discarding the last transaction) and goes
+ * on.  Requests arrive on the service endpoint, which outlives incarnations.
+ */
+#include <runtime/runtime.h>
+#include <runtime/startup.h>
+#include <runtime/service.h>
+#include <runtime/stdio.h>
+#include "svcclient/core/released.h"
+#include "kv/core/kv.h"
+#include "kv/protocol/errors.h"
+#include "rs/protocol/service_arena.h"
+
+#define KV_ENTRIES 128u
+#define KV_CLIENTS 32u
+#define KV_LOG_BYTES 1024u
+
+static struct arena arena;
+static struct kv table;
+static struct kv_request req;
+static struct kv_reply rep;
+static uint64_t mr[seL4_MsgMaxLength];
+
+/* Attaches to the arena (formatting it the first time) and the table in it. */
+static int attach(void)
+{
+    void *base = (void *)RS_ARENA_VADDR;
+    int err = arena_attach(&arena, base, RS_ARENA_SIZE, NULL, NULL);
+    if (err == ARENA_ERR_NOT_FORMATTED) {
+        err = arena_format(&arena, base, RS_ARENA_SIZE, KV_LOG_BYTES, NULL, NULL);
+    }
+    if (err != ARENA_OK) {
+        printf("kv: arena: %s\n", arena_err_name(err));
+        return KV_ERR_CORRUPT;
+    }
+    return kv_attach(&table, &arena, KV_ENTRIES, KV_CLIENTS);
+}
+
+/* Decodes the message in the IPC buffer and handles it; returns the reply's info. */
+static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
+{
+    unsigned n = (unsigned)seL4_MessageInfo_get_length(info);
+    if (n > seL4_MsgMaxLength) n = seL4_MsgMaxLength;
+    for (unsigned k = 0; k < n; k++) mr[k] = seL4_GetMR((int)k);
+    int err = kv_decode_request(svc_request_label(seL4_MessageInfo_get_label(info)), mr, n,
+                                (unsigned)seL4_MessageInfo_get_extraCaps(info), &req);
+    if (err != KV_OK) return seL4_MessageInfo_new((seL4_Word)err, 0, 0, 0);
+    kv_handle(&table, badge, &req, &rep);
+    unsigned out = rep.mrs <= KV_MAX_MRS ? rep.mrs : KV_MAX_MRS;
+    for (unsigned k = 0; k < out; k++) seL4_SetMR((int)k, rep.mr[k]);
+    return seL4_MessageInfo_new((seL4_Word)rep.err, 0, 0, out);
+}
+
+int main(void)
+{
+    const runtime_startup_t *su = runtime_startup();
+    int err = attach();
+    printf("kv: gen %lu up%s: %s (arena %s)\n", (unsigned long)su->generation,
+           su->restarted ? " (restarted)" : "", kv_err_name(err),
+           arena.replayed ? "replayed a committed transaction" : arena.discarded ? "dropped an uncommitted one" : "clean");
+    if (err != KV_OK) return 1; /* the RS restarts it; a corrupt arena stays corrupt: see README */
+    seL4_Word badge = 0;
+    seL4_MessageInfo_t info = runtime_service_recv(&badge);
+    for (;;) {
+        if (runtime_service_is_notification(badge)) {
+            info = runtime_service_recv(&badge);
+            continue;
+        }
+        info = runtime_service_reply_recv(handle(info, badge), &badge);
+    }
+}
