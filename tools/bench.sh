@@ -38,7 +38,8 @@ fi
 "$root/memserver/bench/bench.sh" "$build" "$prefix" >"$out.tmp" || status=1
 "$root/rs/bench/bench.sh" "$build" >"$out.rs.tmp" || status=1
 "$root/rust/logd/bench/bench.sh" "$build" >"$out.logd.tmp" || status=1
-if ! python3 - "$out.tmp" "$out.rs.tmp" "$out.logd.tmp" <<'PY' 2>/dev/null; then
+"$root/tests/survive/bench.sh" "$build" >"$out.survive.tmp" || status=1
+if ! python3 - "$out.tmp" "$out.rs.tmp" "$out.logd.tmp" "$out.survive.tmp" <<'PY' 2>/dev/null; then
 import json, sys
 r = json.load(open(sys.argv[1]))
 for part in sys.argv[2:]:
@@ -46,13 +47,15 @@ for part in sys.argv[2:]:
         r.update(json.load(open(part)))
     except ValueError:
         pass
+if r.get("kv.put_insns") and r.get("kv.put_insns_no_store"):
+    r["kv.durability_ratio"] = round(r["kv.put_insns"] / r["kv.put_insns_no_store"], 4)
 json.dump(r, open(sys.argv[1], "w"), indent=1, sort_keys=True)
 PY
     echo "bench: no results (see the messages above)" >&2
-    rm -f "$out.tmp" "$out.rs.tmp" "$out.logd.tmp"
+    rm -f "$out.tmp" "$out.rs.tmp" "$out.logd.tmp" "$out.survive.tmp"
     exit 1
 fi
-rm -f "$out.rs.tmp" "$out.logd.tmp"
+rm -f "$out.rs.tmp" "$out.logd.tmp" "$out.survive.tmp"
 mv "$out.tmp" "$out"
 
 python3 - "$out" "$prefix" <<'PY' || status=1
@@ -94,6 +97,12 @@ rows = [
     ("logd.insns_per_record", "logd: instructions per record (Rust)", None, None,
      "logd.c_baseline_insns_per_record"),
     ("logd.rust_c_ratio", "logd: Rust / C instructions per record", ("<=", 1.2), None, None),
+    ("names.resolve_insns", "names: LOOKUP (asks the RS), insns", None, None, None),
+    ("kv.put_insns", "kv: PUT with exactly-once record, insns", None, None, "kv.put_insns_no_store"),
+    ("kv.put_insns_no_store", "kv: PUT with seq 0 (no exactly-once record), insns", None, None, None),
+    ("kv.durability_ratio", "kv: PUT with record / without", ("<=", 1.5), None, None),
+    ("kv.requests_lost", "kv: acknowledged requests lost in 1000 crashes", ("<=", 0), None, None),
+    ("kv.requests_duplicated", "kv: acknowledged requests applied twice", ("<=", 0), None, None),
 ]
 if qemu:
     rows += [
