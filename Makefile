@@ -8,8 +8,9 @@ FUZZ_RUNS   ?= 20000
 JOBS        ?= $(shell nproc)
 SIM         := $(BUILD)/sim/sel4-sim
 SYSTEM      := $(BUILD)/images/system
+SCENARIO    ?= system/demo.scenario
 
-.PHONY: all deps configure build test unit lint fuzz fuzz-smoke run kernel-check qemu test-qemu bench bench-qemu clean
+.PHONY: all deps configure build test unit lint fuzz fuzz-smoke run demo kernel-check qemu test-qemu bench bench-qemu clean
 
 all: build
 
@@ -52,6 +53,12 @@ fuzz-smoke fuzz: $(FUZZ_BUILD)/build.ninja
 # ends (end of file; a terminal gives no input) the shell stops the system: exit 0.
 run: build
 	@$(SIM) $(SYSTEM)
+
+# The default system under a scripted scenario (SCENARIO, format: tools/demo.py): lines
+# typed into the shell at given virtual times, then a summary table (restarts, recovery
+# instructions, requests served / failed / lost); exit 0 only if every expectation held.
+demo: build
+	@python3 tools/demo.py $(SIM) $(SYSTEM) $(SCENARIO)
 
 # The installed kernel's configuration (SEL4_PREFIX), checked before anything is built
 # for it or run on it: one line per setting that cannot work (tools/kernel-config/).

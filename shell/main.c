@@ -18,6 +18,7 @@
 #include <runtime/service.h>
 #include <runtime/stdio.h>
 #include <runtime/string.h>
+#include <runtime/tsc.h>
 #include "drivers/serial/console_protocol.h"
 #include "rs/client/rs_client.h"
 #include "shell/core/command.h"
@@ -154,6 +155,7 @@ static void service_command(const struct shell_command *c)
     }
     uint32_t index = 0;
     console_sync(); /* the command's echo before the RS's lines about it */
+    uint64_t t = runtime_tsc(); /* when it was asked: make demo measures recoveries from here */
     int err = rsc_find(control, c->name, &index);
     if (err == RS_ERR_UNKNOWN_SERVICE) {
         printf("%s: no service '%s' (ps lists them)\n", what, c->name);
@@ -170,7 +172,7 @@ static void service_command(const struct shell_command *c)
         }
     }
     if (err == RS_OK) {
-        printf("%s %s: done\n", what, c->name);
+        printf("%s %s: done (t=%lu)\n", what, c->name, (unsigned long)t);
     } else {
         printf("%s %s: %s\n", what, c->name, shell_rs_error(err));
     }

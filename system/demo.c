@@ -6,10 +6,15 @@
  * (a write to address 0) or hangs (a loop that never answers a heartbeat again); the
  * reincarnation server restarts it either way.  args[1], args[2]: the chances of a crash
  * and of a hang, in percent (default 8 and 4).
+ *
+ * Its lines are what `make demo` (tools/demo.py) counts: "job N done" for each job it
+ * finished (the first of an incarnation with the time, t = runtime_tsc()), "job N:
+ * crashing / hanging on purpose (t=T)" for each job it failed.
  */
 #include <runtime/runtime.h>
 #include <runtime/service.h>
 #include <runtime/stdio.h>
+#include <runtime/tsc.h>
 #include "system/demo.h"
 
 static uint64_t state;
@@ -38,15 +43,20 @@ int main(void)
         if (seL4_MessageInfo_get_label(info) == DEMO_JOB) {
             uint64_t roll = next_random() % 100;
             if (roll < crash_pct) {
-                printf("demo: job %lu: crashing on purpose\n", (unsigned long)job);
+                printf("demo: job %lu: crashing on purpose (t=%lu)\n", (unsigned long)job, (unsigned long)runtime_tsc());
                 __asm__ volatile("movq %0, 0" : : "r"(job) : "memory"); /* a store to address 0 */
             } else if (roll < crash_pct + hang_pct) {
-                printf("demo: job %lu: hanging on purpose\n", (unsigned long)job);
+                printf("demo: job %lu: hanging on purpose (t=%lu)\n", (unsigned long)job, (unsigned long)runtime_tsc());
                 for (;;) __asm__ volatile("pause");
             }
             for (uint64_t k = 0; k < 1000; k++) sum += (job * k) ^ (sum >> 3);
             done++;
-            if (done % 10 == 0) printf("demo: gen %lu: %lu jobs done\n", (unsigned long)su->generation, (unsigned long)done);
+            if (done == 1) {
+                printf("demo: gen %lu: job %lu done (first, t=%lu)\n", (unsigned long)su->generation, (unsigned long)job,
+                       (unsigned long)runtime_tsc());
+            } else {
+                printf("demo: gen %lu: job %lu done\n", (unsigned long)su->generation, (unsigned long)job);
+            }
         }
         info = runtime_service_recv(&badge);
     }

@@ -1,0 +1,230 @@
+#!/usr/bin/env python3
+"""make demo: runs a scripted scenario on the default system in sel4-sim.
+
+Usage: demo.py SEL4_SIM IMAGE SCENARIO      run it; exit 0 only if every expectation held
+       demo.py --check SCENARIO             parse only (exit 1 with file:line: why)
+
+Scenario file (system/demo.scenario), one statement a line, '#' starts a comment:
+  at TIME type "TEXT"     type TEXT and Enter into the shell at virtual time TIME
+  end at TIME             end the input at TIME (after a final `ps`, typed by this script:
+                          the summary's restarts come from it); the shell then stops
+                          the system.  Exactly one, after every `at`.
+  expect WHAT OP NUMBER   checked on the run's output, OP one of == != < <= > >=:
+      ps SERVICE gen|restarts        the final ps table (the RS's LIST)
+      recoveries SERVICE             recoveries measured (see below)
+      max_recovery SERVICE           in instructions (or TIME with a unit)
+      served|failed|lost             the workload's requests to demo
+  expect line "TEXT"      some output line contains TEXT
+TIME: a number with unit ns, us, ms or s (virtual time: 1 s = 10^9 instructions in
+sel4-sim), counted from the console driver's first look at its input.
+
+How input arrives at given times: sel4-sim delivers stdin one byte per 86805
+instructions (115200 baud, sim/devices.h); the shell ignores NUL bytes, so NULs before
+a line make its first byte arrive at its time.  The time a line needs (86805
+instructions a byte) must fit before the next `at`, or the scenario is refused.
+
+What is measured (the demo's and the shell's lines carry t=, the TSC: virtual
+instructions in sel4-sim):
+  failure of demo   "demo: job N: crashing|hanging on purpose (t=T)" or the shell's
+                    "crash|hang|kill|restart demo: done (t=T)" (taken before asking the RS)
+  recovered         the next "demo: gen G: job N done (first, t=T)": the new
+                    incarnation's first finished request.  recovery = its T - failure's T
+                    (the earliest failure not yet recovered from).
+  served / failed   "job N done" lines / "job N: ... on purpose" lines
+  lost              sent ("workload: N jobs sent") - served - failed: requests that were
+                    neither finished nor reported failed (e.g. the job a `crash demo` cut).
+"""
+import re
+import subprocess
+import sys
+
+BYTE_INSNS = 86805
+INSNS_PER = {"ns": 1, "us": 1000, "ms": 1000000, "s": 1000000000}
+OPS = {
+    "==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+    "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
+}
+SERVICE = r"[a-z][a-z0-9_-]{0,15}"
+METRICS = {"served", "failed", "lost"}
+
+
+class ScenarioError(Exception):
+    pass
+
+
+def parse_time(text):
+    m = re.fullmatch(r"(\d{1,12})(ns|us|ms|s)?", text)
+    if not m:
+        raise ScenarioError(f"bad time '{text}' (a number with ns, us, ms or s)")
+    if m.group(2) is None:
+        return int(m.group(1))  # plain instructions (used by max_recovery)
+    return int(m.group(1)) * INSNS_PER[m.group(2)]
+
+
+def parse(text, name="scenario"):
+    """-> (typed: [(time, line)], end_time, expects: [(what, op, value, lineno, source)])"""
+    typed, expects, end = [], [], None
+    for no, raw in enumerate(text.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip() if '"' not in raw else raw.strip()
+        if line.startswith("#") or not line:
+            continue
+        try:
+            m = re.fullmatch(r'at (\S+) type "([^"\\\x00-\x1f]{0,200})"', line)
+            if m:
+                if end is not None:
+                    raise ScenarioError("'at' after 'end'")
+                t = parse_time(m.group(1))
+                if typed and t < typed[-1][0]:
+                    raise ScenarioError("times must not go back")
+                typed.append((t, m.group(2)))
+                continue
+            m = re.fullmatch(r"end at (\S+)", line)
+            if m:
+                if end is not None:
+                    raise ScenarioError("a second 'end'")
+                end = parse_time(m.group(1))
+                if typed and end <= typed[-1][0]:
+                    raise ScenarioError("'end' must come after the last 'at'")
+                continue
+            m = re.fullmatch(r'expect line "([^"]{1,200})"', line)
+            if m:
+                expects.append((("line", m.group(1)), None, None, no, line))
+                continue
+            m = re.fullmatch(r"expect (.+?) (==|!=|<=|>=|<|>) (\S+)", line)
+            if m:
+                what, op, value = m.group(1).split(), m.group(2), parse_time(m.group(3))
+                if len(what) == 3 and what[0] == "ps" and re.fullmatch(SERVICE, what[1]) and what[2] in ("gen", "restarts"):
+                    key = ("ps", what[1], what[2])
+                elif len(what) == 2 and what[0] in ("recoveries", "max_recovery") and re.fullmatch(SERVICE, what[1]):
+                    key = (what[0], what[1])
+                elif len(what) == 1 and what[0] in METRICS:
+                    key = (what[0],)
+                else:
+                    raise ScenarioError(f"unknown measure '{m.group(1)}'")
+                expects.append((key, op, value, no, line))
+                continue
+            raise ScenarioError("not a statement (at / end at / expect)")
+        except ScenarioError as e:
+            raise ScenarioError(f"{name}:{no}: {e}") from None
+    if end is None:
+        raise ScenarioError(f"{name}: no 'end at TIME'")
+    return typed, end, expects
+
+
+def input_bytes(typed, end):
+    """The bytes for sel4-sim's stdin: byte i arrives (i + 1) * BYTE_INSNS after the start."""
+    out = bytearray()
+    for t, text in typed + [(end, "ps")]:
+        first = max(0, -(-t // BYTE_INSNS) - 1)  # the first index arriving at or after t
+        if first < len(out):
+            raise ScenarioError(f"the line at {t} instructions starts before the one before it has been typed "
+                                f"(it would arrive at {(len(out) + 1) * BYTE_INSNS})")
+        out += b"\0" * (first - len(out)) + text.encode() + b"\n"
+    return bytes(out)
+
+
+def measure(output):
+    """The run's output -> (ps rows {name: {gen, restarts}}, recoveries {name: [insns]}, metrics)"""
+    ps, events, sent = {}, [], None
+    served, failed = set(), set()
+    for line in output.splitlines():
+        m = re.match(r"^(" + SERVICE + r") +(\S+) +(\d+) +(\d+) ", line)
+        if m and m.group(1) != "NAME":
+            ps[m.group(1)] = {"gen": int(m.group(3)), "restarts": int(m.group(4))}
+        m = re.search(r"demo: job (\d+): (?:crashing|hanging) on purpose \(t=(\d+)\)", line)
+        if m:
+            failed.add(int(m.group(1)))
+            events.append((int(m.group(2)), "fail", "demo"))
+        m = re.search(r"(?:crash|hang|kill|restart) (" + SERVICE + r"): done \(t=(\d+)\)", line)
+        if m:
+            events.append((int(m.group(2)), "fail", m.group(1)))
+        m = re.search(r"demo: gen \d+: job (\d+) done(?: \(first, t=(\d+)\))?", line)
+        if m:
+            served.add(int(m.group(1)))
+            if m.group(2):
+                events.append((int(m.group(2)), "up", "demo"))
+        m = re.search(r"workload: (\d+) jobs sent", line)
+        if m:
+            sent = int(m.group(1))
+    recoveries, pending = {}, {}
+    for t, kind, name in sorted(events):
+        if kind == "fail":
+            pending.setdefault(name, t)
+        elif name in pending:
+            recoveries.setdefault(name, []).append(t - pending.pop(name))
+    metrics = {"served": len(served), "failed": len(failed),
+               "lost": None if sent is None else sent - len(served) - len(failed)}
+    return ps, recoveries, metrics
+
+
+def value_of(key, ps, recoveries, metrics):
+    if key[0] == "ps":
+        return ps.get(key[1], {}).get(key[2])
+    if key[0] == "recoveries":
+        return len(recoveries.get(key[1], []))
+    if key[0] == "max_recovery":
+        r = recoveries.get(key[1], [])
+        return max(r) if r else None
+    return metrics[key[0]]
+
+
+def table(ps, recoveries, metrics):
+    rows = [f"{'SERVICE':<12} {'RESTARTS':>8} {'RECOVERIES':>10} {'MEAN INSNS':>12} {'MAX INSNS':>12} "
+            f"{'SERVED':>6} {'FAILED':>6} {'LOST':>4}"]
+    for name, row in ps.items():
+        r = recoveries.get(name, [])
+        mean = f"{sum(r) // len(r)}" if r else "-"
+        mx = f"{max(r)}" if r else "-"
+        req = [str(metrics[k]) if name == "demo" and metrics[k] is not None else "-" for k in ("served", "failed", "lost")]
+        rows.append(f"{name:<12} {row['restarts']:>8} {len(r):>10} {mean:>12} {mx:>12} {req[0]:>6} {req[1]:>6} {req[2]:>4}")
+    return "\n".join(rows)
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "--check":
+        try:
+            typed, end, _ = parse(open(argv[2]).read(), argv[2])
+            input_bytes(typed, end)
+        except (OSError, ScenarioError) as e:
+            print(f"demo: {e}")
+            return 1
+        return 0
+    if len(argv) != 4:
+        print(__doc__.split("\n\n")[1])
+        return 2
+    sim, image, scenario = argv[1:]
+    try:
+        typed, end, expects = parse(open(scenario).read(), scenario)
+        data = input_bytes(typed, end)
+    except (OSError, ScenarioError) as e:
+        print(f"demo: {e}")
+        return 1
+    run = subprocess.run([sim, "--timeout", "120", image], input=data, capture_output=True, check=False)
+    output = run.stdout.decode(errors="replace")
+    sys.stdout.write(output)
+    ps, recoveries, metrics = measure(output)
+    print()
+    print(table(ps, recoveries, metrics))
+    print("(recovery: from a failure of the service to the first request its next incarnation finished)")
+    fails = 0
+    if run.returncode != 0:
+        print(f"FAIL: sel4-sim exit status {run.returncode} (want 0)")
+        sys.stdout.write(run.stderr.decode(errors="replace"))
+        fails += 1
+    held = 0
+    for key, op, want, no, source in expects:
+        if key[0] == "line":
+            ok = any(key[1] in line for line in output.splitlines())
+            got = "found" if ok else "not found"
+        else:
+            got = value_of(key, ps, recoveries, metrics)
+            ok = got is not None and OPS[op](got, want)
+        print(f"{'ok  ' if ok else 'FAIL'} {scenario}:{no}: {source} (got {got})")
+        held += ok
+    fails += len(expects) - held
+    print(f"demo: {held} of {len(expects)} expectations held, sel4-sim exit status {run.returncode}")
+    return 1 if fails else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
