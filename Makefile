@@ -5,11 +5,13 @@ BUILD       ?= build
 FUZZ_BUILD  ?= $(BUILD)/fuzz
 SEL4_PREFIX ?=
 FUZZ_RUNS   ?= 20000
+CAMPAIGN_FAULTS ?= 1000
+CAMPAIGN_SEED   ?= 1
 JOBS        ?= $(shell nproc)
 SIM         := $(BUILD)/sim/sel4-sim
 SYSTEM      := $(BUILD)/images/roottask
 
-.PHONY: all deps configure build test unit lint fuzz fuzz-smoke run kernel-check qemu test-qemu bench bench-qemu clean
+.PHONY: all deps configure build test unit lint fuzz fuzz-smoke run campaign kernel-check qemu test-qemu bench bench-qemu clean
 
 all: build
 
@@ -50,6 +52,12 @@ fuzz-smoke fuzz: $(FUZZ_BUILD)/build.ninja
 # The default system in the simulator.
 run: build
 	$(SIM) $(SYSTEM)
+
+# Seeded fault injection into every restartable service in sel4-sim (README.md,
+# "Fault-injection campaign"): build/campaign.json and build/campaign.svg.
+# CAMPAIGN_TARGETS / CAMPAIGN_KINDS (comma lists) narrow it down.
+campaign: build
+	tools/campaign.py $(BUILD) --faults $(CAMPAIGN_FAULTS) --seed $(CAMPAIGN_SEED) --jobs $(JOBS)
 
 # The installed kernel's configuration (SEL4_PREFIX), checked before anything is built
 # for it or run on it: one line per setting that cannot work (tools/kernel-config/).

@@ -163,10 +163,17 @@ def plan(total, seed, budgets, targets, kinds):
         span = max((hi - lo) // k, 1)
         insns = sorted(rng.randrange(lo, lo + span) for _ in range(k))
         faults = []
-        for n in insns:
+        for j, n in enumerate(insns):
             kind = rng.choice(kinds)
+            # A hung thread keeps counting instructions, so a later trigger would hit the
+            # same (hung) incarnation: a hang is only ever the run's last fault.
+            while kind == "hang" and j != len(insns) - 1 and len(kinds) > 1:
+                kind = rng.choice(kinds)
+            if kind == "hang" and j != len(insns) - 1:
+                continue
             faults.append((kind, inject_spec(kind, target, n, rng)))
-        runs.append((target, faults))
+        if faults:
+            runs.append((target, faults))
         left -= k
     return runs
 
@@ -223,7 +230,7 @@ def evaluate(target, faults, res, base_kernel):
         "missing_restarts": missing_restarts, "samples": samples, "events": events,
         "restarts": restarts, "leaked": leaked,
         "requests": r.get("requests", 0) if r else 0,
-        "lost": r.get("lost", 0) if r else 0, "duplicated": r.get("duplicated", 0) if r else 0,
+        "lost": r.get("lost", 0) if r else 0, "garbled": r.get("garbled", 0) if r else 0, "duplicated": r.get("duplicated", 0) if r else 0,
         "hostile": r.get("hostile", 0) if r else 0, "rejected": r.get("rejected", 0) if r else 0,
         "untyped_not_empty": r.get("untyped_not_empty", 0) if r else 0,
         "chunks_not_empty": r.get("chunks_not_empty", 0) if r else 0,
@@ -392,6 +399,11 @@ def main():
             "hostile_refused": sum(o["rejected"] for o in outcomes),
             "per_service": per_service,
             "baseline": {"trigger_ranges_insns": budgets, "kernel": base_kernel},
+            "slowest_recoveries": [{"insns": v, "service": t, "run": i, "specs": o["specs"]}
+                                   for v, t, i, o in sorted(((v, t, i, o) for i, o in enumerate(outcomes)
+                                                             for t in TARGETS for v in o["samples"][t]),
+                                                            key=lambda x: -x[0])[:5]],
+            "garbled_answers": sum(o["garbled"] for o in outcomes),
             "host_seconds": round(time.monotonic() - t0, 1),
             "failed_runs": [{"run": outcomes.index(o), "target": o["target"], "status": o["status"],
                              "fired": o["fired"], "specs": o["specs"], "fails": o["fails"],
