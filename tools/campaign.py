@@ -304,9 +304,13 @@ def progress(done, planned, unrec, t0, final=False):
         done, planned, unrec, el // 60, el % 60)
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K" + line + ("\n" if final else ""))
-    elif final:
-        sys.stderr.write(line + "\n")
+    elif final or done // 100 != progress.last // 100:
+        sys.stderr.write(line + "\n")   # not a terminal: a line every 100 faults
+    progress.last = done
     sys.stderr.flush()
+
+
+progress.last = 0
 
 
 def draw(svg, outcomes, workdir):
