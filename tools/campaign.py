@@ -30,8 +30,11 @@ import time
 
 TARGETS = ("counter", "timer", "rs")
 KINDS = ("crash", "hang", "wild-write", "wild-jump")
-# Faults per run, per target: the guardian gives up after 8 RS incarnations.
-PER_RUN = {"counter": 6, "timer": 6, "rs": 4}
+# Faults per run, per target (each needs a live incarnation to fire in): the system does
+# not recover the timer or the RS yet (tests/campaign/known-unrecovered.txt), so later
+# faults of such a run seldom fire; the counter's restarts take ~7 ms of the 60 ms
+# workload, a hang ~35 ms.
+PER_RUN = {"counter": 6, "timer": 2, "rs": 2}
 REGS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12",
         "r13", "r14", "r15")
 RUN_TIMEOUT_S = 60          # host seconds: a safety net only
@@ -400,13 +403,16 @@ def main():
         # Rounds until `faults` injections fired: one that never fires is reported by
         # sel4-sim and not counted, so more runs are planned for it.
         runs, outcomes = [], []
-        fired_so_far = unrec = 0
+        fired_so_far = unrec = planned_so_far = 0
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(a.jobs, 1)) as pool:
             for rnd in range(8):
                 want = a.faults - fired_so_far
                 if want <= 0:
                     break
-                batch = plan(want + (want // 10 if rnd else 0), a.seed * 1000003 + rnd, budgets, targets, kinds)
+                # later rounds: scaled by the share of planned faults that fired so far
+                ask = want if rnd == 0 else min(want * planned_so_far // max(fired_so_far, 1) + 1, 4 * want + 8)
+                batch = plan(ask, a.seed * 1000003 + rnd, budgets, targets, kinds)
+                planned_so_far += sum(len(f) for _, f in batch)
                 first = len(runs)
                 runs += batch
                 outcomes += [None] * len(batch)
