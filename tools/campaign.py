@@ -459,6 +459,7 @@ def main():
                                "median": int(statistics.median(rec)) if rec else 0,
                                "p99": percentile(rec, 99), "max": max(rec) if rec else 0},
             "leaked": leaked,
+            "runs_with_a_leak": sum(1 for o in outcomes if any(v != 0 for v in o["leaked"].values())),
             "untyped_not_empty": sum(o["untyped_not_empty"] for o in outcomes),
             "chunks_not_empty": sum(o["chunks_not_empty"] for o in outcomes),
             "requests": sum(o["requests"] for o in outcomes),
@@ -499,8 +500,8 @@ def main():
         q = s["recovery_insns"]
         print("campaign:   %-7s %4d injected, %4d recovered, %4d restarts seen, recovery min %d median %d p99 %d max %d"
               % (t, s["faults_injected"], s["faults_recovered"], s["restarts_seen"], q["min"], q["median"], q["p99"], q["max"]))
-    print("campaign: leaked (after - before): untyped bytes %d, pages %d, slots %d, ASIDs %d"
-          % (leaked["untyped_bytes"], leaked["pages"], leaked["slots"], leaked["asids"]))
+    print("campaign: leaked (after - before): untyped bytes %d, pages %d, slots %d, ASIDs %d (%d runs with a difference)"
+          % (leaked["untyped_bytes"], leaked["pages"], leaked["slots"], leaked["asids"], r["runs_with_a_leak"]))
     print("campaign: requests %d, lost %d, duplicated %d; hostile requests %d, refused %d"
           % (r["requests"], r["requests_lost"], r["requests_duplicated"], r["hostile_requests"], r["hostile_refused"]))
     for fr in r["failed_runs"][:5]:
@@ -508,7 +509,7 @@ def main():
               " ".join(fr["specs"]), " | ".join(fr["fails"] + fr["stderr_tail"])))
     print("campaign: %s%s, %.0f s" % (out_json, (", " + out_svg) if drawn else "", r["host_seconds"]))
     good = (r["faults_not_recovered"] == 0 and r["requests_lost"] == 0 and r["requests_duplicated"] == 0
-            and all(v == 0 for v in leaked.values()) and r["untyped_not_empty"] == 0
+            and all(v == 0 for v in leaked.values()) and r["runs_with_a_leak"] == 0 and r["untyped_not_empty"] == 0
             and r["chunks_not_empty"] == 0 and r["hostile_refused"] == r["hostile_requests"]
             and r["faults_injected"] >= a.faults and drawn)
     return 0 if good else 1
