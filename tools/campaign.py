@@ -480,7 +480,7 @@ def main():
             "failed_runs": [{"run": outcomes.index(o), "target": o["target"], "status": o["status"],
                              "fired": o["fired"], "specs": o["specs"], "fails": o["fails"],
                              "missing_restarts": o["missing_restarts"], "stderr_tail": o["stderr_tail"]}
-                            for o in failed[:50]],
+                            for o in failed],
         }
         os.makedirs(os.path.dirname(os.path.abspath(out_json)), exist_ok=True)
         with open(out_json, "w", encoding="utf-8") as f:
