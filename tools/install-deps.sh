@@ -7,7 +7,8 @@ packages=(
   libclang-rt-14-dev                                # libFuzzer, ASan and UBSan runtimes
   libunicorn-dev                                    # CPU emulator under sel4-sim
   qemu-system-x86                                   # real-kernel runs (make qemu / test-qemu)
-  python3                                           # small output-comparison helpers
+  python3                                           # small output-comparison helpers, make campaign
+  gnuplot-nox                                       # make campaign's build/campaign.svg
 )
 missing=()
 for p in "${packages[@]}"; do

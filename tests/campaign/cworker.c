@@ -1,0 +1,318 @@
+/*
+ * cworker: the campaign's client workload and measuring instrument (README.md,
+ * "Fault-injection campaign").  A supervised service of the campaign system (caps: [0]
+ * its memory-server cap, [1] the counter's endpoint, then the RS control cap and the
+ * exit port 0xF4).  While sel4-sim injects faults into the counter, the timer driver or
+ * the RS, it:
+ *   - for args[0] ms of virtual time (rdtsc / 10^6), sends numbered COUNTER_ADD
+ *     requests, one at a time, and resends the
+ *     outstanding one when a new counter incarnation announces itself (COUNTER_UP);
+ *     every number must be acknowledged exactly once (lost / duplicated otherwise);
+ *     with about args[3] instructions of computation between requests;
+ *   - every args[1]-th request sends a malformed one first (a hostile client), which
+ *     must be refused with COUNTER_ERR;
+ *   - every args[2]-th request asks the RS for the timer's LIST entry (a new generation
+ *     is a timer restart) and times the control call (an RS restart shows as a slow one);
+ *   - measures the memory server's free pages and slots and the kernel's view (AUDIT of
+ *     the stopped counter and timer) before and after.
+ * Times are rdtsc, which sel4-sim counts in user instructions (virtual time).  Results
+ * are "campaign:" lines on the console; tools/campaign.py reads them.
+ */
+#include <runtime/runtime.h>
+#include <runtime/service.h>
+#include <runtime/startup.h>
+#include <runtime/stdio.h>
+#include "counter.h"
+#include "memserver/client/memserver_client.h"
+#include "rs/client/rs_client.h"
+#include "rs/core/policy.h" /* enum rs_svc_state */
+
+/* sel4-sim's virtual time: 10^9 instructions a second (rdtsc counts instructions). */
+#define INSNS_PER_MS 1000000ull
+
+static const runtime_startup_t *su;
+static seL4_CPtr counter_ep, ctl, exit_port;
+static uint32_t counter_idx = 99, timer_idx = 99;
+static uint64_t failures;
+
+#define WARMUP_ROUNDS 6u
+
+static uint64_t now(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static void check(int ok, const char *what)
+{
+    if (!ok) {
+        printf("campaign: FAIL %s\n", what);
+        failures++;
+    }
+}
+
+/* ---- the counter: numbered requests, answers on our own endpoint ---- */
+
+struct counter_state {
+    uint64_t gen;            /* generation of the incarnation that answered last */
+    uint64_t last_answer;    /* time of the last answer */
+    uint64_t acked, lost, duplicated, repeats, resent, garbled;
+    uint64_t hostile, rejected;
+};
+static struct counter_state cs;
+
+static seL4_MessageInfo_t wait_answer(seL4_Word *badge)
+{
+    return seL4_Recv(su->service_ep, badge);
+}
+
+/* A new incarnation answered: its recovery time is measured from the previous
+ * incarnation's last answer. */
+static bool measuring; /* the workload runs: generation changes are restarts */
+
+static void note_generation(uint64_t gen, uint64_t t)
+{
+    if (measuring && cs.gen != 0 && gen != cs.gen) {
+        printf("campaign: restart counter gen %lu from %lu recovery %lu at %lu\n", (unsigned long)gen,
+               (unsigned long)cs.gen, (unsigned long)(t - cs.last_answer), (unsigned long)t);
+    }
+    cs.gen = gen;
+    cs.last_answer = t;
+}
+
+/* Sends ADD(seq) until it is acknowledged; resends after COUNTER_UP. */
+static void add(uint64_t seq)
+{
+    for (unsigned attempt = 0; attempt < 64; attempt++) {
+        seL4_SetMR(0, seq);
+        seL4_SetMR(1, COUNTER_MAGIC);
+        seL4_Send(counter_ep, seL4_MessageInfo_new(COUNTER_ADD, 0, 0, COUNTER_ADD_WORDS));
+        for (unsigned k = 0; k < 64; k++) {
+            seL4_Word badge = 0;
+            seL4_MessageInfo_t info = wait_answer(&badge);
+            seL4_Word label = seL4_MessageInfo_get_label(info);
+            uint64_t t = now();
+            if (label == COUNTER_UP) {
+                cs.resent++;
+                break; /* resend: the request may have died with the old incarnation */
+            }
+            if (label != COUNTER_ACK || seL4_MessageInfo_get_length(info) != COUNTER_ACK_WORDS) {
+                /* a corrupted incarnation may answer nonsense: send the request again
+                 * (the counter answers a repeated number without applying it twice) */
+                cs.garbled++;
+                break;
+            }
+            uint64_t got = seL4_GetMR(0);
+            note_generation(seL4_GetMR(1), t);
+            if (got == seq) {
+                cs.acked++;
+                return;
+            }
+            if (got < seq && seL4_GetMR(3) == 0) {
+                cs.duplicated++; /* an earlier number applied and acknowledged again */
+            } else if (got < seq) {
+                cs.repeats++;    /* answered again, not applied again (the service says) */
+            } else {
+                cs.garbled++;    /* a number not sent yet: nonsense, send again */
+                break;
+            }
+        }
+    }
+    cs.lost++;
+}
+
+/* A hostile request (kind k): must be refused with COUNTER_ERR. */
+static void hostile(uint64_t k, uint64_t seq)
+{
+    seL4_Word label = COUNTER_ADD, len = COUNTER_ADD_WORDS;
+    seL4_SetMR(0, seq);
+    seL4_SetMR(1, COUNTER_MAGIC);
+    switch (k % 5) {
+    case 0: label = 0xfffff; break;          /* unknown label */
+    case 1: len = 0; break;                  /* too short */
+    case 2: len = seL4_MsgMaxLength; break;  /* too long */
+    case 3: seL4_SetMR(0, 0); break;         /* sequence number 0 */
+    default: seL4_SetMR(1, ~COUNTER_MAGIC); break;
+    }
+    cs.hostile++;
+    for (unsigned attempt = 0; attempt < 64; attempt++) {
+        seL4_Send(counter_ep, seL4_MessageInfo_new(label, 0, 0, len));
+        seL4_Word badge = 0;
+        seL4_MessageInfo_t info = wait_answer(&badge);
+        if (seL4_MessageInfo_get_label(info) == COUNTER_ERR) {
+            cs.rejected++;
+            return;
+        }
+        if (seL4_MessageInfo_get_label(info) == COUNTER_ACK) {
+            check(0, "counter: a malformed request acknowledged");
+            return;
+        }
+        if (seL4_MessageInfo_get_label(info) != COUNTER_UP) {
+            cs.garbled++; /* a corrupted incarnation's nonsense: send it again */
+        }
+        /* restarted meanwhile: send it again (MRs were overwritten by COUNTER_UP) */
+        seL4_SetMR(0, k % 5 == 3 ? 0 : seq);
+        seL4_SetMR(1, k % 5 == 4 ? ~COUNTER_MAGIC : COUNTER_MAGIC);
+    }
+}
+
+/* ---- the RS and the timer ---- */
+
+#define SLOWEST 16u
+static uint64_t slow_len[SLOWEST], slow_at[SLOWEST];
+static uint64_t timer_gen, timer_seen_at;
+
+static void note_call(uint64_t len, uint64_t at)
+{
+    unsigned min = 0;
+    for (unsigned i = 1; i < SLOWEST; i++) {
+        if (slow_len[i] < slow_len[min]) min = i;
+    }
+    if (len > slow_len[min]) {
+        slow_len[min] = len;
+        slow_at[min] = at;
+    }
+}
+
+static void poll_timer(void)
+{
+    struct rs_list_entry e;
+    uint64_t t0 = now();
+    int err = rsc_list(ctl, timer_idx, &e);
+    uint64_t t1 = now();
+    note_call(t1 - t0, t1);
+    if (err != RS_OK) {
+        check(0, "LIST timer");
+        return;
+    }
+    if (e.state != RS_SVC_RUNNING) return;
+    if (measuring && timer_gen != 0 && e.generation != timer_gen) {
+        printf("campaign: restart timer gen %lu from %lu recovery %lu at %lu\n", (unsigned long)e.generation,
+               (unsigned long)timer_gen, (unsigned long)(t1 - timer_seen_at), (unsigned long)t1);
+    }
+    timer_gen = e.generation;
+    timer_seen_at = t1;
+}
+
+/* Between requests the client computes for a while (about `insns` instructions, no
+ * system calls): virtual time passes at the simulator's full speed, so a run spans
+ * several timer ticks and heartbeat periods without a huge number of IPCs. */
+static void think(uint64_t insns)
+{
+    for (volatile uint64_t k = 0; k < insns / 4; k++) {
+    }
+}
+
+/* ---- resources ---- */
+
+struct balance {
+    uint64_t free_pages, free_slots, own_pages, own_slots, untyped_empty, not_empty;
+};
+
+/* Stops the counter and the timer and asks for the kernel's and the memory server's
+ * view (AUDIT of each), plus our own use of the memory server. */
+static void measure(struct balance *b, const char *what)
+{
+    struct rs_audit a = { 0 }, at = { 0 };
+    struct ms_quota_info q = { 0 };
+    check(rsc_stop(ctl, counter_idx) == RS_OK, "STOP counter");
+    check(rsc_stop(ctl, timer_idx) == RS_OK, "STOP timer");
+    check(rsc_audit(ctl, counter_idx, &a) == RS_OK, "AUDIT counter");
+    check(rsc_audit(ctl, timer_idx, &at) == RS_OK, "AUDIT timer");
+    check(msc_quota_get(su->memserver_ep, &q) == MS_OK, "own quota");
+    b->free_pages = at.free_pages;
+    b->free_slots = at.free_slots;
+    b->own_pages = q.pages_used;
+    b->own_slots = q.slots_used;
+    b->untyped_empty = a.untyped_empty + at.untyped_empty;
+    b->not_empty = a.chunks_not_empty + at.chunks_not_empty;
+    printf("campaign: measure %s free_pages %lu free_slots %lu own_pages %lu own_slots %lu untyped_empty %lu "
+           "chunks_not_empty %lu\n",
+           what, (unsigned long)b->free_pages, (unsigned long)b->free_slots, (unsigned long)b->own_pages,
+           (unsigned long)b->own_slots, (unsigned long)b->untyped_empty, (unsigned long)b->not_empty);
+}
+
+static void start_both(void)
+{
+    check(rsc_start(ctl, timer_idx) == RS_OK, "START timer");
+    check(rsc_start(ctl, counter_idx) == RS_OK, "START counter");
+}
+
+static _Noreturn void finish(void)
+{
+    fflush_console();
+    seL4_X86_IOPort_Out8(exit_port, 0xf4, (seL4_Uint8)(failures > 100 ? 100 : failures));
+    for (;;) seL4_TCB_Suspend(RUNTIME_CAP_TCB);
+}
+
+int main(void)
+{
+    su = runtime_startup();
+    counter_ep = su->caps_start + 1;
+    ctl = su->caps_start + 2;
+    exit_port = su->caps_start + 3;
+    uint64_t duration = (su->nargs > 0 ? su->args[0] : 50) * INSNS_PER_MS;
+    uint64_t hostile_every = su->nargs > 1 ? su->args[1] : 0;
+    uint64_t poll_every = su->nargs > 2 ? su->args[2] : 1;
+    uint64_t think_insns = su->nargs > 3 ? su->args[3] : 0;
+    check(rsc_find(ctl, "counter", &counter_idx) == RS_OK, "FIND counter");
+    check(rsc_find(ctl, "timer", &timer_idx) == RS_OK, "FIND timer");
+    if (failures != 0) finish();
+
+    /* Warm-up: the memory server reuses an untyped chunk only once it is empty
+     * (seL4's untyped watermark), so its free-page count settles only after some
+     * starts, stops and crashes (tests/rs churn does the same); measured: constant
+     * from the 4th round on. */
+    uint64_t seq = 0;
+    for (unsigned r = 0; r < WARMUP_ROUNDS; r++) {
+        (void)rsc_restart(ctl, counter_idx);
+        (void)rsc_restart(ctl, timer_idx);
+        add(++seq);
+        (void)rsc_crash(ctl, counter_idx);
+        add(++seq);
+        struct balance b;
+        measure(&b, "warm-up");
+        start_both();
+        add(++seq);
+    }
+    struct balance before, after;
+    measure(&before, "before");
+    start_both();
+    cs.gen = 0;     /* generations changed by our own requests are not restarts */
+    timer_gen = 0;
+    measuring = true;
+    uint64_t start = now();
+    printf("campaign: workload start at %lu\n", (unsigned long)start);
+
+    uint64_t n = 0;
+    for (uint64_t i = 0; now() - start < duration; i++) {
+        n++;
+        think(think_insns);
+        if (hostile_every != 0 && i % hostile_every == hostile_every - 1) hostile(i / hostile_every, seq + 1);
+        add(++seq);
+        if (poll_every != 0 && i % poll_every == 0) poll_timer();
+    }
+    measuring = false;
+    printf("campaign: workload end at %lu\n", (unsigned long)now());
+    measure(&after, "after");
+    for (unsigned i = 0; i < SLOWEST; i++) {
+        if (slow_len[i] != 0) {
+            printf("campaign: rs-call %lu at %lu\n", (unsigned long)slow_len[i], (unsigned long)slow_at[i]);
+        }
+    }
+    int64_t dpages = (int64_t)(before.free_pages + before.own_pages) - (int64_t)(after.free_pages + after.own_pages);
+    int64_t dslots = (int64_t)(before.free_slots + before.own_slots) - (int64_t)(after.free_slots + after.own_slots);
+    printf("campaign: result requests %lu acked %lu lost %lu duplicated %lu repeats %lu resent %lu garbled %lu ",
+           (unsigned long)n, (unsigned long)cs.acked, (unsigned long)cs.lost, (unsigned long)cs.duplicated,
+           (unsigned long)cs.repeats, (unsigned long)cs.resent, (unsigned long)cs.garbled);
+    printf("hostile %lu rejected %lu pages_leaked %ld slots_leaked %ld untyped_not_empty %lu chunks_not_empty %lu\n",
+           (unsigned long)cs.hostile, (unsigned long)cs.rejected, (long)dpages, (long)dslots,
+           (unsigned long)(2 - after.untyped_empty), (unsigned long)after.not_empty);
+    check(cs.lost == 0 && cs.duplicated == 0, "every request acknowledged exactly once");
+    check(dpages == 0 && dslots == 0, "memory-server pages and slots balance");
+    check(after.untyped_empty == 2 && after.not_empty == 0, "the kernel: untyped and free chunks empty");
+    check(cs.rejected == cs.hostile, "every malformed request refused");
+    printf("campaign: done failures %lu\n", (unsigned long)failures);
+    finish();
+}
