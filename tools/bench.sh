@@ -36,7 +36,7 @@ if [ -n "$prefix" ]; then
     fi
 fi
 "$root/memserver/bench/bench.sh" "$build" "$prefix" >"$out.tmp" || status=1
-"$root/rs/bench/bench.sh" "$build" >"$out.rs.tmp" || status=1
+"$root/rs/bench/bench.sh" "$build" "$prefix" >"$out.rs.tmp" || status=1
 "$root/rust/logd/bench/bench.sh" "$build" >"$out.logd.tmp" || status=1
 "$root/tests/survive/bench.sh" "$build" >"$out.survive.tmp" || status=1
 if ! python3 - "$out.tmp" "$out.rs.tmp" "$out.logd.tmp" "$out.survive.tmp" <<'PY' 2>/dev/null; then
@@ -116,6 +116,9 @@ if qemu:
          ("<=", 1.3), None, None),
         ("qemu.map2m_ratio", "qemu: 64 MiB 2 MiB map, ratio to the baseline",
          None, None, None),
+        ("qemu.rs.recovery_tsc_median", "qemu: crash -> restarted service answers, cycles (icount)",
+         None, None, "qemu.rs.spawn_baseline_tsc"),
+        ("qemu.rs.recovery_ratio", "qemu: recovery median / spawn baseline", ("<=", 1.5), None, None),
     ]
 
 def fmt(v):

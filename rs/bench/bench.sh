@@ -22,8 +22,14 @@
 #   includes idle time): rs.heartbeat_overhead (target < 0.01).  The timer driver is left
 #   out: its count is dominated by the controller's time requests, which differ between
 #   the two runs; its own ping answers are a few dozen instructions each.
+# With PREFIX (an installed seL4 kernel, `make bench-qemu`): bench-rs also runs on the real
+#   kernel in QEMU with `-icount shift=0` (the TSC then counts executed instructions,
+#   kernel included) and qemu.rs.spawn_baseline_tsc, qemu.rs.recovery_tsc_median and
+#   qemu.rs.recovery_ratio are added.
 set -u
-build=${1:?usage: rs/bench/bench.sh BUILD}
+root=$(cd "$(dirname "$0")/../.." && pwd)
+prefix=${2:-}
+build=${1:?usage: rs/bench/bench.sh BUILD [PREFIX]}
 build=$(cd "$build" && pwd)
 work=$build/bench
 mkdir -p "$work"
@@ -48,7 +54,12 @@ for img in bench-rs-hang bench-rs-hb-on bench-rs-hb-off; do
             >"$work/sim-$img.out" 2>&1 || { echo "rs/bench/bench.sh: $img failed" >&2; status=1; }
     fi
 done
-python3 - "$work/sim-rs.out" "$work" <<'PY' || status=1
+if [ -n "$prefix" ]; then
+    QEMU_EXTRA="-icount shift=0" QEMU_TIMEOUT=600 "$root/tools/qemu.sh" "$prefix" \
+        "$build/images/bench-rs" >"$work/qemu-rs.out" 2>&1 ||
+        { echo "rs/bench/bench.sh: QEMU run of bench-rs failed (log $work/qemu-rs.out)" >&2; status=1; }
+fi
+python3 - "$work/sim-rs.out" "$work" "$prefix" <<'PY' || status=1
 import json, sys
 r = {"rs.spawn_baseline_insns": None, "rs.recovery_insns_median": None, "rs.recovery_insns_max": None,
      "rs.recovery_ratio": None, "rs.heartbeat_overhead": None, "rs.hang_detect_ratio": None}
@@ -78,6 +89,19 @@ try:
     r["rs.heartbeat_overhead"] = round((on - off) / t_on, 6)
 except (OSError, ValueError, KeyError):
     pass
+if sys.argv[3]:
+    q = {}
+    try:
+        for line in open(work + "/qemu-rs.out", errors="replace"):
+            f = line.split()
+            if len(f) == 3 and f[0] == "bench" and f[2].isdigit():
+                q[f[1]] = int(f[2])
+    except OSError:
+        pass
+    base, med = q.get("rs.spawn_baseline_insns"), q.get("rs.recovery_insns_median")
+    r["qemu.rs.spawn_baseline_tsc"] = base
+    r["qemu.rs.recovery_tsc_median"] = med
+    r["qemu.rs.recovery_ratio"] = round(med / base, 4) if base and med is not None else None
 print(json.dumps(r))
 PY
 exit $status
