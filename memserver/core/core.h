@@ -153,6 +153,15 @@ struct ms_object *ms_obj_new(struct ms_server *s, struct ms_client *owner, uint8
                              uint32_t npages);
 void ms_obj_ref(struct ms_object *o);
 void ms_obj_unref(struct ms_server *s, struct ms_object *o);
+/* Entry of page idx.  Of a 2 MiB frame only the head entry (MS_E_LARGE, at an index
+ * that is a multiple of 512) is stored; the other 511 entries stay 0 and read here as
+ * MS_E_LTAIL, so that mapping or freeing a 2 MiB frame costs no per-4 KiB work. */
+static inline uint32_t ms_obj_entry(const struct ms_object *o, uint32_t idx)
+{
+    uint32_t e = o->page[idx];
+    if (e || !(idx & (MS_PAGES_PER_LARGE - 1))) return e;
+    return MS_E_KIND(o->page[idx & ~(MS_PAGES_PER_LARGE - 1)]) == MS_E_LARGE ? MS_E_MAKE(MS_E_LTAIL, 0) : 0;
+}
 /* Frees one page entry of an object that nothing maps (deletes frame / copy). */
 void ms_obj_drop_page(struct ms_server *s, struct ms_object *o, uint32_t idx);
 /* Finds the frame holding page `idx` of `o` (in `o` or its backing chain).  Returns the

@@ -105,7 +105,7 @@ static int fault_direct(struct ms_server *s, struct ms_as *as, struct ms_region 
     struct ms_object *o = r->obj;
     uint32_t idx = r->off + (uint32_t)((va - r->start) >> MS_PAGE_BITS);
     uint32_t *e = &o->page[idx];
-    uint32_t kind = MS_E_KIND(*e);
+    uint32_t kind = MS_E_KIND(ms_obj_entry(o, idx));
     if (kind == MS_E_BORROW || kind == MS_E_COPY) {
         if (!write) return MS_FAULT_ACCESS;
         int err = fault_need(s, as, va, 1, 1, st);

@@ -201,8 +201,8 @@ static int populate_large(struct ms_server *s, struct map_plan *mp, struct ms_re
         return MS_ERR_KERNEL;
     }
     struct ms_object *o = r->obj;
-    o->page[i] = MS_E_MAKE(MS_E_LARGE, f);
-    for (uint32_t t = 1; t < MS_PAGES_PER_LARGE; t++) o->page[i + t] = MS_E_MAKE(MS_E_LTAIL, 0);
+    MS_CHECK(!(i & (MS_PAGES_PER_LARGE - 1))); /* where ms_obj_entry looks for heads */
+    o->page[i] = MS_E_MAKE(MS_E_LARGE, f); /* the other 511 entries stay 0 (MS_E_LTAIL) */
     ms_charge(o->owner, MS_PAGES_PER_LARGE, 1);
     s->stats.large_frames_mapped++;
     return MS_OK;

@@ -61,6 +61,29 @@ static void test_populate_large(void)
     CHECK_EQ(h.s.stats.large_frames_mapped, 3);
     printf("populate 8 MiB at +1 MiB: %llu invocations\n", (unsigned long long)(h.s.stats.invocations - calls0));
     for (uint64_t off = 0; off < 8 * MiB; off += 4096) CHECK_ERR(h_write(&h, as, va + off, off + 7), 0);
+    /* Only a 2 MiB frame's head entry is stored: its other pages are present all the
+     * same, a write there is no fault, and once the frame is unmapped they are gone and
+     * a touch fills a fresh 4 KiB page. */
+    struct ms_query_result q;
+    const uint64_t big = BASE + 2 * MiB, tail = big + 2 * MiB - 4096;
+    CHECK_ERR(ms_query(&h.s, c, as, big + 4096, &q), MS_OK);
+    CHECK_EQ(q.present, 1);
+    CHECK_ERR(ms_query(&h.s, c, as, tail, &q), MS_OK);
+    CHECK_EQ(q.present, 1);
+    uint64_t fixed0 = h.s.stats.faults_fixed, used0 = c->quota.pages_used;
+    CHECK_ERR(h_write(&h, as, tail, 5), 0);
+    CHECK_EQ(h.s.stats.faults_fixed, fixed0);
+    CHECK_ERR(ms_unmap(&h.s, c, as, big, 2 * MiB), MS_OK);
+    CHECK_EQ(c->quota.pages_used, used0 - 512);
+    CHECK_ERR(ms_query(&h.s, c, as, tail, &q), MS_ERR_NOT_MAPPED);
+    struct ms_req_map m2 = anon(as, big, 2 * MiB, MS_RW, MS_MAP_FIXED | MS_MAP_4K);
+    CHECK_ERR(ms_map(&h.s, c, &m2, &va), MS_OK);
+    uint64_t got = 1;
+    CHECK_ERR(h_read(&h, as, tail, &got), 0);
+    CHECK_EQ(got, 0);
+    CHECK_EQ(h.s.stats.faults_fixed, fixed0 + 1);
+    va = BASE + 1 * MiB;
+    for (uint64_t off = 0; off < 2 * MiB; off += 4096) CHECK_ERR(h_write(&h, as, big + off, big + off - va + 7), 0);
     /* Protect one page inside a 2 MiB frame: the frame is split, contents kept. */
     CHECK_ERR(ms_protect(&h.s, c, as, BASE + 4 * MiB + 8192, 4096, MS_R), MS_OK);
     for (uint64_t off = 0; off < 8 * MiB; off += 4096) {
