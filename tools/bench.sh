@@ -60,9 +60,9 @@ qemu = bool(sys.argv[2])
 # key, what, target (op, value), kernel minimum key, baseline key
 rows = [
     ("fault.invocations_per_fault", "fault: kernel invocations by the server per fault",
-     ("<=", 3.05), "fault.kernel_min_invocations_per_fault", "fault.baseline_invocations_per_fault"),
+     ("<=", 2.05), "fault.kernel_min_invocations_per_fault", "fault.baseline_invocations_per_fault"),
     ("fault.server_insns_per_fault", "fault: server user instructions per fault",
-     ("<=", 1500), None, "fault.baseline_insns_per_fault"),
+     ("<=", 400), None, "fault.baseline_insns_per_fault"),
     ("map4k.invocations_per_page", "map 64 MiB, 4 KiB frames: invocations per page",
      ("<=", 1.01), "map4k.kernel_min_invocations_per_page", "map4k.baseline_invocations_per_page"),
     ("map4k.server_insns_per_page", "map 64 MiB, 4 KiB frames: server instructions per page",
@@ -95,13 +95,13 @@ if qemu:
         ("qemu.fault.server_tsc_per_fault", "qemu: cycles (icount) fault -> resume",
          None, None, "qemu.fault.baseline_tsc_per_fault"),
         ("qemu.fault_ratio", "qemu: fault -> resume, ratio to the baseline",
-         ("<=", 1.5), None, None),
+         ("<=", 1.1), None, None),
         ("qemu.map4k.server_tsc_per_page", "qemu: cycles (icount) per page, 64 MiB 4 KiB map",
          None, None, "qemu.map4k.baseline_tsc_per_page"),
         ("qemu.map_ratio", "qemu: 64 MiB 4 KiB map, ratio to the baseline",
-         ("<=", 1.3), None, None),
+         ("<=", 1.1), None, None),
         ("qemu.map2m_ratio", "qemu: 64 MiB 2 MiB map, ratio to the baseline",
-         None, None, None),
+         ("<=", 1.5), None, None),
     ]
 
 def fmt(v):

@@ -25,9 +25,8 @@
 # and over the baseline's, as ratios: qemu.fault_ratio, qemu.map_ratio (4 KiB frames),
 # qemu.map2m_ratio.
 #
-# Metadata: the server's heap growth for the 64 MiB map (STATS before and after), per
-# page, plus its per-slot bookkeeping (1 bit in the free-slot bitmap + 2 bytes of chunk
-# index = 2.125 bytes; static arrays that the heap figure does not show).
+# Metadata: the growth of the server's metadata bytes (STATS: its counted heap blocks,
+# the slot tables counted for the slots in use) for the 64 MiB map, per page.
 #
 # Logs and stats files: BUILD/bench/.  Exit status 1 if a run failed.
 set -u

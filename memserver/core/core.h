@@ -94,7 +94,12 @@ struct ms_need {
 };
 /* MS_OK if `c` may be charged for `n` and the server has it all. */
 int ms_need_check(const struct ms_server *s, const struct ms_client *c, const struct ms_need *n);
-int ms_quota_fits(uint64_t used, uint64_t n, uint64_t limit);
+/* used + n <= limit, without wrapping (a limit lowered below use refuses everything). */
+static inline int ms_quota_fits(uint64_t used, uint64_t n, uint64_t limit)
+{
+    uint64_t total;
+    return !__builtin_add_overflow(used, n, &total) && total <= limit;
+}
 void ms_charge(struct ms_client *c, uint64_t pages, uint64_t slots);
 void ms_uncharge(struct ms_client *c, uint64_t pages, uint64_t slots);
 /* Creates a kernel object in a fresh slot (resources already checked); 0 on failure. */
@@ -145,6 +150,8 @@ void ms_tables_destroy(struct ms_server *s, struct ms_as *as);
  * address space per PML4): MS_ERR_BUSY; not a PML4 with an ASID: MS_ERR_BAD_CAP. */
 int ms_tables_mark(struct ms_server *s, struct ms_as *as, void *node);
 #define MS_MARK_VA 0x00007F8000000000ull
+/* The page table covering va, if there is one. */
+struct ms_pt_ref *ms_pt_find(struct ms_as *as, uint64_t va);
 /* 1 if a page table covers va (then no 2 MiB frame can be mapped there). */
 int ms_pt_present(const struct ms_as *as, uint64_t va);
 

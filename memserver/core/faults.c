@@ -157,8 +157,38 @@ static int fault_shared(struct ms_server *s, struct ms_as *as, struct ms_region 
     return MS_FAULT_KERNEL;
 }
 
+/* The common case, a first touch of private memory with nothing behind it where the page
+ * table exists and a frame is retyped already: one map invocation, nothing to reserve.
+ * Returns -1 if it is not that case (nothing done). */
+static int fault_fast(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va)
+{
+    struct ms_object *o = r->obj;
+    uint32_t idx = r->off + (uint32_t)((va - r->start) >> MS_PAGE_BITS);
+    struct ms_client *c = o->owner;
+    if (o->backing || ms_obj_entry(o, idx) || !s->spare_count ||
+        !ms_quota_fits(c->quota.pages_used, 1, c->quota.pages_limit) ||
+        !ms_quota_fits(c->quota.slots_used, 1, c->quota.slots_limit))
+        return -1;
+    struct ms_pt_ref *pt = ms_pt_find(as, va);
+    if (!pt) return -1;
+    /* The frame is taken from the spare run only once it is mapped. */
+    ms_slot_t f = s->spare_first;
+    if (ms_k_map_frame(s, f, as->pml4, va, r->rights, o->cached)) return MS_FAULT_KERNEL;
+    s->spare_first++;
+    s->spare_count--;
+    pt->count++;
+    o->page[idx] = MS_E_MAKE(MS_E_OWN, f);
+    c->quota.pages_used++; /* (both fit, checked above) */
+    c->quota.slots_used++;
+    return 0;
+}
+
 int ms_fill_page(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va, int write)
 {
+    if (ms_region_direct(r)) {
+        int kind = fault_fast(s, as, r, va);
+        if (kind >= 0) return kind;
+    }
     struct ms_stash st = { 0, 0 };
     int kind = ms_region_direct(r) ? fault_direct(s, as, r, va, write, &st)
                                    : fault_shared(s, as, r, va, &st);

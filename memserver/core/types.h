@@ -48,6 +48,7 @@ struct ms_slots {
     uint16_t *chunk_of; /* per slot: untyped chunk + 1 its object came from (0 = none) */
     /* bitmap, 1 = a frame whose cap was handed out (PAGE_CAP): revoke before deleting */
     uint64_t *exported;
+    uint64_t table_bytes; /* heap bytes of used + chunk_of + exported */
 };
 
 /* ---- untyped memory, split into chunks of at most 2 MiB ---- */

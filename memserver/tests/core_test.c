@@ -107,7 +107,7 @@ static void test_populate_4k(void)
     ms_client_set_quota(&h.s, 1, 1u << 20, 1u << 20);
     uint32_t as;
     CHECK_ERR(ms_as_create(&h.s, c, 0, &as), MS_OK);
-    uint64_t va, heap0 = h.s.heap_in_use, calls0 = h.s.stats.invocations;
+    uint64_t va, heap0 = ms_metadata_bytes(&h.s), calls0 = h.s.stats.invocations;
     struct ms_req_map m = anon(as, 0, 64 * MiB, MS_RW, MS_MAP_POPULATE | MS_MAP_4K);
     CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
     uint64_t pages = (64 * MiB) >> 12;
@@ -116,9 +116,8 @@ static void test_populate_4k(void)
            (unsigned long long)(milli % 1000));
     CHECK(milli <= 1010);
     CHECK_EQ(h.s.stats.large_frames_mapped, 0);
-    /* Metadata: heap grown by the mapping, plus the slot bitmap bits and chunk index of
-     * every frame's slot. */
-    uint64_t meta_milli = ((h.s.heap_in_use - heap0) * 1000 + pages * (2000 / 8 + 2000)) / pages;
+    /* Metadata (counted): heap grown by the mapping, the slot tables for the slots used. */
+    uint64_t meta_milli = (ms_metadata_bytes(&h.s) - heap0) * 1000 / pages;
     printf("metadata: %llu.%03llu bytes per mapped page beyond the frame cap's slot\n",
            (unsigned long long)(meta_milli / 1000), (unsigned long long)(meta_milli % 1000));
     CHECK(meta_milli <= 16000);
@@ -418,9 +417,48 @@ static void test_heap_failures(void)
     fk_fini(&h.fk);
 }
 
+/* The short fault path (page table there, a frame retyped already) charges like the
+ * long one, refuses over quota with nothing changed, and a quota that fits again works. */
+static void test_fault_fast_path(void)
+{
+    struct harness h;
+    h_init(&h, 24, 8);
+    struct ms_client *c = ms_client_get(&h.s, 1, 1);
+    uint32_t as;
+    uint64_t va, v = 0;
+    CHECK_ERR(ms_as_create(&h.s, c, 0, &as), MS_OK);
+    struct ms_req_map m = anon(as, BASE, 16 * 4096, MS_RW, MS_MAP_FIXED);
+    CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
+    CHECK_ERR(h_write(&h, as, BASE, 1), 0); /* the long path: page table, spare run */
+    uint64_t pages = c->quota.pages_used, slots = c->quota.slots_used, spare = h.s.spare_count;
+    CHECK(spare > 0);
+    CHECK_ERR(h_write(&h, as, BASE + 4096, 2), 0);
+    CHECK_EQ(c->quota.pages_used, pages + 1);
+    CHECK_EQ(c->quota.slots_used, slots + 1);
+    CHECK_EQ(h.s.spare_count, spare - 1);
+    ms_client_set_quota(&h.s, 1, c->quota.pages_used, 1u << 20);
+    struct h_snap s0 = h_snap(&h, c);
+    CHECK_ERR(h_write(&h, as, BASE + 2 * 4096, 3), MS_FAULT_QUOTA);
+    CHECK(h_snap_eq(s0, h_snap(&h, c)));
+    CHECK_EQ(h.s.spare_count, spare - 1);
+    ms_client_set_quota(&h.s, 1, 1u << 20, c->quota.slots_used);
+    CHECK_ERR(h_write(&h, as, BASE + 2 * 4096, 3), MS_FAULT_QUOTA);
+    CHECK(h_snap_eq(s0, h_snap(&h, c)));
+    ms_client_set_quota(&h.s, 1, 1u << 20, 1u << 20);
+    CHECK_ERR(h_write(&h, as, BASE + 2 * 4096, 3), 0);
+    CHECK_ERR(h_read(&h, as, BASE + 4096, &v), 0);
+    CHECK_EQ(v, 2);
+    CHECK_ERR(ms_as_destroy(&h.s, c, as), MS_OK);
+    ms_client_destroy(&h.s, 1);
+    h_check_all_free(&h);
+    ms_fini(&h.s);
+    fk_fini(&h.fk);
+}
+
 int main(void)
 {
     test_touch_64mib();
+    test_fault_fast_path();
     test_populate_large();
     test_populate_4k();
     test_split_merge();
