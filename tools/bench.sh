@@ -73,6 +73,8 @@ rows = [
      None, "map2m.kernel_min_invocations_per_large_page", "map2m.baseline_invocations_per_large_page"),
     ("map2m.server_insns_per_large_page", "map 64 MiB, 2 MiB frames: server instructions per frame",
      ("<=", 1000), None, "map2m.baseline_insns_per_large_page"),
+    ("fault2m.large_pages_used", "touch 64 MiB: 2 MiB frames on demand (of aligned blocks)",
+     ("==", r.get("fault2m.large_pages_possible")), None, None),
     ("metadata.bytes_per_page", "server metadata bytes per mapped 4 KiB page",
      ("<=", 16), None, None),
     ("sim.fault_ratio_user_insns", "sim: fault round trip, user instructions / baseline's",

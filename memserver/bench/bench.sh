@@ -6,7 +6,8 @@
 #   memserver/bench/bench.sh BUILD [SEL4_PREFIX]
 #
 # Images (bench_root.c): bench-ms-PHASE-PAGES for PHASE = fault, map4k, map2m and
-# PAGES = 16384 (64 MiB) or 0.  Each starts the memory server, lets a client do the
+# PAGES = 16384 (64 MiB) or 0; bench-ms-fault2m-16384 (64 MiB touched page by page
+# without MS_MAP_4K: fault2m.large_pages_used, the 2 MiB frames on demand).  Each starts the memory server, lets a client do the
 # phase's work through it, then runs the kernel-only baseline of the same work in the
 # same image (bench_baseline.c).
 #
@@ -43,9 +44,10 @@ sim=$build/sim/sel4-sim
 pages=16384
 
 if [ -x "$sim" ]; then
-    for phase in fault map4k map2m; do
+    for phase in fault map4k map2m fault2m; do
         for n in 0 $pages; do
             img=$build/images/bench-ms-$phase-$n
+            [ -f "$img" ] || continue # (fault2m: no 0-page image)
             timeout 300 "$sim" --timeout 240 --stats-json "$work/sim-$phase-$n.json" "$img" \
                 >"$work/sim-$phase-$n.out" 2>&1
             rc=$?

@@ -127,6 +127,16 @@ r["map2m.baseline_invocations_per_large_page"] = rnd(binv, 3)
 r["map2m.baseline_insns_per_large_page"] = rnd(bins, 1)
 r["map2m.kernel_min_invocations_per_large_page"] = round((large + 1 + 4) / large, 3)
 
+# 64 MiB touched page by page, 2 MiB frames on demand: the server's count, checked
+# against the kernel's count of 2 MiB frames (sel4-sim).
+out = load_out(os.path.join(work, "sim-fault2m-%d.out" % pages))
+s1 = load_stats(os.path.join(work, "sim-fault2m-%d.json" % pages))
+used = out.get("server.fault2m.large_frames") if out else None
+if used is not None and s1 and s1["objects"]["frame_2m"] != used:
+    problems.append("fault2m: kernel count of 2 MiB frames %s, server's %s" % (s1["objects"]["frame_2m"], used))
+r["fault2m.large_pages_used"] = used
+r["fault2m.large_pages_possible"] = large
+
 # Metadata per mapped 4 KiB page.
 out = sim_out["map4k"] or qemu_out["map4k"]
 meta = out.get("server.map4k.metadata_bytes") if out else None

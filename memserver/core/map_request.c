@@ -156,6 +156,7 @@ static struct ms_region *enter_regions(const struct ms_req_map *a, struct map_pl
     r->end = mp->va + mp->size;
     r->rights = (uint8_t)a->rights;
     r->kind = MS_REG_MAP;
+    r->small = (a->flags & MS_MAP_4K) != 0;
     r->caps = caps;
     r->caps_len = caps_len;
     if (mp->obj) {

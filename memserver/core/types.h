@@ -108,7 +108,8 @@ struct ms_region {
     uint32_t off;          /* object page index of `start` */
     uint8_t rights;
     uint8_t kind;
-    uint16_t pad;
+    uint8_t small; /* 4 KiB frames only (MAP with MS_MAP_4K): no 2 MiB frame on demand */
+    uint8_t pad;
     /* Regions of a non-private object: per page, the slot of this mapping's own copy
      * of the frame cap (0 = not mapped yet).  caps[0] belongs to `start`. */
     uint32_t *caps;

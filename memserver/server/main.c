@@ -92,7 +92,7 @@ int main(void)
     for (;;) {
         uint64_t t0 = tsc();
         /* Whatever arrived and through whatever path, the receive slot is cleaned first. */
-        ms_slot_t cap_in = mss_take_received(&server, badge, info, recv);
+        ms_slot_t cap_in = seL4_MessageInfo_get_extraCaps(info) ? mss_take_received(&server, badge, info, recv) : 0;
         if (badge & MS_FAULT_BADGE) {
             /* A client thread's fault: fix it and resume the thread, or leave it blocked
              * (the supervisor was told). */

@@ -19,7 +19,7 @@ static void test_touch_64mib(void)
     uint32_t as;
     CHECK_ERR(ms_as_create(&h.s, c, 0, &as), MS_OK);
     uint64_t va;
-    struct ms_req_map m = anon(as, 0, 64 * MiB, MS_RW, 0);
+    struct ms_req_map m = anon(as, 0, 64 * MiB, MS_RW, MS_MAP_4K);
     CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
     CHECK_EQ(va & (2 * MiB - 1), 0);
     uint64_t calls0 = h.s.stats.invocations;
@@ -455,9 +455,66 @@ static void test_fault_fast_path(void)
     fk_fini(&h.fk);
 }
 
+/* Large pages on demand: the first touch of an aligned 2 MiB block wholly inside the
+ * region maps a 2 MiB frame; the partial blocks at the ends, a quota without room for
+ * 512 pages and MS_MAP_4K regions get 4 KiB pages. */
+static void test_fault_large(void)
+{
+    struct harness h;
+    h_init(&h, 27, 8);
+    struct ms_client *c = ms_client_get(&h.s, 1, 1);
+    ms_client_set_quota(&h.s, 1, 1u << 20, 1u << 20);
+    uint32_t as;
+    uint64_t va, v = 0;
+    CHECK_ERR(ms_as_create(&h.s, c, 0, &as), MS_OK);
+    struct ms_req_map m = anon(as, BASE + 1 * MiB, 8 * MiB, MS_RW, MS_MAP_FIXED);
+    CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
+    uint64_t pages0 = c->quota.pages_used;
+    for (uint64_t off = 0; off < 8 * MiB; off += 4096) CHECK_ERR(h_write(&h, as, va + off, off + 3), 0);
+    /* 1 MiB head and tail in 4 KiB pages (256 faults each, one page table each), three
+     * 2 MiB frames (one fault each); a PD for the space. */
+    CHECK_EQ(h.s.stats.large_frames_mapped, 3);
+    CHECK_EQ(h.s.stats.faults_fixed, 512 + 3);
+    CHECK_EQ(c->quota.pages_used, pages0 + 2048 + 2 + 1 + 1);
+    for (uint64_t off = 0; off < 8 * MiB; off += 4096) {
+        CHECK_ERR(h_read(&h, as, va + off, &v), 0);
+        if (v != off + 3) { CHECK_EQ(v, off + 3); break; }
+    }
+    /* Unmapping part of a 2 MiB frame splits it, the contents stay. */
+    CHECK_ERR(ms_unmap(&h.s, c, as, BASE + 4 * MiB, 4096), MS_OK);
+    CHECK_ERR(h_read(&h, as, BASE + 4 * MiB + 4096, &v), 0);
+    CHECK_EQ(v, 3 * MiB + 4096 + 3);
+    CHECK_ERR(ms_as_destroy(&h.s, c, as), MS_OK);
+    /* Not enough quota for 512 pages: 4 KiB pages. */
+    CHECK_ERR(ms_as_create(&h.s, c, 0, &as), MS_OK);
+    m = anon(as, BASE, 4 * MiB, MS_RW, MS_MAP_FIXED);
+    CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
+    ms_client_set_quota(&h.s, 1, c->quota.pages_used + 100, 1u << 20);
+    uint64_t large0 = h.s.stats.large_frames_mapped;
+    CHECK_ERR(h_write(&h, as, BASE, 1), 0);
+    CHECK_EQ(h.s.stats.large_frames_mapped, large0);
+    ms_client_set_quota(&h.s, 1, 1u << 20, 1u << 20);
+    /* A 4 KiB page in the first block already: that block stays 4 KiB, the next not. */
+    CHECK_ERR(h_write(&h, as, BASE + 2 * MiB + 4096, 2), 0);
+    CHECK_EQ(h.s.stats.large_frames_mapped, large0 + 1);
+    CHECK_ERR(h_write(&h, as, BASE + 4096, 1), 0);
+    CHECK_EQ(h.s.stats.large_frames_mapped, large0 + 1);
+    /* MS_MAP_4K: never. */
+    m = anon(as, BASE + 64 * MiB, 4 * MiB, MS_RW, MS_MAP_FIXED | MS_MAP_4K);
+    CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
+    CHECK_ERR(h_write(&h, as, BASE + 64 * MiB, 1), 0);
+    CHECK_EQ(h.s.stats.large_frames_mapped, large0 + 1);
+    CHECK_ERR(ms_as_destroy(&h.s, c, as), MS_OK);
+    ms_client_destroy(&h.s, 1);
+    h_check_all_free(&h);
+    ms_fini(&h.s);
+    fk_fini(&h.fk);
+}
+
 int main(void)
 {
     test_touch_64mib();
+    test_fault_large();
     test_fault_fast_path();
     test_populate_large();
     test_populate_4k();
