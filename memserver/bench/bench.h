@@ -21,6 +21,8 @@ enum {
     BENCH_BASE_FAULT = 5,   /* baseline: fault handler (retype + map + ReplyRecv) */
     BENCH_BASE_MAP4K = 6,   /* baseline: retype + map 4 KiB frames itself */
     BENCH_BASE_MAP2M = 7,   /* baseline: retype + map 2 MiB frames itself */
+    BENCH_SERVER_FAULT2M = 8, /* client: map without populate or 4K, touch each page
+                                 (2 MiB frames on demand); no baseline */
 };
 
 /* Label of the "done" message a benchmark program sends the root task; MR0 = status. */

@@ -6,10 +6,11 @@
  *         [3] the endpoint the toucher's faults arrive on, [4] the toucher's VSpace
  *   args: [0] mode (bench.h), [1] pages
  * Modes:
- *   BENCH_BASE_FAULT  fault handler: for each VM fault one Untyped_Retype of a 4 KiB
- *                     frame, one X86_Page_Map, one ReplyRecv (plus, the first time in
- *                     each 2 MiB / 1 GiB / 512 GiB, retype + map of the page table /
- *                     page directory / PDPT); it handles `pages` faults, then stops.
+ *   BENCH_BASE_FAULT  fault handler: for each VM fault one X86_Page_Map and one
+ *                     ReplyRecv, the frames retyped 256 at a time (the kernel's fan-out
+ *                     limit; the batched minimum), plus, the first time in each 2 MiB /
+ *                     1 GiB / 512 GiB, retype + map of the page table / page directory /
+ *                     PDPT; it handles `pages` faults, then stops.
  *   BENCH_BASE_MAP4K  maps `pages` 4 KiB frames into its own VSpace at
  *                     BENCH_BASELINE_BASE: the frames retyped 256 at a time (the
  *                     kernel's fan-out limit), all page tables in one retype, then one
@@ -55,7 +56,8 @@ static void upper_tables(seL4_CPtr vspace, seL4_Word va)
 static void fault_handler(seL4_CPtr ep, seL4_CPtr vspace, uint64_t pages)
 {
     const seL4_Word base = BENCH_BASELINE_BASE, end = base + pages * BENCH_PAGE;
-    uint64_t have_pt = 0;
+    uint64_t have_pt = 0, batch_left = 0;
+    seL4_CPtr batch = 0;
     int have_upper = 0;
     seL4_Word badge;
     seL4_MessageInfo_t info = seL4_MessageInfo_new(0, 0, 0, 0);
@@ -77,7 +79,12 @@ static void fault_handler(seL4_CPtr ep, seL4_CPtr vspace, uint64_t pages)
             check(seL4_X86_PageTable_Map(pt, vspace, va, seL4_X86_Default_VMAttributes));
             have_pt |= 1ull << block;
         }
-        seL4_CPtr frame = retype(ut_frames, seL4_X86_4K, 1);
+        if (!batch_left) {
+            batch_left = pages - i < FAN_OUT ? pages - i : FAN_OUT;
+            batch = retype(ut_frames, seL4_X86_4K, batch_left);
+        }
+        seL4_CPtr frame = batch++;
+        batch_left--;
         check(seL4_X86_Page_Map(frame, vspace, va, seL4_ReadWrite, seL4_X86_Default_VMAttributes));
         if (failures) {
             printf("ms-baseline: an invocation failed at fault %lu\n", (unsigned long)i);

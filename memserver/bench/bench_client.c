@@ -57,15 +57,19 @@ static void print_stats(const char *phase, const uint64_t s0[9], const uint64_t 
 
 static void server_phase(const runtime_startup_t *st, seL4_Word mode, uint64_t pages)
 {
-    const char *phase = mode == BENCH_SERVER_FAULT ? "fault" : mode == BENCH_SERVER_MAP4K ? "map4k" : "map2m";
+    const char *phase = mode == BENCH_SERVER_FAULT     ? "fault"
+                        : mode == BENCH_SERVER_FAULT2M ? "fault2m"
+                        : mode == BENCH_SERVER_MAP4K   ? "map4k"
+                                                       : "map2m";
     uint32_t as = adopt_self(st);
     uint64_t s0[9], s1[9], va = 0, tsc = 0;
     int err = msc_stats(admin, s0);
     if (err) fail("STATS", err);
     if (pages) {
         uint64_t size = pages * BENCH_PAGE;
-        if (mode == BENCH_SERVER_FAULT) {
-            err = msc_map(cli, as, 0, size, 0, 0, MS_RW, 0, &va);
+        if (mode == BENCH_SERVER_FAULT || mode == BENCH_SERVER_FAULT2M) {
+            /* fault: 4 KiB pages only; fault2m: 2 MiB frames on demand */
+            err = msc_map(cli, as, 0, size, 0, 0, MS_RW, mode == BENCH_SERVER_FAULT ? MS_MAP_4K : 0u, &va);
             if (err) fail("MAP", err);
             tsc = touch(va, pages);
         } else {
@@ -81,7 +85,7 @@ static void server_phase(const runtime_startup_t *st, seL4_Word mode, uint64_t p
     printf("bench server.%s.pages %lu\n", phase, (unsigned long)pages);
     printf("bench server.%s.tsc %lu\n", phase, (unsigned long)tsc);
     print_stats(phase, s0, s1);
-    if (pages && mode != BENCH_SERVER_FAULT) {
+    if (pages && mode != BENCH_SERVER_FAULT && mode != BENCH_SERVER_FAULT2M) {
         /* check that the memory is there (after the measurement) */
         for (uint64_t off = 0; off < pages * BENCH_PAGE; off += 64 * BENCH_PAGE) *(volatile uint64_t *)(va + off) = off;
         for (uint64_t off = 0; off < pages * BENCH_PAGE; off += 64 * BENCH_PAGE)
@@ -103,7 +107,7 @@ int main(void)
         uint64_t tsc = touch(BENCH_BASELINE_BASE, pages);
         printf("bench baseline.fault.pages %lu\n", (unsigned long)pages);
         printf("bench baseline.fault.tsc %lu\n", (unsigned long)tsc);
-    } else if (mode >= BENCH_SERVER_FAULT && mode <= BENCH_SERVER_MAP2M) {
+    } else if ((mode >= BENCH_SERVER_FAULT && mode <= BENCH_SERVER_MAP2M) || mode == BENCH_SERVER_FAULT2M) {
         server_phase(st, mode, pages);
     } else {
         return 98;

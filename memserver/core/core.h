@@ -94,7 +94,12 @@ struct ms_need {
 };
 /* MS_OK if `c` may be charged for `n` and the server has it all. */
 int ms_need_check(const struct ms_server *s, const struct ms_client *c, const struct ms_need *n);
-int ms_quota_fits(uint64_t used, uint64_t n, uint64_t limit);
+/* used + n <= limit, without wrapping (a limit lowered below use refuses everything). */
+static inline int ms_quota_fits(uint64_t used, uint64_t n, uint64_t limit)
+{
+    uint64_t total;
+    return !__builtin_add_overflow(used, n, &total) && total <= limit;
+}
 void ms_charge(struct ms_client *c, uint64_t pages, uint64_t slots);
 void ms_uncharge(struct ms_client *c, uint64_t pages, uint64_t slots);
 /* Creates a kernel object in a fresh slot (resources already checked); 0 on failure. */
@@ -145,6 +150,8 @@ void ms_tables_destroy(struct ms_server *s, struct ms_as *as);
  * address space per PML4): MS_ERR_BUSY; not a PML4 with an ASID: MS_ERR_BAD_CAP. */
 int ms_tables_mark(struct ms_server *s, struct ms_as *as, void *node);
 #define MS_MARK_VA 0x00007F8000000000ull
+/* The page table covering va, if there is one. */
+struct ms_pt_ref *ms_pt_find(struct ms_as *as, uint64_t va);
 /* 1 if a page table covers va (then no 2 MiB frame can be mapped there). */
 int ms_pt_present(const struct ms_as *as, uint64_t va);
 
@@ -153,6 +160,15 @@ struct ms_object *ms_obj_new(struct ms_server *s, struct ms_client *owner, uint8
                              uint32_t npages);
 void ms_obj_ref(struct ms_object *o);
 void ms_obj_unref(struct ms_server *s, struct ms_object *o);
+/* Entry of page idx.  Of a 2 MiB frame only the head entry (MS_E_LARGE, at an index
+ * that is a multiple of 512) is stored; the other 511 entries stay 0 and read here as
+ * MS_E_LTAIL, so that mapping or freeing a 2 MiB frame costs no per-4 KiB work. */
+static inline uint32_t ms_obj_entry(const struct ms_object *o, uint32_t idx)
+{
+    uint32_t e = o->page[idx];
+    if (e || !(idx & (MS_PAGES_PER_LARGE - 1))) return e;
+    return MS_E_KIND(o->page[idx & ~(MS_PAGES_PER_LARGE - 1)]) == MS_E_LARGE ? MS_E_MAKE(MS_E_LTAIL, 0) : 0;
+}
 /* Frees one page entry of an object that nothing maps (deletes frame / copy). */
 void ms_obj_drop_page(struct ms_server *s, struct ms_object *o, uint32_t idx);
 /* Finds the frame holding page `idx` of `o` (in `o` or its backing chain).  Returns the

@@ -105,7 +105,7 @@ static int fault_direct(struct ms_server *s, struct ms_as *as, struct ms_region 
     struct ms_object *o = r->obj;
     uint32_t idx = r->off + (uint32_t)((va - r->start) >> MS_PAGE_BITS);
     uint32_t *e = &o->page[idx];
-    uint32_t kind = MS_E_KIND(*e);
+    uint32_t kind = MS_E_KIND(ms_obj_entry(o, idx));
     if (kind == MS_E_BORROW || kind == MS_E_COPY) {
         if (!write) return MS_FAULT_ACCESS;
         int err = fault_need(s, as, va, 1, 1, st);
@@ -157,13 +157,78 @@ static int fault_shared(struct ms_server *s, struct ms_as *as, struct ms_region 
     return MS_FAULT_KERNEL;
 }
 
-int ms_fill_page(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va, int write)
+/* The common case, a first touch of private memory with nothing behind it where the page
+ * table exists and a frame is retyped already: one map invocation, nothing to reserve.
+ * Returns -1 if it is not that case (nothing done). */
+static int fault_fast(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va)
+{
+    struct ms_object *o = r->obj;
+    uint32_t idx = r->off + (uint32_t)((va - r->start) >> MS_PAGE_BITS);
+    struct ms_client *c = o->owner;
+    if (o->backing || ms_obj_entry(o, idx) || !s->spare_count ||
+        !ms_quota_fits(c->quota.pages_used, 1, c->quota.pages_limit) ||
+        !ms_quota_fits(c->quota.slots_used, 1, c->quota.slots_limit))
+        return -1;
+    struct ms_pt_ref *pt = ms_pt_find(as, va);
+    if (!pt) return -1;
+    /* The frame is taken from the spare run only once it is mapped. */
+    ms_slot_t f = s->spare_first;
+    if (ms_k_map_frame(s, f, as->pml4, va, r->rights, o->cached)) return MS_FAULT_KERNEL;
+    s->spare_first++;
+    s->spare_count--;
+    pt->count++;
+    o->page[idx] = MS_E_MAKE(MS_E_OWN, f);
+    c->quota.pages_used++; /* (both fit, checked above) */
+    c->quota.slots_used++;
+    return 0;
+}
+
+/* Large pages on demand: the first touch of a 2 MiB-aligned block wholly inside a private
+ * region of plain anonymous memory (no backing object, not MS_MAP_4K), with nothing
+ * mapped in the block yet, maps a 2 MiB frame (charged 512 pages + 1 slot) if the quota
+ * and an empty 2 MiB chunk allow; else -1 (nothing done: 4 KiB pages then). */
+static int fault_large(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va)
+{
+    struct ms_object *o = r->obj;
+    uint64_t bva = va & ~(MS_LARGE_SIZE - 1);
+    if (r->small || o->backing || o->kind != MS_OBJK_ANON || bva < r->start || bva + MS_LARGE_SIZE > r->end)
+        return -1;
+    uint32_t i = r->off + (uint32_t)((bva - r->start) >> MS_PAGE_BITS);
+    if ((i & (MS_PAGES_PER_LARGE - 1)) || ms_pt_present(as, bva)) return -1;
+    for (uint32_t k = 0; k < MS_PAGES_PER_LARGE; k++)
+        if (o->page[i + k]) return -1;
+    struct ms_tcount tc;
+    ms_tcount_init(&tc);
+    ms_tables_count(as, bva, 1, &tc);
+    struct ms_need n = { tc.tables, 1, 1 + tc.tables, tc.nodes };
+    struct ms_stash st = { 0, 0 };
+    if (ms_need_check(s, o->owner, &n) || (tc.nodes && ms_stash_fill(s, &st, (uint32_t)tc.nodes))) return -1;
+    ms_slot_t f = ms_kobj_new(s, MS_KOBJ_FRAME_2M);
+    int err = f ? ms_map_frame(s, as, f, bva, r->rights, 1, o->cached, &st, 0) : MS_ERR_KERNEL;
+    ms_stash_drain(s, &st);
+    if (err) {
+        if (f) ms_kobj_free(s, f);
+        return MS_FAULT_KERNEL;
+    }
+    o->page[i] = MS_E_MAKE(MS_E_LARGE, f);
+    ms_charge(o->owner, MS_PAGES_PER_LARGE, 1);
+    s->stats.large_frames_mapped++;
+    return 0;
+}
+
+static int fill_slow(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va, int write)
 {
     struct ms_stash st = { 0, 0 };
     int kind = ms_region_direct(r) ? fault_direct(s, as, r, va, write, &st)
                                    : fault_shared(s, as, r, va, &st);
     ms_stash_drain(s, &st);
     return kind;
+}
+
+int ms_fill_page(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint64_t va, int write)
+{
+    int kind = ms_region_direct(r) ? fault_fast(s, as, r, va) : -1;
+    return kind >= 0 ? kind : fill_slow(s, as, r, va, write);
 }
 
 /* seL4 on x86 reports every page fault as a data fault (no prefetch flag) and without
@@ -186,7 +251,12 @@ int ms_vm_fault(struct ms_server *s, uint64_t badge, uint64_t addr, uint64_t ip,
     if (!write && is_fetch(addr, ip, code) && !(r->rights & MS_RIGHT_X))
         return report(s, as, MS_FAULT_EXEC_NX, r, addr, ip, code);
     if (as->broken) return report(s, as, MS_FAULT_KERNEL, r, addr, ip, code);
-    int kind = ms_fill_page(s, as, r, addr & ~(MS_PAGE_SIZE - 1), write);
+    /* ms_fill_page, and 2 MiB frames on demand (only here: PAGE_CAP wants a 4 KiB page).
+     * The short path needs a page table, which rules a 2 MiB frame out anyway. */
+    uint64_t va = addr & ~(MS_PAGE_SIZE - 1);
+    int kind = -1;
+    if (ms_region_direct(r) && (kind = fault_fast(s, as, r, va)) < 0) kind = fault_large(s, as, r, va);
+    if (kind < 0) kind = fill_slow(s, as, r, va, write);
     if (kind) return report(s, as, (uint32_t)kind, r, addr, ip, code);
     s->stats.faults_fixed++;
     return 0;

@@ -156,6 +156,7 @@ static struct ms_region *enter_regions(const struct ms_req_map *a, struct map_pl
     r->end = mp->va + mp->size;
     r->rights = (uint8_t)a->rights;
     r->kind = MS_REG_MAP;
+    r->small = (a->flags & MS_MAP_4K) != 0;
     r->caps = caps;
     r->caps_len = caps_len;
     if (mp->obj) {
@@ -201,8 +202,8 @@ static int populate_large(struct ms_server *s, struct map_plan *mp, struct ms_re
         return MS_ERR_KERNEL;
     }
     struct ms_object *o = r->obj;
-    o->page[i] = MS_E_MAKE(MS_E_LARGE, f);
-    for (uint32_t t = 1; t < MS_PAGES_PER_LARGE; t++) o->page[i + t] = MS_E_MAKE(MS_E_LTAIL, 0);
+    MS_CHECK(!(i & (MS_PAGES_PER_LARGE - 1))); /* where ms_obj_entry looks for heads */
+    o->page[i] = MS_E_MAKE(MS_E_LARGE, f); /* the other 511 entries stay 0 (MS_E_LTAIL) */
     ms_charge(o->owner, MS_PAGES_PER_LARGE, 1);
     s->stats.large_frames_mapped++;
     return MS_OK;

@@ -91,3 +91,6 @@ int ms_obj_lookup(struct ms_server *s, const struct ms_client *c, uint32_t handl
 /* Totals for tests and benchmarks. */
 uint64_t ms_free_pages(const struct ms_server *s);
 uint32_t ms_free_slots(const struct ms_server *s);
+/* Metadata bytes in use: the heap blocks the core holds, except that the slot tables
+ * (allocated once for all slots) count only for the slots in use. */
+uint64_t ms_metadata_bytes(const struct ms_server *s);

@@ -49,8 +49,7 @@ void ms_obj_drop_page(struct ms_server *s, struct ms_object *o, uint32_t idx)
     case MS_E_LARGE:
         ms_kobj_free(s, slot);
         ms_uncharge(o->owner, MS_PAGES_PER_LARGE, 1);
-        for (uint32_t i = 1; i < MS_PAGES_PER_LARGE; i++) o->page[idx + i] = 0;
-        break;
+        break; /* (its other 511 entries are 0 already) */
     default:
         break; /* NONE, BORROW (the lender owns it), LTAIL (dropped with its head) */
     }
@@ -87,7 +86,7 @@ ms_slot_t ms_obj_find(const struct ms_object *o, uint32_t idx, const struct ms_o
 {
     for (unsigned n = 0; o && n <= MS_MAX_DEPTH + 1; n++) {
         MS_CHECK(idx < o->npages);
-        uint32_t e = o->page[idx];
+        uint32_t e = ms_obj_entry(o, idx);
         switch (MS_E_KIND(e)) {
         case MS_E_OWN:
         case MS_E_LARGE:
@@ -96,7 +95,6 @@ ms_slot_t ms_obj_find(const struct ms_object *o, uint32_t idx, const struct ms_o
             return MS_E_SLOT(e);
         case MS_E_LTAIL: {
             uint32_t head = idx & ~(MS_PAGES_PER_LARGE - 1);
-            MS_CHECK(MS_E_KIND(o->page[head]) == MS_E_LARGE);
             *where = o;
             *off = (idx - head) << MS_PAGE_BITS;
             return MS_E_SLOT(o->page[head]);

@@ -49,7 +49,7 @@ static int make_own(struct ms_server *s, struct ms_client *c, struct page_cap_pl
         *frame = MS_E_SLOT(r->obj->page[r->off + p->i]);
         return MS_OK;
     }
-    uint32_t k = MS_E_KIND(*ms_region_entry(r, p->i));
+    uint32_t k = MS_E_KIND(ms_obj_entry(r->obj, r->off + (uint32_t)p->i));
     if (k == MS_E_LARGE || k == MS_E_LTAIL) {
         uint64_t bva = va & ~(MS_LARGE_SIZE - 1);
         struct ms_prep prep;

@@ -38,6 +38,13 @@ void ms_tables_count(const struct ms_as *as, uint64_t va, int large, struct ms_t
     }
 }
 
+struct ms_pt_ref *ms_pt_find(struct ms_as *as, uint64_t va)
+{
+    struct ms_pdpt_node *pdpt = as->tables.pdpt[L4(va)];
+    struct ms_pd_node *pd = pdpt ? pdpt->pd[L3(va)] : 0;
+    return pd && pd->pt[L2(va)].slot ? &pd->pt[L2(va)] : 0;
+}
+
 int ms_pt_present(const struct ms_as *as, uint64_t va)
 {
     const struct ms_pdpt_node *pdpt = as->tables.pdpt[L4(va)];

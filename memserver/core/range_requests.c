@@ -114,7 +114,7 @@ int ms_query(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t
     q->off = (uint64_t)r->off << MS_PAGE_BITS;
     uint64_t i = (va - r->start) >> MS_PAGE_BITS;
     int large;
-    if (ms_region_direct(r) && MS_E_KIND(*ms_region_entry(r, i)) == MS_E_LTAIL) q->present = 1;
+    if (ms_region_direct(r) && MS_E_KIND(ms_obj_entry(r->obj, r->off + (uint32_t)i)) == MS_E_LTAIL) q->present = 1;
     else q->present = ms_region_mapped(r, i, &large) != 0;
     return MS_OK;
 }

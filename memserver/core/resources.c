@@ -5,12 +5,6 @@
  */
 #include "memserver/core/core.h"
 
-/* used + n <= limit, without wrapping (a limit lowered below use refuses everything). */
-int ms_quota_fits(uint64_t used, uint64_t n, uint64_t limit)
-{
-    uint64_t total;
-    return !__builtin_add_overflow(used, n, &total) && total <= limit;
-}
 
 int ms_need_check(const struct ms_server *s, const struct ms_client *c, const struct ms_need *n)
 {

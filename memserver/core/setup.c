@@ -74,6 +74,13 @@ uint32_t ms_free_slots(const struct ms_server *s)
     return s->slots.count + s->spare_count; /* spare frames are free for any request */
 }
 
+uint64_t ms_metadata_bytes(const struct ms_server *s)
+{
+    const struct ms_slots *sl = &s->slots;
+    uint64_t in_use = sl->total - ms_free_slots(s);
+    return s->heap_in_use - sl->table_bytes + sl->table_bytes * in_use / sl->total;
+}
+
 void ms_fini(struct ms_server *s)
 {
     for (uint32_t i = 0; i < MS_MAX_CLIENTS; i++)

@@ -16,6 +16,7 @@ int ms_slots_init(struct ms_server *s, ms_slot_t first, uint32_t total)
     sl->chunk_of = ms_heap_alloc(s, (uint64_t)total * sizeof(uint16_t));
     sl->exported = ms_heap_alloc(s, (uint64_t)words * sizeof(uint64_t));
     if (!sl->used || !sl->chunk_of || !sl->exported) return MS_ERR_NO_MEMORY;
+    sl->table_bytes = (uint64_t)words * sizeof(uint64_t) * 2 + (uint64_t)total * sizeof(uint16_t);
     /* Bits past the end count as used. */
     for (uint32_t i = total; i < words * WORD_BITS; i++) sl->used[i / WORD_BITS] |= 1ull << (i % WORD_BITS);
     sl->first = first;

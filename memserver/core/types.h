@@ -2,8 +2,9 @@
  * The bookkeeping core's data structures (plain C, no system calls).
  *
  * Metadata budget per mapped 4 KiB page: one u32 entry in the memory object's page
- * array (the frame cap's slot number plus state bits), one bit in the slot bitmap and
- * one u16 in the slot-to-chunk map, i.e. about 6 bytes.  Regions of shared objects add
+ * array (the frame cap's slot number plus state bits), two bits in the slot bitmaps and
+ * one u16 in the slot-to-chunk map, i.e. about 6 bytes.  A 2 MiB frame stores one
+ * entry (its head) and one slot.  Regions of shared objects add
  * one u32 per page (the slot of that mapping's own copy of the frame cap).  Paging
  * structures cost 8 bytes per 2 MiB.
  */
@@ -28,7 +29,8 @@ enum {
     MS_E_BORROW = 2, /* a backing object's master, mapped read-only here, not owned */
     MS_E_COPY = 3,   /* owned copy of a backing object's master cap, mapped read-only */
     MS_E_LARGE = 4,  /* first page of an owned 2 MiB frame (slot = its cap) */
-    MS_E_LTAIL = 5,  /* one of the other 511 pages of a 2 MiB frame */
+    MS_E_LTAIL = 5,  /* one of the other 511 pages of a 2 MiB frame: never stored (the
+                      * entry stays 0), reported by ms_obj_entry */
 };
 #define MS_E_MAKE(kind, slot) (((uint32_t)(kind) << 29) | (uint32_t)(slot))
 #define MS_MAX_SLOT 0x1FFFFFFFu
@@ -46,6 +48,7 @@ struct ms_slots {
     uint16_t *chunk_of; /* per slot: untyped chunk + 1 its object came from (0 = none) */
     /* bitmap, 1 = a frame whose cap was handed out (PAGE_CAP): revoke before deleting */
     uint64_t *exported;
+    uint64_t table_bytes; /* heap bytes of used + chunk_of + exported */
 };
 
 /* ---- untyped memory, split into chunks of at most 2 MiB ---- */
@@ -105,7 +108,8 @@ struct ms_region {
     uint32_t off;          /* object page index of `start` */
     uint8_t rights;
     uint8_t kind;
-    uint16_t pad;
+    uint8_t small; /* 4 KiB frames only (MAP with MS_MAP_4K): no 2 MiB frame on demand */
+    uint8_t pad;
     /* Regions of a non-private object: per page, the slot of this mapping's own copy
      * of the frame cap (0 = not mapped yet).  caps[0] belongs to `start`. */
     uint32_t *caps;

@@ -173,7 +173,7 @@ static int op_stats(struct req *q)
 {
     const struct ms_server *s = q->s;
     uint64_t v[9] = { mss_glue.invocations, s->stats.faults_fixed, s->stats.faults_reported,
-                      s->stats.large_frames_mapped, ms_free_pages(s), ms_free_slots(s), s->heap_in_use,
+                      s->stats.large_frames_mapped, ms_free_pages(s), ms_free_slots(s), ms_metadata_bytes(s),
                       mss_glue.fault_tsc, mss_glue.last_tsc };
     for (unsigned i = 0; i < 9; i++) q->res[i] = v[i];
     q->nres = 9;

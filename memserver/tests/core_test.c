@@ -19,7 +19,7 @@ static void test_touch_64mib(void)
     uint32_t as;
     CHECK_ERR(ms_as_create(&h.s, c, 0, &as), MS_OK);
     uint64_t va;
-    struct ms_req_map m = anon(as, 0, 64 * MiB, MS_RW, 0);
+    struct ms_req_map m = anon(as, 0, 64 * MiB, MS_RW, MS_MAP_4K);
     CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
     CHECK_EQ(va & (2 * MiB - 1), 0);
     uint64_t calls0 = h.s.stats.invocations;
@@ -61,6 +61,29 @@ static void test_populate_large(void)
     CHECK_EQ(h.s.stats.large_frames_mapped, 3);
     printf("populate 8 MiB at +1 MiB: %llu invocations\n", (unsigned long long)(h.s.stats.invocations - calls0));
     for (uint64_t off = 0; off < 8 * MiB; off += 4096) CHECK_ERR(h_write(&h, as, va + off, off + 7), 0);
+    /* Only a 2 MiB frame's head entry is stored: its other pages are present all the
+     * same, a write there is no fault, and once the frame is unmapped they are gone and
+     * a touch fills a fresh 4 KiB page. */
+    struct ms_query_result q;
+    const uint64_t big = BASE + 2 * MiB, tail = big + 2 * MiB - 4096;
+    CHECK_ERR(ms_query(&h.s, c, as, big + 4096, &q), MS_OK);
+    CHECK_EQ(q.present, 1);
+    CHECK_ERR(ms_query(&h.s, c, as, tail, &q), MS_OK);
+    CHECK_EQ(q.present, 1);
+    uint64_t fixed0 = h.s.stats.faults_fixed, used0 = c->quota.pages_used;
+    CHECK_ERR(h_write(&h, as, tail, 5), 0);
+    CHECK_EQ(h.s.stats.faults_fixed, fixed0);
+    CHECK_ERR(ms_unmap(&h.s, c, as, big, 2 * MiB), MS_OK);
+    CHECK_EQ(c->quota.pages_used, used0 - 512);
+    CHECK_ERR(ms_query(&h.s, c, as, tail, &q), MS_ERR_NOT_MAPPED);
+    struct ms_req_map m2 = anon(as, big, 2 * MiB, MS_RW, MS_MAP_FIXED | MS_MAP_4K);
+    CHECK_ERR(ms_map(&h.s, c, &m2, &va), MS_OK);
+    uint64_t got = 1;
+    CHECK_ERR(h_read(&h, as, tail, &got), 0);
+    CHECK_EQ(got, 0);
+    CHECK_EQ(h.s.stats.faults_fixed, fixed0 + 1);
+    va = BASE + 1 * MiB;
+    for (uint64_t off = 0; off < 2 * MiB; off += 4096) CHECK_ERR(h_write(&h, as, big + off, big + off - va + 7), 0);
     /* Protect one page inside a 2 MiB frame: the frame is split, contents kept. */
     CHECK_ERR(ms_protect(&h.s, c, as, BASE + 4 * MiB + 8192, 4096, MS_R), MS_OK);
     for (uint64_t off = 0; off < 8 * MiB; off += 4096) {
@@ -84,7 +107,7 @@ static void test_populate_4k(void)
     ms_client_set_quota(&h.s, 1, 1u << 20, 1u << 20);
     uint32_t as;
     CHECK_ERR(ms_as_create(&h.s, c, 0, &as), MS_OK);
-    uint64_t va, heap0 = h.s.heap_in_use, calls0 = h.s.stats.invocations;
+    uint64_t va, heap0 = ms_metadata_bytes(&h.s), calls0 = h.s.stats.invocations;
     struct ms_req_map m = anon(as, 0, 64 * MiB, MS_RW, MS_MAP_POPULATE | MS_MAP_4K);
     CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
     uint64_t pages = (64 * MiB) >> 12;
@@ -93,9 +116,8 @@ static void test_populate_4k(void)
            (unsigned long long)(milli % 1000));
     CHECK(milli <= 1010);
     CHECK_EQ(h.s.stats.large_frames_mapped, 0);
-    /* Metadata: heap grown by the mapping, plus the slot bitmap bits and chunk index of
-     * every frame's slot. */
-    uint64_t meta_milli = ((h.s.heap_in_use - heap0) * 1000 + pages * (2000 / 8 + 2000)) / pages;
+    /* Metadata (counted): heap grown by the mapping, the slot tables for the slots used. */
+    uint64_t meta_milli = (ms_metadata_bytes(&h.s) - heap0) * 1000 / pages;
     printf("metadata: %llu.%03llu bytes per mapped page beyond the frame cap's slot\n",
            (unsigned long long)(meta_milli / 1000), (unsigned long long)(meta_milli % 1000));
     CHECK(meta_milli <= 16000);
@@ -395,9 +417,105 @@ static void test_heap_failures(void)
     fk_fini(&h.fk);
 }
 
+/* The short fault path (page table there, a frame retyped already) charges like the
+ * long one, refuses over quota with nothing changed, and a quota that fits again works. */
+static void test_fault_fast_path(void)
+{
+    struct harness h;
+    h_init(&h, 24, 8);
+    struct ms_client *c = ms_client_get(&h.s, 1, 1);
+    uint32_t as;
+    uint64_t va, v = 0;
+    CHECK_ERR(ms_as_create(&h.s, c, 0, &as), MS_OK);
+    struct ms_req_map m = anon(as, BASE, 16 * 4096, MS_RW, MS_MAP_FIXED);
+    CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
+    CHECK_ERR(h_write(&h, as, BASE, 1), 0); /* the long path: page table, spare run */
+    uint64_t pages = c->quota.pages_used, slots = c->quota.slots_used, spare = h.s.spare_count;
+    CHECK(spare > 0);
+    CHECK_ERR(h_write(&h, as, BASE + 4096, 2), 0);
+    CHECK_EQ(c->quota.pages_used, pages + 1);
+    CHECK_EQ(c->quota.slots_used, slots + 1);
+    CHECK_EQ(h.s.spare_count, spare - 1);
+    ms_client_set_quota(&h.s, 1, c->quota.pages_used, 1u << 20);
+    struct h_snap s0 = h_snap(&h, c);
+    CHECK_ERR(h_write(&h, as, BASE + 2 * 4096, 3), MS_FAULT_QUOTA);
+    CHECK(h_snap_eq(s0, h_snap(&h, c)));
+    CHECK_EQ(h.s.spare_count, spare - 1);
+    ms_client_set_quota(&h.s, 1, 1u << 20, c->quota.slots_used);
+    CHECK_ERR(h_write(&h, as, BASE + 2 * 4096, 3), MS_FAULT_QUOTA);
+    CHECK(h_snap_eq(s0, h_snap(&h, c)));
+    ms_client_set_quota(&h.s, 1, 1u << 20, 1u << 20);
+    CHECK_ERR(h_write(&h, as, BASE + 2 * 4096, 3), 0);
+    CHECK_ERR(h_read(&h, as, BASE + 4096, &v), 0);
+    CHECK_EQ(v, 2);
+    CHECK_ERR(ms_as_destroy(&h.s, c, as), MS_OK);
+    ms_client_destroy(&h.s, 1);
+    h_check_all_free(&h);
+    ms_fini(&h.s);
+    fk_fini(&h.fk);
+}
+
+/* Large pages on demand: the first touch of an aligned 2 MiB block wholly inside the
+ * region maps a 2 MiB frame; the partial blocks at the ends, a quota without room for
+ * 512 pages and MS_MAP_4K regions get 4 KiB pages. */
+static void test_fault_large(void)
+{
+    struct harness h;
+    h_init(&h, 27, 8);
+    struct ms_client *c = ms_client_get(&h.s, 1, 1);
+    ms_client_set_quota(&h.s, 1, 1u << 20, 1u << 20);
+    uint32_t as;
+    uint64_t va, v = 0;
+    CHECK_ERR(ms_as_create(&h.s, c, 0, &as), MS_OK);
+    struct ms_req_map m = anon(as, BASE + 1 * MiB, 8 * MiB, MS_RW, MS_MAP_FIXED);
+    CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
+    uint64_t pages0 = c->quota.pages_used;
+    for (uint64_t off = 0; off < 8 * MiB; off += 4096) CHECK_ERR(h_write(&h, as, va + off, off + 3), 0);
+    /* 1 MiB head and tail in 4 KiB pages (256 faults each, one page table each), three
+     * 2 MiB frames (one fault each); a PD for the space. */
+    CHECK_EQ(h.s.stats.large_frames_mapped, 3);
+    CHECK_EQ(h.s.stats.faults_fixed, 512 + 3);
+    CHECK_EQ(c->quota.pages_used, pages0 + 2048 + 2 + 1 + 1);
+    for (uint64_t off = 0; off < 8 * MiB; off += 4096) {
+        CHECK_ERR(h_read(&h, as, va + off, &v), 0);
+        if (v != off + 3) { CHECK_EQ(v, off + 3); break; }
+    }
+    /* Unmapping part of a 2 MiB frame splits it, the contents stay. */
+    CHECK_ERR(ms_unmap(&h.s, c, as, BASE + 4 * MiB, 4096), MS_OK);
+    CHECK_ERR(h_read(&h, as, BASE + 4 * MiB + 4096, &v), 0);
+    CHECK_EQ(v, 3 * MiB + 4096 + 3);
+    CHECK_ERR(ms_as_destroy(&h.s, c, as), MS_OK);
+    /* Not enough quota for 512 pages: 4 KiB pages. */
+    CHECK_ERR(ms_as_create(&h.s, c, 0, &as), MS_OK);
+    m = anon(as, BASE, 4 * MiB, MS_RW, MS_MAP_FIXED);
+    CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
+    ms_client_set_quota(&h.s, 1, c->quota.pages_used + 100, 1u << 20);
+    uint64_t large0 = h.s.stats.large_frames_mapped;
+    CHECK_ERR(h_write(&h, as, BASE, 1), 0);
+    CHECK_EQ(h.s.stats.large_frames_mapped, large0);
+    ms_client_set_quota(&h.s, 1, 1u << 20, 1u << 20);
+    /* A 4 KiB page in the first block already: that block stays 4 KiB, the next not. */
+    CHECK_ERR(h_write(&h, as, BASE + 2 * MiB + 4096, 2), 0);
+    CHECK_EQ(h.s.stats.large_frames_mapped, large0 + 1);
+    CHECK_ERR(h_write(&h, as, BASE + 4096, 1), 0);
+    CHECK_EQ(h.s.stats.large_frames_mapped, large0 + 1);
+    /* MS_MAP_4K: never. */
+    m = anon(as, BASE + 64 * MiB, 4 * MiB, MS_RW, MS_MAP_FIXED | MS_MAP_4K);
+    CHECK_ERR(ms_map(&h.s, c, &m, &va), MS_OK);
+    CHECK_ERR(h_write(&h, as, BASE + 64 * MiB, 1), 0);
+    CHECK_EQ(h.s.stats.large_frames_mapped, large0 + 1);
+    CHECK_ERR(ms_as_destroy(&h.s, c, as), MS_OK);
+    ms_client_destroy(&h.s, 1);
+    h_check_all_free(&h);
+    ms_fini(&h.s);
+    fk_fini(&h.fk);
+}
+
 int main(void)
 {
     test_touch_64mib();
+    test_fault_large();
+    test_fault_fast_path();
     test_populate_large();
     test_populate_4k();
     test_split_merge();
