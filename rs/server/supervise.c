@@ -175,12 +175,30 @@ void rs_supervise_tick(void)
     (void)rs_supervise_event(RS_EV_TICK, 0, 0, 0, NULL);
 }
 
-/* Without a timer no time passes while things happen; when the RS has nothing else to
- * do and a service waits for its backoff to end, the clock jumps to that moment (a
- * discrete-event clock: deterministic, and a backoff still orders restarts). */
+/* Whether the RS's clock is stopped: the system has no timer driver (the service granted
+ * IRQ 0), or that driver is not running (crashed, hung and killed, backing off, stopped):
+ * then no TICK comes, and without the fallback below the timer's own restart, due at
+ * the end of its backoff, would never come either. */
+static bool clock_stopped(void)
+{
+    if (rs.tick_ms == 0) return true;
+    for (unsigned i = 0; i < rs.m.nservices; i++) {
+        const struct rs_service *svc = &rs.m.service[i];
+        for (unsigned g = 0; g < svc->ngrants; g++) {
+            if (svc->grants[g].kind == RS_GRANT_IRQ && svc->grants[g].first == 0) {
+                return rs.pol.svc[i].state != RS_SVC_RUNNING;
+            }
+        }
+    }
+    return true;
+}
+
+/* While the clock is stopped no time passes while things happen; when the RS has nothing
+ * else to do and a service waits for its backoff to end, the clock jumps to that moment
+ * (a discrete-event clock: deterministic, and a backoff still orders restarts). */
 void rs_supervise_idle(void)
 {
-    for (unsigned guard = 0; rs.tick_ms == 0 && guard < 4u * RS_MAX_SERVICES; guard++) {
+    for (unsigned guard = 0; clock_stopped() && guard < 4u * RS_MAX_SERVICES; guard++) {
         uint64_t next = UINT64_MAX;
         for (unsigned i = 0; i < rs.m.nservices; i++) {
             const struct rs_svc_status *s = &rs.pol.svc[i];
