@@ -100,10 +100,17 @@ function(add_sel4_program name)
   set_property(GLOBAL APPEND PROPERTY SEL4_PROGRAMS ${name})
 endfunction()
 
-# add_portable_library(NAME SOURCES...): NAME for seL4 programs, NAME_host (sanitized)
-# for host tests, and NAME_fuzz in the FUZZ build.  The code must make no syscalls.
+# add_portable_library(NAME SOURCES... [INCLUDE dirs...] [LIBS portable libs...]): NAME
+# for seL4 programs, NAME_host (sanitized) for host tests, and NAME_fuzz in the FUZZ
+# build; each variant links the same variant of the portable libraries in LIBS.  The
+# code must make no syscalls.
 function(add_portable_library name)
-  cmake_parse_arguments(A "" "" "SOURCES;INCLUDE" ${ARGN})
+  cmake_parse_arguments(A "" "" "SOURCES;INCLUDE;LIBS" ${ARGN})
+  if(FUZZ)
+    set(variants _fuzz)
+  else()
+    set(variants "" _host)
+  endif()
   if(NOT FUZZ)
     add_library(${name} STATIC ${A_SOURCES})
     target_compile_options(${name} PRIVATE ${WARNINGS} ${SEL4_TARGET_CFLAGS})
@@ -117,6 +124,11 @@ function(add_portable_library name)
     target_compile_options(${name}_fuzz PRIVATE ${WARNINGS} ${SANITIZE} -fsanitize=fuzzer-no-link)
     target_include_directories(${name}_fuzz PUBLIC ${A_INCLUDE} ${SEL4_ABI_INCLUDE})
   endif()
+  foreach(v IN LISTS variants)
+    foreach(lib IN LISTS A_LIBS)
+      target_link_libraries(${name}${v} PUBLIC ${lib}${v})
+    endforeach()
+  endforeach()
 endfunction()
 
 # add_host_test(NAME SOURCES... [LIBS libs...]): a host unit test under ASan+UBSan, run by CTest.
