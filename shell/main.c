@@ -5,8 +5,9 @@
  * interface (rs/PROTOCOL.md).  When the input ends (sel4-sim: end of stdin; a terminal:
  * Ctrl-D on an empty line) it stops every other service and ends the run with status 0.
  *
- * Caps (manifest `channels = console  grants = control ioport:0xf4`): the console is the
- * startup page's console_ep; the control cap and the exit port are the last two caps.
+ * Caps (manifest `channels = console logd  grants = control ioport:0xf4`): the console is
+ * the startup page's console_ep; the control cap and the exit port are the last two caps;
+ * a channel to logd (the system log, for `log`), if any, is caps[2].
  *
  * Input: the shell sends READ (one-way) and waits on its own endpoint for the driver's
  * INPUT (sent with seL4_NBSend), answering heartbeat pings meanwhile and asking again
@@ -20,6 +21,7 @@
 #include <runtime/string.h>
 #include <runtime/tsc.h>
 #include "drivers/serial/console_protocol.h"
+#include "logd/client.h"
 #include "rs/client/rs_client.h"
 #include "shell/core/command.h"
 #include "shell/core/line_editor.h"
@@ -28,6 +30,8 @@
 #define LOG_SHOWN 16u
 
 static seL4_CPtr console, control, exit_port;
+static struct svc_conn logd;
+static bool have_logd;
 static runtime_service_t svc;
 static struct line_editor ed;
 
@@ -128,7 +132,40 @@ static void mem(void)
     printf("memory server: %lu pages free (%lu KiB)\n", (unsigned long)free_pages, (unsigned long)free_pages * 4);
 }
 
-static void show_log(void)
+/* `log [NAME|LEVEL]`: the newest LOG_SHOWN matching records of logd, oldest first. */
+static void show_log(const char *word)
+{
+    static struct logd_record rec[LOG_SHOWN];
+    if (!have_logd) {
+        printf("log: no channel to logd (events shows the RS's events)\n");
+        return;
+    }
+    struct logd_filter f = { .min_level = 0, .max_level = LOGD_LEVEL_COUNT - 1, .sender = word };
+    int level = logd_level_parse(word);
+    if (level >= 0) {
+        f.min_level = (unsigned)level;
+        f.sender = NULL;
+    }
+    unsigned n = 0;
+    uint64_t before = 0;
+    int err = LOGD_OK;
+    while (n < LOG_SHOWN) {
+        err = logdc_query(&logd, before, &f, &rec[n]);
+        if (err != LOGD_OK) break;
+        before = rec[n].seq;
+        n++;
+        if (before <= 1) break;
+    }
+    for (unsigned k = n; k-- > 0;) {
+        printf("%4lu %-5s %-15s %s\n", (unsigned long)rec[k].seq, logd_level_name(rec[k].level), rec[k].sender,
+               rec[k].text);
+    }
+    if (err != LOGD_OK && err != LOGD_ERR_NOT_FOUND) printf("log: logd error %d\n", err);
+    if (n == 0 && err == LOGD_ERR_NOT_FOUND) printf("log: no records%s%s\n", word[0] != '\0' ? " for " : "", word);
+}
+
+/* `events`: the RS's recent events (its own event list, RS_OP_LOG). */
+static void show_events(void)
 {
     static char text[RS_LOG_TEXT_MAX + 1];
     uint64_t next = 0, got = 0;
@@ -142,7 +179,7 @@ static void show_log(void)
         printf("%4lu %s\n", (unsigned long)got, text);
         seq = got + 1;
     }
-    if (err != RS_OK) printf("log: %s\n", shell_rs_error(err));
+    if (err != RS_OK) printf("events: %s\n", shell_rs_error(err));
 }
 
 static void service_command(const struct shell_command *c)
@@ -190,7 +227,8 @@ static void run(const char *line)
         break;
     case SHELL_PS: ps(); break;
     case SHELL_MEM: mem(); break;
-    case SHELL_LOG: show_log(); break;
+    case SHELL_LOG: show_log(c.name); break;
+    case SHELL_EVENTS: show_events(); break;
     default: service_command(&c); break;
     }
     console_sync();
@@ -227,6 +265,8 @@ int main(void)
     console = su->console_ep;
     control = su->caps_end - 2;
     exit_port = su->caps_end - 1;
+    have_logd = su->caps_end >= su->caps_start + 5;
+    if (have_logd) logdc_init(&logd, su->caps_start + 2);
     line_editor_init(&ed);
     printf("shell: gen %lu%s; type help for the commands\n", (unsigned long)su->generation,
            su->restarted ? " (restarted)" : "");

@@ -4,6 +4,9 @@
  * incarnation (rs/protocol/service_arena.h), so a crash loses nothing that was committed:
  * the next incarnation attaches (replaying or discarding the last transaction) and goes
  * on.  Requests arrive on the service endpoint, which outlives incarnations.
+ *
+ * args[0] > 0: caps[args[0]] is a channel to logd (the default system): kv logs its start
+ * there (info; warn when it is a restart).
  */
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
@@ -12,6 +15,7 @@
 #include "svcclient/core/released.h"
 #include "kv/core/kv.h"
 #include "kv/protocol/errors.h"
+#include "logd/client.h"
 #include "rs/protocol/service_arena.h"
 
 #define KV_ENTRIES 128u
@@ -61,6 +65,14 @@ int main(void)
     printf("kv: gen %lu up%s: %s (arena %s)\n", (unsigned long)su->generation,
            su->restarted ? " (restarted)" : "", kv_err_name(err),
            arena.replayed ? "replayed a committed transaction" : arena.discarded ? "dropped an uncommitted one" : "clean");
+    if (su->nargs > 0 && su->args[0] > 0 && su->caps_start + su->args[0] < su->caps_end) {
+        static struct svc_conn logd;
+        static char line[LOGD_MSG_MAX + 1];
+        logdc_init(&logd, su->caps_start + su->args[0]);
+        snprintf(line, sizeof(line), "gen %lu up%s: %s", (unsigned long)su->generation,
+                 su->restarted ? " (restarted, data kept)" : "", kv_err_name(err));
+        (void)logdc_write(&logd, su->restarted ? LOGD_LEVEL_WARN : LOGD_LEVEL_INFO, line); /* best effort */
+    }
     if (err != KV_OK) return 1; /* the RS restarts it; a corrupt arena stays corrupt: see README */
     seL4_Word badge = 0;
     seL4_MessageInfo_t info = runtime_service_recv(&badge);

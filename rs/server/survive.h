@@ -41,7 +41,7 @@ uint64_t rs_survive_released(void);
  * bytes).  The store applies them as the RS's OWNER_SET / OWNER_START. */
 #define RS_OWNER_GET 0x4f47u      /* "OG" */
 #define RS_STORE_ENTRIES 16u
-#define RS_STORE_BYTES 4096u
+#define RS_STORE_BYTES 8192u
 #define RS_NAMES_UNKNOWN 1u
 #define RS_NAMES_BAD_REQUEST 2u
 enum { RS_NAMES_RUNNING = 1, RS_NAMES_DOWN = 2 };

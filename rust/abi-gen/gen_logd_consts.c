@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <store/protocol/errors.h>
 #include <store/protocol/messages.h>
+#include <svcclient/core/released.h>
 
 static void word(const char *name, unsigned long long v)
 {
@@ -44,6 +45,8 @@ int main(int argc, char **argv)
     W(STORE_OP_PUT); W(STORE_OP_GET); W(STORE_OP_GET_INCARNATION); W(STORE_OK);
     W(STORE_ERR_NOT_FOUND); W(NAME_MAX_LEN); W(NAME_MRS);
     word("STORE_LABEL_PUT", STORE_LABEL(STORE_OP_PUT));
+    printf("\n// svcclient/core/released.h\n");
+    word("SVC_LABEL_RESTARTABLE", SVC_LABEL_RESTARTABLE);
     printf("\n// rs/protocol/rs_protocol.h\n");
     word("RS_LABEL_LIST", RS_LABEL(RS_OP_LIST));
     W(RS_OK); W(RS_LIST_WORDS);

@@ -5,16 +5,18 @@
 #include <stdbool.h>
 
 #define MAX_WORDS 3u
+#define OPTIONAL_NAME 2u
 
 struct cmd_info {
     const char *name;
     enum shell_cmd cmd;
-    unsigned args;            /* 0, or 1 for a service name */
+    unsigned args;            /* 0, 1 for a service name, OPTIONAL_NAME: 0 or 1 */
 };
 
 static const struct cmd_info commands[] = {
     { "help", SHELL_HELP, 0 },       { "ps", SHELL_PS, 0 },       { "mem", SHELL_MEM, 0 },
-    { "log", SHELL_LOG, 0 },         { "kill", SHELL_KILL, 1 },   { "crash", SHELL_CRASH, 1 },
+    { "log", SHELL_LOG, OPTIONAL_NAME }, { "events", SHELL_EVENTS, 0 },
+    { "kill", SHELL_KILL, 1 },       { "crash", SHELL_CRASH, 1 },
     { "hang", SHELL_HANG, 1 },       { "restart", SHELL_RESTART, 1 }, { "stop", SHELL_STOP, 1 },
     { "start", SHELL_START, 1 },
 };
@@ -24,7 +26,10 @@ const char shell_help_text[] =
     "commands:\0"
     "  ps             services: state, generation, restarts, last end, pages, uptime\0"
     "  mem            memory: free pages, each service's pages used / quota\0"
-    "  log            the reincarnation server's recent events\0"
+    "  log            the system log (logd): the last records of every service\0"
+    "  log NAME       the last records of one service (e.g. log kv)\0"
+    "  log LEVEL      the last records of LEVEL and above: debug info warn error fatal\0"
+    "  events         the reincarnation server's recent events\0"
     "  kill NAME      kill a service (it dies as by a fault; its policy restarts it)\0"
     "  crash NAME     inject a real fault (instruction fetch at 0)\0"
     "  hang NAME      stop its thread (found by the missed heartbeat)\0"
@@ -80,15 +85,19 @@ void shell_parse(const char *line, struct shell_command *out)
                      (int)(wlen[0] > 32 ? 32 : wlen[0]), word[0]);
         return;
     }
-    if (n - 1 != c->args) {
-        if (c->args == 0) {
+    bool count_ok = c->args == OPTIONAL_NAME ? n <= 2 : n - 1 == c->args;
+    if (!count_ok) {
+        if (c->args == OPTIONAL_NAME) {
+            fmt_snprintf(out->error, sizeof(out->error), "%s: takes at most one word (%s, %s NAME, %s LEVEL)", c->name,
+                         c->name, c->name, c->name);
+        } else if (c->args == 0) {
             fmt_snprintf(out->error, sizeof(out->error), "%s: takes no arguments", c->name);
         } else {
             fmt_snprintf(out->error, sizeof(out->error), "%s: needs one service name (%s NAME)", c->name, c->name);
         }
         return;
     }
-    if (c->args == 1) {
+    if (n == 2) {
         bool ok = wlen[1] > 0 && wlen[1] < RS_NAME_BYTES;
         for (size_t k = 0; ok && k < wlen[1]; k++) ok = name_char(word[1][k]);
         if (!ok) {

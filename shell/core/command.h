@@ -5,7 +5,9 @@
  *   ps                   every service: name, state, generation, restarts, last end,
  *                        memory pages used/quota, uptime
  *   mem                  memory-server totals and per-service use
- *   log                  the reincarnation server's recent events (see shell/README.md)
+ *   log [NAME|LEVEL]     the system log (logd): the last records, of one service, or of
+ *                        a level and above (a level name wins over a service name)
+ *   events               the reincarnation server's recent events (see shell/README.md)
  *   kill NAME            the service dies as by a fault (restarted by its policy)
  *   crash NAME           a real fault injected into it (rip = 0)
  *   hang NAME            its thread stops (found by the heartbeat deadline)
@@ -20,7 +22,7 @@
 #include "rs/protocol/rs_protocol.h"
 
 enum shell_cmd {
-    SHELL_EMPTY, SHELL_HELP, SHELL_PS, SHELL_MEM, SHELL_LOG,
+    SHELL_EMPTY, SHELL_HELP, SHELL_PS, SHELL_MEM, SHELL_LOG, SHELL_EVENTS,
     SHELL_KILL, SHELL_CRASH, SHELL_HANG, SHELL_RESTART, SHELL_STOP, SHELL_START,
     SHELL_BAD,   /* error[] says why */
 };
@@ -29,7 +31,7 @@ enum shell_cmd {
 
 struct shell_command {
     enum shell_cmd cmd;
-    char name[RS_NAME_BYTES];          /* the service, for the commands that take one */
+    char name[RS_NAME_BYTES];          /* the service (or log's word), for the commands that take one */
     char error[SHELL_ERROR_MAX];
 };
 

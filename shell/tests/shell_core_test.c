@@ -112,6 +112,25 @@ static void test_parse(void)
     shell_parse("killall", &c);
     CHECK_EQ(c.cmd, SHELL_BAD);
     CHECK(strcmp(shell_cmd_name(SHELL_HANG), "hang") == 0);
+    /* log takes no word, a service name or a level (the shell tells the two apart) */
+    shell_parse("log", &c);
+    CHECK_EQ(c.cmd, SHELL_LOG);
+    CHECK_EQ(c.name[0], '\0');
+    shell_parse("log  kv", &c);
+    CHECK_EQ(c.cmd, SHELL_LOG);
+    CHECK(strcmp(c.name, "kv") == 0);
+    shell_parse("log warn", &c);
+    CHECK_EQ(c.cmd, SHELL_LOG);
+    CHECK(strcmp(c.name, "warn") == 0);
+    shell_parse("log kv warn", &c);
+    CHECK_EQ(c.cmd, SHELL_BAD);
+    CHECK(strcmp(c.error, "log: takes at most one word (log, log NAME, log LEVEL)") == 0);
+    shell_parse("log KV", &c);
+    CHECK_EQ(c.cmd, SHELL_BAD);
+    shell_parse("events", &c);
+    CHECK_EQ(c.cmd, SHELL_EVENTS);
+    shell_parse("events kv", &c);
+    CHECK_EQ(c.cmd, SHELL_BAD);
 }
 
 static void test_ps(void)

@@ -5,7 +5,7 @@ use crate::consts::{
     LOGD_ADMIN_BADGE, LOGD_ERR_BAD_CAP, LOGD_ERR_BAD_LEVEL, LOGD_ERR_BAD_NAME,
     LOGD_ERR_BAD_REQUEST, LOGD_ERR_BAD_TEXT, LOGD_ERR_DENIED, LOGD_ERR_TOO_BIG, LOGD_ERR_VERSION,
     LOGD_MAX_CLIENTS, LOGD_MSG_MRS, LOGD_OP_HELLO, LOGD_OP_NAME_SET, LOGD_OP_QUERY, LOGD_OP_STATS,
-    LOGD_OP_WRITE, LOGD_PROTOCOL_VERSION,
+    LOGD_OP_WRITE, LOGD_PROTOCOL_VERSION, SVC_LABEL_RESTARTABLE,
 };
 use crate::record::{Level, MSG_MAX, Name, Record, Text, TextError};
 use crate::ring::Filter;
@@ -141,17 +141,20 @@ fn decode_name_set(sender: Sender, mrs: &[u64]) -> Result<Request, ErrorCode> {
 
 /// Checks a message completely; changes nothing.
 pub fn decode(m: &Message) -> Result<(Sender, Request), ErrorCode> {
-    if m.label >> 20 != 0 {
+    // A client on svcclient's retrying call marks its requests (the supervisor may then
+    // release the call when logd dies); the mark is not part of the operation.
+    let label = m.label & !SVC_LABEL_RESTARTABLE;
+    if label >> 20 != 0 {
         return Err(LOGD_ERR_BAD_REQUEST);
     }
-    if (m.label >> 12) & 0xff != LOGD_PROTOCOL_VERSION {
+    if (label >> 12) & 0xff != LOGD_PROTOCOL_VERSION {
         return Err(LOGD_ERR_VERSION);
     }
     if m.extra_caps != 0 {
         return Err(LOGD_ERR_BAD_CAP);
     }
     let sender = Sender::from_badge(m.badge).ok_or(LOGD_ERR_DENIED)?;
-    let request = match m.label & 0xfff {
+    let request = match label & 0xfff {
         LOGD_OP_HELLO => expect_len(m.mrs, 0).map(|()| Request::Hello),
         LOGD_OP_WRITE => decode_write(m.mrs),
         LOGD_OP_QUERY => decode_query(m.mrs),
@@ -228,6 +231,16 @@ mod tests {
         let empty = write_words(0, b"");
         assert_eq!(empty, [0]);
         assert!(decode(&msg(label(LOGD_OP_WRITE), 1, &empty)).is_ok());
+    }
+
+    #[test]
+    fn the_retrying_clients_mark_is_not_part_of_the_operation() {
+        let w = write_words(2, b"kv: gen 2 up");
+        let plain = decode(&msg(label(LOGD_OP_WRITE), 3, &w)).unwrap();
+        let marked = decode(&msg(label(LOGD_OP_WRITE) | SVC_LABEL_RESTARTABLE, 3, &w)).unwrap();
+        assert_eq!(plain, marked);
+        let other_bit = label(LOGD_OP_WRITE) | (SVC_LABEL_RESTARTABLE >> 1);
+        assert_eq!(decode(&msg(other_bit, 3, &w)).unwrap_err(), LOGD_ERR_BAD_REQUEST);
     }
 
     #[test]
