@@ -49,6 +49,8 @@ int main(int argc, char **argv)
     word("SVC_LABEL_RESTARTABLE", SVC_LABEL_RESTARTABLE);
     printf("\n// rs/protocol/rs_protocol.h\n");
     word("RS_LABEL_LIST", RS_LABEL(RS_OP_LIST));
+    word("RS_LABEL_LOG", RS_LABEL(RS_OP_LOG));
+    W(RS_LOG_TEXT_MAX); W(RS_LOG_TEXT_WORDS);
     W(RS_OK); W(RS_LIST_WORDS);
     printf("\n// runtime/startup.h\n");
 #undef W

@@ -10,6 +10,7 @@
 //! * `server`: request handling (decode, then an invoke that cannot fail halfway)
 //! * `persist`: the ring as store blobs, restore that tolerates missing/corrupt blobs
 //! * `store`: state-store requests for the blobs
+//! * `rs_events`: the RS's event list as records of sender `rs` (pulled by logd)
 //! * `consts`: generated from the C protocol headers
 #![cfg_attr(not(test), no_std)]
 #![forbid(unsafe_code)]
@@ -19,5 +20,6 @@ pub mod persist;
 pub mod protocol;
 pub mod record;
 pub mod ring;
+pub mod rs_events;
 pub mod server;
 pub mod store;

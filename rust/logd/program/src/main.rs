@@ -8,16 +8,21 @@
 //!   args[0]  a state-store endpoint (a channel to the store): the ring is restored from
 //!            it at start and every accepted record is saved in it before the reply
 //!   args[1]  the RS control cap (grant `control`): names of clients that wrote before
-//!            the RS told logd their name are asked with the control LIST request
+//!            the RS told logd their name are asked with the control LIST request, and
+//!            at each heartbeat ping the RS's new events are pulled (control LOG) into
+//!            the ring as records of sender `rs` (logd::rs_events)
 //! No `unsafe`: everything goes through the sel4 crate.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_code)]
 
-use logd::consts::{RS_LABEL_LIST, RS_OK, RUNTIME_PING_BADGE, STORE_OK};
+use logd::consts::{
+    RS_LABEL_LIST, RS_LABEL_LOG, RS_LOG_TEXT_MAX, RS_LOG_TEXT_WORDS, RS_OK, RUNTIME_PING_BADGE, STORE_OK,
+};
 use logd::persist::{BLOB_BYTES, blob_name, restore};
 use logd::protocol::Message;
 use logd::record::Name;
+use logd::rs_events;
 use logd::server::Logd;
 use logd::store;
 use sel4::consts::seL4_MsgMaxLength;
@@ -27,6 +32,8 @@ use sel4::{Endpoint, MessageInfo, Startup, debug_println, get_mr, set_mr};
 /// the IRQ bit); logd's clients' badges never have them.
 const NOTIFICATION_BITS: u64 = RUNTIME_PING_BADGE | (1 << 62);
 const MAX_MRS: usize = seL4_MsgMaxLength as usize;
+/// RS events pulled at most per heartbeat ping (the rest at the next one).
+const RS_PULL_MAX: usize = 16;
 
 sel4::main!(main);
 
@@ -78,6 +85,41 @@ fn rs_name(control: Endpoint, index: u32) -> Option<Name> {
     Name::from_words([get_mr(0), get_mr(1)]).ok().flatten()
 }
 
+/// Pulls the RS's events from number `*next` on into the ring (saving each blob), at
+/// most RS_PULL_MAX; `*next` is then the first not pulled.  An RS whose numbering is
+/// behind `*next` was restarted (its list begins again): pulled from its oldest.
+fn pull_rs_events(logd: &mut Logd, control: Endpoint, store_ep: Option<Endpoint>, next: &mut u64) {
+    let mut text = [0u8; RS_LOG_TEXT_MAX as usize];
+    for _ in 0..RS_PULL_MAX {
+        let (label, len) = call(control, RS_LABEL_LOG, &[*next]);
+        if label != RS_OK || len < 2 {
+            return;
+        }
+        let (got, n) = (get_mr(0), get_mr(1));
+        if n == 0 {
+            if got < *next {
+                *next = 0;
+                continue;
+            }
+            return;
+        }
+        let n = n.min(RS_LOG_TEXT_MAX) as usize;
+        if len < 2 + n.div_ceil(8) || n.div_ceil(8) > RS_LOG_TEXT_WORDS as usize {
+            return;
+        }
+        for (k, b) in text.iter_mut().enumerate().take(n) {
+            *b = (get_mr(2 + k / 8) >> (8 * (k % 8))) as u8;
+        }
+        let blob = rs_events::push_event(&mut logd.ring, got, &text[..n]);
+        if let Some(s) = store_ep
+            && !save_blob(s, logd, blob)
+        {
+            logd.stats.store_errors += 1;
+        }
+        *next = got.saturating_add(1);
+    }
+}
+
 fn main(startup: &Startup) -> i32 {
     let sv = startup.supervision();
     let Some(ep) = sv.service_ep() else {
@@ -115,6 +157,7 @@ fn serve(
 ) -> ! {
     let mut pending: Option<MessageInfo> = None;
     let mut mrs = [0u64; MAX_MRS];
+    let mut rs_next = rs_events::resume_point(&logd.ring);
     loop {
         let (info, badge) = match pending.take() {
             Some(reply) => ep.reply_recv(reply),
@@ -126,6 +169,11 @@ fn serve(
                 && let Some(ack) = heartbeat_ack
             {
                 ack.signal();
+            }
+            if badge & RUNTIME_PING_BADGE != 0
+                && let Some(c) = control
+            {
+                pull_rs_events(logd, c, store_ep, &mut rs_next);
             }
             continue;
         }
