@@ -1,6 +1,6 @@
 #!/bin/bash
 # The default system's shell driven through the simulated UART (system/tests/session.txt:
-# help, ps, mistakes, backspaces, restart, mem, log, refused commands).  The console
+# help, ps, mistakes, backspaces, restart, mem, events, log, refused commands).  The console
 # driver is crashed by sel4-sim in the middle of the line "psx<BS><BS><BS>ps" (its
 # CONSOLE_AT-th instruction): the console must come back (generation 2), the shell must
 # keep the half-typed line and run it, and the end of the input must stop the system
@@ -10,7 +10,7 @@ sim=$1 image=$2 input=$3
 # The console driver's instruction at which sel4-sim crashes it: chosen so that it falls
 # while "psx<BS><BS><BS>ps" is being typed (checked below: if the code changes and it
 # no longer does, choose another value).
-CONSOLE_AT=212000
+CONSOLE_AT=260000
 out=$(mktemp -d) || exit 2
 trap 'rm -rf "$out"' EXIT
 fail=0
@@ -45,7 +45,10 @@ expect 2 "NAME            STATE     GEN RESTARTS LAST END" "ps ran twice (the se
 expect 1 "restart demo: done" "restart"
 grep -qE '^total +[0-9]+ +[0-9]+$' "$o" || { echo "FAIL: mem has no total line"; fail=1; }
 grep -qE '^memory server: [0-9]+ pages free' "$o" || { echo "FAIL: mem has no free-pages line"; fail=1; }
-grep -qE '^ +[0-9]+ rs: console gen 1 crashed' "$o" || { echo "FAIL: log does not show the console crash"; fail=1; }
+grep -qE '^ +[0-9]+ rs: console gen 1 crashed' "$o" || { echo "FAIL: events does not show the console crash"; fail=1; }
+# logd has the RS's events too (pulled at its heartbeats), with their level.
+grep -qE '^ +[0-9]+ warn +rs +#[0-9]+ console gen 1 crashed' "$o" || { echo "FAIL: log (logd) does not show the console crash"; fail=1; }
+expect 1 "log: takes at most one word (log, log NAME, log LEVEL)" "log with two words is refused"
 expect 1 "shell: end of input: stopping the system" "the end of input stops the system"
 expect 1 "shell: halt" "the shell halts"
 [ "$(tail -n1 "$o")" = "shell: halt" ] || { echo "FAIL: the last line is not 'shell: halt'"; fail=1; }

@@ -17,7 +17,7 @@
 #![forbid(unsafe_code)]
 
 use logd::consts::{
-    RS_LABEL_LIST, RS_LABEL_LOG, RS_LOG_TEXT_MAX, RS_LOG_TEXT_WORDS, RS_OK, RUNTIME_PING_BADGE, STORE_OK,
+    LOGD_OP_QUERY, RS_LABEL_LIST, RS_LABEL_LOG, RS_LOG_TEXT_MAX, RS_LOG_TEXT_WORDS, RS_OK, RUNTIME_PING_BADGE, STORE_OK,
 };
 use logd::persist::{BLOB_BYTES, blob_name, restore};
 use logd::protocol::Message;
@@ -180,6 +180,12 @@ fn serve(
         let n = (info.length() as usize).min(MAX_MRS);
         for (i, w) in mrs.iter_mut().enumerate().take(n) {
             *w = get_mr(i);
+        }
+        // A query sees the RS's events up to now (besides those pulled at each ping).
+        if info.label() & 0xfff == LOGD_OP_QUERY
+            && let Some(c) = control
+        {
+            pull_rs_events(logd, c, store_ep, &mut rs_next);
         }
         let m = Message {
             label: info.label(),
