@@ -14,6 +14,11 @@ Scenario file (system/demo.scenario), one statement a line, '#' starts a comment
       recoveries SERVICE             recoveries measured (see below)
       max_recovery SERVICE           in instructions (or TIME with a unit)
       served|failed|lost             the workload's requests to demo
+      kv_ops|kv_lost|kv_duplicated   kv's checking client (kvload): operations, acknowledged
+                                     changes lost, changes applied twice (summed over its lines)
+      logd_restored                  records logd restored at its last restart
+      log_records|log_conflicts      records the shell's `log` showed; numbers shown with two
+                                     different contents (0: logd's ring and numbering intact)
   expect line "TEXT"      some output line contains TEXT
 TIME: a number with unit ns, us, ms or s (virtual time: 1 s = 10^9 instructions in
 sel4-sim), counted from the console driver's first look at its input.
@@ -29,7 +34,8 @@ instructions in sel4-sim):
                     "crash|hang|kill|restart demo: done (t=T)" (taken before asking the RS)
   recovered         the next "demo: gen G: job N done (first, t=T)": the new
                     incarnation's first finished request.  recovery = its T - failure's T
-                    (the earliest failure not yet recovered from).
+                    (the earliest failure not yet recovered from).  For kv and store:
+                    "S: gen G: first request served (t=T)" after the shell's "crash S: done".
   served / failed   "job N done" lines / "job N: ... on purpose" lines
   lost              sent ("workload: N jobs sent") - served - failed: requests that were
                     neither finished nor reported failed (e.g. the job a `crash demo` cut).
@@ -45,7 +51,9 @@ OPS = {
     "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b,
 }
 SERVICE = r"[a-z][a-z0-9_-]{0,15}"
-METRICS = {"served", "failed", "lost"}
+METRICS = {"served", "failed", "lost", "kv_ops", "kv_lost", "kv_duplicated", "logd_restored",
+           "log_records", "log_conflicts"}
+LEVELS = "debug|info|warn|error|fatal"
 
 
 class ScenarioError(Exception):
@@ -127,7 +135,27 @@ def measure(output):
     """The run's output -> (ps rows {name: {gen, restarts}}, recoveries {name: [insns]}, metrics)"""
     ps, events, sent = {}, [], None
     served, failed = set(), set()
+    kv = None
+    restored = None
+    shown = {}  # log record number -> its text as shown
+    conflicts = set()
     for line in output.splitlines():
+        m = re.search(r"(" + SERVICE + r"): gen \d+: first request served \(t=(\d+)\)", line)
+        if m:
+            events.append((int(m.group(2)), "up", m.group(1)))
+        m = re.search(r"kvload \d+: (\d+) ops, \d+ released calls, \d+ in doubt, lost (\d+), duplicated (\d+)", line)
+        if m:
+            kv = [a + int(b) for a, b in zip(kv or [0, 0, 0], m.groups())]
+        m = re.search(r"logd: generation \d+ \(restarted\), store yes, ring restored: (\d+) records", line)
+        if m:
+            restored = int(m.group(1))
+        m = re.match(r"^ *(\d+) (?:" + LEVELS + r") +(\S+) +(.*)$", line)
+        if m:
+            seq, text = int(m.group(1)), m.group(2) + " " + m.group(3)
+            old = shown.setdefault(seq, text)
+            # Output of other programs may cut into a line: one a prefix of the other agrees.
+            if not (old.startswith(text) or text.startswith(old)):
+                conflicts.add(seq)
         m = re.match(r"^(" + SERVICE + r") +(\S+) +(\d+) +(\d+) ", line)
         if m and m.group(1) != "NAME":
             ps[m.group(1)] = {"gen": int(m.group(3)), "restarts": int(m.group(4))}
@@ -146,6 +174,11 @@ def measure(output):
         m = re.search(r"workload: (\d+) jobs sent", line)
         if m:
             sent = int(m.group(1))
+    # Typed echo may run into a line ("lstore: gen 2: ..."): an unknown name that ends
+    # with a service's name is that service.
+    def known(name):
+        return max((n for n in ps if name.endswith(n)), key=len, default=name)
+    events = [(t, kind, name if name in ps else known(name)) for t, kind, name in events]
     recoveries, pending = {}, {}
     for t, kind, name in sorted(events):
         if kind == "fail":
@@ -153,7 +186,9 @@ def measure(output):
         elif name in pending:
             recoveries.setdefault(name, []).append(t - pending.pop(name))
     metrics = {"served": len(served), "failed": len(failed),
-               "lost": None if sent is None else sent - len(served) - len(failed)}
+               "lost": None if sent is None else sent - len(served) - len(failed),
+               "kv_ops": kv and kv[0], "kv_lost": kv and kv[1], "kv_duplicated": kv and kv[2],
+               "logd_restored": restored, "log_records": len(shown), "log_conflicts": len(conflicts)}
     return ps, recoveries, metrics
 
 
@@ -170,13 +205,20 @@ def value_of(key, ps, recoveries, metrics):
 
 def table(ps, recoveries, metrics):
     rows = [f"{'SERVICE':<12} {'RESTARTS':>8} {'RECOVERIES':>10} {'MEAN INSNS':>12} {'MAX INSNS':>12} "
-            f"{'SERVED':>6} {'FAILED':>6} {'LOST':>4}"]
+            f"{'SERVED':>6} {'FAILED':>6} {'LOST':>4} {'TWICE':>5}"]
+    # Requests: demo's from its workload; kv's from its checking client (failed: not counted).
+    keys = {"demo": ("served", "failed", "lost", None), "kv": ("kv_ops", None, "kv_lost", "kv_duplicated")}
     for name, row in ps.items():
         r = recoveries.get(name, [])
         mean = f"{sum(r) // len(r)}" if r else "-"
         mx = f"{max(r)}" if r else "-"
-        req = [str(metrics[k]) if name == "demo" and metrics[k] is not None else "-" for k in ("served", "failed", "lost")]
-        rows.append(f"{name:<12} {row['restarts']:>8} {len(r):>10} {mean:>12} {mx:>12} {req[0]:>6} {req[1]:>6} {req[2]:>4}")
+        req = [str(metrics[k]) if k is not None and metrics[k] is not None else "-" for k in keys.get(name, (None,) * 4)]
+        rows.append(f"{name:<12} {row['restarts']:>8} {len(r):>10} {mean:>12} {mx:>12} {req[0]:>6} {req[1]:>6} "
+                    f"{req[2]:>4} {req[3]:>5}")
+    if metrics["logd_restored"] is not None or metrics["log_records"]:
+        restored = "-" if metrics["logd_restored"] is None else metrics["logd_restored"]
+        rows.append(f"logd: {restored} records restored at its last restart; `log` showed {metrics['log_records']} "
+                    f"records, {metrics['log_conflicts']} numbers with two different contents")
     return "\n".join(rows)
 
 

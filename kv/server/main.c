@@ -12,6 +12,7 @@
 #include <runtime/startup.h>
 #include <runtime/service.h>
 #include <runtime/stdio.h>
+#include <runtime/tsc.h>
 #include "svcclient/core/released.h"
 #include "kv/core/kv.h"
 #include "kv/protocol/errors.h"
@@ -74,6 +75,7 @@ int main(void)
         (void)logdc_write(&logd, su->restarted ? LOGD_LEVEL_WARN : LOGD_LEVEL_INFO, line); /* best effort */
     }
     if (err != KV_OK) return 1; /* the RS restarts it; a corrupt arena stays corrupt: see README */
+    bool served = false;
     seL4_Word badge = 0;
     seL4_MessageInfo_t info = runtime_service_recv(&badge);
     for (;;) {
@@ -81,6 +83,13 @@ int main(void)
             info = runtime_service_recv(&badge);
             continue;
         }
-        info = runtime_service_reply_recv(handle(info, badge), &badge);
+        seL4_MessageInfo_t reply = handle(info, badge);
+        if (su->restarted && !served) {
+            /* make demo measures a recovery up to here (tools/demo.py) */
+            served = true;
+            printf("kv: gen %lu: first request served (t=%lu)\n", (unsigned long)su->generation,
+                   (unsigned long)runtime_tsc());
+        }
+        info = runtime_service_reply_recv(reply, &badge);
     }
 }

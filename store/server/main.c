@@ -13,6 +13,7 @@
 #include <runtime/startup.h>
 #include <runtime/service.h>
 #include <runtime/stdio.h>
+#include <runtime/tsc.h>
 #include "svcclient/core/released.h"
 #include <runtime/string.h>
 #include "store/core/store.h"
@@ -87,6 +88,7 @@ int main(void)
            su->restarted ? " (restarted)" : "", store_err_name(err),
            arena.replayed ? "replayed a committed transaction" : arena.discarded ? "dropped an uncommitted one" : "clean");
     if (err != STORE_OK) return 1;
+    bool served = false;
     seL4_Word badge = 0;
     seL4_MessageInfo_t info = runtime_service_recv(&badge);
     for (;;) {
@@ -94,6 +96,13 @@ int main(void)
             info = runtime_service_recv(&badge);
             continue;
         }
-        info = runtime_service_reply_recv(handle(info, badge), &badge);
+        seL4_MessageInfo_t reply = handle(info, badge);
+        if (su->restarted && !served) {
+            /* make demo measures a recovery up to here (tools/demo.py) */
+            served = true;
+            printf("store: gen %lu: first request served (t=%lu)\n", (unsigned long)su->generation,
+                   (unsigned long)runtime_tsc());
+        }
+        info = runtime_service_reply_recv(reply, &badge);
     }
 }

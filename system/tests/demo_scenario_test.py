@@ -74,7 +74,8 @@ console         running     1        0 -                                      17
 """
 ps, rec, met = demo.measure(out)
 check(rec == {"demo": [1000, 500]}, f"recoveries {rec}")
-check(met == {"served": 4, "failed": 1, "lost": 2}, f"metrics {met}")
+check({k: met[k] for k in ("served", "failed", "lost")} == {"served": 4, "failed": 1, "lost": 2}, f"metrics {met}")
+check(met["kv_ops"] is None and met["logd_restored"] is None, f"no kv/logd lines, no kv/logd values {met}")
 check(ps == {"demo": {"gen": 3, "restarts": 2}, "console": {"gen": 1, "restarts": 0}}, f"ps {ps}")
 check(demo.value_of(("max_recovery", "demo"), ps, rec, met) == 1000, "max_recovery")
 check(demo.value_of(("recoveries", "console"), ps, rec, met) == 0, "no recoveries measured for console")
@@ -83,6 +84,34 @@ t = demo.table(ps, rec, met)
 check("demo" in t and "750" in t and "1000" in t, f"table has the mean and max:\n{t}")
 _, _, met = demo.measure("demo: gen 1: job 1 done (first, t=1)\n")
 check(met["lost"] is None, "lost unknown without the workload's line")
+
+# kv: recovery from the shell's crash to kv's first request served; kvload's lines summed.
+# logd: restored records; log lines: a number shown twice with other contents is a conflict,
+# a line cut by other output (a prefix) is not.
+out = """crash kv: done (t=1000)
+kv: gen 2: first request served (t=4000)
+crash store: done (t=5000)
+lstore: gen 2: first request served (t=5500)
+NAME            STATE     GEN RESTARTS LAST END
+store           running     2        1 -                                      34/64     0.81s
+kvload 1: 300 ops, 2 released calls, 0 in doubt, lost 0, duplicated 1 (0)
+kvload 2: 100 ops, 0 released calls, 0 in doubt, lost 2, duplicated 0 (0)
+logd: generation 2 (restarted), store yes, ring restored: 12 records (3 blobs good, 13 missing, 0 refused)
+   1 info  kv              gen 1 up: KV_OK
+   2 warn  rs              #11 demo gen 1 crashed: VM fault
+   2 warn  rs              #11 demo gen 1 cr
+   1 info  kv              gen 1 up: KV_OK
+   3 info  rs              #12 a
+   3 info  demo            #12 a
+"""
+ps, rec, met = demo.measure(out)
+check(rec == {"kv": [3000], "store": [500]}, f"kv and store recoveries (echo run into a line) {rec}")
+check((met["kv_ops"], met["kv_lost"], met["kv_duplicated"]) == (400, 2, 1), f"kvload sums {met}")
+check(met["logd_restored"] == 12, f"logd restored {met}")
+check((met["log_records"], met["log_conflicts"]) == (3, 1), f"log records and conflicts {met}")
+check(demo.value_of(("kv_duplicated",), ps, rec, met) == 1, "kv_duplicated is a metric")
+refused('end at 1s\nexpect kv_lost_ops == 0\n', "unknown measure")
+check(demo.parse('end at 1s\nexpect kv_lost == 0\n')[2][0][0] == ("kv_lost",), "kv_lost parses")
 
 print("demo_scenario_test: " + ("all passed" if failures == 0 else f"{failures} failed"))
 sys.exit(1 if failures else 0)
