@@ -40,8 +40,8 @@ uint32_t store_entries_for(uint32_t size)
 uint32_t store_log_need(uint32_t n_entries)
 {
     uint32_t forget = arena_log_cost(STORE_OWNER_REC) + n_entries * arena_log_cost(8);
-    uint32_t put = arena_log_cost(STORE_ENTRY_SIZE);
-    return forget > put ? forget : put;
+    uint32_t put2 = 2u * arena_log_cost(STORE_ENTRY_SIZE);
+    return forget > put2 ? forget : put2;
 }
 
 static uint32_t owner_off(const struct store *s, uint32_t i) { return s->off + i * STORE_OWNER_REC; }
@@ -188,6 +188,50 @@ static int do_put(struct store *s, uint64_t owner, const struct owner_rec *o,
     return finish(s, err);
 }
 
+/* The entry record (header and value) of a PUT of (name, len, value) by owner. */
+static uint32_t make_record(uint8_t rec[STORE_ENTRY_SIZE], uint64_t owner, const struct svc_name *name, uint32_t len,
+                            const uint8_t *value)
+{
+    memset(rec, 0, STORE_ENTRY_SIZE);
+    struct entry_hdr h = { 0 };
+    h.owner = owner;
+    memcpy(h.name, name->s, sizeof(h.name));
+    h.len = len;
+    h.sum = entry_sum(&h, value);
+    memcpy(rec, &h, sizeof(h));
+    memcpy(rec + STORE_ENTRY_HEADER, value, len);
+    return STORE_ENTRY_HEADER + len;
+}
+
+/* PUT2: both entries in one transaction; quota and room checked for the pair first. */
+static int do_put2(struct store *s, uint64_t owner, const struct owner_rec *o, const struct store_request *q)
+{
+    uint32_t used_entries, used_bytes;
+    usage(s, owner, &used_entries, &used_bytes);
+    int a = find_entry(s, owner, &q->name), b = find_entry(s, owner, &q->name2);
+    uint64_t bytes = (uint64_t)used_bytes + q->len + q->len2;
+    bytes -= a >= 0 ? get_entry(s, (uint32_t)a).len : 0;
+    bytes -= b >= 0 ? get_entry(s, (uint32_t)b).len : 0;
+    uint32_t new_entries = (a < 0) + (b < 0);
+    if ((uint64_t)used_entries + new_entries > o->max_entries || bytes > o->max_bytes) return STORE_ERR_QUOTA;
+    for (uint32_t i = 0; i < s->n_entries && (a < 0 || b < 0); i++) {
+        if (get_entry(s, i).owner != 0 || (int)i == a || (int)i == b) continue;
+        if (a < 0) {
+            a = (int)i;
+        } else {
+            b = (int)i;
+        }
+    }
+    if (a < 0 || b < 0) return STORE_ERR_FULL;
+    static uint8_t rec[2][STORE_ENTRY_SIZE];
+    uint32_t la = make_record(rec[0], owner, &q->name, q->len, q->value);
+    uint32_t lb = make_record(rec[1], owner, &q->name2, q->len2, q->value2);
+    int err = arena_tx_begin(s->a);
+    if (err == ARENA_OK) err = arena_tx_write(s->a, entry_off(s, (uint32_t)a), rec[0], la);
+    if (err == ARENA_OK) err = arena_tx_write(s->a, entry_off(s, (uint32_t)b), rec[1], lb);
+    return finish(s, err);
+}
+
 static int do_forget(struct store *s, uint32_t oi, uint64_t owner)
 {
     static const uint8_t zeros[STORE_OWNER_REC];
@@ -210,6 +254,8 @@ static int owner_request(struct store *s, uint64_t owner, const struct store_req
     switch (q->op) {
     case STORE_OP_PUT:
         return do_put(s, owner, &o, q);
+    case STORE_OP_PUT2:
+        return do_put2(s, owner, &o, q);
     case STORE_OP_GET: {
         int i = find_entry(s, owner, &q->name);
         if (i < 0) return STORE_ERR_NOT_FOUND;
@@ -300,6 +346,7 @@ void store_handle(struct store *s, uint64_t badge, const struct store_request *r
         rep->err = badge == STORE_ADMIN_BADGE ? admin_request(s, req) : STORE_ERR_DENIED;
         break;
     case STORE_OP_PUT:
+    case STORE_OP_PUT2:
     case STORE_OP_GET:
     case STORE_OP_DELETE:
     case STORE_OP_LIST:

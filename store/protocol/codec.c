@@ -7,7 +7,7 @@ static const uint8_t fixed_mrs[STORE_OP_COUNT] = {
     [STORE_OP_HELLO] = 0,           [STORE_OP_PUT] = 3, /* + value registers */
     [STORE_OP_GET] = 2,             [STORE_OP_DELETE] = 2,     [STORE_OP_LIST] = 1,
     [STORE_OP_GET_INCARNATION] = 0, [STORE_OP_QUOTA_GET] = 0,  [STORE_OP_OWNER_SET] = 3,
-    [STORE_OP_OWNER_START] = 2,     [STORE_OP_OWNER_FORGET] = 1,
+    [STORE_OP_OWNER_START] = 2,     [STORE_OP_OWNER_FORGET] = 1, [STORE_OP_PUT2] = 6, /* + values */
 };
 
 unsigned store_pack_value(const uint8_t *v, uint32_t len, uint64_t *mr)
@@ -34,9 +34,8 @@ int store_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigne
     if (STORE_LABEL_VERSION(label) != STORE_PROTOCOL_VERSION) return STORE_ERR_VERSION;
     uint32_t op = (uint32_t)STORE_LABEL_OP(label);
     if (op == 0 || op >= STORE_OP_COUNT) return STORE_ERR_BAD_REQUEST;
-    if (op == STORE_OP_PUT ? n < fixed_mrs[op] || n > STORE_MAX_MRS : n != fixed_mrs[op]) {
-        return STORE_ERR_BAD_REQUEST;
-    }
+    unsigned max = op == STORE_OP_PUT ? STORE_MAX_MRS : op == STORE_OP_PUT2 ? STORE_PUT2_MAX_MRS : fixed_mrs[op];
+    if (n < fixed_mrs[op] || n > max) return STORE_ERR_BAD_REQUEST;
     if (ncaps != 0) return STORE_ERR_BAD_CAP;
     struct store_request *r = out;
     switch (op) {
@@ -53,6 +52,26 @@ int store_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigne
             r->len = (uint32_t)mr[2];
         }
         break;
+    case STORE_OP_PUT2: {
+        if (name_unpack(mr, &r->name) != 0 || name_unpack(mr + 3, &r->name2) != 0) {
+            memset(out, 0, sizeof(*out));
+            return STORE_ERR_BAD_NAME;
+        }
+        if (mr[2] > STORE_VALUE_MAX || mr[5] > STORE_VALUE_MAX) {
+            memset(out, 0, sizeof(*out));
+            return STORE_ERR_TOO_BIG;
+        }
+        unsigned na = (unsigned)((mr[2] + 7u) / 8u);
+        if (name_equal(&r->name, &r->name2) || n - 6 < na ||
+            store_unpack_value(mr + 6, na, (uint32_t)mr[2], r->value) != 0 ||
+            store_unpack_value(mr + 6 + na, n - 6 - na, (uint32_t)mr[5], r->value2) != 0) {
+            memset(out, 0, sizeof(*out));
+            return STORE_ERR_BAD_REQUEST;
+        }
+        r->len = (uint32_t)mr[2];
+        r->len2 = (uint32_t)mr[5];
+        break;
+    }
     case STORE_OP_LIST:
         r->index = mr[0];
         break;
@@ -94,6 +113,18 @@ unsigned store_encode_request(const struct store_request *r, uint64_t *label, ui
         if (r->op != STORE_OP_PUT) return 2;
         mr[2] = r->len;
         return 3 + store_pack_value(r->value, r->len, mr + 3);
+    case STORE_OP_PUT2: {
+        unsigned na = (r->len + 7u) / 8u, nb = (r->len2 + 7u) / 8u;
+        if (name_pack(r->name.s, mr) != 0 || name_pack(r->name2.s, mr + 3) != 0 || r->len > STORE_VALUE_MAX ||
+            r->len2 > STORE_VALUE_MAX || 6u + na + nb > STORE_PUT2_MAX_MRS || name_equal(&r->name, &r->name2)) {
+            break;
+        }
+        mr[2] = r->len;
+        mr[5] = r->len2;
+        store_pack_value(r->value, r->len, mr + 6);
+        store_pack_value(r->value2, r->len2, mr + 6 + na);
+        return 6 + na + nb;
+    }
     case STORE_OP_LIST:
         mr[0] = r->index;
         return 1;

@@ -19,6 +19,9 @@
 #define STORE_VALUE_MAX 512u
 #define STORE_VALUE_MRS (STORE_VALUE_MAX / 8u)
 #define STORE_MAX_MRS (NAME_MRS + 1u + STORE_VALUE_MRS) /* 67 (seL4_MsgMaxLength is 120) */
+/* PUT2: 6 registers, then both values; at most seL4_MsgMaxLength (120) in all, so the two
+ * values together take at most 114 registers (912 bytes). */
+#define STORE_PUT2_MAX_MRS 120u
 
 enum store_op {
     STORE_OP_HELLO = 1,       /* -> MR0 version */
@@ -31,6 +34,8 @@ enum store_op {
     STORE_OP_OWNER_SET,       /* admin: MR0 owner, MR1 max entries, MR2 max bytes */
     STORE_OP_OWNER_START,     /* admin: MR0 owner, MR1 generation (a new incarnation starts) */
     STORE_OP_OWNER_FORGET,    /* admin: MR0 owner: delete the owner and all its entries */
+    STORE_OP_PUT2,            /* MR0-1 name A, MR2 len A, MR3-4 name B, MR5 len B, MR6.. value A,
+                                 then value B: both or neither (one transaction) */
     STORE_OP_COUNT
 };
 
@@ -41,9 +46,13 @@ enum store_op {
 
 struct store_request {
     uint32_t op;
-    struct svc_name name;     /* PUT, GET, DELETE */
-    uint32_t len;             /* PUT */
+    struct svc_name name;     /* PUT, GET, DELETE, PUT2 (A) */
+    uint32_t len;             /* PUT, PUT2 (A) */
     uint8_t value[STORE_VALUE_MAX];
+    struct svc_name name2;    /* PUT2 (B, a different name) */
+    uint32_t len2;
+    uint32_t reserved;        /* 0: no padding (requests are compared bytewise) */
+    uint8_t value2[STORE_VALUE_MAX];
     uint64_t index;           /* LIST */
     uint64_t owner;           /* admin ops */
     uint64_t max_entries, max_bytes; /* OWNER_SET */

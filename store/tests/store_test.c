@@ -23,7 +23,7 @@ static void attach(uint8_t *m, arena_store_fn fn, void *ctx)
 /* Encode, decode and handle, as the server does. */
 static int call(uint64_t badge, const struct store_request *q, struct store_reply *rep)
 {
-    static uint64_t mr[STORE_MAX_MRS];
+    static uint64_t mr[STORE_PUT2_MAX_MRS];
     static struct store_request d;
     uint64_t label;
     unsigned n = store_encode_request(q, &label, mr);
@@ -209,6 +209,71 @@ static void test_crashes(void)
     CHECK_EQ(simple(ADMIN, STORE_OP_OWNER_FORGET, 0, 6, 0, 0), STORE_ERR_UNKNOWN_OWNER);
 }
 
+static int put2(uint64_t badge, const char *a, const char *va, const char *b, const char *vb)
+{
+    static struct store_request q;
+    memset(&q, 0, sizeof(q));
+    q.op = STORE_OP_PUT2;
+    test_set_name(q.name.s, sizeof(q.name.s), a);
+    test_set_name(q.name2.s, sizeof(q.name2.s), b);
+    q.len = (uint32_t)strlen(va);
+    q.len2 = (uint32_t)strlen(vb);
+    memcpy(q.value, va, q.len);
+    memcpy(q.value2, vb, q.len2);
+    return call(badge, &q, &rep);
+}
+
+/* PUT2: both entries or neither; quota and room for the pair checked before anything. */
+static void test_put2(void)
+{
+    char v[STORE_VALUE_MAX + 1];
+    CHECK_EQ(simple(ADMIN, STORE_OP_OWNER_SET, 0, 8, 3, 20), STORE_OK);
+    CHECK_EQ(put2(8, "e1", "hello", "c1", "seq1"), STORE_OK);
+    CHECK_EQ(get(8, "e1", v), STORE_OK);
+    CHECK(strcmp(v, "hello") == 0);
+    CHECK_EQ(get(8, "c1", v), STORE_OK);
+    CHECK(strcmp(v, "seq1") == 0);
+    /* replacing both; one new and one replaced */
+    CHECK_EQ(put2(8, "e1", "world", "c1", "seq2"), STORE_OK);
+    CHECK_EQ(put2(8, "e2", "x", "c1", "seq3"), STORE_OK); /* 3 entries, 5+1+4 = 10 bytes */
+    /* a fourth entry is over the quota: neither is written */
+    CHECK_EQ(put2(8, "e3", "y", "c1", "seq4"), STORE_ERR_QUOTA);
+    CHECK_EQ(get(8, "c1", v), STORE_OK);
+    CHECK(strcmp(v, "seq3") == 0);
+    CHECK_EQ(get(8, "e3", v), STORE_ERR_NOT_FOUND);
+    /* bytes: 5 + 1 + 4 now; e1 of 16 bytes would make 16 + 1 + 4 = 21 > 20 */
+    CHECK_EQ(put2(8, "e1", "1234567890123456", "c1", "seq5"), STORE_ERR_QUOTA);
+    CHECK_EQ(get(8, "e1", v), STORE_OK);
+    CHECK(strcmp(v, "world") == 0);
+    /* the same name twice, and a bad second name: refused by the decoder */
+    static struct store_request q;
+    memset(&q, 0, sizeof(q));
+    q.op = STORE_OP_PUT2;
+    test_set_name(q.name.s, sizeof(q.name.s), "e1");
+    test_set_name(q.name2.s, sizeof(q.name2.s), "e1");
+    uint64_t label = 0;
+    static uint64_t mr[STORE_PUT2_MAX_MRS];
+    CHECK_EQ(store_encode_request(&q, &label, mr), 0);
+    mr[0] = mr[3] = 'e' | ('1' << 8);
+    mr[1] = mr[4] = mr[2] = mr[5] = 0;
+    CHECK_EQ(store_decode_request(STORE_LABEL(STORE_OP_PUT2), mr, 6, 0, &q), STORE_ERR_BAD_REQUEST);
+    mr[3] = 'E';
+    CHECK_EQ(store_decode_request(STORE_LABEL(STORE_OP_PUT2), mr, 6, 0, &q), STORE_ERR_BAD_NAME);
+    /* a crash at any byte leaves both old or both new */
+    memset(&q, 0, sizeof(q));
+    q.op = STORE_OP_PUT2;
+    test_set_name(q.name.s, sizeof(q.name.s), "e2");
+    test_set_name(q.name2.s, sizeof(q.name2.s), "c1");
+    q.len = 2;
+    memcpy(q.value, "zz", 2);
+    q.len2 = 4;
+    memcpy(q.value2, "seq6", 4);
+    crash_every_byte(8, &q, "PUT2 of an entry and its record");
+    CHECK_EQ(get(8, "e2", v), STORE_OK);
+    CHECK(strcmp(v, "zz") == 0);
+    CHECK_EQ(simple(ADMIN, STORE_OP_OWNER_FORGET, 0, 8, 0, 0), STORE_OK);
+}
+
 static void test_full(void)
 {
     /* Fill the table: owner 7 with a quota larger than the store. */
@@ -240,6 +305,7 @@ int main(void)
     test_incarnations();
     test_survives_reattach();
     test_crashes();
+    test_put2();
     test_full();
     return check_result("store_core_test");
 }
