@@ -7,6 +7,9 @@
  *
  * args[0] > 0: caps[args[0]] is a channel to logd (the default system): kv logs its start
  * there (info; warn when it is a restart).
+ * args[1] > 0: caps[args[1]] is a channel to the state store: the table (32 entries, 16
+ * clients' exactly-once records) lives in the store server instead (core/kv_blobs.h,
+ * in_store.h), rebuilt from it at each start; the RS's arena is then not used.
  */
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
@@ -15,7 +18,9 @@
 #include <runtime/tsc.h>
 #include "svcclient/core/released.h"
 #include "kv/core/kv.h"
+#include "kv/server/in_store.h"
 #include "kv/protocol/errors.h"
+#include "store/protocol/errors.h"
 #include "logd/client.h"
 #include "rs/protocol/service_arena.h"
 
@@ -28,6 +33,9 @@ static struct kv table;
 static struct kv_request req;
 static struct kv_reply rep;
 static uint64_t mr[seL4_MsgMaxLength];
+static bool in_store;
+static struct kvb tab;
+static struct kvb_write wr;
 
 /* Attaches to the arena (formatting it the first time) and the table in it. */
 static int attach(void)
@@ -53,19 +61,49 @@ static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
     int err = kv_decode_request(svc_request_label(seL4_MessageInfo_get_label(info)), mr, n,
                                 (unsigned)seL4_MessageInfo_get_extraCaps(info), &req);
     if (err != KV_OK) return seL4_MessageInfo_new((seL4_Word)err, 0, 0, 0);
-    kv_handle(&table, badge, &req, &rep);
+    if (in_store) {
+        kvb_handle(&tab, badge, &req, &rep, &wr);
+        /* The store takes the blobs (one transaction) before the table changes or anyone
+         * hears of it; refused: nothing changed. */
+        if (wr.n > 0 && (kv_store_write(&wr) != STORE_OK || kvb_apply(&tab, &wr) != KV_OK)) {
+            rep.err = KV_ERR_INTERNAL;
+            rep.mrs = 0;
+        }
+    } else {
+        kv_handle(&table, badge, &req, &rep);
+    }
     unsigned out = rep.mrs <= KV_MAX_MRS ? rep.mrs : KV_MAX_MRS;
     for (unsigned k = 0; k < out; k++) seL4_SetMR((int)k, rep.mr[k]);
     return seL4_MessageInfo_new((seL4_Word)rep.err, 0, 0, out);
 }
 
+/* The table from the store server: the start-up line says what came back. */
+static int load_from_store(const runtime_startup_t *su, seL4_CPtr cap)
+{
+    unsigned refused = 0, store_errors = 0, entries = 0, records = 0;
+    int err = kvb_init(&tab, KVB_ENTRIES_MAX, KVB_CLIENTS_MAX);
+    if (err == KV_OK) err = kv_store_load(cap, &tab, &refused, &store_errors);
+    for (uint32_t i = 0; i < tab.n; i++) entries += tab.e[i].klen != 0;
+    for (uint32_t i = 0; i < tab.clients; i++) records += tab.c[i].badge != 0;
+    printf("kv: gen %lu up%s: %s (store: %u entries, %u records, %u blobs refused, %u store errors)\n",
+           (unsigned long)su->generation, su->restarted ? " (restarted)" : "", kv_err_name(err), entries, records,
+           refused, store_errors);
+    return err;
+}
+
 int main(void)
 {
     const runtime_startup_t *su = runtime_startup();
-    int err = attach();
-    printf("kv: gen %lu up%s: %s (arena %s)\n", (unsigned long)su->generation,
-           su->restarted ? " (restarted)" : "", kv_err_name(err),
-           arena.replayed ? "replayed a committed transaction" : arena.discarded ? "dropped an uncommitted one" : "clean");
+    in_store = su->nargs > 1 && su->args[1] > 0 && su->caps_start + su->args[1] < su->caps_end;
+    int err = KV_OK;
+    if (in_store) {
+        err = load_from_store(su, su->caps_start + su->args[1]);
+    } else {
+        err = attach();
+        printf("kv: gen %lu up%s: %s (arena %s)\n", (unsigned long)su->generation, su->restarted ? " (restarted)" : "",
+               kv_err_name(err),
+               arena.replayed ? "replayed a committed transaction" : arena.discarded ? "dropped an uncommitted one" : "clean");
+    }
     if (su->nargs > 0 && su->args[0] > 0 && su->caps_start + su->args[0] < su->caps_end) {
         static struct svc_conn logd;
         static char line[LOGD_MSG_MAX + 1];

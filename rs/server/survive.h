@@ -40,8 +40,8 @@ uint64_t rs_survive_released(void);
  * its index + 1) answers MR0 the service's generation, MR1-2 its store quota (entries,
  * bytes).  The store applies them as the RS's OWNER_SET / OWNER_START. */
 #define RS_OWNER_GET 0x4f47u      /* "OG" */
-#define RS_STORE_ENTRIES 16u
-#define RS_STORE_BYTES 8192u
+#define RS_STORE_ENTRIES 48u
+#define RS_STORE_BYTES 16384u
 #define RS_NAMES_UNKNOWN 1u
 #define RS_NAMES_BAD_REQUEST 2u
 enum { RS_NAMES_RUNNING = 1, RS_NAMES_DOWN = 2 };

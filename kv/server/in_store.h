@@ -1,0 +1,12 @@
+/* kv's table in the state store server (core/kv_blobs.h): the store calls of kv/server. */
+#pragma once
+#include <sel4/sel4.h>
+#include "kv/core/kv_blobs.h"
+
+/* cap: kv's channel to the store.  Rebuilds *t from the store's blobs (missing blobs are
+ * empty slots).  KV_OK or KV_ERR_CORRUPT (the loaded blobs disagree: kvb_check); a blob
+ * that is not valid is left out and counted in *refused, an unreachable store in
+ * *store_errors. */
+int kv_store_load(seL4_CPtr cap, struct kvb *t, unsigned *refused, unsigned *store_errors);
+/* Writes w's blobs (PUT, or PUT2 for two): STORE_OK or the store's error. */
+int kv_store_write(const struct kvb_write *w);
