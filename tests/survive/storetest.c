@@ -8,10 +8,12 @@
  *      released by the RS is sent again by svc_call);
  *   3. the RS itself restarted (ABORT), then the store crashed: the new RS found the
  *      store's arena again, every entry is there;
- *   4. QUOTA_GET: 10 entries in use; an 11th..16th fit, the 17th is over the quota.
+ *   4. QUOTA_GET: 10 entries in use of RS_STORE_ENTRIES; the rest fit, one more is over
+ *      the quota.
  */
 #include "tests/rs/rstest.h"
 #include "rs/server/rs.h"
+#include "rs/server/survive.h"
 #include "svcclient/client/svc_call.h"
 #include "store/protocol/messages.h"
 #include "store/protocol/errors.h"
@@ -97,15 +99,16 @@ int main(void)
         if (call(STORE_OP_GET, names[k], 0) != STORE_OK || got() != val[k]) lost++;
     }
     t_check(lost == 0, "every entry kept across an RS restart and a store crash");
-    t_check(call(STORE_OP_QUOTA_GET, NULL, 0) == STORE_OK && out.mr[0] == 10 && out.mr[1] == 16,
-            "QUOTA_GET: 10 of 16 entries");
+    t_check(call(STORE_OP_QUOTA_GET, NULL, 0) == STORE_OK && out.mr[0] == 10 && out.mr[1] == RS_STORE_ENTRIES,
+            "QUOTA_GET: 10 of RS_STORE_ENTRIES entries");
     bad = 0;
-    for (unsigned k = 0; k < 6; k++) {
-        char n[8];
+    char n[8];
+    for (unsigned k = 0; k < RS_STORE_ENTRIES - 10; k++) {
         snprintf(n, sizeof(n), "x%u", k);
         bad += call(STORE_OP_PUT, n, k) != STORE_OK;
     }
-    t_check(bad == 0, "6 more entries fit");
-    t_check(call(STORE_OP_PUT, "x6", 0) == STORE_ERR_QUOTA, "the 17th is over the quota");
+    t_check(bad == 0, "the rest of the quota fits");
+    snprintf(n, sizeof(n), "x%u", RS_STORE_ENTRIES - 10);
+    t_check(call(STORE_OP_PUT, n, 0) == STORE_ERR_QUOTA, "one more is over the quota");
     finish();
 }
