@@ -172,7 +172,7 @@ static void test_ps(void)
         h += strlen(h) + 1;
         lines++;
     }
-    CHECK_EQ(lines, 12);
+    CHECK_EQ(lines, 15);
 }
 
 int main(void)

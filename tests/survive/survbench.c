@@ -5,10 +5,12 @@
  * thread (client, server, RS: the kernel's work takes none), in QEMU with -icount
  * shift=0 every executed instruction.
  *   names.resolve_insns       LOOKUP of kv (the name service asks the RS each time)
- *   kv.put_insns              PUT with a sequence number: entry + exactly-once record
- *                             in one arena transaction (log, commit word, replay)
- *   kv.put_insns_no_store     PUT with sequence number 0: the entry's transaction only,
- *                             no exactly-once record
+ *   kv.put_insns              PUT with a sequence number: kv's entry blob + the client's
+ *                             exactly-once record blob in one store PUT2 (bench.manifest:
+ *                             kv keeps its table in the state store, as in the default
+ *                             system)
+ *   kv.put_insns_no_store     PUT with sequence number 0: the entry's blob only (a store
+ *                             PUT), no exactly-once record
  */
 #include <runtime/runtime.h>
 #include <runtime/startup.h>

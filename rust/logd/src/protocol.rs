@@ -240,7 +240,10 @@ mod tests {
         let marked = decode(&msg(label(LOGD_OP_WRITE) | SVC_LABEL_RESTARTABLE, 3, &w)).unwrap();
         assert_eq!(plain, marked);
         let other_bit = label(LOGD_OP_WRITE) | (SVC_LABEL_RESTARTABLE >> 1);
-        assert_eq!(decode(&msg(other_bit, 3, &w)).unwrap_err(), LOGD_ERR_BAD_REQUEST);
+        assert_eq!(
+            decode(&msg(other_bit, 3, &w)).unwrap_err(),
+            LOGD_ERR_BAD_REQUEST
+        );
     }
 
     #[test]

@@ -25,7 +25,9 @@ fn contains(hay: &[u8], needle: &[u8]) -> bool {
 pub fn event_level(text: &[u8]) -> Level {
     let n = if ERROR_WORDS.iter().any(|w| contains(text, w)) {
         LOGD_LEVEL_ERROR
-    } else if WARN_WORDS.iter().any(|w| contains(text, w)) && !contains(text, b"exited with status 0 ") {
+    } else if WARN_WORDS.iter().any(|w| contains(text, w))
+        && !contains(text, b"exited with status 0 ")
+    {
         LOGD_LEVEL_WARN
     } else {
         LOGD_LEVEL_INFO
@@ -75,9 +77,9 @@ pub fn event_seq(r: &Record) -> Option<u64> {
     if end == 0 || end > 19 {
         return None;
     }
-    t[..end]
-        .iter()
-        .try_fold(0u64, |v, &c| c.is_ascii_digit().then(|| v * 10 + u64::from(c - b'0')))
+    t[..end].iter().try_fold(0u64, |v, &c| {
+        c.is_ascii_digit().then(|| v * 10 + u64::from(c - b'0'))
+    })
 }
 
 /// The RS event to pull first: one after the newest RS event in the ring, else 0.
@@ -102,21 +104,39 @@ mod tests {
     fn levels_follow_what_happened() {
         assert_eq!(event_level(b"rs: kv gen 1 start").get(), 1);
         assert_eq!(event_level(b"rs: demo gen 2 crashed: VM fault").get(), 2);
-        assert_eq!(event_level(b"rs: demo gen 4 hang: no heartbeat answer").get(), 2);
-        assert_eq!(event_level(b"rs: kvload gen 1 exited with status 0 -> not restarted").get(), 1);
-        assert_eq!(event_level(b"rs: kvload gen 1 exited with status 1 -> restart").get(), 2);
-        assert_eq!(event_level(b"rs: group app gave up: more than 10 restarts").get(), 3);
+        assert_eq!(
+            event_level(b"rs: demo gen 4 hang: no heartbeat answer").get(),
+            2
+        );
+        assert_eq!(
+            event_level(b"rs: kvload gen 1 exited with status 0 -> not restarted").get(),
+            1
+        );
+        assert_eq!(
+            event_level(b"rs: kvload gen 1 exited with status 1 -> restart").get(),
+            2
+        );
+        assert_eq!(
+            event_level(b"rs: group app gave up: more than 10 restarts").get(),
+            3
+        );
     }
 
     #[test]
     fn texts_carry_the_event_number_and_stay_text() {
-        assert_eq!(event_text(7, b"rs: kv gen 1 start").as_bytes(), b"#7 kv gen 1 start");
+        assert_eq!(
+            event_text(7, b"rs: kv gen 1 start").as_bytes(),
+            b"#7 kv gen 1 start"
+        );
         assert_eq!(event_text(0, b"x\x01y").as_bytes(), b"#0 x?y");
         let long = [b'a'; 200];
         let t = event_text(123_456, &long);
         assert_eq!(t.as_bytes().len(), MSG_MAX);
         assert!(t.as_bytes().starts_with(b"#123456 aaa"));
-        assert_eq!(event_text(u64::MAX, b"").as_bytes(), b"#18446744073709551615 ");
+        assert_eq!(
+            event_text(u64::MAX, b"").as_bytes(),
+            b"#18446744073709551615 "
+        );
     }
 
     #[test]
@@ -137,7 +157,13 @@ mod tests {
     fn malformed_numbers_are_not_events() {
         let mut ring = Ring::new();
         let rs = Name::new(RS_NAME).unwrap();
-        for t in [&b"#x start"[..], b"# start", b"#12", b"7 start", b"#123456789012345678901 big"] {
+        for t in [
+            &b"#x start"[..],
+            b"# start",
+            b"#12",
+            b"7 start",
+            b"#123456789012345678901 big",
+        ] {
             ring.push(Level::MIN, rs, &Text::new(t).unwrap());
         }
         assert_eq!(resume_point(&ring), 0);

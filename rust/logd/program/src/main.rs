@@ -9,15 +9,17 @@
 //!            it at start and every accepted record is saved in it before the reply
 //!   args[1]  the RS control cap (grant `control`): names of clients that wrote before
 //!            the RS told logd their name are asked with the control LIST request, and
-//!            at each heartbeat ping the RS's new events are pulled (control LOG) into
-//!            the ring as records of sender `rs` (logd::rs_events)
+//!            if args[2] is 1, at each heartbeat ping and before each QUERY the RS's new
+//!            events are pulled (control LOG) into the ring as records of sender `rs`
+//!            (logd::rs_events)
 //! No `unsafe`: everything goes through the sel4 crate.
 #![no_std]
 #![no_main]
 #![forbid(unsafe_code)]
 
 use logd::consts::{
-    LOGD_OP_QUERY, RS_LABEL_LIST, RS_LABEL_LOG, RS_LOG_TEXT_MAX, RS_LOG_TEXT_WORDS, RS_OK, RUNTIME_PING_BADGE, STORE_OK,
+    LOGD_OP_QUERY, RS_LABEL_LIST, RS_LABEL_LOG, RS_LOG_TEXT_MAX, RS_LOG_TEXT_WORDS, RS_OK,
+    RUNTIME_PING_BADGE, STORE_OK,
 };
 use logd::persist::{BLOB_BYTES, blob_name, restore};
 use logd::protocol::Message;
@@ -145,7 +147,15 @@ fn main(startup: &Startup) -> i32 {
     let mut logd = Logd::new(ring);
     logd.stats.restored = u64::from(report.records);
     logd.stats.generation = sv.generation();
-    serve(&mut logd, ep, sv.heartbeat_ack(), store_ep, control)
+    let pull_rs = startup.args().get(2) == Some(&1);
+    serve(
+        &mut logd,
+        ep,
+        sv.heartbeat_ack(),
+        store_ep,
+        control,
+        pull_rs,
+    )
 }
 
 fn serve(
@@ -154,10 +164,12 @@ fn serve(
     heartbeat_ack: Option<sel4::Notification>,
     store_ep: Option<Endpoint>,
     control: Option<Endpoint>,
+    pull_rs: bool,
 ) -> ! {
     let mut pending: Option<MessageInfo> = None;
     let mut mrs = [0u64; MAX_MRS];
     let mut rs_next = rs_events::resume_point(&logd.ring);
+    let events_from = if pull_rs { control } else { None };
     loop {
         let (info, badge) = match pending.take() {
             Some(reply) => ep.reply_recv(reply),
@@ -171,7 +183,7 @@ fn serve(
                 ack.signal();
             }
             if badge & RUNTIME_PING_BADGE != 0
-                && let Some(c) = control
+                && let Some(c) = events_from
             {
                 pull_rs_events(logd, c, store_ep, &mut rs_next);
             }
@@ -183,7 +195,7 @@ fn serve(
         }
         // A query sees the RS's events up to now (besides those pulled at each ping).
         if info.label() & 0xfff == LOGD_OP_QUERY
-            && let Some(c) = control
+            && let Some(c) = events_from
         {
             pull_rs_events(logd, c, store_ep, &mut rs_next);
         }
