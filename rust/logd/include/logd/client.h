@@ -36,7 +36,7 @@ void logdc_init(struct svc_conn *c, seL4_CPtr cap);
 /* Logs `text` (at most LOGD_MSG_MAX printable bytes; longer text is cut there). */
 int logdc_write(struct svc_conn *c, unsigned level, const char *text);
 /* The newest record with seq < before (0: no bound) that matches f. */
-int logdc_query(struct svc_conn *c, uint64_t before, const struct logd_filter *f, struct logd_record *out);
+int logdc_query(struct svc_conn *c, uint64_t before, const struct logd_filter *f, struct logd_record *r);
 /* The name of a level ("debug" .. "fatal"), or "?". */
 const char *logd_level_name(unsigned level);
 /* The level named `s`, or -1. */
