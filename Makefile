@@ -12,7 +12,7 @@ SIM         := $(BUILD)/sim/sel4-sim
 SYSTEM      := $(BUILD)/images/system
 SCENARIO    ?= system/demo.scenario
 
-.PHONY: all deps configure build test unit lint fuzz fuzz-smoke run demo campaign kernel-check qemu test-qemu bench bench-qemu clean
+.PHONY: all deps configure build test unit lint fuzz fuzz-smoke run demo campaign kernel-check qemu qemu-demo test-qemu bench bench-qemu clean
 
 all: build
 
@@ -85,6 +85,13 @@ qemu: kernel-check
 	@$(MAKE) --no-print-directory build
 	images=$$(JOBS=$(JOBS) tools/kernel-images.sh $(BUILD) "$(SEL4_PREFIX)") && \
 	    QEMU_INPUT="$(QEMU_INPUT)" tools/qemu.sh "$(SEL4_PREFIX)" $$images/images/$(notdir $(SYSTEM))
+
+# make demo's scenario on a real seL4 kernel (system/demo-qemu.scenario: the same commands,
+# typed in real time; the expectations that do not depend on timing).
+qemu-demo: kernel-check
+	@$(MAKE) --no-print-directory build
+	images=$$(JOBS=$(JOBS) tools/kernel-images.sh $(BUILD) "$(SEL4_PREFIX)") && \
+	    system/tests/qemu-demo.sh "$(SEL4_PREFIX)" $$images/images/$(notdir $(SYSTEM)) system/demo-qemu.scenario
 
 # Every system-test image on a real seL4 kernel; outputs must equal the simulator's.
 test-qemu: kernel-check
