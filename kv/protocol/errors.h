@@ -14,7 +14,7 @@ typedef enum kv_err {
     KV_ERR_FULL = 8,        /* no free entry for a new key */
     KV_ERR_STALE_SEQ = 9,   /* sequence number older than the client's last: not applied */
     KV_ERR_BUSY = 10,       /* exactly-once table full: not applied, try again later */
-    KV_ERR_INTERNAL = 11,   /* arena transaction refused (a bug; nothing changed) */
+    KV_ERR_INTERNAL = 11,   /* arena transaction or store write refused (nothing changed) */
     KV_ERR_CORRUPT = 12,    /* attach: the arena fails validation */
     KV_ERR_COUNT
 } kv_err_t;
