@@ -17,7 +17,7 @@ static int call(void)
     if (label == 0) return STORE_ERR_BAD_REQUEST;
     in.label = label;
     int err = svc_call(&store, SVC_OP_IDEMPOTENT, 0, &in, &out);
-    return err != SVC_OK ? STORE_ERR_INTERNAL : (int)out.label;
+    return err != SVC_OK ? KV_STORE_NO_ANSWER : (int)out.label;
 }
 
 /* GET of blob `name` into v (STORE_VALUE_MAX bytes). */

@@ -8,5 +8,10 @@
  * that is not valid is left out and counted in *refused, an unreachable store in
  * *store_errors. */
 int kv_store_load(seL4_CPtr cap, struct kvb *t, unsigned *refused, unsigned *store_errors);
-/* Writes w's blobs (PUT, or PUT2 for two): STORE_OK or the store's error. */
+/* No answer from the store (svc_call gave up: it kept dying): whether it took the blobs
+ * is unknown. */
+#define KV_STORE_NO_ANSWER (-1)
+
+/* Writes w's blobs (PUT, or PUT2 for two): STORE_OK, the store's error (nothing written),
+ * or KV_STORE_NO_ANSWER. */
 int kv_store_write(const struct kvb_write *w);

@@ -65,7 +65,15 @@ static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
         kvb_handle(&tab, badge, &req, &rep, &wr);
         /* The store takes the blobs (one transaction) before the table changes or anyone
          * hears of it; refused: nothing changed. */
-        if (wr.n > 0 && (kv_store_write(&wr) != STORE_OK || kvb_apply(&tab, &wr) != KV_OK)) {
+        int serr = wr.n > 0 ? kv_store_write(&wr) : STORE_OK;
+        if (serr == KV_STORE_NO_ANSWER) {
+            /* The store may or may not hold the blobs: kv's copy cannot be trusted.  Exit
+             * without answering; the next incarnation loads what the store holds, and the
+             * client's call is released and repeated (its record answers it). */
+            printf("kv: the store did not answer; restarting to reload the table\n");
+            runtime_exit(3);
+        }
+        if (serr != STORE_OK || kvb_apply(&tab, &wr) != KV_OK) {
             rep.err = KV_ERR_INTERNAL;
             rep.mrs = 0;
         }
