@@ -28,7 +28,7 @@ static void test_touch_64mib(void)
     uint64_t faults = (64 * MiB) >> 12;
     double per_fault = (double)(h.s.stats.invocations - calls0) / (double)faults;
     printf("touch 64 MiB: %.4f invocations per fault (+1 ReplyRecv in the server)\n", per_fault);
-    CHECK(per_fault + 1.0 <= 2.05); /* frames retyped 64 at a time */
+    CHECK(per_fault + 1.0 <= 2.05); /* frames retyped MS_SPARE_RUN at a time */
     for (uint64_t off = 0; off < 64 * MiB; off += 4096) {
         uint64_t v = 0;
         CHECK_ERR(h_read(&h, as, va + off, &v), 0);
