@@ -111,52 +111,72 @@ int ms_as_adopt(struct ms_server *s, struct ms_client *c, ms_slot_t pml4, uint32
     return as_new(s, c, pml4, 0, handle);
 }
 
+/* AS_SET_NOTIFY: the owner's space; a first notification costs a slot of quota. */
+static int decode_set_notify(struct ms_server *s, struct ms_client *c, uint32_t handle, struct ms_as **as)
+{
+    int err = ms_as_lookup(s, c, handle, as);
+    if (err || (*as)->notify) return err;
+    struct ms_need n = { 0, 0, 1, 0 };
+    return ms_need_check(s, c, &n);
+}
+
+/* Replaces the old notification (deleting the server's own cap: never refused). */
+static void invoke_set_notify(struct ms_server *s, struct ms_client *c, struct ms_as *as, ms_slot_t ntfn)
+{
+    if (!as->notify) ms_charge(c, 0, 1);
+    else ms_cap_free(s, as->notify);
+    as->notify = ntfn;
+}
+
 int ms_as_set_notify(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slot_t ntfn)
 {
     struct ms_as *as;
-    int err = ms_as_lookup(s, c, handle, &as);
-    if (err) return err;
-    if (!as->notify) {
-        struct ms_need n = { 0, 0, 1, 0 };
-        if ((err = ms_need_check(s, c, &n))) return err;
-        ms_charge(c, 0, 1);
-    } else {
-        ms_cap_free(s, as->notify);
-    }
-    as->notify = ntfn;
-    return MS_OK;
+    int err = decode_set_notify(s, c, handle, &as);
+    if (!err) invoke_set_notify(s, c, as, ntfn);
+    return err;
 }
 
-int ms_as_fault_ep(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slot_t out)
+/* AS_FAULT_EP: the owner's space; the first request mints the space's endpoint (a
+ * slot of quota).  Minting into a free slot of the server's from its own endpoint is
+ * never refused; a refusal is a bug. */
+static int decode_fault_ep(struct ms_server *s, struct ms_client *c, uint32_t handle, struct ms_as **as)
 {
-    struct ms_as *as;
-    int err = ms_as_lookup(s, c, handle, &as);
-    if (err) return err;
+    int err = ms_as_lookup(s, c, handle, as);
+    if (err || (*as)->fault_ep) return err;
+    struct ms_need n = { 0, 0, 1, 0 };
+    return ms_need_check(s, c, &n);
+}
+
+static void invoke_fault_ep(struct ms_server *s, struct ms_client *c, struct ms_as *as, ms_slot_t out)
+{
     if (!as->fault_ep) {
-        struct ms_need n = { 0, 0, 1, 0 };
-        if ((err = ms_need_check(s, c, &n))) return err;
         ms_slot_t ep = ms_slot_alloc(s);
         MS_CHECK(ep != 0);
-        if (ms_k_mint_fault_ep(s, ep, ms_as_fault_badge(s, as))) {
-            ms_slot_free(s, ep);
-            return MS_ERR_KERNEL;
-        }
+        MS_CHECK(ms_k_mint_fault_ep(s, ep, ms_as_fault_badge(s, as)) == 0);
         as->fault_ep = ep;
         ms_charge(c, 0, 1);
     }
     /* Our reply slot emptied and a live cap to copy: the kernel cannot refuse. */
     MS_CHECK(ms_k_delete(s, out) == 0);
     MS_CHECK(ms_k_copy_fault_ep(s, out, as->fault_ep) == 0);
-    return MS_OK;
 }
 
+int ms_as_fault_ep(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slot_t out)
+{
+    struct ms_as *as;
+    int err = decode_fault_ep(s, c, handle, &as);
+    if (!err) invoke_fault_ep(s, c, as, out);
+    return err;
+}
+
+/* AS_VSPACE: decode is the owner's lookup.  The one step that can be refused, copying
+ * an adopted PML4 its creator revoked, is the whole act: refused, nothing changed. */
 int ms_as_vspace(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slot_t out)
 {
     struct ms_as *as;
     int err = ms_as_lookup(s, c, handle, &as);
     if (err) return err;
     MS_CHECK(ms_k_delete(s, out) == 0);
-    /* An adopted PML4 cap may have been revoked by its creator: then there is none. */
     if (ms_k_copy_cap(s, out, as->pml4)) return MS_ERR_KERNEL;
     return MS_OK;
 }

@@ -107,7 +107,7 @@ ms_slot_t ms_kobj_new(struct ms_server *s, enum ms_kobj type);
 /* Up to `want` 4 KiB frames in consecutive slots with one invocation; returns how
  * many (0 on failure), the first slot in *first. */
 uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first);
-/* A fresh 4 KiB frame for the fault path: from frames retyped MS_SPARE_RUN at a time
+/* A fresh 4 KiB frame for the fault path: from frames retyped up to MS_SPARE_RUN at a time
  * (one invocation for many faults); 0 if the kernel refused.  The caller checked the
  * quota and the server's memory for one frame as for ms_kobj_new.  ms_spare_drain
  * deletes the frames not handed out yet (when an address space dies, so that all

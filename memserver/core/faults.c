@@ -269,12 +269,17 @@ int ms_other_fault(struct ms_server *s, uint64_t badge, uint64_t type, uint64_t 
     return report(s, as, MS_FAULT_OTHER, 0, 0, ip, type);
 }
 
-int ms_fault_get(struct ms_server *s, struct ms_client *c, uint32_t handle, struct ms_fault_info *out)
+/* FAULT_GET: decode is the owner's lookup and a recorded fault; the invoke hands out
+ * the oldest one and cannot fail. */
+static int decode_fault_get(struct ms_server *s, struct ms_client *c, uint32_t handle, struct ms_as **as)
 {
-    struct ms_as *as;
-    int err = ms_as_lookup(s, c, handle, &as);
-    if (err) return err;
-    if (!as->fault_count) return MS_ERR_NO_FAULT;
+    int err = ms_as_lookup(s, c, handle, as);
+    if (!err && !(*as)->fault_count) err = MS_ERR_NO_FAULT;
+    return err;
+}
+
+static void invoke_fault_get(struct ms_as *as, struct ms_fault_info *out)
+{
     const struct ms_fault_report *f = &as->faults[as->fault_head];
     out->kind = f->kind;
     out->rights = f->rights;
@@ -285,5 +290,12 @@ int ms_fault_get(struct ms_server *s, struct ms_client *c, uint32_t handle, stru
     as->fault_head = (as->fault_head + 1) % MS_FAULT_QUEUE;
     as->fault_count--;
     as->faults_lost = 0;
-    return MS_OK;
+}
+
+int ms_fault_get(struct ms_server *s, struct ms_client *c, uint32_t handle, struct ms_fault_info *out)
+{
+    struct ms_as *as;
+    int err = decode_fault_get(s, c, handle, &as);
+    if (!err) invoke_fault_get(as, out);
+    return err;
 }

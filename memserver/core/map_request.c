@@ -98,10 +98,21 @@ static void count_populate(const struct ms_req_map *a, struct map_plan *mp)
             v += MS_LARGE_SIZE;
             continue;
         }
-        if (!obj || (obj->kind == MS_OBJK_ANON &&
-                     !obj->page[(a->off >> MS_PAGE_BITS) + ((v - mp->va) >> MS_PAGE_BITS)]))
+        if (!obj) {
+            /* Private memory: the rest of this 2 MiB block is 4 KiB pages under one
+             * page table. */
+            uint64_t end = (v | (MS_LARGE_SIZE - 1)) + 1;
+            uint64_t n = ((end < mp->va + mp->size ? end : mp->va + mp->size) - v) >> MS_PAGE_BITS;
+            mp->p.need.pages += n;
+            mp->p.need.slots += n;
+            mp->frames4k += n;
+            ms_tables_count(mp->as, v, 0, &mp->p.tc);
+            v += n << MS_PAGE_BITS;
+            continue;
+        }
+        if (obj->kind == MS_OBJK_ANON && !obj->page[(a->off >> MS_PAGE_BITS) + ((v - mp->va) >> MS_PAGE_BITS)])
             mp->p.need.pages++, mp->p.need.slots++, mp->frames4k++;
-        if (obj) mp->p.need.slots++;
+        mp->p.need.slots++;
         ms_tables_count(mp->as, v, 0, &mp->p.tc);
         v += MS_PAGE_SIZE;
     }
@@ -239,6 +250,36 @@ static int populate_page(struct ms_server *s, struct map_plan *mp, struct ms_reg
     return MS_OK;
 }
 
+/* Private pages [v, end) under a page table that exists (the block's first page is
+ * mapped): per page a frame, one map invocation, its entry; charged together. */
+static int populate_rest(struct ms_server *s, struct map_plan *mp, struct ms_region *r, uint64_t v, uint64_t end,
+                         struct frame_run *run)
+{
+    if (v >= end) return MS_OK;
+    struct ms_object *o = r->obj;
+    struct ms_pt_ref *pt = ms_pt_find(mp->as, v);
+    MS_CHECK(pt != 0);
+    uint32_t *e = &o->page[r->off + ((v - r->start) >> MS_PAGE_BITS)];
+    uint64_t done = 0;
+    int err = MS_OK;
+    for (; v < end; v += MS_PAGE_SIZE) {
+        ms_slot_t f = next_frame(s, mp, run);
+        if (!f) {
+            err = MS_ERR_KERNEL;
+            break;
+        }
+        if (ms_k_map_frame(s, f, mp->as->pml4, v, r->rights, o->cached)) {
+            ms_kobj_free(s, f); /* recorded nowhere yet */
+            err = MS_ERR_KERNEL;
+            break;
+        }
+        e[done++] = MS_E_MAKE(MS_E_OWN, f);
+        pt->count++;
+    }
+    ms_charge(o->owner, done, done); /* (counted by count_populate) */
+    return err;
+}
+
 static int populate(struct ms_server *s, struct map_plan *mp, struct ms_region *r, struct frame_run *run)
 {
     for (uint64_t v = r->start; v < r->end;) {
@@ -246,7 +287,16 @@ static int populate(struct ms_server *s, struct map_plan *mp, struct ms_region *
         int large = mp->large_ok && use_large(mp->as, v, r->start, r->end);
         int err = large ? populate_large(s, mp, r, v, i) : populate_page(s, mp, r, v, i, run);
         if (err) return err;
-        v += large ? MS_LARGE_SIZE : MS_PAGE_SIZE;
+        if (large) {
+            v += MS_LARGE_SIZE;
+            continue;
+        }
+        uint64_t end = (v | (MS_LARGE_SIZE - 1)) + 1;
+        v += MS_PAGE_SIZE;
+        if (mp->obj) continue;
+        if (end > r->end) end = r->end;
+        if ((err = populate_rest(s, mp, r, v, end, run))) return err;
+        v = end;
     }
     return MS_OK;
 }

@@ -90,15 +90,20 @@ int ms_protect(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64
     return err;
 }
 
-int ms_query(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va,
-             struct ms_query_result *q)
+/* QUERY: decode finds the region; the invoke only describes it (changes nothing). */
+static int decode_query(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va,
+                        struct ms_region **r)
 {
     struct ms_as *as;
     int err = ms_as_lookup(s, c, handle, &as);
     if (err) return err;
     if ((err = ms_check_range(va & ~(MS_PAGE_SIZE - 1), MS_PAGE_SIZE))) return err;
-    struct ms_region *r = ms_regions_at(as, va);
-    if (!r) return MS_ERR_NOT_MAPPED;
+    *r = ms_regions_at(as, va);
+    return *r ? MS_OK : MS_ERR_NOT_MAPPED;
+}
+
+static void invoke_query(const struct ms_region *r, uint64_t va, struct ms_query_result *q)
+{
     struct ms_query_result z = { 0 };
     *q = z;
     q->start = r->start;
@@ -106,7 +111,7 @@ int ms_query(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t
     q->rights = r->rights;
     if (r->kind == MS_REG_GUARD) {
         q->kind = MS_KIND_GUARD;
-        return MS_OK;
+        return;
     }
     q->kind = ms_region_direct(r) ? MS_KIND_PRIVATE : r->obj->kind == MS_OBJK_PHYS ? MS_KIND_PHYS
                                                                                   : MS_KIND_SHARED;
@@ -116,5 +121,13 @@ int ms_query(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t
     int large;
     if (ms_region_direct(r) && MS_E_KIND(ms_obj_entry(r->obj, r->off + (uint32_t)i)) == MS_E_LTAIL) q->present = 1;
     else q->present = ms_region_mapped(r, i, &large) != 0;
-    return MS_OK;
+}
+
+int ms_query(struct ms_server *s, struct ms_client *c, uint32_t handle, uint64_t va,
+             struct ms_query_result *q)
+{
+    struct ms_region *r;
+    int err = decode_query(s, c, handle, va, &r);
+    if (!err) invoke_query(r, va, q);
+    return err;
 }

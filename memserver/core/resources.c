@@ -114,7 +114,8 @@ uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first)
 ms_slot_t ms_frame_take(struct ms_server *s)
 {
     if (!s->spare_count) {
-        s->spare_count = ms_frames_new(s, MS_SPARE_RUN, &s->spare_first);
+        uint32_t want = s->pool.free_pages >= 32u * MS_SPARE_RUN ? MS_SPARE_RUN : MS_SPARE_RUN_SMALL;
+        s->spare_count = ms_frames_new(s, want, &s->spare_first);
         if (!s->spare_count) return 0;
     }
     s->spare_count--;

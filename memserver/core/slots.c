@@ -48,31 +48,71 @@ ms_slot_t ms_slot_alloc(struct ms_server *s)
     return 0;
 }
 
+/* Bits [lo, lo + n) of a word (n <= 64). */
+static uint64_t bit_range(uint32_t lo, uint32_t n)
+{
+    return (n >= WORD_BITS ? ~0ull : ((1ull << n) - 1)) << lo;
+}
+
+/* Marks slots [at, at + n) in use, a word at a time. */
+static void mark_run(struct ms_slots *sl, uint32_t at, uint32_t n)
+{
+    while (n) {
+        uint32_t lo = at % WORD_BITS, k = WORD_BITS - lo < n ? WORD_BITS - lo : n;
+        sl->used[at / WORD_BITS] |= bit_range(lo, k);
+        at += k;
+        n -= k;
+    }
+}
+
+/* Bit i set: bits i .. i+n-1 of `free` are all set (n < 64; runs stay inside the word). */
+static uint64_t free_runs(uint64_t free, uint32_t n)
+{
+    for (uint32_t k = 1; k < n;) {
+        uint32_t step = k < n - k ? k : n - k;
+        free &= free >> step;
+        k += step;
+    }
+    return free;
+}
+
+/* Finds the first run of n free slots, a word at a time: in each word the free bits
+ * below its lowest used bit extend the run so far, a run may lie wholly inside it, or
+ * a new one starts above its highest used bit. */
 uint32_t ms_slot_alloc_run(struct ms_server *s, uint32_t n, ms_slot_t *start)
 {
     struct ms_slots *sl = &s->slots;
     uint32_t run = 0, at = 0;
     if (n == 0 || sl->count < n) return 0;
-    for (uint32_t i = sl->hint * WORD_BITS; i < sl->total; i++) {
-        uint64_t w = sl->used[i / WORD_BITS];
-        if (i % WORD_BITS == 0 && w == ~0ull) {
-            run = 0;
-            i += WORD_BITS - 1;
-            continue;
+    for (uint32_t w = sl->hint; w < sl->words; w++) {
+        uint64_t used = sl->used[w];
+        if (used == 0) {
+            if (run == 0) at = w * WORD_BITS;
+            run += WORD_BITS;
+        } else {
+            /* Free bits below the lowest used bit continue the run. */
+            uint32_t low = (uint32_t)__builtin_ctzll(used);
+            if (run == 0) at = w * WORD_BITS;
+            run += low;
+            if (run >= n) break;
+            uint64_t inside = n < WORD_BITS ? free_runs(~used, n) : 0;
+            if (inside) {
+                at = w * WORD_BITS + (uint32_t)__builtin_ctzll(inside);
+                run = n;
+                break;
+            }
+            /* A new run starts above the highest used bit. */
+            uint32_t high = WORD_BITS - 1u - (uint32_t)__builtin_clzll(used);
+            run = WORD_BITS - 1u - high;
+            at = w * WORD_BITS + high + 1u;
         }
-        if (w & (1ull << (i % WORD_BITS))) {
-            run = 0;
-            continue;
-        }
-        if (run++ == 0) at = i;
-        if (run == n) {
-            for (uint32_t k = at; k < at + n; k++) mark(sl, k);
-            sl->count -= n;
-            *start = sl->first + at;
-            return n;
-        }
+        if (run >= n) break;
     }
-    return 0;
+    if (run < n || at + n > sl->total) return 0;
+    mark_run(sl, at, n);
+    sl->count -= n;
+    *start = sl->first + at;
+    return n;
 }
 
 void ms_slot_free(struct ms_server *s, ms_slot_t slot)

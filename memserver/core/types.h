@@ -208,5 +208,8 @@ struct ms_server {
     ms_slot_t spare_first;
     uint32_t spare_count;
 };
-/* How many 4 KiB frames the fault path retypes at once. */
-#define MS_SPARE_RUN 64u
+/* How many 4 KiB frames the fault path retypes at once: MS_SPARE_RUN while that is at
+ * most 1/32 of the free memory (frames retyped ahead hold their chunk's memory until
+ * handed out or deleted), else MS_SPARE_RUN_SMALL. */
+#define MS_SPARE_RUN 256u
+#define MS_SPARE_RUN_SMALL 64u

@@ -61,7 +61,11 @@ static const char *do_call(struct hg_state *s, const struct hg_req *r, uint64_t 
     unsigned nres = (unsigned)seL4_MessageInfo_get_length(info);
     for (unsigned i = 0; i < nres && i < HG_MAX_MRS; i++) res[i] = seL4_GetMR((int)i);
     *err = seL4_MessageInfo_get_label(info);
-    return hg_reply(s, r, *err, res, nres, (unsigned)seL4_MessageInfo_get_extraCaps(info));
+    const char *why = hg_reply(s, r, *err, res, nres, (unsigned)seL4_MessageInfo_get_extraCaps(info));
+    if (why) /* the reply's registers, for the report */
+        printf("  (reply: %u registers: %#lx %#lx %#lx %#lx %#lx)\n", nres, (unsigned long)res[0],
+               (unsigned long)res[1], (unsigned long)res[2], (unsigned long)res[3], (unsigned long)res[4]);
+    return why;
 }
 
 static int mix(void)
