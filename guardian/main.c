@@ -7,6 +7,13 @@
  * CSpace (the cap store: service untypeds, endpoints, badged caps, hardware caps), its
  * endpoint and notification (so queued exits and pending signals survive), and the
  * recovery record page (rs/README.md).
+ *
+ * It also watches the RS (rs/core/watchdog.h): its own clock, the CMOS RTC's periodic
+ * interrupt, ticks on the guardian's notification; each tick is forwarded to the RS
+ * (RS_NTFN_CLOCK), which answers from its main loop.  An RS that stops answering is hung:
+ * it is destroyed and replaced like one that died.  The guardian runs at the highest
+ * priority (255, the root task's), the RS below it (254), so an RS busy in a loop cannot
+ * starve the watchdog.
  */
 #include <runtime/runtime.h>
 #include <runtime/alloc.h>
@@ -16,20 +23,27 @@
 #include <runtime/stdio.h>
 #include "rs/server/layout.h"
 #include "rs/protocol/rs_record.h"
+#include "rs/core/watchdog.h"
+#include "guardian/rtc.h"
 #include "memserver/protocol/messages.h"
 
 #define MEMSERVER_PRIO 254
-#define RS_PRIO        255
+#define RS_PRIO        254   /* below the guardian (255): the watchdog preempts it */
 #define MS_UNTYPED_BITS 26u   /* 64 MiB for the memory server */
 #define POOL_BITS      24u    /* 16 MiB: service untypeds and endpoints */
 #define RS_UNTYPED_BITS 22u   /* 4 MiB: one RS incarnation's own objects */
 #define RS_SLOTS       1024u  /* guardian slots for one RS incarnation's caps */
 #define RS_MAX_INCARNATIONS 8u
 #define RS_BADGE       1u
+/* Badges of the guardian's bound notification (fault badges are small numbers). */
+#define G_NTFN_RTC     (1ull << 62)
+#define G_NTFN_WD_ACK  (1ull << 61)
 
 static seL4_CPtr guardian_ep, store, rs_untyped, rs_slots;
 static seL4_CPtr record_frame[RS_RECORD_PAGES], record_copy[RS_RECORD_PAGES];
 static seL4_CPtr given[RS_SLOTS_GIVEN];
+static seL4_CPtr rtc_ports, rtc_irq, rs_clock;
+static struct rs_watchdog watchdog;
 
 /* The entry of `given` for the RS's slot `slot` (RS_SLOT_EP ...). */
 static seL4_CPtr *given_slot(unsigned slot)
@@ -78,13 +92,14 @@ static seL4_CPtr start_memserver(void)
  * notification nobody waits on until its driver binds its own: otherwise the kernel
  * would report an interrupt that arrives before (or between two driver incarnations) as
  * undelivered on the console. */
-static seL4_CPtr irq_handler(seL4_Word pin, seL4_Word vector, const char *what)
+static seL4_CPtr irq_handler(seL4_Word pin, seL4_Word vector, const char *what, seL4_CPtr ntfn)
 {
     seL4_CPtr slot = need(alloc_slot(), "a slot");
     int err = seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, seL4_CapInitThreadCNode, slot, seL4_WordBits, 0, pin,
                                         0, 0, vector);
     if (err) fatal(what, err);
-    seL4_CPtr parking = need(alloc_object(seL4_NotificationObject, 0), "IRQ parking notification");
+    seL4_CPtr parking = ntfn != seL4_CapNull ? ntfn : need(alloc_object(seL4_NotificationObject, 0),
+                                                           "IRQ parking notification");
     err = seL4_IRQHandler_SetNotification(slot, parking);
     if (err) fatal(what, err);
     return slot;
@@ -94,11 +109,27 @@ static seL4_CPtr irq_handler(seL4_Word pin, seL4_Word vector, const char *what)
  * and the I/O ports. */
 static void hardware_caps(void)
 {
-    *given_slot(RS_SLOT_IRQ0) = irq_handler(2, 0, "IRQ 0 handler");
+    *given_slot(RS_SLOT_IRQ0) = irq_handler(2, 0, "IRQ 0 handler", seL4_CapNull);
     *given_slot(RS_SLOT_PIT) = need(alloc_ioport(0x40, 0x43), "PIT I/O ports");
     *given_slot(RS_SLOT_EXIT_PORT) = need(alloc_ioport(0xf4, 0xf4), "exit I/O port");
-    *given_slot(RS_SLOT_IRQ4) = irq_handler(4, 4, "IRQ 4 handler");
+    *given_slot(RS_SLOT_IRQ4) = irq_handler(4, 4, "IRQ 4 handler", seL4_CapNull);
     *given_slot(RS_SLOT_COM1) = need(alloc_ioport(0x3f8, 0x3ff), "COM1 I/O ports");
+}
+
+/* The watchdog: the guardian's notification (bound to it) receives the RTC's interrupt
+ * and the RS's answers; the RS gets its answer cap and the guardian a cap to signal the
+ * RS's clock bit. */
+static void watchdog_caps(void)
+{
+    seL4_CPtr ntfn = need(alloc_object(seL4_NotificationObject, 0), "guardian notification");
+    int err = seL4_TCB_BindNotification(seL4_CapInitThreadTCB, ntfn);
+    if (err) fatal("binding the guardian's notification", err);
+    rtc_ports = need(alloc_ioport(0x70, 0x71), "RTC I/O ports");
+    rtc_irq = irq_handler(8, 8, "IRQ 8 handler", mint(ntfn, G_NTFN_RTC));
+    *given_slot(RS_SLOT_WD_ACK) = mint(ntfn, G_NTFN_WD_ACK);
+    rs_clock = mint(*given_slot(RS_SLOT_NTFN), RS_NTFN_CLOCK);
+    err = rtc_start(rtc_ports, rtc_irq);
+    if (err) fatal("starting the RTC", err);
 }
 
 static void spawn_rs(seL4_Word incarnation)
@@ -129,6 +160,19 @@ static void spawn_rs(seL4_Word incarnation)
     spawned_t out;
     err = spawn_program(&sa, &out);
     if (err) fatal("starting the RS", err);
+    rs_watchdog_start(&watchdog);
+}
+
+/* One RTC tick (and maybe the RS's answer with it): true if the RS is hung. */
+static bool clock_tick(seL4_Word badge)
+{
+    if (badge & G_NTFN_WD_ACK) rs_watchdog_answer(&watchdog);
+    if (!(badge & G_NTFN_RTC)) return false;
+    int err = rtc_ack(rtc_ports, rtc_irq);
+    if (err) fatal("acknowledging the RTC", err);
+    if (rs_watchdog_tick(&watchdog) == RS_WD_HUNG) return true;
+    seL4_Signal(rs_clock);
+    return false;
 }
 
 /* Reports how the RS died. */
@@ -204,18 +248,24 @@ int main(void)
     *given_slot(RS_SLOT_MS) = ms;
     *given_slot(RS_SLOT_MS_ADMIN) = mint(ms, MS_ADMIN_BADGE | RS_MS_SELF);
     hardware_caps();
+    watchdog_caps();
 
     seL4_Word incarnation = 1;
     spawn_rs(incarnation);
     for (;;) {
         seL4_Word badge = 0;
         seL4_MessageInfo_t info = seL4_Recv(guardian_ep, &badge);
-        if (badge != RS_BADGE) {
+        if (badge & (G_NTFN_RTC | G_NTFN_WD_ACK)) {
+            if (!clock_tick(badge)) continue;
+            printf("guardian: rs incarnation %lu hung (no answer for %lu ms): replaced\n",
+                   (unsigned long)incarnation, (unsigned long)watchdog.unanswered * RS_WD_PERIOD_US / 1000u);
+        } else if (badge != RS_BADGE) {
             printf("guardian: the memory server died (badge %lu): the system cannot continue\n",
                    (unsigned long)badge);
             runtime_exit(3);
+        } else {
+            report(info, incarnation);
         }
-        report(info, incarnation);
         if (incarnation >= RS_MAX_INCARNATIONS) {
             printf("guardian: rs died %lu times: giving up\n", (unsigned long)incarnation);
             runtime_exit(4);

@@ -6,8 +6,9 @@
  * and on every RTC tick signals the RS's notification (RS_NTFN_CLOCK).  Two users:
  *
  * 1. The guardian's watchdog of the RS (struct rs_watchdog).  The RS answers each
- *    RS_NTFN_CLOCK signal from its main loop (a Signal to the guardian), so an RS stuck
- *    in a loop or a deadlock stops answering.  The guardian counts its ticks since the
+ *    RS_NTFN_CLOCK signal from its main loop (a Signal to the guardian), and also signals
+ *    after each service it starts or kills (progress during long batches: its first
+ *    boot, a group restart), so an RS stuck in a loop or a deadlock stops answering.  The guardian counts its ticks since the
  *    last answer; past the limit the RS is hung and is destroyed and replaced like a
  *    crashed one.  A new incarnation has a longer limit until its first answer (its
  *    start-up: parsing the manifest, starting or taking over every service).
@@ -28,7 +29,7 @@
 #define RS_WD_HZ (32768u >> (RS_WD_RATE - 1u))         /* 64 Hz */
 #define RS_WD_PERIOD_US (1000000u / RS_WD_HZ)           /* 15625 us */
 #define RS_WD_RUN_LIMIT 8u    /* ticks (125 ms) without an answer: the RS is hung */
-#define RS_WD_BOOT_LIMIT 64u  /* ticks (1 s) before an incarnation's first answer */
+#define RS_WD_BOOT_LIMIT 16u  /* ticks (250 ms) before an incarnation's first answer */
 #define RS_TIMER_SILENT_MS 100u
 
 struct rs_watchdog {

@@ -139,11 +139,13 @@ static void handle_faults(void)
 
 static void handle_notification(seL4_Word bits)
 {
+    if (bits & RS_NTFN_CLOCK) rs_supervise_alive(); /* the watchdog's answer, first */
     if (bits & RS_NTFN_FAULT) handle_faults();
     for (unsigned i = 0; i < rs.m.nservices; i++) {
         if (bits & (1ull << i)) (void)rs_supervise_event(RS_EV_HEARTBEAT_ACK, i, rs.pol.svc[i].generation, 0, NULL);
     }
     if ((bits & RS_NTFN_TICK) && rs.tick_ms != 0) rs_supervise_tick();
+    if (bits & RS_NTFN_CLOCK) rs_supervise_rtc_tick();
 }
 
 static void handle_exit(seL4_MessageInfo_t info, unsigned i)
