@@ -81,6 +81,22 @@ static bool first_boot(void)
     return true;
 }
 
+/* Starts the previous RS carried out but whose outcome (STARTED, or CRASHED when the
+ * start failed) was still in its event queue: the policy hears it now.  `skip`: the
+ * service of a half-done start (handled by the caller). */
+static void finish_starts(unsigned skip)
+{
+    for (unsigned i = 0; i < rs.m.nservices; i++) {
+        if (i == skip || rs.pol.svc[i].state != RS_SVC_STARTING) continue;
+        uint32_t gen = rs.pol.svc[i].generation;
+        if (rs.as[i] != 0) {
+            (void)rs_supervise_event(RS_EV_STARTED, i, gen, 0, NULL);
+        } else {
+            (void)rs_supervise_event(RS_EV_CRASHED, i, gen, 0, "could not be started");
+        }
+    }
+}
+
 /* A later incarnation: take the services over from the record. */
 static bool take_over(uint64_t incarnation)
 {
@@ -94,6 +110,8 @@ static bool take_over(uint64_t incarnation)
     for (unsigned i = 0; i < rs.m.nservices; i++) running += rs.pol.svc[i].state == RS_SVC_RUNNING;
     printf("rs: incarnation %lu took over %u running services\n", (unsigned long)incarnation, running);
     rs_survive_take_over();
+    /* Before anything is received: callers of the dead RS get their answer from this one. */
+    (void)rs_survive_release_rs_callers();
     if (op == RS_INTENT_KILL) {
         /* The previous RS died while destroying svc: finish the job. */
         uint8_t st = rs.pol.svc[svc].state;
@@ -114,7 +132,14 @@ static bool take_over(uint64_t incarnation)
         rs.last[svc] = (struct rs_last){ .end = RS_END_KILLED };
         rs_record_commit();
         (void)rs_supervise_event(RS_EV_CRASHED, svc, rs.pol.svc[svc].generation, 0, "half-started when the RS died");
+        uint8_t st = rs.pol.svc[svc].state;
+        if (st == RS_SVC_EXITED || st == RS_SVC_FAILED || st == RS_SVC_STOPPED) {
+            /* Not restarted by its policy (temporary): it never ran, so it starts now. */
+            printf("rs: %s: its start was cut short by the RS's death: started again\n", rs.m.service[svc].name);
+            (void)rs_supervise_event(RS_EV_START_REQ, svc, 0, 0, NULL);
+        }
     }
+    finish_starts(op == RS_INTENT_START ? svc : RS_MAX_SERVICES);
     return true;
 }
 

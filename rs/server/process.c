@@ -181,6 +181,22 @@ static seL4_Error fill_cspace(const struct rs_manifest *m, unsigned i)
     return fail(s->name, "CSpace", err);
 }
 
+unsigned rs_process_rs_caps(const struct rs_manifest *m, unsigned i, seL4_Word *slots, unsigned max)
+{
+    const struct rs_service *s = &m->service[i];
+    unsigned n = 0;
+    seL4_Word slot = SVC_SLOT_MS + 1 + s->nchannels; /* the first grant (fill_cspace) */
+    bool tick = false, irq = false;
+    for (unsigned g = 0; g < s->ngrants; g++, slot++) {
+        if (grant_cap(&s->grants[g]) == RS_SLOT_CONTROL && n < max) slots[n++] = slot;
+        tick = tick || grant_cap(&s->grants[g]) == RS_SLOT_IRQ0;
+        irq = irq || s->grants[g].kind == RS_GRANT_IRQ;
+    }
+    slot += (tick ? 1u : 0u) + (irq ? 1u : 0u);
+    if (rs_survive_extra_caps(i) != 0 && n < max) slots[n++] = slot; /* the query cap */
+    return n;
+}
+
 static seL4_Error start_thread(const struct rs_service *s, unsigned i, seL4_Word entry)
 {
     seL4_CPtr tcb = RS_SVC_SLOT(i, RS_SVC_TCB);
