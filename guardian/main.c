@@ -26,6 +26,7 @@
 #include "rs/core/watchdog.h"
 #include "guardian/rtc.h"
 #include "memserver/protocol/messages.h"
+#include "memserver/client/memserver_client.h"
 
 #define MEMSERVER_PRIO 254
 #define RS_PRIO        254   /* below the guardian (255): the watchdog preempts it */
@@ -132,7 +133,7 @@ static void watchdog_caps(void)
     if (err) fatal("starting the RTC", err);
 }
 
-static void spawn_rs(seL4_Word incarnation)
+static void spawn_rs(seL4_Word incarnation, bool cold)
 {
     /* The record pages: fresh copies of our caps for each incarnation (the last one's
      * mappings went with its VSpace). */
@@ -148,11 +149,11 @@ static void spawn_rs(seL4_Word incarnation)
                                      .rights = seL4_ReadWrite };
     }
     if (err) fatal("record page copy", err);
-    seL4_Word args[RS_ARG_COUNT] = { incarnation };
+    seL4_Word args[RS_ARG_COUNT] = { incarnation, cold ? 1u : 0u };
     spawn_args_t sa = {
         .name = "rs", .fault_ep = guardian_ep, .fault_badge = RS_BADGE, .priority = RS_PRIO,
-        /* The store keeps the given caps: only the first RS gets them copied in. */
-        .caps = given, .ncaps = incarnation == 1 ? RS_SLOTS_GIVEN : 0,
+        /* The store keeps the given caps: only a cold RS gets them copied in. */
+        .caps = given, .ncaps = cold ? RS_SLOTS_GIVEN : 0,
         .args = args, .nargs = RS_ARG_COUNT, .cnode_bits = RS_CNODE_BITS,
         .untyped = rs_untyped, .slot_start = rs_slots, .slot_end = rs_slots + RS_SLOTS,
         .cnode = store, .frames = frames, .nframes = RS_RECORD_PAGES,
@@ -161,6 +162,27 @@ static void spawn_rs(seL4_Word incarnation)
     err = spawn_program(&sa, &out);
     if (err) fatal("starting the RS", err);
     rs_watchdog_start(&watchdog);
+}
+
+/* The RS died leaving no usable recovery record: nothing it made can be taken over, so
+ * everything it made goes, and a cold RS starts the system again.  Kernel objects: the
+ * pool (service untypeds, endpoints, and every object made from them: the services'
+ * threads stop) is revoked, then every slot of the cap store emptied (badged copies of
+ * the guardian's caps); memory-server state: every client the RS could have made
+ * (RS_MS_BADGE(i)) is destroyed, which frees its pages, slots and ASID. */
+static void clean_slate(void)
+{
+    int err = seL4_CNode_Revoke(seL4_CapInitThreadCNode, *given_slot(RS_SLOT_POOL), seL4_WordBits);
+    if (err) fatal("revoking the pool", err);
+    for (seL4_Word slot = 0; slot < (1u << RS_CNODE_BITS); slot++) {
+        err = seL4_CNode_Delete(store, slot, RS_CNODE_BITS);
+        if (err) fatal("emptying the cap store", err);
+    }
+    for (unsigned i = 0; i < RS_MAX_SERVICES; i++) {
+        err = msc_client_destroy(*given_slot(RS_SLOT_MS_ADMIN), RS_MS_BADGE(i));
+        if (err != MS_OK) fatal("destroying a memory-server client", err);
+    }
+    printf("guardian: no usable recovery record: every service destroyed, starting from a clean slate\n");
 }
 
 /* One RTC tick (and maybe the RS's answer with it): true if the RS is hung. */
@@ -251,9 +273,10 @@ int main(void)
     watchdog_caps();
 
     seL4_Word incarnation = 1;
-    spawn_rs(incarnation);
+    spawn_rs(incarnation, true);
     for (;;) {
         seL4_Word badge = 0;
+        bool cold = false;
         seL4_MessageInfo_t info = seL4_Recv(guardian_ep, &badge);
         if (badge & (G_NTFN_RTC | G_NTFN_WD_ACK)) {
             if (!clock_tick(badge)) continue;
@@ -265,6 +288,7 @@ int main(void)
             runtime_exit(3);
         } else {
             report(info, incarnation);
+            cold = seL4_MessageInfo_get_label(info) == PROGRAM_EXIT_LABEL && seL4_GetMR(0) == RS_EXIT_NO_RECORD;
         }
         if (incarnation >= RS_MAX_INCARNATIONS) {
             printf("guardian: rs died %lu times: giving up\n", (unsigned long)incarnation);
@@ -272,8 +296,9 @@ int main(void)
         }
         int err = seL4_CNode_Revoke(seL4_CapInitThreadCNode, rs_untyped, seL4_WordBits);
         if (err) fatal("destroying the RS", err);
+        if (cold) clean_slate();
         incarnation++;
-        printf("guardian: starting rs incarnation %lu\n", (unsigned long)incarnation);
-        spawn_rs(incarnation);
+        printf("guardian: starting rs incarnation %lu%s\n", (unsigned long)incarnation, cold ? " (cold)" : "");
+        spawn_rs(incarnation, cold);
     }
 }

@@ -81,5 +81,12 @@ enum {
 /* The recovery record page, mapped read-write in every RS incarnation. */
 #define RS_RECORD_VADDR  0x30000000ul
 
-/* Guardian -> RS start-up arguments. */
-enum { RS_ARG_INCARNATION = 0, RS_ARG_COUNT = 1 };
+/* Guardian -> RS start-up arguments: its incarnation number; 1 in RS_ARG_COLD: start
+ * every service from a clean slate (the first RS, or after RS_EXIT_NO_RECORD), 0: take
+ * the running services over from the recovery record. */
+enum { RS_ARG_INCARNATION = 0, RS_ARG_COLD = 1, RS_ARG_COUNT = 2 };
+
+/* Exit status of an RS that found no usable recovery record (its predecessor died before
+ * writing one, or while writing it): the guardian destroys everything the RSes made
+ * (guardian/main.c, clean_slate) and starts a cold RS. */
+#define RS_EXIT_NO_RECORD 5

@@ -81,18 +81,19 @@ static bool first_boot(void)
     return true;
 }
 
-/* Starts the previous RS carried out but whose outcome (STARTED, or CRASHED when the
- * start failed) was still in its event queue: the policy hears it now.  `skip`: the
- * service of a half-done start (handled by the caller). */
+/* Services the policy left STARTING: a start the previous RS carried out but whose
+ * STARTED was still in its event queue (an address space is recorded): the policy hears
+ * it now; a START of the same batch it never began (none recorded; or a start that
+ * failed, whose CRASHED was queued: the two look the same): carried out now.  `skip`:
+ * the service of a half-done start (handled by the caller). */
 static void finish_starts(unsigned skip)
 {
     for (unsigned i = 0; i < rs.m.nservices; i++) {
         if (i == skip || rs.pol.svc[i].state != RS_SVC_STARTING) continue;
-        uint32_t gen = rs.pol.svc[i].generation;
         if (rs.as[i] != 0) {
-            (void)rs_supervise_event(RS_EV_STARTED, i, gen, 0, NULL);
+            (void)rs_supervise_event(RS_EV_STARTED, i, rs.pol.svc[i].generation, 0, NULL);
         } else {
-            (void)rs_supervise_event(RS_EV_CRASHED, i, gen, 0, "could not be started");
+            rs_supervise_start_again(i);
         }
     }
 }
@@ -103,7 +104,8 @@ static bool take_over(uint64_t incarnation)
     uint32_t op = 0, svc = 0;
     int err = rs_record_load(incarnation, &op, &svc);
     if (err != RS_RECORD_OK) {
-        printf("rs: incarnation %lu: recovery record unusable (%d)\n", (unsigned long)incarnation, err);
+        printf("rs: incarnation %lu: recovery record unusable (%d): the guardian must start from a clean slate\n",
+               (unsigned long)incarnation, err);
         return false;
     }
     unsigned running = 0;
@@ -194,6 +196,7 @@ int main(void)
 {
     const runtime_startup_t *su = runtime_startup();
     uint64_t incarnation = su != NULL && su->nargs > RS_ARG_INCARNATION ? su->args[RS_ARG_INCARNATION] : 0;
+    bool cold = su != NULL && su->nargs > RS_ARG_COLD ? su->args[RS_ARG_COLD] != 0 : incarnation == 1;
     if (incarnation == 0 || !load_manifest()) {
         printf("rs: bad start-up\n");
         return 1;
@@ -204,8 +207,10 @@ int main(void)
         return 1;
     }
     printf("rs: incarnation %lu, %u services\n", (unsigned long)incarnation, (unsigned)rs.m.nservices);
-    if (!(incarnation == 1 ? first_boot() : take_over(incarnation))) {
-        return 1;
+    if (cold) {
+        if (!first_boot()) return 1;
+    } else if (!take_over(incarnation)) {
+        return RS_EXIT_NO_RECORD;
     }
     rs_supervise_idle();
     for (;;) {

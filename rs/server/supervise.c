@@ -159,6 +159,16 @@ static void drain(void)
     }
 }
 
+void rs_supervise_start_again(unsigned i)
+{
+    struct rs_action a = { .kind = RS_ACT_START, .svc = (uint8_t)i, .generation = rs.pol.svc[i].generation };
+    printf("rs: %s gen %u start (again: the previous RS died before it)\n", rs.m.service[i].name,
+           (unsigned)a.generation);
+    do_start(&a);
+    rs_supervise_alive();
+    drain();
+}
+
 void rs_supervise_boot(void)
 {
     int n = rs_policy_boot(&rs.pol, rs.now, acts, RS_POLICY_MAX_ACTIONS);

@@ -8,6 +8,8 @@
 #include <stddef.h>
 
 void rs_supervise_boot(void);
+/* Take-over: carries out a START the policy decided but the previous RS did not begin. */
+void rs_supervise_start_again(unsigned i);
 /* Feeds one event (the time is filled in); returns the policy's result (< 0: refused,
  * nothing changed). */
 int rs_supervise_event(uint8_t kind, unsigned svc, uint32_t generation, int64_t status, const char *detail);
