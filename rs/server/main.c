@@ -76,7 +76,8 @@ static bool first_boot(void)
     }
     rs.tick_ms = tick_length();
     rs_policy_init(&rs.pol, &rs.m);
-    rs_record_commit();
+    /* The first record is written with the boot's first START (its intent): an RS that
+     * dies before leaves none, and the guardian starts from a clean slate. */
     rs_supervise_boot();
     return true;
 }
@@ -213,6 +214,7 @@ int main(void)
         return RS_EXIT_NO_RECORD;
     }
     rs_supervise_idle();
+    rs_supervise_alive(); /* up: the guardian's watchdog uses its shorter limit from now on */
     for (;;) {
         seL4_Word badge = 0;
         seL4_MessageInfo_t info = seL4_Recv(RS_SLOT_EP, &badge);
