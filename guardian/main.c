@@ -95,13 +95,12 @@ static seL4_CPtr start_memserver(void)
  * undelivered on the console. */
 static seL4_CPtr irq_handler(seL4_Word pin, seL4_Word vector, const char *what, seL4_CPtr ntfn)
 {
+    if (ntfn == seL4_CapNull) ntfn = *given_slot(RS_SLOT_IRQ_PARK);
     seL4_CPtr slot = need(alloc_slot(), "a slot");
     int err = seL4_IRQControl_GetIOAPIC(seL4_CapIRQControl, seL4_CapInitThreadCNode, slot, seL4_WordBits, 0, pin,
                                         0, 0, vector);
     if (err) fatal(what, err);
-    seL4_CPtr parking = ntfn != seL4_CapNull ? ntfn : need(alloc_object(seL4_NotificationObject, 0),
-                                                           "IRQ parking notification");
-    err = seL4_IRQHandler_SetNotification(slot, parking);
+    err = seL4_IRQHandler_SetNotification(slot, ntfn);
     if (err) fatal(what, err);
     return slot;
 }
@@ -110,6 +109,7 @@ static seL4_CPtr irq_handler(seL4_Word pin, seL4_Word vector, const char *what, 
  * and the I/O ports. */
 static void hardware_caps(void)
 {
+    *given_slot(RS_SLOT_IRQ_PARK) = need(alloc_object(seL4_NotificationObject, 0), "IRQ parking notification");
     *given_slot(RS_SLOT_IRQ0) = irq_handler(2, 0, "IRQ 0 handler", seL4_CapNull);
     *given_slot(RS_SLOT_PIT) = need(alloc_ioport(0x40, 0x43), "PIT I/O ports");
     *given_slot(RS_SLOT_EXIT_PORT) = need(alloc_ioport(0xf4, 0xf4), "exit I/O port");
@@ -174,6 +174,10 @@ static void clean_slate(void)
 {
     int err = seL4_CNode_Revoke(seL4_CapInitThreadCNode, *given_slot(RS_SLOT_POOL), seL4_WordBits);
     if (err) fatal("revoking the pool", err);
+    /* The drivers' notifications went with the pool: their IRQs are parked again. */
+    err = seL4_IRQHandler_SetNotification(*given_slot(RS_SLOT_IRQ0), *given_slot(RS_SLOT_IRQ_PARK));
+    if (!err) err = seL4_IRQHandler_SetNotification(*given_slot(RS_SLOT_IRQ4), *given_slot(RS_SLOT_IRQ_PARK));
+    if (err) fatal("parking the IRQs", err);
     for (seL4_Word slot = 0; slot < (1u << RS_CNODE_BITS); slot++) {
         err = seL4_CNode_Delete(store, slot, RS_CNODE_BITS);
         if (err) fatal("emptying the cap store", err);

@@ -13,13 +13,17 @@
  *    crashed one.  A new incarnation has a longer limit until its first answer (its
  *    start-up: parsing the manifest, starting or taking over every service).
  *
- * 2. The RS's clock while the timer driver is silent (struct rs_clock).  The RS's clock
- *    runs on the timer driver's ticks (RS_TICK_MS each).  An RTC tick with no timer tick
- *    since the previous RTC tick advances the clock by the RTC period instead, so time
- *    passes for heartbeats and backoffs even when the timer driver is dead or hung.  The
- *    RTC time that passed without a timer tick while the driver was running is its
- *    silence; past RS_TIMER_SILENT_MS the RS treats the driver as hung (also when the
- *    manifest gives the driver no heartbeat).
+ * 2. The RS's clock when the timer driver is silent (struct rs_clock).  The RS's clock
+ *    runs on the timer driver's ticks (RS_TICK_MS each).  While the driver runs, RTC
+ *    ticks only measure its silence: the RTC periods in a row without a timer tick
+ *    (counted from the first whole silent period).  Past RS_TIMER_SILENT_MS the RS
+ *    treats the driver as hung (also when the manifest gives it no heartbeat): the
+ *    silence is added to the clock at once, and the driver is killed.  While the driver
+ *    is not running (hung and killed, crashed, backing off, stopped), each RTC tick
+ *    advances the clock by the RTC period, so heartbeats and backoffs go on.  A driver
+ *    that is only held up for a while (a busy RS starves it) loses those ticks, as
+ *    before: the clock runs slow, never fast, and a running timer alone decides what the
+ *    clock says (the same console lines on the real kernel and in sel4-sim).
  */
 #pragma once
 #include <stdbool.h>
@@ -54,10 +58,13 @@ struct rs_clock {
 
 /* A timer tick of `tick_ms`: returns the ms the clock advances (tick_ms). */
 uint32_t rs_clock_timer_tick(struct rs_clock *c, uint32_t tick_ms);
-/* An RTC tick: returns the ms the clock advances (0 if the timer ticked since the
- * previous one).  `timer_running`: the driver is RUNNING (its silence counts). */
+/* An RTC tick: returns the ms the clock advances (only while the driver is not
+ * running, `timer_running` false; otherwise the silence grows, if the timer did not tick
+ * since the previous RTC tick). */
 uint32_t rs_clock_rtc_tick(struct rs_clock *c, bool timer_running);
 /* The timer driver (re)started: its silence starts from 0. */
 void rs_clock_timer_started(struct rs_clock *c);
 /* The driver has been silent too long (it is hung). */
 bool rs_clock_timer_hung(const struct rs_clock *c);
+/* The silence so far, to be added to the clock (it is reset). */
+uint32_t rs_clock_take_silence(struct rs_clock *c);

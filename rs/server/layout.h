@@ -6,7 +6,7 @@
  * incarnation.  A new RS finds everything where the previous one left it.
  *
  *   1, 2, 3, 5   TCB, CNode, VSpace, fault endpoint (to the guardian): per incarnation
- *   8 ..         given by the guardian once (RS_SLOT_EP ... RS_SLOT_WD_ACK)
+ *   8 ..         given by the guardian once (RS_SLOT_EP ... RS_SLOT_IRQ_PARK)
  *   32 ..        made by the first RS once (badged copies of its own endpoint/notification)
  *   RS_SVC_SLOT(i, k)   RS_SVC_SLOTS slots per service i (RS_SVC_* below)
  */
@@ -28,7 +28,8 @@ enum {
     RS_SLOT_IRQ4 = 16,      /* IRQ handler for IRQ 4 (COM1 UART), or null */
     RS_SLOT_COM1 = 17,      /* I/O ports 0x3F8-0x3FF (COM1 UART), or null */
     RS_SLOT_WD_ACK = 18,    /* the guardian's notification, badged: the watchdog answer */
-    RS_SLOTS_GIVEN = 11,    /* slots 8..18 */
+    RS_SLOT_IRQ_PARK = 19,  /* a notification nobody waits on: IRQs of a dead driver */
+    RS_SLOTS_GIVEN = 12,    /* slots 8..19 */
 
     RS_SLOT_FAULT_NTFN = 32,/* RS notification minted with RS_NTFN_FAULT (AS_SET_NOTIFY) */
     RS_SLOT_TICK_NTFN = 33, /* RS notification minted with RS_NTFN_TICK (timer driver) */

@@ -266,6 +266,15 @@ seL4_Error rs_process_kill(unsigned i, uint32_t as, bool destroy_client)
     if (type != 0) {
         err = seL4_TCB_Suspend(RS_SVC_SLOT(i, RS_SVC_TCB));
     }
+    /* Its IRQs go to the parking notification before its own is destroyed: an interrupt
+     * until the next incarnation takes it is then not reported as undelivered. */
+    const struct rs_service *s = &rs.m.service[i];
+    for (unsigned g = 0; err == seL4_NoError && g < s->ngrants; g++) {
+        seL4_CPtr cap = grant_cap(&s->grants[g]);
+        if (s->grants[g].kind == RS_GRANT_IRQ && cap != seL4_CapNull) {
+            err = seL4_IRQHandler_SetNotification(cap, RS_SLOT_IRQ_PARK);
+        }
+    }
     if (err == seL4_NoError) err = seL4_CNode_Revoke(SELF, RS_SVC_SLOT(i, RS_SVC_UNTYPED), seL4_WordBits);
     if (err == seL4_NoError) err = seL4_CNode_Delete(SELF, RS_SVC_SLOT(i, RS_SVC_VSPACE), seL4_WordBits);
     if (err == seL4_NoError) err = seL4_CNode_Delete(SELF, RS_SVC_SLOT(i, RS_SVC_FAULT_EP), seL4_WordBits);

@@ -213,13 +213,14 @@ void rs_supervise_rtc_tick(void)
     if (rs.tick_ms == 0) return;
     int t = timer_service();
     uint32_t ms = rs_clock_rtc_tick(&rs.clock, timer_running(t));
-    if (ms == 0) return;
-    advance(ms);
+    if (ms != 0) advance(ms);
     if (!timer_running(t) || !rs_clock_timer_hung(&rs.clock)) return;
     static char detail[64];
-    snprintf(detail, sizeof(detail), "silent: no timer interrupt for %u ms", (unsigned)rs.clock.silent_ms);
+    uint32_t silent = rs_clock_take_silence(&rs.clock);
+    snprintf(detail, sizeof(detail), "silent: no timer interrupt for %u ms", (unsigned)silent);
+    advance(silent); /* the time it was silent (its heartbeat may find it first) */
+    if (!timer_running(t)) return;
     rs.last[t] = (struct rs_last){ .end = RS_END_HANG };
-    rs_clock_timer_started(&rs.clock);
     (void)rs_supervise_event(RS_EV_CRASHED, (unsigned)t, rs.pol.svc[t].generation, 0, detail);
 }
 

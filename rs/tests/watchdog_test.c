@@ -43,8 +43,9 @@ static void test_watchdog_boot(void)
     CHECK(RS_WD_RUN_LIMIT < RS_WD_BOOT_LIMIT);
 }
 
-/* A ticking timer drives the clock alone; a silent one is replaced by the RTC's period
- * (15.625 ms: 15, 16, 15, 16 ... exact over 64 ticks) and is hung after 100 ms. */
+/* A ticking timer drives the clock alone; the RTC measures a running driver's silence
+ * (hung after 100 ms: 7 RTC periods of 15.625 ms) and drives the clock while no driver
+ * runs (exact over 64 ticks). */
 static void test_clock(void)
 {
     struct rs_clock c = { 0 };
@@ -56,24 +57,31 @@ static void test_clock(void)
         CHECK(!rs_clock_timer_hung(&c));
     }
     CHECK_EQ(now, 64 * 20);
+    /* The driver goes silent: the clock stands still, the silence grows. */
     now = 0;
     unsigned ticks = 0;
     while (!rs_clock_timer_hung(&c) && ticks < 100) {
         now += rs_clock_rtc_tick(&c, true);
         ticks++;
     }
+    CHECK_EQ(now, 0);
     CHECK_EQ(ticks, 7); /* 7 * 15.625 = 109 ms >= 100, 6 * 15.625 = 93 < 100 */
-    CHECK_EQ(now, 109);
-    for (; ticks < 64; ticks++) now += rs_clock_rtc_tick(&c, true);
-    CHECK_EQ(now, 1000);
-    /* A timer tick ends the silence; a restart too. */
+    CHECK_EQ(rs_clock_take_silence(&c), 109);
+    CHECK_EQ(rs_clock_take_silence(&c), 0);
+    /* A silence that ends is forgotten. */
+    for (int k = 0; k < 5; k++) (void)rs_clock_rtc_tick(&c, true);
     (void)rs_clock_timer_tick(&c, 10);
     CHECK(!rs_clock_timer_hung(&c));
-    for (int k = 0; k < 8; k++) (void)rs_clock_rtc_tick(&c, true);
+    CHECK_EQ(rs_clock_take_silence(&c), 0);
+    /* The RTC period in which the timer last ticked does not count (the phase). */
+    (void)rs_clock_rtc_tick(&c, true);
+    for (int k = 0; k < 6; k++) (void)rs_clock_rtc_tick(&c, true);
+    CHECK(!rs_clock_timer_hung(&c));
+    (void)rs_clock_rtc_tick(&c, true);
     CHECK(rs_clock_timer_hung(&c));
     rs_clock_timer_started(&c);
     CHECK(!rs_clock_timer_hung(&c));
-    /* While the driver is not running (backing off) time passes, no silence counts. */
+    /* While no driver runs (backing off, stopped) the RTC is the clock. */
     now = 0;
     for (int k = 0; k < 64; k++) now += rs_clock_rtc_tick(&c, false);
     CHECK_EQ(now, 1000);

@@ -346,6 +346,15 @@ static struct rs_list_entry wait_running(uint32_t i, uint32_t gen)
     return e;
 }
 
+/* LIST of service i until the RS's clock reads at least `ms` (in step with the timer's
+ * ticks, so that the times the RS prints next are the same on the real kernel). */
+static struct rs_list_entry wait_clock(uint32_t i, uint64_t ms)
+{
+    struct rs_list_entry e = list(i);
+    for (unsigned k = 0; k < 1000000u && e.now < ms; k++) e = list(i);
+    return e;
+}
+
 /* The supervision gaps the guardian's RTC closes (rs/core/watchdog.h) and the RS's
  * take-over.  Channels: faulty (no heartbeat); the timer driver has no heartbeat either:
  * only its silence on the RTC clock can find it hung. */
@@ -356,11 +365,13 @@ static void scenario_watch(void)
     uint64_t served0 = 0, served1 = 0;
     t_check(ping(fc, &served0) == 1, "faulty gen 1 answers");
 
+    t_check(wait_clock(t, 100).now == 100, "clock at 100 ms");
     t_check_err(rsc_hang(ctl, t), RS_OK, "HANG timer (suspended: the RS's ticks stop)");
     struct rs_list_entry e = wait_running(t, 2);
     t_check(e.generation == 2 && e.end == RS_END_HANG && e.restarts == 1,
             "timer silent while the RTC ticks: found hung, restarted (gen 2)");
 
+    t_check(wait_clock(t, 250).now == 259, "the new timer ticks: clock at 259 ms");
     t_check_err(rsc_abort(ctl, RS_ABORT_AFTER_START), RS_OK, "ABORT at the next start");
     t_check_err(rsc_restart(ctl, t), RS_OK, "RESTART timer: the RS dies starting it, the new RS answers");
     /* gen 3 half-started and destroyed, gen 4 its restart after the backoff, gen 5 the
