@@ -1,7 +1,9 @@
 /*
  * The memory server program.  Started by the root task with (startup.h):
  *   caps: [0] its endpoint (unbadged, all rights), [1] an ASID pool,
- *         [2 .. 2+n) RAM untypeds, then optionally one device untyped;
+ *         [2 .. 2+n) RAM untypeds, then optionally one device untyped, then
+ *         optionally an I/O-port cap for COM1 (0x3F8-0x3FF): where its lines go on a
+ *         kernel without seL4_DebugPutChar (runtime_console_set_uart);
  *   args: [0] n, [1] the RAM untypeds' size_bits, 8 bits each (first in the low byte),
  *         [2] device untyped size_bits (0 = none), [3] its physical address,
  *         [4] default quota in pages, [5] ASIDs the pool can still assign.
@@ -64,6 +66,8 @@ int main(void)
     }
     seL4_CPtr ep = st->caps_start, pool = st->caps_start + 1;
     unsigned n = (unsigned)arg(st, 0);
+    seL4_CPtr com1 = st->caps_start + 2 + n + (arg(st, 2) ? 1u : 0u);
+    if (n <= 8 && com1 < st->caps_end) runtime_console_set_uart(com1);
     seL4_CPtr recv = st->empty_start, out = st->empty_start + 1;
     mss_glue.ep = ep;
     mss_glue.asid_pool = pool;
