@@ -24,6 +24,13 @@ static seL4_CPtr console_cap(void)
     return su != NULL && su->version >= 3 ? (seL4_CPtr)su->console_ep : seL4_CapNull;
 }
 
+static bool never_wait;
+
+void runtime_console_never_wait(void)
+{
+    never_wait = true;
+}
+
 /* One-way: a console driver that dies never leaves the writer waiting for a reply
  * (PROTOCOL.md); the message registers a caller may have set are kept. */
 static void console_send(seL4_CPtr ep, const char *bytes, unsigned n)
@@ -36,7 +43,12 @@ static void console_send(seL4_CPtr ep, const char *bytes, unsigned n)
         for (unsigned b = 0; b < 8 && w * 8 + b < n; b++) v |= (seL4_Word)(unsigned char)bytes[w * 8 + b] << (8 * b);
         seL4_SetMR((int)(1 + w), v);
     }
-    seL4_Send(ep, seL4_MessageInfo_new(CONSOLE_WRITE, 0, 0, 1 + CONSOLE_DATA_WORDS(n)));
+    seL4_MessageInfo_t info = seL4_MessageInfo_new(CONSOLE_WRITE, 0, 0, 1 + CONSOLE_DATA_WORDS(n));
+    if (never_wait) {
+        seL4_NBSend(ep, info);
+    } else {
+        seL4_Send(ep, info);
+    }
     for (unsigned k = 0; k < SAVED_MRS; k++) seL4_SetMR((int)k, saved[k]);
 }
 

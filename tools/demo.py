@@ -3,6 +3,8 @@
 
 Usage: demo.py SEL4_SIM IMAGE SCENARIO      run it; exit 0 only if every expectation held
        demo.py --check SCENARIO             parse only (exit 1 with file:line: why)
+       demo.py --qemu QEMU_SH SEL4_PREFIX IMAGE SCENARIO
+                                            the same on the real kernel (tools/qemu.sh)
 
 Scenario file (system/demo.scenario), one statement a line, '#' starts a comment:
   at TIME type "TEXT"     type TEXT and Enter into the shell at virtual time TIME
@@ -33,10 +35,17 @@ instructions in sel4-sim):
   served / failed   "job N done" lines / "job N: ... on purpose" lines
   lost              sent ("workload: N jobs sent") - served - failed: requests that were
                     neither finished nor reported failed (e.g. the job a `crash demo` cut).
+
+On the real kernel (--qemu) there is no virtual time: the lines are typed in real time
+(1 s = 10^9 instructions of sel4-sim), counted from the shell's first line, then the
+final `ps` and Ctrl-D (QEMU tells the guest nothing when its input ends); t= values are
+the TSC.  The expectations are the same.
 """
+import os
 import re
 import subprocess
 import sys
+import tempfile
 
 BYTE_INSNS = 86805
 INSNS_PER = {"ns": 1, "us": 1000, "ms": 1000000, "s": 1000000000}
@@ -180,36 +189,42 @@ def table(ps, recoveries, metrics):
     return "\n".join(rows)
 
 
-def main(argv):
-    if len(argv) == 3 and argv[1] == "--check":
-        try:
-            typed, end, _ = parse(open(argv[2]).read(), argv[2])
-            input_bytes(typed, end)
-        except (OSError, ScenarioError) as e:
-            print(f"demo: {e}")
-            return 1
-        return 0
-    if len(argv) != 4:
-        print(__doc__.split("\n\n")[1])
-        return 2
-    sim, image, scenario = argv[1:]
+SHELL_UP = "shell: gen 1; type help"
+
+
+def timed_input(typed, end):
+    """tools/qemu.sh's QEMU_INPUT_TIMED lines: "SECONDS TEXT", SECONDS after the line before."""
+    lines, last = [], 0
+    for t, text in typed + [(end, "ps")]:
+        lines.append(f"{(t - last) / 1e9:.3f} {text}")
+        last = t
+    lines.append("0.5 \x04")
+    return "\n".join(lines) + "\n"
+
+
+def run_qemu(qemu_sh, prefix, image, typed, end):
+    with tempfile.NamedTemporaryFile("w", prefix="demo-input-", suffix=".txt", delete=False) as f:
+        f.write(timed_input(typed, end))
+        path = f.name
+    env = dict(os.environ, QEMU_INPUT=path, QEMU_INPUT_AFTER=SHELL_UP, QEMU_INPUT_TIMED="1",
+               QEMU_TIMEOUT=os.environ.get("QEMU_TIMEOUT", "120"))
     try:
-        typed, end, expects = parse(open(scenario).read(), scenario)
-        data = input_bytes(typed, end)
-    except (OSError, ScenarioError) as e:
-        print(f"demo: {e}")
-        return 1
-    run = subprocess.run([sim, "--timeout", "120", image], input=data, capture_output=True, check=False)
-    output = run.stdout.decode(errors="replace")
+        return subprocess.run([qemu_sh, prefix, image], env=env, capture_output=True, check=False)
+    finally:
+        os.unlink(path)
+
+
+def evaluate(output, returncode, stderr, who, scenario, expects):
+    """Prints the run's output, the summary table and each expectation; -> failures."""
     sys.stdout.write(output)
     ps, recoveries, metrics = measure(output)
     print()
     print(table(ps, recoveries, metrics))
     print("(recovery: from a failure of the service to the first request its next incarnation finished)")
     fails = 0
-    if run.returncode != 0:
-        print(f"FAIL: sel4-sim exit status {run.returncode} (want 0)")
-        sys.stdout.write(run.stderr.decode(errors="replace"))
+    if returncode != 0:
+        print(f"FAIL: {who} exit status {returncode} (want 0)")
+        sys.stdout.write(stderr.decode(errors="replace"))
         fails += 1
     held = 0
     for key, op, want, no, source in expects:
@@ -222,7 +237,37 @@ def main(argv):
         print(f"{'ok  ' if ok else 'FAIL'} {scenario}:{no}: {source} (got {got})")
         held += ok
     fails += len(expects) - held
-    print(f"demo: {held} of {len(expects)} expectations held, sel4-sim exit status {run.returncode}")
+    print(f"demo: {held} of {len(expects)} expectations held, {who} exit status {returncode}")
+    return fails
+
+
+def main(argv):
+    if len(argv) == 3 and argv[1] == "--check":
+        try:
+            typed, end, _ = parse(open(argv[2]).read(), argv[2])
+            input_bytes(typed, end)
+        except (OSError, ScenarioError) as e:
+            print(f"demo: {e}")
+            return 1
+        return 0
+    qemu = len(argv) == 6 and argv[1] == "--qemu"
+    if len(argv) != 4 and not qemu:
+        print(__doc__.split("\n\n")[1])
+        return 2
+    image, scenario = argv[-2:]
+    try:
+        typed, end, expects = parse(open(scenario).read(), scenario)
+        data = input_bytes(typed, end)
+    except (OSError, ScenarioError) as e:
+        print(f"demo: {e}")
+        return 1
+    if qemu:
+        run = run_qemu(argv[2], argv[3], image, typed, end)
+        who = "QEMU"
+    else:
+        run = subprocess.run([argv[1], "--timeout", "120", image], input=data, capture_output=True, check=False)
+        who = "sel4-sim"
+    fails = evaluate(run.stdout.decode(errors="replace"), run.returncode, run.stderr, who, scenario, expects)
     return 1 if fails else 0
 
 

@@ -10,7 +10,7 @@ sim=$1 image=$2 input=$3
 # The console driver's instruction at which sel4-sim crashes it: chosen so that it falls
 # while "psx<BS><BS><BS>ps" is being typed (checked below: if the code changes and it
 # no longer does, choose another value).
-CONSOLE_AT=212000
+CONSOLE_AT=215500
 out=$(mktemp -d) || exit 2
 trap 'rm -rf "$out"' EXIT
 fail=0

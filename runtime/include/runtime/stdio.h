@@ -30,3 +30,9 @@ void runtime_console_line(const char *text, unsigned n);
  * never wait for a service they supervise or serve (drivers/serial/PROTOCOL.md).  On a
  * kernel with seL4_DebugPutChar this changes nothing.  seL4_CapNull: no such console. */
 void runtime_console_set_uart(seL4_CPtr port);
+
+/* Write to the console driver without ever waiting (seL4_NBSend instead of seL4_Send): for
+ * a program that must never wait for the driver and runs below its priority (the timer,
+ * the RS's clock).  Such a program runs only while the driver is blocked, which is in its
+ * receive unless it is dead or faulting: then the line is lost (drivers/serial/PROTOCOL.md). */
+void runtime_console_never_wait(void);
