@@ -38,8 +38,10 @@ instructions in sel4-sim):
 
 On the real kernel (--qemu) there is no virtual time: the lines are typed in real time
 (1 s = 10^9 instructions of sel4-sim), counted from the shell's first line, then the
-final `ps` and Ctrl-D (QEMU tells the guest nothing when its input ends); t= values are
-the TSC.  The expectations are the same.
+final `ps` and Ctrl-D (QEMU tells the guest nothing when its input ends).  t= values are
+the TSC, whose rate is the host's: max_recovery expectations are shown but not checked
+there; every other expectation is.  Real time makes a run differ from sel4-sim's and from
+the next one (a command may reach a service while it is backing off and be refused).
 """
 import os
 import re
@@ -214,19 +216,18 @@ def run_qemu(qemu_sh, prefix, image, typed, end):
         os.unlink(path)
 
 
-def evaluate(output, returncode, stderr, who, scenario, expects):
-    """Prints the run's output, the summary table and each expectation; -> failures."""
+def evaluate(output, returncode, stderr, who, scenario, expects, real_time=False):
+    """Prints the run's output, the summary table and each expectation; -> failures.
+    real_time: t= is not in instructions (QEMU), so max_recovery is not checked."""
     sys.stdout.write(output)
     ps, recoveries, metrics = measure(output)
     print()
     print(table(ps, recoveries, metrics))
     print("(recovery: from a failure of the service to the first request its next incarnation finished)")
-    fails = 0
     if returncode != 0:
         print(f"FAIL: {who} exit status {returncode} (want 0)")
         sys.stdout.write(stderr.decode(errors="replace"))
-        fails += 1
-    held = 0
+    held = fails = 0
     for key, op, want, no, source in expects:
         if key[0] == "line":
             ok = any(key[1] in line for line in output.splitlines())
@@ -234,11 +235,15 @@ def evaluate(output, returncode, stderr, who, scenario, expects):
         else:
             got = value_of(key, ps, recoveries, metrics)
             ok = got is not None and OPS[op](got, want)
+        if real_time and key[0] == "max_recovery":
+            print(f"skip {scenario}:{no}: {source} (got {got} TSC cycles: not instructions)")
+            continue
         print(f"{'ok  ' if ok else 'FAIL'} {scenario}:{no}: {source} (got {got})")
         held += ok
-    fails += len(expects) - held
-    print(f"demo: {held} of {len(expects)} expectations held, {who} exit status {returncode}")
-    return fails
+        fails += not ok
+    checked = held + fails
+    print(f"demo: {held} of {checked} expectations held, {who} exit status {returncode}")
+    return fails + (returncode != 0)
 
 
 def main(argv):
@@ -267,7 +272,8 @@ def main(argv):
     else:
         run = subprocess.run([argv[1], "--timeout", "120", image], input=data, capture_output=True, check=False)
         who = "sel4-sim"
-    fails = evaluate(run.stdout.decode(errors="replace"), run.returncode, run.stderr, who, scenario, expects)
+    fails = evaluate(run.stdout.decode(errors="replace"), run.returncode, run.stderr, who, scenario, expects,
+                     real_time=qemu)
     return 1 if fails else 0
 
 

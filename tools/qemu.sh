@@ -18,7 +18,9 @@
 # system's shell takes as the end of input; avoid Ctrl-A (0x01), QEMU's monitor escape.
 #
 # Output: only the program's lines.  Dropped: the kernel's boot log (everything up to and
-# including "Booting all finished, dropped to user space"), the kernel's debug messages
+# including "Booting all finished, dropped to user space"; for a kernel without printing,
+# the firmware's messages up to and including "Booting from ROM..", on whose line the
+# program's first line begins), the kernel's debug messages
 # (lines starting with "<<seL4("), its reports of faults without a handler (from
 # "Caught ..." through "With stack:" and the stack lines after it), its seL4_DebugSnapshot
 # dump ("Debug snapshot syscall ..." through the end of "irq maps {...}") and
@@ -63,6 +65,10 @@ filter() {
         }
         !booted {
             if ($0 ~ /Booting all finished, dropped to user space/) { booted = 1; n = 0; next }
+            # The firmware'"'"'s last words, which the first line of a kernel without printing
+            # follows on the same line: everything before them goes.
+            i = index($0, "Booting from ROM..")
+            if (i > 0) { n = 0; rest = substr($0, i + 18); if (rest != "") held[n++] = rest; next }
             held[n++] = $0; next
         }
         { keep($0) }
