@@ -39,8 +39,7 @@ if grep -qx -e 'KernelDebugBuild=OFF' -e 'KernelPrinting=OFF' <<<"$want"; then
     target=sel4-release-images
     what="the images that need no debug syscalls (the default system)"
 fi
-# shellcheck disable=SC2086  # word splitting joins the lines
-echo "kernel-images: the kernel's configuration is not sel4-sim's ($(echo $want)):" \
+echo "kernel-images: the kernel's configuration is not sel4-sim's (${want//$'\n'/ }):" \
      "building $what for it in $alt" >&2
 if ! { cmake -G Ninja -S "$root" -B "$alt" -DSEL4_PREFIX="$prefix" -DSEL4_ABI_CONFIG="$prefix" &&
        ninja -C "$alt" -j "${JOBS:-2}" "$target"; } >"$log" 2>&1; then

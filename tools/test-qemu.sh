@@ -63,8 +63,7 @@ abi=$("$check" --abi "$prefix")
 debug_syscalls=yes
 grep -qx -e 'KernelDebugBuild=OFF' -e 'KernelPrinting=OFF' <<<"$abi" && debug_syscalls=no
 if [ "$debug_syscalls" = no ]; then
-    # shellcheck disable=SC2086  # word splitting joins the lines
-    echo "note: the kernel has no debug syscalls ($(echo $abi)): QEMU runs the default system"
+    echo "note: the kernel has no debug syscalls (${abi//$'\n'/ }): QEMU runs the default system"
     echo "  built for it ($qbuild/images), sel4-sim the images of $build; the test images are skipped."
 elif [ "$qbuild" != "$build" ]; then
     echo "note: the kernel numbers invocation labels differently from sel4-sim ($(echo $("$check" --abi "$prefix"))):"
