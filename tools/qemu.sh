@@ -149,8 +149,8 @@ serial_input() {
         local polls=0
         until grep -qF -- "$QEMU_INPUT_AFTER" "$log" 2>/dev/null; do
             polls=$((polls + 1))
-            [ "$polls" -le $((${QEMU_TIMEOUT:-60} * 5)) ] || return 0
-            sleep 0.2
+            [ "$polls" -le $((${QEMU_TIMEOUT:-60} * 50)) ] || return 0
+            sleep 0.02
         done
     else
         sleep "${QEMU_INPUT_DELAY:-5}"
