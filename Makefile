@@ -86,12 +86,12 @@ qemu: kernel-check
 	images=$$(JOBS=$(JOBS) tools/kernel-images.sh $(BUILD) "$(SEL4_PREFIX)") && \
 	    QEMU_INPUT="$(QEMU_INPUT)" tools/qemu.sh "$(SEL4_PREFIX)" $$images/images/$(notdir $(SYSTEM))
 
-# make demo's scenario on a real seL4 kernel (system/demo-qemu.scenario: the same commands,
-# typed in real time; the expectations that do not depend on timing).
+# make demo's commands on a real seL4 kernel (system/demo-qemu.scenario: typed in real time
+# after the shell's first line; only the expectations that do not depend on timing).
 qemu-demo: kernel-check
 	@$(MAKE) --no-print-directory build
 	images=$$(JOBS=$(JOBS) tools/kernel-images.sh $(BUILD) "$(SEL4_PREFIX)") && \
-	    system/tests/qemu-demo.sh "$(SEL4_PREFIX)" $$images/images/$(notdir $(SYSTEM)) system/demo-qemu.scenario
+	    python3 tools/demo.py --qemu tools/qemu.sh "$(SEL4_PREFIX)" $$images/images/$(notdir $(SYSTEM)) system/demo-qemu.scenario
 
 # Every system-test image on a real seL4 kernel; outputs must equal the simulator's.
 test-qemu: kernel-check

@@ -27,39 +27,51 @@ if(SEL4_LIBSEL4 STREQUAL "real")
 endif()
 
 # sel4_kernel_numbering(PREFIX OUT_DEFINES OUT_SETTINGS): the settings of the kernel
-# installed at PREFIX that only insert invocation labels and object types (KernelIOMMU).
-# OUT_DEFINES: the kernel's CONFIG_ macros of those that are ON, for
-# the ABI layer (abi/include/sel4/invocation.h); OUT_SETTINGS: one "KernelIOMMU=ON" line
-# each, as `sel4-kconfig-check --abi` prints them (tools/kernel-config/kconfig.c,
-# numbering_rules: keep both lists the same).
+# installed at PREFIX that change what the ABI layer declares: KernelIOMMU (inserts
+# invocation labels and an object type), KernelDebugBuild and KernelPrinting (which debug
+# syscalls exist).  OUT_DEFINES: SEL4_ABI_KERNEL_CONFIG and the kernel's CONFIG_ macros of
+# those that are ON, for the ABI layer (abi/include/sel4/config.h); OUT_SETTINGS: one line
+# per setting whose value is not sel4-sim's (KernelIOMMU=ON, KernelDebugBuild=OFF,
+# KernelPrinting=OFF), as `sel4-kconfig-check --abi` prints them
+# (tools/kernel-config/kconfig.c, abi_rules: keep both lists the same).
 function(sel4_kernel_numbering prefix out_defines out_settings)
   set(header ${prefix}/libsel4/include/kernel/gen_config.h)
   if(NOT EXISTS ${header})
     message(FATAL_ERROR "${header} missing: ${prefix} is not an installed seL4 kernel")
   endif()
-  set(defines "")
+  set(defines SEL4_ABI_KERNEL_CONFIG=1)
   set(settings "")
-  foreach(pair CONFIG_IOMMU:KernelIOMMU)
-    string(REPLACE ":" ";" pair ${pair})
-    list(GET pair 0 macro)
-    list(GET pair 1 setting)
+  # MACRO:SETTING:sel4-sim's value
+  foreach(entry CONFIG_IOMMU:KernelIOMMU:OFF CONFIG_DEBUG_BUILD:KernelDebugBuild:ON
+                CONFIG_PRINTING:KernelPrinting:ON)
+    string(REPLACE ":" ";" entry ${entry})
+    list(GET entry 0 macro)
+    list(GET entry 1 setting)
+    list(GET entry 2 sim_value)
     file(STRINGS ${header} hit REGEX "^#define[ \t]+${macro}([ \t]|$)")
     if(hit)
       list(APPEND defines ${macro}=1)
-      string(APPEND settings "${setting}=ON\n")
+      set(value ON)
+    else()
+      set(value OFF)
+    endif()
+    if(NOT value STREQUAL sim_value)
+      string(APPEND settings "${setting}=${value}\n")
     endif()
   endforeach()
   set(${out_defines} ${defines} PARENT_SCOPE)
   set(${out_settings} "${settings}" PARENT_SCOPE)
 endfunction()
 
-# The numbering the seL4 programs are built with: sel4-sim's (no CONFIG_IOMMU) unless SEL4_ABI_CONFIG names an installed kernel whose
-# numbering to use instead (make qemu / test-qemu build such images in a second build
+# The kernel configuration the seL4 programs are built for: sel4-sim's (KernelIOMMU OFF,
+# debug syscalls present) unless SEL4_ABI_CONFIG names an installed kernel whose
+# configuration to use instead (make qemu / test-qemu build such images in a second build
 # directory when the kernel differs: tools/kernel-images.sh).  With SEL4_LIBSEL4=real
-# the real headers number as their kernel does.  BUILD/sel4-numbering.txt records it
-# for tools/qemu.sh, which refuses to boot images numbered differently from the kernel.
+# the real headers follow their kernel.  BUILD/sel4-numbering.txt records the settings
+# that differ from sel4-sim's for tools/qemu.sh, which refuses to boot images built for
+# another configuration than the kernel's.
 set(SEL4_ABI_CONFIG "" CACHE PATH
-    "installed seL4 kernel whose invocation-label numbering (KernelIOMMU) the seL4 programs use (empty: sel4-sim's)")
+    "installed seL4 kernel whose configuration (KernelIOMMU, KernelDebugBuild, KernelPrinting) the seL4 programs follow (empty: sel4-sim's)")
 set(SEL4_TARGET_DEFINES "")
 set(SEL4_NUMBERING "")
 if(SEL4_LIBSEL4 STREQUAL "real")

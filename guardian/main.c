@@ -14,6 +14,12 @@
  * it is destroyed and replaced like one that died.  The guardian runs at the highest
  * priority (255, the root task's), the RS below it (254), so an RS busy in a loop cannot
  * starve the watchdog.
+ *
+ * Its own lines, the memory server's and the RS's never go through the console driver
+ * (they must not wait for a service they supervise or serve): seL4_DebugPutChar on a
+ * debug kernel; on a release kernel (no KernelPrinting) straight to the COM1 UART through
+ * copies of the COM1 I/O-port cap, which is issued first for that
+ * (runtime_console_set_uart; README, "Console output").
  */
 #include <runtime/runtime.h>
 #include <runtime/alloc.h>
@@ -77,11 +83,12 @@ static seL4_CPtr start_memserver(void)
 {
     seL4_CPtr ep = need(alloc_object(seL4_EndpointObject, 0), "memory-server endpoint");
     seL4_CPtr ut = need(alloc_object(seL4_UntypedObject, MS_UNTYPED_BITS), "memory-server untyped");
-    seL4_CPtr caps[3] = { ep, seL4_CapInitThreadASIDPool, ut };
+    /* [3]: the COM1 ports, its console of last resort (memserver/server/main.c). */
+    seL4_CPtr caps[4] = { ep, seL4_CapInitThreadASIDPool, ut, *given_slot(RS_SLOT_COM1) };
     seL4_Word args[6] = { 1, MS_UNTYPED_BITS, 0, 0, 1u << 15, 256 };
     spawn_args_t sa = {
         .name = "memserver", .fault_ep = guardian_ep, .fault_badge = 2, .priority = MEMSERVER_PRIO,
-        .caps = caps, .ncaps = 3, .args = args, .nargs = 6, .cnode_bits = 16,
+        .caps = caps, .ncaps = 4, .args = args, .nargs = 6, .cnode_bits = 16,
     };
     spawned_t out;
     int err = spawn_program(&sa, &out);
@@ -106,7 +113,7 @@ static seL4_CPtr irq_handler(seL4_Word pin, seL4_Word vector, const char *what, 
 }
 
 /* The IRQ handlers for ISA IRQ 0 (the PIT; IOAPIC pin 2) and ISA IRQ 4 (COM1; pin 4),
- * and the I/O ports. */
+ * and the I/O ports (COM1's are issued first thing in main). */
 static void hardware_caps(void)
 {
     *given_slot(RS_SLOT_IRQ_PARK) = need(alloc_object(seL4_NotificationObject, 0), "IRQ parking notification");
@@ -114,7 +121,6 @@ static void hardware_caps(void)
     *given_slot(RS_SLOT_PIT) = need(alloc_ioport(0x40, 0x43), "PIT I/O ports");
     *given_slot(RS_SLOT_EXIT_PORT) = need(alloc_ioport(0xf4, 0xf4), "exit I/O port");
     *given_slot(RS_SLOT_IRQ4) = irq_handler(4, 4, "IRQ 4 handler", seL4_CapNull);
-    *given_slot(RS_SLOT_COM1) = need(alloc_ioport(0x3f8, 0x3ff), "COM1 I/O ports");
 }
 
 /* The watchdog: the guardian's notification (bound to it) receives the RTC's interrupt
@@ -253,6 +259,10 @@ static void spawn_baseline(void)
 
 int main(void)
 {
+    /* The COM1 ports before the first line: the console of last resort (file comment). */
+    seL4_CPtr com1 = alloc_ioport(0x3f8, 0x3ff);
+    runtime_console_set_uart(com1);
+    *given_slot(RS_SLOT_COM1) = need(com1, "COM1 I/O ports");
     printf("guardian: start\n");
     guardian_ep = need(alloc_object(seL4_EndpointObject, 0), "guardian endpoint");
     *given_slot(RS_SLOT_EP) = need(alloc_object(seL4_EndpointObject, 0), "RS endpoint");

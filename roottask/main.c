@@ -51,7 +51,9 @@ static bool start_worker(thread_t *t, seL4_CPtr tcb, seL4_CPtr fault_ep, worker_
             seL4_NoError) {
         return false;
     }
+#ifdef CONFIG_DEBUG_BUILD
     seL4_DebugNameThread(tcb, "hello-worker");
+#endif
     seL4_Error err = thread_start(t, tcb, worker_main, ctx,
                                   stack + (WORKER_STACK_PAGES << seL4_PageBits), ipc, ipc_frame,
                                   fault_ep, WORKER_PRIO);

@@ -20,8 +20,10 @@ static _Noreturn void root_exit(int status)
     if (err == seL4_NoError) {
         seL4_X86_IOPort_Out8(slot, EXIT_PORT, exit_port_value(status));
     }
-    /* No exit device (or it did not stop the machine): stop the kernel. */
+    /* No exit device (or it did not stop the machine): stop the kernel if it can. */
+#ifdef CONFIG_DEBUG_BUILD
     seL4_DebugHalt();
+#endif
     for (;;) {
         seL4_TCB_Suspend(RUNTIME_CAP_TCB);
     }

@@ -241,7 +241,9 @@ static seL4_Error start_thread(const child_t *c, seL4_CPtr ipc_frame)
     if (err != seL4_NoError) {
         return err;
     }
+#ifdef CONFIG_DEBUG_BUILD
     seL4_DebugNameThread(c->tcb, a->name);
+#endif
     seL4_UserContext regs;
     memset(&regs, 0, sizeof(regs));
     regs.rip = c->plan.entry;

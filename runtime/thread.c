@@ -81,7 +81,11 @@ seL4_Error thread_create(thread_t *t, const char *name, thread_entry_fn entry, v
     if (tcb == seL4_CapNull || ipc == NULL || stack == NULL || stack_pages == 0) {
         return seL4_NotEnoughMemory;
     }
+#ifdef CONFIG_DEBUG_BUILD
     seL4_DebugNameThread(tcb, name);
+#else
+    (void)name; /* a release kernel keeps no thread names */
+#endif
     return thread_start(t, tcb, entry, arg, stack + (stack_pages << seL4_PageBits), ipc,
                         ipc_frame, fault_ep, prio);
 }

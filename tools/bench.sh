@@ -29,7 +29,9 @@ if [ -n "$prefix" ]; then
     numbering=$("$check" --abi "$prefix") || exit 1
     if [ -n "$numbering" ]; then
         for s in $numbering; do
-            echo "bench: the kernel has $s; set -D${s%=ON}=OFF (bench-qemu runs the images built for sel4-sim's invocation labels; make qemu and make test-qemu build images for this kernel)" >&2
+            want=OFF
+            [ "${s#*=}" = OFF ] && want=ON
+            echo "bench: the kernel has $s; set -D${s%=*}=$want (bench-qemu runs the images built for sel4-sim's configuration: its invocation labels and debug syscalls; make qemu and make test-qemu build images for this kernel)" >&2
         done
         echo "bench: nothing was run" >&2
         exit 1

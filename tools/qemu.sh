@@ -9,11 +9,18 @@
 # an instruction-counting TSC, as tools/bench.sh uses).
 # QEMU_INPUT: a file typed into the serial line (COM1) QEMU_INPUT_DELAY seconds (default
 # 5) after QEMU starts (SeaBIOS reads the serial line while booting); default no input.
+# QEMU_INPUT_AFTER=TEXT: instead of that delay, wait until the guest has printed TEXT
+# (e.g. the shell's first line; at most QEMU_TIMEOUT seconds).
+# QEMU_INPUT_TIMED=1: QEMU_INPUT is lines "SECONDS TEXT": each TEXT and a line break is
+# typed SECONDS (a decimal number) after the one before; a TEXT of Ctrl-D alone is typed
+# without the line break (tools/demo.py --qemu writes such files).
 # QEMU tells the guest nothing at its end: end it with Ctrl-D (0x04), which the default
 # system's shell takes as the end of input; avoid Ctrl-A (0x01), QEMU's monitor escape.
 #
 # Output: only the program's lines.  Dropped: the kernel's boot log (everything up to and
-# including "Booting all finished, dropped to user space"), the kernel's debug messages
+# including "Booting all finished, dropped to user space"; for a kernel without printing,
+# the firmware's messages up to and including "Booting from ROM..", on whose line the
+# program's first line begins), the kernel's debug messages
 # (lines starting with "<<seL4("), its reports of faults without a handler (from
 # "Caught ..." through "With stack:" and the stack lines after it), its seL4_DebugSnapshot
 # dump ("Debug snapshot syscall ..." through the end of "irq maps {...}") and
@@ -28,6 +35,10 @@
 # by the hashes of its path and of its contents, so another SEL4_PREFIX or a rebuilt
 # kernel always gets its own copy.  Which kernel boots (path, hash, key settings) is
 # printed on stderr.
+#
+# A kernel built without KernelPrinting (the release configuration) prints nothing, not
+# even its boot log: then every line is the program's, and that the kernel reached user
+# space is known only from the exit device.
 #
 # Exit status: the status the program passed to runtime_exit (the runtime writes it to
 # the isa-debug-exit port 0xF4 and QEMU exits with (v << 1) | 1, mapped back here);
@@ -54,6 +65,10 @@ filter() {
         }
         !booted {
             if ($0 ~ /Booting all finished, dropped to user space/) { booted = 1; n = 0; next }
+            # The firmware'"'"'s last words, which the first line of a kernel without printing
+            # follows on the same line: everything before them goes.
+            i = index($0, "Booting from ROM..")
+            if (i > 0) { n = 0; rest = substr($0, i + 18); if (rest != "") held[n++] = rest; next }
             held[n++] = $0; next
         }
         { keep($0) }
@@ -124,14 +139,31 @@ echo "qemu.sh: booting $kernel (sha256 $content_key; $("$check" --summary "$pref
 
 name=$(basename "$image")
 log=$work/$name.log
+rm -f "$log"   # QEMU_INPUT_AFTER must not find the last run's lines
 read -r -a extra <<<"${QEMU_EXTRA:-}"
 # The serial line's input: none, or QEMU_INPUT after QEMU_INPUT_DELAY seconds (the
 # firmware's serial console would otherwise read it while booting).
 serial_input() {
-    if [ -n "${QEMU_INPUT:-}" ]; then
+    [ -n "${QEMU_INPUT:-}" ] || return 0
+    if [ -n "${QEMU_INPUT_AFTER:-}" ]; then
+        local polls=0
+        until grep -qF -- "$QEMU_INPUT_AFTER" "$log" 2>/dev/null; do
+            polls=$((polls + 1))
+            [ "$polls" -le $((${QEMU_TIMEOUT:-60} * 50)) ] || return 0
+            sleep 0.02
+        done
+    else
         sleep "${QEMU_INPUT_DELAY:-5}"
-        cat "$QEMU_INPUT"
     fi
+    if [ -z "${QEMU_INPUT_TIMED:-}" ]; then
+        cat "$QEMU_INPUT"
+        return 0
+    fi
+    local delay text
+    while read -r delay text; do
+        sleep "$delay"
+        if [ "$text" = $'\x04' ]; then printf '\004'; else printf '%s\n' "$text"; fi
+    done <"$QEMU_INPUT"
 }
 serial_input | timeout "${QEMU_TIMEOUT:-60}" qemu-system-x86_64 -machine pc \
     -cpu Nehalem,-vme,+pdpe1gb,-xsave,-xsaveopt,-xsavec,-fsgsbase,-invpcid,enforce \
@@ -144,7 +176,9 @@ if [ "$rc" -eq 124 ]; then
     echo "qemu.sh: $name did not finish within ${QEMU_TIMEOUT:-60}s (log: $log)" >&2
     exit 124
 fi
-if ! grep -q "Booting all finished, dropped to user space" "$log"; then
+printing=yes
+"$check" --abi "$prefix" | grep -qx 'KernelPrinting=OFF' && printing=no
+if [ "$printing" = yes ] && ! grep -q "Booting all finished, dropped to user space" "$log"; then
     echo "qemu.sh: the kernel did not reach user space (QEMU exit $rc, log: $log)" >&2
     exit 125
 fi

@@ -16,6 +16,18 @@
 # sel4-sim: QEMU then runs images built with the kernel's numbering
 # (tools/kernel-images.sh: BUILD/kernel-numbering) and sel4-sim BUILD's images, and this
 # is said before the runs.
+#
+# Then the default system's scenario for the real kernel (system/demo-qemu.scenario: the
+# demo's commands, only expectations that do not depend on timing; tools/demo.py: the
+# shell's crash / hang / restart commands are the fault injector) runs on QEMU and in
+# sel4-sim; it passes when every expectation holds in both (on QEMU the lines are typed in
+# real time and t= is the TSC, so the outputs are not compared byte for byte).  A QEMU run
+# that fails is run again, up to 3 attempts, and each failed attempt is said.
+#
+# A release kernel (KernelDebugBuild and KernelPrinting OFF, README) has no debug
+# syscalls: every system-test image needs them (each prints its results with
+# seL4_DebugPutChar), so each is skipped by name with that reason, and only the default
+# system's scenario runs, with images built for that kernel.
 set -u
 prefix=${1:-}
 build=${2:?usage: test-qemu.sh SEL4_PREFIX BUILD}
@@ -47,7 +59,13 @@ if ! (cd "$build" && ctest -R '^abi_compare$' --output-on-failure >"$build/abi_c
 fi
 echo "PASS abi_compare"
 qbuild=$("$here/kernel-images.sh" "$build" "$prefix") || exit 1
-if [ "$qbuild" != "$build" ]; then
+abi=$("$check" --abi "$prefix")
+debug_syscalls=yes
+grep -qx -e 'KernelDebugBuild=OFF' -e 'KernelPrinting=OFF' <<<"$abi" && debug_syscalls=no
+if [ "$debug_syscalls" = no ]; then
+    echo "note: the kernel has no debug syscalls (${abi//$'\n'/ }): QEMU runs the default system"
+    echo "  built for it ($qbuild/images), sel4-sim the images of $build; the test images are skipped."
+elif [ "$qbuild" != "$build" ]; then
     echo "note: the kernel numbers invocation labels differently from sel4-sim ($(echo $("$check" --abi "$prefix"))):"
     echo "  QEMU runs images built with the kernel's numbering ($qbuild/images), sel4-sim the"
     echo "  images of $build.  conf-random prints the invocation labels it draws, so its"
@@ -77,9 +95,14 @@ if [ ! -x "$sim" ]; then
 fi
 out=$build/test-qemu
 mkdir -p "$out"
-passed=0 failed=0
+passed=0 failed=0 skipped=0
 for img in "${images[@]}"; do
     name=$(basename "$img")
+    if [ "$debug_syscalls" = no ]; then
+        echo "SKIP $name: needs the kernel's debug syscalls (it prints its results with seL4_DebugPutChar; KernelDebugBuild and KernelPrinting are OFF)"
+        skipped=$((skipped + 1))
+        continue
+    fi
     qimg=$img
     [ "$qbuild" = "$build" ] || qimg=$qbuild/images/$name
     if [ ! -f "$img" ]; then
@@ -114,5 +137,35 @@ for img in "${images[@]}"; do
         failed=$((failed + 1))
     fi
 done
-echo "$passed passed, $failed failed"
+# The default system's scenario (file comment).
+scenario=$here/../system/demo-qemu.scenario
+if [ ! -f "$build/images/system" ] || [ ! -f "$qbuild/images/system" ]; then
+    echo "FAIL system-scenario: the image system is missing ($build/images, $qbuild/images)"
+    failed=$((failed + 1))
+else
+    why=""
+    if [ -n "$sim" ]; then
+        python3 "$here/demo.py" "$sim" "$build/images/system" "$scenario" >"$out/system-scenario.sim.out" 2>&1 ||
+            why="sel4-sim: $(grep -c '^FAIL' "$out/system-scenario.sim.out") expectation(s) failed"
+    fi
+    attempt=1
+    until QEMU_TIMEOUT=${QEMU_TIMEOUT:-120} python3 "$here/demo.py" --qemu "$here/qemu.sh" "$prefix" \
+            "$qbuild/images/system" "$scenario" >"$out/system-scenario.qemu.out" 2>&1; do
+        if [ "$attempt" -ge 3 ]; then
+            why="${why:+$why; }QEMU: $(grep '^FAIL' "$out/system-scenario.qemu.out" | head -3 | tr '\n' ' ')"
+            break
+        fi
+        echo "note: system-scenario attempt $attempt failed on QEMU ($(grep '^FAIL' "$out/system-scenario.qemu.out" | head -1)); running it again (real time)"
+        attempt=$((attempt + 1))
+    done
+    if [ -z "$why" ]; then
+        echo "PASS system-scenario: QEMU $(grep -o '[0-9]* of [0-9]* expectations held' "$out/system-scenario.qemu.out")${sim:+, sel4-sim $(grep -o '[0-9]* of [0-9]* expectations held' "$out/system-scenario.sim.out")}"
+        passed=$((passed + 1))
+    else
+        echo "FAIL system-scenario: $why (outputs: $out/system-scenario.{qemu,sim}.out)"
+        failed=$((failed + 1))
+    fi
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]

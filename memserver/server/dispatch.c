@@ -63,12 +63,13 @@ static int op_as_fault_ep(struct req *q) { return cap_out(q, ms_as_fault_ep(q->s
 static int op_as_vspace(struct req *q) { return cap_out(q, ms_as_vspace(q->s, q->c, q->r->handle, q->out)); }
 static int op_page_cap(struct req *q) { return cap_out(q, ms_page_cap(q->s, q->c, q->r->handle, q->r->va, q->out)); }
 
-/* With a debug kernel, the cap's type is checked as well (seL4_DebugCapIdentify). */
+/* With a debug kernel, the cap's type is checked as well (seL4_DebugCapIdentify; only
+ * where the kernel has it: CONFIG_DEBUG_BUILD). */
 #define CAPTYPE_NOTIFICATION 6u
 #define CAPTYPE_PML4 9u
 static int cap_is(ms_slot_t slot, seL4_Uint32 type)
 {
-#if MS_KERNEL_DEBUG_CALLS
+#if MS_KERNEL_DEBUG_CALLS && defined(CONFIG_DEBUG_BUILD)
     return seL4_DebugCapIdentify(slot) == type;
 #else
     (void)slot, (void)type;

@@ -1,12 +1,15 @@
 /*
  * The memory server program.  Started by the root task with (startup.h):
  *   caps: [0] its endpoint (unbadged, all rights), [1] an ASID pool,
- *         [2 .. 2+n) RAM untypeds, then optionally one device untyped;
+ *         [2 .. 2+n) RAM untypeds, then optionally one device untyped, then
+ *         optionally an I/O-port cap for COM1 (0x3F8-0x3FF): where its lines go on a
+ *         kernel without seL4_DebugPutChar (runtime_console_set_uart);
  *   args: [0] n, [1] the RAM untypeds' size_bits, 8 bits each (first in the low byte),
  *         [2] device untyped size_bits (0 = none), [3] its physical address,
  *         [4] default quota in pages, [5] ASIDs the pool can still assign.
  * Then it serves requests and VM faults on its endpoint for ever.
  */
+#include <stdbool.h>
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
 #include <runtime/heap.h>
@@ -55,13 +58,25 @@ static seL4_Word arg(const runtime_startup_t *st, unsigned i)
     return i < st->nargs ? st->args[i] : 0;
 }
 
+/* Takes the optional COM1 port cap after the untypeds as its console of last resort
+ * (file comment), then checks that the start-up caps and slots are there. */
+static bool startup_usable(const runtime_startup_t *st)
+{
+    if (st == NULL) return false;
+    unsigned n = (unsigned)arg(st, 0);
+    seL4_CPtr com1 = st->caps_start + 2 + n + (arg(st, 2) ? 1u : 0u);
+    if (n <= 8 && com1 < st->caps_end) runtime_console_set_uart(com1);
+    if (st->caps_end - st->caps_start < 3 || st->empty_end - st->empty_start < 64) {
+        printf("memserver: bad start-up (caps/slots missing)\n");
+        return false;
+    }
+    return true;
+}
+
 int main(void)
 {
     const runtime_startup_t *st = runtime_startup();
-    if (!st || st->caps_end - st->caps_start < 3 || st->empty_end - st->empty_start < 64) {
-        printf("memserver: bad start-up (caps/slots missing)\n");
-        return 1;
-    }
+    if (!startup_usable(st)) return 1;
     seL4_CPtr ep = st->caps_start, pool = st->caps_start + 1;
     unsigned n = (unsigned)arg(st, 0);
     seL4_CPtr recv = st->empty_start, out = st->empty_start + 1;

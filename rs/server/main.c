@@ -14,10 +14,10 @@
 #include "rs/server/survive.h"
 #include "memserver/client/memserver_client.h"
 #include "rs/protocol/rs_protocol.h"
+#include <runtime/stdio.h>
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
 #include <runtime/programs.h>
-#include <runtime/stdio.h>
 #include <runtime/string.h>
 
 struct rs rs;
@@ -195,6 +195,9 @@ static void handle_exit(seL4_MessageInfo_t info, unsigned i)
 
 int main(void)
 {
+    /* Its lines never go through the console driver it supervises: seL4_DebugPutChar,
+     * or on a kernel without it straight to the UART (runtime_console_set_uart). */
+    runtime_console_set_uart(RS_SLOT_COM1);
     const runtime_startup_t *su = runtime_startup();
     uint64_t incarnation = su != NULL && su->nargs > RS_ARG_INCARNATION ? su->args[RS_ARG_INCARNATION] : 0;
     bool cold = su != NULL && su->nargs > RS_ARG_COLD ? su->args[RS_ARG_COLD] != 0 : incarnation == 1;

@@ -207,7 +207,9 @@ static seL4_Error start_thread(const struct rs_service *s, unsigned i, seL4_Word
     if (err == seL4_NoError) err = seL4_TCB_SetSchedParams(tcb, RUNTIME_CAP_TCB, s->priority, s->priority);
     if (err == seL4_NoError) err = seL4_TCB_BindNotification(tcb, RS_SVC_SLOT(i, RS_SVC_HB));
     if (err == seL4_NoError) {
+#ifdef CONFIG_DEBUG_BUILD
         seL4_DebugNameThread(tcb, s->name);
+#endif
         seL4_UserContext regs;
         memset(&regs, 0, sizeof(regs));
         regs.rip = entry;
@@ -261,11 +263,10 @@ seL4_Error rs_process_kill(unsigned i, uint32_t as, bool destroy_client)
 {
     /* The TCB may not exist (half-made process): suspending nothing is not an error
      * here, the revoke below is what destroys it. */
-    seL4_Error err = seL4_NoError;
-    seL4_Word type = seL4_DebugCapIdentify(RS_SVC_SLOT(i, RS_SVC_TCB));
-    if (type != 0) {
-        err = seL4_TCB_Suspend(RS_SVC_SLOT(i, RS_SVC_TCB));
-    }
+    /* An empty TCB slot answers with InvalidCapability (no seL4_DebugCapIdentify needed,
+     * so the same code runs on a release kernel). */
+    seL4_Error err = seL4_TCB_Suspend(RS_SVC_SLOT(i, RS_SVC_TCB));
+    if (err == seL4_InvalidCapability) err = seL4_NoError;
     /* Its IRQs go to the parking notification before its own is destroyed: an interrupt
      * until the next incarnation takes it is then not reported as undelivered. */
     const struct rs_service *s = &rs.m.service[i];

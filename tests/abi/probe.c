@@ -26,9 +26,15 @@ __thread char __sel4_print_error;
 static void syscalls(void)
 {
     V(seL4_SysCall) V(seL4_SysReplyRecv) V(seL4_SysSend) V(seL4_SysNBSend) V(seL4_SysRecv)
-    V(seL4_SysReply) V(seL4_SysYield) V(seL4_SysNBRecv) V(seL4_SysDebugPutChar)
-    V(seL4_SysDebugDumpScheduler) V(seL4_SysDebugHalt) V(seL4_SysDebugCapIdentify)
-    V(seL4_SysDebugSnapshot) V(seL4_SysDebugNameThread) V(seL4_SysSetTLSBase)
+    V(seL4_SysReply) V(seL4_SysYield) V(seL4_SysNBRecv) V(seL4_SysSetTLSBase)
+    /* The debug syscalls exist only on a kernel built with them (both headers). */
+#ifdef CONFIG_PRINTING
+    V(seL4_SysDebugPutChar) V(seL4_SysDebugDumpScheduler)
+#endif
+#ifdef CONFIG_DEBUG_BUILD
+    V(seL4_SysDebugHalt) V(seL4_SysDebugCapIdentify) V(seL4_SysDebugSnapshot)
+    V(seL4_SysDebugNameThread)
+#endif
 }
 
 static void invocation_labels(void)

@@ -63,10 +63,12 @@ static void on_sigsys(int sig, siginfo_t *si, void *ctx)
     }
     ntraps++;
     int64_t sys = (int64_t)g[REG_RDX];
+#ifdef CONFIG_DEBUG_BUILD
     if (sys == seL4_SysDebugCapIdentify) {
         g[REG_RDI] = 0x33; /* a cap type */
         return;
     }
+#endif
     if (sys != seL4_SysCall && sys != seL4_SysReplyRecv && sys != seL4_SysRecv &&
         sys != seL4_SysNBRecv) {
         return; /* nothing comes back: the kernel leaves the registers alone */
@@ -142,10 +144,14 @@ static unsigned kernel_reads(int64_t sys)
     case seL4_SysReply: return USES_INFO | USES_MRS;
     case seL4_SysRecv:
     case seL4_SysNBRecv:
-    case seL4_SysDebugPutChar:
-    case seL4_SysDebugCapIdentify:
     case seL4_SysSetTLSBase: return USES_CAP;
+#ifdef CONFIG_PRINTING
+    case seL4_SysDebugPutChar: return USES_CAP;
+#endif
+#ifdef CONFIG_DEBUG_BUILD
+    case seL4_SysDebugCapIdentify: return USES_CAP;
     case seL4_SysDebugNameThread: return USES_CAP | USES_NAME;
+#endif
     default: return 0;
     }
 }
@@ -225,12 +231,16 @@ static STUBS void probe_syscalls(void)
     begin(0); CALL(seL4_Poll(0x4d, &badge).words[0]); printf("  badge %#llx\n", (unsigned long long)badge);
     begin(0); seL4_Yield(); report("seL4_Yield", 0);
     begin(0); seL4_SetTLSBase(0x12345678); report("seL4_SetTLSBase", 0);
+#ifdef CONFIG_PRINTING
     begin(0); seL4_DebugPutChar('A'); report("seL4_DebugPutChar", 0);
+    begin(0); seL4_DebugDumpScheduler(); report("seL4_DebugDumpScheduler", 0);
+#endif
+#ifdef CONFIG_DEBUG_BUILD
     begin(0); seL4_DebugHalt(); report("seL4_DebugHalt", 0);
     begin(0); seL4_DebugSnapshot(); report("seL4_DebugSnapshot", 0);
-    begin(0); seL4_DebugDumpScheduler(); report("seL4_DebugDumpScheduler", 0);
     begin(0); CALL(seL4_DebugCapIdentify(0x4e));
     begin(0); seL4_DebugNameThread(0x4f, "probe-name"); report("seL4_DebugNameThread", 0);
+#endif
 }
 
 static STUBS void probe_invocations(seL4_Word reply)

@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-enum want { WANT_ON, WANT_OFF, WANT_VALUE };
+/* WANT_AS_DEBUG_BUILD: the same value as KernelDebugBuild (a debug kernel has both on,
+ * the release configuration both off). */
+enum want { WANT_ON, WANT_OFF, WANT_VALUE, WANT_AS_DEBUG_BUILD };
 
 struct rule {
     const char *setting; /* the kernel's CMake setting */
@@ -33,12 +35,12 @@ static const struct rule rules[] = {
     { "KernelMaxNumNodes", "CONFIG_MAX_NUM_NODES", "1",
       "one core: SMP adds TCB_SetAffinity and shifts the invocation labels", WANT_VALUE, false },
     { "KernelVerificationBuild", "CONFIG_VERIFICATION_BUILD", NULL,
-      "it turns the debug build and printing off", WANT_OFF, false },
-    { "KernelDebugBuild", "CONFIG_DEBUG_BUILD", NULL,
-      "the programs use seL4_DebugPutChar, seL4_DebugNameThread, seL4_DebugCapIdentify",
-      WANT_ON, false },
+      "the project runs on a debug kernel or on the release configuration, which has it OFF",
+      WANT_OFF, false },
+    /* KernelDebugBuild: either value (images are built for it: abi_rules below). */
     { "KernelPrinting", "CONFIG_PRINTING", NULL,
-      "seL4_DebugPutChar is the programs' console", WANT_ON, false },
+      "the same as KernelDebugBuild: ON for a debug kernel, OFF for the release configuration",
+      WANT_AS_DEBUG_BUILD, false },
     { "KernelRootCNodeSizeBits", "CONFIG_ROOT_CNODE_SIZE_BITS", "12",
       "the root task's CNode has 4096 slots", WANT_VALUE, false },
     { "KernelMaxNumBootinfoUntypedCaps", "CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS", "230",
@@ -66,11 +68,16 @@ static const struct rule rules[] = {
       WANT_OFF, false },
 };
 
-/* Settings that only insert invocation labels / object types; either value works (the
- * seL4 programs are then built with the kernel's numbering, see abi/include/sel4/).
- * HardwareDebugAPI inserts labels too but also changes how faults arrive: a rule above. */
-static const struct rule numbering_rules[] = {
+/* Settings that change what the ABI layer declares; either value works (the seL4
+ * programs are then built for the kernel's value, abi/include/sel4/config.h): KernelIOMMU
+ * inserts invocation labels and an object type, KernelDebugBuild and KernelPrinting decide
+ * which debug syscalls exist.  `want` is sel4-sim's value; cmake/targets.cmake
+ * (sel4_kernel_numbering) has the same list in the same order.  HardwareDebugAPI inserts
+ * labels too but also changes how faults arrive: a rule above. */
+static const struct rule abi_rules[] = {
     { "KernelIOMMU", "CONFIG_IOMMU", NULL, NULL, WANT_OFF, true },
+    { "KernelDebugBuild", "CONFIG_DEBUG_BUILD", NULL, NULL, WANT_ON, false },
+    { "KernelPrinting", "CONFIG_PRINTING", NULL, NULL, WANT_ON, false },
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -162,44 +169,58 @@ enum kconfig_state kconfig_lookup(const char *text, size_t len, const char *macr
 static void actual_value(const struct rule *r, enum kconfig_state s, const char *value,
                          char out[KCONFIG_VALUE_MAX])
 {
-    if (r->want != WANT_VALUE) {
+    if (r->want != WANT_VALUE) { /* booleans */
         snprintf(out, KCONFIG_VALUE_MAX, "%s", s == KCONFIG_DEFINED ? "ON" : "OFF");
     } else {
         snprintf(out, KCONFIG_VALUE_MAX, "%s", s == KCONFIG_DEFINED ? value : "unset");
     }
 }
 
-static bool rule_holds(const struct rule *r, enum kconfig_state s, const char *value)
+static bool debug_build(const char *text, size_t len)
+{
+    char value[KCONFIG_VALUE_MAX];
+    return kconfig_lookup(text, len, "CONFIG_DEBUG_BUILD", value) == KCONFIG_DEFINED;
+}
+
+static bool rule_holds(const struct rule *r, enum kconfig_state s, const char *value, bool debug)
 {
     switch (r->want) {
     case WANT_ON: return s == KCONFIG_DEFINED;
     case WANT_OFF: return s != KCONFIG_DEFINED;
     case WANT_VALUE: return s == KCONFIG_DEFINED && strcmp(value, r->value) == 0;
+    case WANT_AS_DEBUG_BUILD: return (s == KCONFIG_DEFINED) == debug;
     }
     return false;
 }
 
-static const char *wanted_value(const struct rule *r)
+static const char *wanted_value(const struct rule *r, bool debug)
 {
-    return r->want == WANT_ON ? "ON" : r->want == WANT_OFF ? "OFF" : r->value;
+    switch (r->want) {
+    case WANT_ON: return "ON";
+    case WANT_OFF: return "OFF";
+    case WANT_VALUE: return r->value;
+    case WANT_AS_DEBUG_BUILD: return debug ? "ON" : "OFF";
+    }
+    return "?";
 }
 
 unsigned kconfig_check(const char *text, size_t len, kconfig_report_fn *report, void *ctx)
 {
     unsigned mismatches = 0;
     bool x86 = true;
+    bool debug = debug_build(text, len);
     for (size_t k = 0; k < COUNT(rules); k++) {
         const struct rule *r = &rules[k];
         if (r->x86_only && !x86) continue;
         char value[KCONFIG_VALUE_MAX];
         enum kconfig_state s = kconfig_lookup(text, len, r->macro, value);
-        if (rule_holds(r, s, value)) continue;
+        if (rule_holds(r, s, value, debug)) continue;
         if (k < 2) x86 = false; /* wrong architecture or platform: x86 rules say nothing */
         char actual[KCONFIG_VALUE_MAX];
         actual_value(r, s, value, actual);
         char line[KCONFIG_LINE_MAX];
         snprintf(line, sizeof line, "kernel config: %s is %s; set -D%s=%s (%s)", r->setting,
-                 actual, r->setting, wanted_value(r), r->why);
+                 actual, r->setting, wanted_value(r, debug), r->why);
         report(ctx, line);
         mismatches++;
     }
@@ -210,26 +231,27 @@ unsigned kconfig_abi_differences(const char *text, size_t len, kconfig_report_fn
                                  void *ctx)
 {
     unsigned n = 0;
-    for (size_t k = 0; k < COUNT(numbering_rules); k++) {
-        const struct rule *r = &numbering_rules[k];
+    for (size_t k = 0; k < COUNT(abi_rules); k++) {
+        const struct rule *r = &abi_rules[k];
         char value[KCONFIG_VALUE_MAX];
         enum kconfig_state s = kconfig_lookup(text, len, r->macro, value);
-        if (rule_holds(r, s, value)) continue;
+        if (rule_holds(r, s, value, false)) continue;
         char line[KCONFIG_LINE_MAX];
-        snprintf(line, sizeof line, "%s=ON", r->setting);
+        snprintf(line, sizeof line, "%s=%s", r->setting, s == KCONFIG_DEFINED ? "ON" : "OFF");
         report(ctx, line);
         n++;
     }
     return n;
 }
 
-/* The rule for a setting name (there is one for each name kconfig_summary uses). */
+/* The rule for a setting name (there is one for each name kconfig_summary uses; for
+ * KernelPrinting the first, which is enough to read its value). */
 static const struct rule *find_rule(const char *setting)
 {
     for (size_t k = 0; k < COUNT(rules); k++)
         if (strcmp(rules[k].setting, setting) == 0) return &rules[k];
-    for (size_t k = 0; k < COUNT(numbering_rules); k++)
-        if (strcmp(numbering_rules[k].setting, setting) == 0) return &numbering_rules[k];
+    for (size_t k = 0; k < COUNT(abi_rules); k++)
+        if (strcmp(abi_rules[k].setting, setting) == 0) return &abi_rules[k];
     return NULL;
 }
 

@@ -34,9 +34,12 @@ typedef void kconfig_report_fn(void *ctx, const char *line);
  * Returns the number of mismatches. */
 unsigned kconfig_check(const char *text, size_t len, kconfig_report_fn *report, void *ctx);
 
-/* Settings that only change generated numbers (invocation labels, object types) and are
- * supported either way (KernelIOMMU): reports a "KernelIOMMU=ON" line for each whose
- * value differs from sel4-sim's configuration (OFF).  Returns how many differ. */
+/* Settings that change what the ABI layer declares and are supported either way
+ * (KernelIOMMU: invocation labels and object types; KernelDebugBuild, KernelPrinting: the
+ * debug syscalls): reports a "SETTING=VALUE" line ("KernelIOMMU=ON",
+ * "KernelDebugBuild=OFF", "KernelPrinting=OFF") for each whose value differs from
+ * sel4-sim's configuration, in that order.  Returns how many differ.  The seL4 programs
+ * for such a kernel are built with its values (tools/kernel-images.sh). */
 unsigned kconfig_abi_differences(const char *text, size_t len, kconfig_report_fn *report,
                                  void *ctx);
 

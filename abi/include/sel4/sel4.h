@@ -1,6 +1,7 @@
 /*
  * The project's seL4 ABI layer: libsel4's names, types and calling conventions for
- * seL4 16.0.0 on x86_64 (pc99, non-MCS, one node, debug kernel), written from the
+ * seL4 16.0.0 on x86_64 (pc99, non-MCS, one node; the debug syscalls only for a kernel
+ * that has them, sel4/config.h), written from the
  * reference manual and the kernel's interface files.  Programs include only this
  * header; with SEL4_PREFIX the same sources compile against the real libsel4.
  */

@@ -229,7 +229,9 @@ static inline void seL4_Yield(void) { x64_sys_null(seL4_SysYield); }
 static inline void seL4_Wait(seL4_CPtr src, seL4_Word *sender) { seL4_Recv(src, sender); }
 static inline seL4_MessageInfo_t seL4_Poll(seL4_CPtr src, seL4_Word *sender) { return seL4_NBRecv(src, sender); }
 
-/* Debug syscalls (present in debug kernels only). */
+/* Debug syscalls: only on a kernel built with them (sel4/config.h): KernelPrinting for
+ * the first three, KernelDebugBuild for the others, as in libsel4. */
+#ifdef CONFIG_PRINTING
 static inline void seL4_DebugPutChar(char c)
 {
     x64_sys_send(seL4_SysDebugPutChar, (seL4_Word)(unsigned char)c, 0, 0, 0, 0, 0);
@@ -240,9 +242,12 @@ static inline void seL4_DebugPutString(const char *str)
     for (; *str; str++) seL4_DebugPutChar(*str);
 }
 
+static inline void seL4_DebugDumpScheduler(void) { x64_sys_null(seL4_SysDebugDumpScheduler); }
+#endif
+
+#ifdef CONFIG_DEBUG_BUILD
 static inline void seL4_DebugHalt(void) { x64_sys_null(seL4_SysDebugHalt); }
 static inline void seL4_DebugSnapshot(void) { x64_sys_null(seL4_SysDebugSnapshot); }
-static inline void seL4_DebugDumpScheduler(void) { x64_sys_null(seL4_SysDebugDumpScheduler); }
 
 /* Returns the kernel's cap type number of `cap` (0 for an empty slot). */
 static inline seL4_Uint32 seL4_DebugCapIdentify(seL4_CPtr cap)
@@ -268,3 +273,4 @@ static inline void seL4_DebugNameThread(seL4_CPtr tcb, const char *name)
     dst[i] = '\0';
     x64_sys_send(seL4_SysDebugNameThread, tcb, 0, 0, 0, 0, 0);
 }
+#endif /* CONFIG_DEBUG_BUILD */

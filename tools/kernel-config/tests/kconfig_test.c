@@ -1,8 +1,8 @@
 /*
  * sel4-kconfig-check on sample gen_config.h files written by the test: a kernel built
  * with the README's settings, the README's table alone (IOMMU left at its pc99 default
- * ON), MCS, another architecture, the verified configuration, a release build, VT-x,
- * a missing file.  Checks the exact lines a user sees.
+ * ON), MCS, another architecture, the verified configuration, the release configuration
+ * (accepted) and debug build / printing mixed (refused), VT-x, a missing file.  Checks the exact lines a user sees.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -224,11 +224,8 @@ static void test_verified_config(void)
     CHECK_EQ(run(NULL, out, err, sizeof out), 1);
     snprintf(want, sizeof want,
              "kernel config: KernelVerificationBuild is ON; set -DKernelVerificationBuild=OFF "
-             "(it turns the debug build and printing off)\n"
-             "kernel config: KernelDebugBuild is OFF; set -DKernelDebugBuild=ON (the programs "
-             "use seL4_DebugPutChar, seL4_DebugNameThread, seL4_DebugCapIdentify)\n"
-             "kernel config: KernelPrinting is OFF; set -DKernelPrinting=ON (seL4_DebugPutChar "
-             "is the programs' console)\n"
+             "(the project runs on a debug kernel or on the release configuration, which has "
+             "it OFF)\n"
              "kernel config: KernelRootCNodeSizeBits is 19; set -DKernelRootCNodeSizeBits=12 "
              "(the root task's CNode has 4096 slots)\n"
              "kernel config: KernelMaxNumBootinfoUntypedCaps is 50; set "
@@ -237,7 +234,54 @@ static void test_verified_config(void)
              "of the ABI layer)\n"
              "kernel config: KernelFSGSBase is inst; set -DKernelFSGSBase=msr (QEMU TCG's CPU "
              "has no FSGSBASE instructions)\n%s",
-             tail(7));
+             tail(5));
+    check_text(err, want);
+}
+
+/* The release configuration (README): KernelDebugBuild OFF and KernelPrinting OFF.
+ * Accepted; --abi names both, so the images are built without the debug syscalls. */
+static void test_release(void)
+{
+    const char *const e[] = { "#define CONFIG_DEBUG_BUILD  1", "/* disabled: CONFIG_DEBUG_BUILD */",
+                              "#define CONFIG_PRINTING  1", "/* disabled: CONFIG_PRINTING */",
+                              NULL };
+    write_config(edit(e));
+    CHECK_EQ(run(NULL, out, err, sizeof out), 0);
+    check_text(err, "");
+    CHECK_EQ(run("--abi", out, err, sizeof out), 0);
+    check_text(out, "KernelDebugBuild=OFF\nKernelPrinting=OFF\n");
+    CHECK_EQ(run("--summary", out, err, sizeof out), 0);
+    CHECK(strstr(out, " KernelDebugBuild=OFF KernelPrinting=OFF ") != NULL);
+    /* With IOMMU on as well: all three, in the order cmake/targets.cmake writes them. */
+    const char *const e2[] = { "#define CONFIG_DEBUG_BUILD  1", "/* disabled: CONFIG_DEBUG_BUILD */",
+                               "#define CONFIG_PRINTING  1", "/* disabled: CONFIG_PRINTING */",
+                               "/* disabled: CONFIG_IOMMU */", "#define CONFIG_IOMMU  1", NULL };
+    write_config(edit(e2));
+    CHECK_EQ(run(NULL, out, err, sizeof out), 0);
+    CHECK_EQ(run("--abi", out, err, sizeof out), 0);
+    check_text(out, "KernelIOMMU=ON\nKernelDebugBuild=OFF\nKernelPrinting=OFF\n");
+}
+
+/* Only one of the two: neither the debug nor the release configuration.  The line names
+ * KernelPrinting with the value that matches KernelDebugBuild. */
+static void test_debug_printing_mixed(void)
+{
+    const char *const e[] = { "#define CONFIG_PRINTING  1", "/* disabled: CONFIG_PRINTING */", NULL };
+    write_config(edit(e));
+    CHECK_EQ(run(NULL, out, err, sizeof out), 1);
+    snprintf(want, sizeof want,
+             "kernel config: KernelPrinting is OFF; set -DKernelPrinting=ON (the same as "
+             "KernelDebugBuild: ON for a debug kernel, OFF for the release configuration)\n%s",
+             tail(1));
+    check_text(err, want);
+    const char *const e2[] = { "#define CONFIG_DEBUG_BUILD  1", "/* disabled: CONFIG_DEBUG_BUILD */",
+                               NULL };
+    write_config(edit(e2));
+    CHECK_EQ(run(NULL, out, err, sizeof out), 1);
+    snprintf(want, sizeof want,
+             "kernel config: KernelPrinting is ON; set -DKernelPrinting=OFF (the same as "
+             "KernelDebugBuild: ON for a debug kernel, OFF for the release configuration)\n%s",
+             tail(1));
     check_text(err, want);
 }
 
@@ -349,6 +393,8 @@ int main(void)
     test_mcs();
     test_wrong_arch();
     test_verified_config();
+    test_release();
+    test_debug_printing_mixed();
     test_vtx_pcid_smp();
     test_missing_setting();
     test_missing_file();
