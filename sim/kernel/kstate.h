@@ -112,7 +112,6 @@ struct kernel {
     /* virtual time, in instructions */
     uint64_t now;
     uint64_t next_tick;
-    uint64_t tick_rng;      /* --tick-jitter: state of the interval generator */
     uint64_t user_insns;
 
     /* end of run */

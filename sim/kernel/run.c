@@ -30,12 +30,12 @@ static uint64_t host_now_ns(void)
  * streams from run to run.  --tick-jitter models that: intervals drawn uniformly from
  * 0.5 .. 1.5 ticks by a generator seeded with --seed (still the same run for the same
  * seed); without it, exactly one tick. */
-static uint64_t tick_interval(kernel *k)
+static uint64_t tick_interval(const kernel *k)
 {
     if (!k->cfg->tick_jitter)
         return KERNEL_TICK_INSNS;
-    /* splitmix64 */
-    uint64_t z = (k->tick_rng += 0x9E3779B97F4A7C15ull);
+    /* splitmix64's finaliser of the seed and the current tick's time: no state kept */
+    uint64_t z = k->cfg->seed ^ (k->next_tick * 0x9E3779B97F4A7C15ull);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
     z ^= z >> 31;
@@ -82,7 +82,6 @@ kernel *kernel_create(const sim_config *cfg, sim_devices *dev)
     k->idle.prio = 0;
     k->cur = &k->idle;
     k->action = SCHED_RESUME_CURRENT;
-    k->tick_rng = cfg->seed;
     k->next_tick = tick_interval(k);
     irq_init(k);
     inject_init(k);
