@@ -21,6 +21,8 @@ const char cli_usage[] =
     "                      hang:THREAD@insn=N    corrupt:THREAD@insn=N:REG=VALUE\n"
     "                      nomem:LABEL@K         random:SEED\n"
     "  --trace           one line per syscall and fault on stderr\n"
+    "  --tick-jitter     timer ticks at seeded pseudo-random 1..3 ms intervals (other\n"
+    "                    interleavings of threads, as the real kernel's time gives)\n"
     "  --stats-json F    write statistics as JSON to F at exit\n"
     "  --help            this text\n"
     "Exit status: what the system wrote to its exit port (0..123), 124 deadlock,\n"
@@ -213,6 +215,10 @@ int cli_parse(int argc, char **argv, sim_config *cfg, char *err, size_t errlen)
         }
         if (strcmp(a, "--trace") == 0) {
             cfg->trace = true;
+            continue;
+        }
+        if (strcmp(a, "--tick-jitter") == 0) {
+            cfg->tick_jitter = true;
             continue;
         }
         bool takes = strcmp(a, "--mem") == 0 || strcmp(a, "--seed") == 0 ||

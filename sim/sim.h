@@ -41,6 +41,7 @@ typedef struct sim_config {
     uint64_t    max_insns;      /* stop after this many user instructions; 0 = no limit */
     double      timeout_s;      /* host wall-clock limit; 0 = none (only a safety net) */
     bool        trace;          /* one line per syscall and fault on stderr */
+    bool        tick_jitter;    /* timer ticks 0.5 .. 1.5 tick apart, drawn from the seed */
     const char *stats_json;     /* write statistics here at exit, or NULL */
     int         n_inject;
     sim_inject  inject[SIM_MAX_INJECT];

@@ -109,10 +109,13 @@ ms_slot_t ms_kobj_new(struct ms_server *s, enum ms_kobj type);
 uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first);
 /* A fresh 4 KiB frame for the fault path: from frames retyped up to MS_SPARE_RUN at a time
  * (one invocation for many faults); 0 if the kernel refused.  The caller checked the
- * quota and the server's memory for one frame as for ms_kobj_new.  ms_spare_drain
- * deletes the frames not handed out yet (when an address space dies, so that all
- * memory is free again once every client's is). */
-ms_slot_t ms_frame_take(struct ms_server *s);
+ * quota and the server's memory for one frame as for ms_kobj_new, plus `keep_pages`
+ * pages and `keep_slots` slots the rest of its request will take: a new run leaves
+ * those free (else a page table promised by the check is not there when the fault
+ * maps the frame: the scenario-7 failure on QEMU).  ms_spare_drain deletes the frames
+ * not handed out yet (when an address space dies, so that all memory is free again
+ * once every client's is). */
+ms_slot_t ms_frame_take(struct ms_server *s, uint64_t keep_pages, uint64_t keep_slots);
 void ms_spare_drain(struct ms_server *s);
 /* Deletes an object made by ms_kobj_new and gives back its memory and slot. */
 void ms_kobj_free(struct ms_server *s, ms_slot_t slot);

@@ -37,9 +37,10 @@ static int report(struct ms_server *s, struct ms_as *as, uint32_t kind, const st
     return 1;
 }
 
-/* Reserves a new frame (+ extra slots) and the paging structures for va. */
+/* Reserves `pages` new frames + `slots` slots and the paging structures for va; *tables
+ * = how many paging structures (each a page and a slot) the fault will make. */
 static int fault_need(struct ms_server *s, struct ms_as *as, uint64_t va, uint64_t pages,
-                      uint64_t slots, struct ms_stash *st)
+                      uint64_t slots, struct ms_stash *st, uint64_t *tables)
 {
     struct ms_tcount tc;
     ms_tcount_init(&tc);
@@ -47,15 +48,17 @@ static int fault_need(struct ms_server *s, struct ms_as *as, uint64_t va, uint64
     struct ms_need n = { pages + tc.tables, 0, slots + tc.tables, tc.nodes };
     int err = ms_need_check(s, as->owner, &n);
     if (!err && tc.nodes) err = ms_stash_fill(s, st, (uint32_t)tc.nodes);
+    *tables = tc.tables;
     if (err == MS_ERR_QUOTA) return MS_FAULT_QUOTA;
     return err ? MS_FAULT_NO_MEMORY : 0;
 }
 
 /* A new 4 KiB frame holding a copy of page `off` of frame `src` (a zero page if src
- * is 0); 0 if the kernel refused (nothing left behind). */
-static ms_slot_t frame_with(struct ms_server *s, ms_slot_t src, uint32_t off)
+ * is 0); 0 if the kernel refused (nothing left behind).  `tables`: the paging
+ * structures the fault makes after it (reserved by fault_need, left free). */
+static ms_slot_t frame_with(struct ms_server *s, ms_slot_t src, uint32_t off, uint64_t tables)
 {
-    ms_slot_t f = ms_frame_take(s);
+    ms_slot_t f = ms_frame_take(s, tables, tables);
     if (f && src && ms_k_copy_page(s, f, src, off)) {
         ms_kobj_free(s, f);
         return 0;
@@ -67,10 +70,10 @@ static ms_slot_t frame_with(struct ms_server *s, ms_slot_t src, uint32_t off)
  * The old frame is unmapped only once the copy exists, and mapped again if the new one
  * cannot be. */
 static int break_cow(struct ms_server *s, struct ms_as *as, struct ms_region *r, uint32_t *e,
-                     uint64_t va)
+                     uint64_t va, uint64_t tables)
 {
     ms_slot_t old = MS_E_SLOT(*e);
-    ms_slot_t f = frame_with(s, old, 0);
+    ms_slot_t f = frame_with(s, old, 0, tables);
     if (!f) return MS_FAULT_KERNEL;
     MS_CHECK(ms_k_unmap_frame(s, old) == 0); /* the server's own, mapped frame cap */
     if (ms_k_map_frame(s, f, as->pml4, va, r->rights, 1)) {
@@ -108,8 +111,9 @@ static int fault_direct(struct ms_server *s, struct ms_as *as, struct ms_region 
     uint32_t kind = MS_E_KIND(ms_obj_entry(o, idx));
     if (kind == MS_E_BORROW || kind == MS_E_COPY) {
         if (!write) return MS_FAULT_ACCESS;
-        int err = fault_need(s, as, va, 1, 1, st);
-        return err ? err : break_cow(s, as, r, e, va);
+        uint64_t tables;
+        int err = fault_need(s, as, va, 1, 1, st, &tables);
+        return err ? err : break_cow(s, as, r, e, va, tables);
     }
     if (kind != MS_E_NONE) return MS_FAULT_ACCESS; /* mapped with the region's rights */
     const struct ms_object *where = 0;
@@ -117,15 +121,17 @@ static int fault_direct(struct ms_server *s, struct ms_as *as, struct ms_region 
     ms_slot_t src = o->backing ? ms_obj_find(o->backing, idx + o->backing_off, &where, &off) : 0;
     if (src && !write && off == 0) {
         /* Read of an inherited page: map a read-only copy of the lender's cap. */
-        int err = fault_need(s, as, va, 0, 1, st);
+        uint64_t tables;
+        int err = fault_need(s, as, va, 0, 1, st, &tables);
         if (err) return err;
         ms_slot_t cp = ms_cap_copy(s, src);
         if (!cp) return MS_FAULT_KERNEL;
         return map_new(s, as, r, e, MS_E_MAKE(MS_E_COPY, cp), va, r->rights & ~(unsigned)MS_RIGHT_W, 0, st);
     }
-    int err = fault_need(s, as, va, 1, 1, st);
+    uint64_t tables;
+    int err = fault_need(s, as, va, 1, 1, st, &tables);
     if (err) return err;
-    ms_slot_t f = frame_with(s, src, off);
+    ms_slot_t f = frame_with(s, src, off, tables);
     if (!f) return MS_FAULT_KERNEL; /* never a zero page in place of the contents */
     return map_new(s, as, r, e, MS_E_MAKE(MS_E_OWN, f), va, r->rights, 1, st);
 }
@@ -138,10 +144,11 @@ static int fault_shared(struct ms_server *s, struct ms_as *as, struct ms_region 
     if (r->caps[i]) return MS_FAULT_ACCESS;
     uint32_t *e = &o->page[r->off + i];
     int populate = *e == 0;
-    int err = fault_need(s, as, va, populate ? 1 : 0, populate ? 2 : 1, st);
+    uint64_t tables;
+    int err = fault_need(s, as, va, populate ? 1 : 0, populate ? 2 : 1, st, &tables);
     if (err) return err;
     if (populate) {
-        ms_slot_t m = ms_frame_take(s);
+        ms_slot_t m = ms_frame_take(s, tables, tables + 1); /* + the mapped copy's slot */
         if (!m) return MS_FAULT_KERNEL;
         *e = MS_E_MAKE(MS_E_OWN, m);
         ms_charge(o->owner, 1, 1);

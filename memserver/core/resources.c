@@ -111,11 +111,17 @@ uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first)
     return got;
 }
 
-ms_slot_t ms_frame_take(struct ms_server *s)
+ms_slot_t ms_frame_take(struct ms_server *s, uint64_t keep_pages, uint64_t keep_slots)
 {
     if (!s->spare_count) {
-        uint32_t want = s->pool.free_pages >= 32u * MS_SPARE_RUN ? MS_SPARE_RUN : MS_SPARE_RUN_SMALL;
-        s->spare_count = ms_frames_new(s, want, &s->spare_first);
+        uint64_t want = s->pool.free_pages >= 32u * MS_SPARE_RUN ? MS_SPARE_RUN : MS_SPARE_RUN_SMALL;
+        /* Never the pages and slots the caller's check promised to the rest of its request. */
+        uint64_t pages = s->pool.free_pages > keep_pages ? s->pool.free_pages - keep_pages : 0;
+        uint64_t slots = s->slots.count > keep_slots ? s->slots.count - keep_slots : 0;
+        if (want > pages) want = pages;
+        if (want > slots) want = slots;
+        if (!want) return 0;
+        s->spare_count = ms_frames_new(s, (uint32_t)want, &s->spare_first);
         if (!s->spare_count) return 0;
     }
     s->spare_count--;

@@ -24,6 +24,35 @@ static uint64_t host_now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* Instructions until the next timer tick.  On a real machine the timer runs on the
+ * clock, and the kernel's own work (zeroing retyped memory, ...) takes time that the
+ * sim does not count, so ticks fall at other points of the threads' instruction
+ * streams from run to run.  --tick-jitter models that: intervals drawn uniformly from
+ * 0.5 .. 1.5 ticks by a generator seeded with --seed (still the same run for the same
+ * seed); without it, exactly one tick. */
+static uint64_t tick_interval(const kernel *k)
+{
+    if (!k->cfg->tick_jitter)
+        return KERNEL_TICK_INSNS;
+    /* splitmix64's finaliser of the seed and the current tick's time: no state kept */
+    uint64_t z = k->cfg->seed ^ (k->next_tick * 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return KERNEL_TICK_INSNS / 2 + z % KERNEL_TICK_INSNS;
+}
+
+/* The next tick after a jump of virtual time to k->now. */
+static void tick_after_jump(kernel *k)
+{
+    if (k->next_tick > k->now)
+        return;
+    if (k->cfg->tick_jitter)
+        k->next_tick = k->now + tick_interval(k);
+    else
+        k->next_tick = (k->now / KERNEL_TICK_INSNS + 1) * KERNEL_TICK_INSNS;
+}
+
 kernel *kernel_create(const sim_config *cfg, sim_devices *dev)
 {
     uint64_t mem = cfg->mem_bytes;
@@ -53,7 +82,7 @@ kernel *kernel_create(const sim_config *cfg, sim_devices *dev)
     k->idle.prio = 0;
     k->cur = &k->idle;
     k->action = SCHED_RESUME_CURRENT;
-    k->next_tick = KERNEL_TICK_INSNS;
+    k->next_tick = tick_interval(k);
     irq_init(k);
     inject_init(k);
     return k;
@@ -221,9 +250,8 @@ int kernel_run(kernel *k)
 
         /* interrupts that are due, the kernel timer first (highest vector) */
         if (k->now >= k->next_tick) {
-            k->next_tick += KERNEL_TICK_INSNS;
-            if (k->next_tick <= k->now)
-                k->next_tick = (k->now / KERNEL_TICK_INSNS + 1) * KERNEL_TICK_INSNS;
+            k->next_tick += tick_interval(k);
+            tick_after_jump(k);
             entry_interrupt(k, IRQ_TIMER);
             continue;
         }
@@ -245,8 +273,7 @@ int kernel_run(kernel *k)
             }
             if (next_dev > k->now)
                 k->now = next_dev;
-            if (k->next_tick <= k->now)
-                k->next_tick = (k->now / KERNEL_TICK_INSNS + 1) * KERNEL_TICK_INSNS;
+            tick_after_jump(k);
             continue;
         }
         idle_jumps = 0;

@@ -29,6 +29,7 @@ int main(void)
     CHECK_EQ(c.mem_bytes, 512ull << 20);
     CHECK_EQ(c.seed, 0);
     CHECK(!c.trace);
+    CHECK(!c.tick_jitter);
     CHECK(c.stats_json == NULL);
 
     CHECK_EQ(parse(&c, err, 15, "--mem", "1G", "img", "--seed", "0x10", "--max-insns",
@@ -45,6 +46,10 @@ int main(void)
     CHECK(strcmp(c.inject[0].thread, "init") == 0);
     CHECK_EQ(c.inject[0].at, 5);
     CHECK(!c.inject[0].at_syscall);
+    CHECK(!c.tick_jitter);
+    CHECK_EQ(parse(&c, err, 5, "img", "--tick-jitter", "--seed", "3"), 0);
+    CHECK(c.tick_jitter);
+    CHECK_EQ(c.seed, 3);
 
     uint64_t v;
     CHECK_EQ(cli_parse_size("64K", &v), 0);
