@@ -96,7 +96,8 @@ static void collect(unsigned clients, struct survive_result *sum)
         char line[96];
         snprintf(line, sizeof(line), "client %u reported its result", c);
         t_check(err == KV_OK && len == sizeof(r), line);
-        printf("client %u: %lu ops, %lu calls released by the RS, %lu UNSAFE in doubt, %lu lost, %lu duplicated, %lu errors\n",
+        /* ops, released and in-doubt counts depend on timing: "~N" (tools/test-qemu.sh masks it) */
+        printf("client %u: ~%lu ops, ~%lu calls released by the RS, ~%lu UNSAFE in doubt, %lu lost, %lu duplicated, %lu errors\n",
                c, (unsigned long)r.ops, (unsigned long)r.restarted, (unsigned long)r.in_doubt,
                (unsigned long)r.lost, (unsigned long)r.duplicated, (unsigned long)r.errors);
         sum->ops += r.ops;
@@ -153,7 +154,7 @@ int main(void)
     t_check(kvc_put(&kv, "stop", (const uint8_t *)"1", 1, NULL) == KV_OK, "PUT stop");
     struct survive_result sum;
     collect(clients, &sum);
-    printf("all clients: %lu ops, %lu released calls, %lu in doubt\n", (unsigned long)sum.ops,
+    printf("all clients: ~%lu ops, ~%lu released calls, ~%lu in doubt\n", (unsigned long)sum.ops,
            (unsigned long)sum.restarted, (unsigned long)sum.in_doubt);
     printf("kv.requests_lost %lu\nkv.requests_duplicated %lu\n", (unsigned long)sum.lost,
            (unsigned long)sum.duplicated);
