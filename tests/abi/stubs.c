@@ -144,12 +144,14 @@ static unsigned kernel_reads(int64_t sys)
     case seL4_SysReply: return USES_INFO | USES_MRS;
     case seL4_SysRecv:
     case seL4_SysNBRecv:
-    case seL4_SysSetTLSBase: return USES_CAP;
 #ifdef CONFIG_PRINTING
-    case seL4_SysDebugPutChar: return USES_CAP;
+    case seL4_SysDebugPutChar:
 #endif
 #ifdef CONFIG_DEBUG_BUILD
-    case seL4_SysDebugCapIdentify: return USES_CAP;
+    case seL4_SysDebugCapIdentify:
+#endif
+    case seL4_SysSetTLSBase: return USES_CAP;
+#ifdef CONFIG_DEBUG_BUILD
     case seL4_SysDebugNameThread: return USES_CAP | USES_NAME;
 #endif
     default: return 0;
