@@ -3,13 +3,13 @@
 //! on the fault endpoint, then suspend), and panic (message, then a fault the parent
 //! sees), as the C runtime does for C programs (runtime/start.c, runtime/exit.c).
 
+use crate::console::set_console;
+use crate::console_println;
 use crate::consts::{PROGRAM_EXIT_LABEL, Word};
 use crate::ipc::set_mr;
 use crate::message::MessageInfo;
 use crate::raw;
 use crate::startup::Startup;
-use crate::console::set_console;
-use crate::console_println;
 
 /// Called by the entry point with the startup page (None if rdi was not
 /// PROGRAM_STARTUP_VADDR: not started by the loader).
