@@ -20,6 +20,8 @@ const char cli_usage[] =
     "                      crash:THREAD@insn=N   crash:THREAD@syscall=K\n"
     "                      hang:THREAD@insn=N    corrupt:THREAD@insn=N:REG=VALUE\n"
     "                      nomem:LABEL@K         random:SEED\n"
+    "                      crash:THREAD@rx=N     (at THREAD's next seL4_Recv/ReplyRecv\n"
+    "                      after the N-th serial input byte was read from COM1)\n"
     "  --trace           one line per syscall and fault on stderr\n"
     "  --tick-jitter     timer ticks at seeded pseudo-random 1..3 ms intervals (other\n"
     "                    interleavings of threads, as the real kernel's time gives)\n"
@@ -151,14 +153,15 @@ int cli_parse_inject(const char *spec, sim_inject *out, char *err, size_t errlen
     const char *trig = NULL;
     const char *p = rest;
     while ((p = strchr(p, '@')) != NULL) {
-        if (strncmp(p + 1, "insn=", 5) == 0 || strncmp(p + 1, "syscall=", 8) == 0) {
+        if (strncmp(p + 1, "insn=", 5) == 0 || strncmp(p + 1, "syscall=", 8) == 0 ||
+            strncmp(p + 1, "rx=", 3) == 0) {
             trig = p;
         }
         p++;
     }
     if (trig == NULL) {
-        return set_error(err, errlen, "--inject %s: expected THREAD@insn=N or THREAD@syscall=K",
-                    spec);
+        return set_error(err, errlen, "--inject %s: expected THREAD@insn=N, THREAD@syscall=K "
+                                      "or THREAD@rx=N", spec);
     }
     if (copy_name(out->thread, sizeof out->thread, rest, (size_t)(trig - rest)) != 0) {
         return set_error(err, errlen, "--inject %s: thread name must be 1..%zu characters", spec,
@@ -167,6 +170,9 @@ int cli_parse_inject(const char *spec, sim_inject *out, char *err, size_t errlen
     const char *num = trig + 1;
     if (strncmp(num, "insn=", 5) == 0) {
         num += 5;
+    } else if (strncmp(num, "rx=", 3) == 0) {
+        out->at_rx = true;
+        num += 3;
     } else {
         out->at_syscall = true;
         num += 8;
@@ -179,7 +185,7 @@ int cli_parse_inject(const char *spec, sim_inject *out, char *err, size_t errlen
     }
     memcpy(buf, num, nlen);
     buf[nlen] = '\0';
-    if (parse_u64(buf, &out->at) != 0 || (out->at_syscall && out->at == 0)) {
+    if (parse_u64(buf, &out->at) != 0 || ((out->at_syscall || out->at_rx) && out->at == 0)) {
         return set_error(err, errlen, "--inject %s: bad trigger number", spec);
     }
     if (out->kind != INJ_CORRUPT) {

@@ -496,3 +496,8 @@ bool devices_exit_requested(const sim_devices *d, uint32_t *value)
     }
     return d->exit_requested;
 }
+
+uint64_t devices_uart_bytes_read(const sim_devices *d)
+{
+    return (uint64_t)d->com1.input_pos;
+}

@@ -67,5 +67,8 @@ uint32_t devices_poll_irqs(sim_devices *d, uint64_t now);
 /* Flushes buffered output (stdout). */
 void devices_flush(sim_devices *d);
 
+/* How many serial input bytes the guest has read from COM1's receive register. */
+uint64_t devices_uart_bytes_read(const sim_devices *d);
+
 /* Exit port: true once the guest wrote to 0xF4; *value = what it wrote. */
 bool devices_exit_requested(const sim_devices *d, uint32_t *value);

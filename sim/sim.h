@@ -16,6 +16,9 @@
 /* One --inject SPEC, parsed.  Forms:
  *   crash:THREAD@insn=N      fault THREAD (by seL4_DebugNameThread name) after it ran N insns
  *   crash:THREAD@syscall=K   ... when it makes its K-th syscall (1-based)
+ *   crash:THREAD@rx=N        ... at its first wait (seL4_Recv/ReplyRecv) after the guest
+ *                            has read the N-th byte (1-based) of the serial input from
+ *                            COM1's receiver (also hang and corrupt)
  *   hang:THREAD@insn=N       THREAD loops forever from then on (keeps consuming time)
  *   corrupt:THREAD@insn=N:REG=VALUE   overwrite register REG (rax..r15, rip, rsp)
  *   nomem:LABEL@K            the K-th invocation with label LABEL (e.g. UntypedRetype)
@@ -27,6 +30,7 @@ typedef struct sim_inject {
     sim_inject_kind kind;
     char     thread[32];   /* thread name, or invocation label name for INJ_NOMEM */
     bool     at_syscall;   /* trigger counts syscalls instead of instructions */
+    bool     at_rx;        /* trigger counts serial input bytes read (at the next syscall) */
     uint64_t at;           /* N (instructions) or K (syscalls / invocations) */
     char     reg[8];       /* INJ_CORRUPT */
     uint64_t value;        /* INJ_CORRUPT */

@@ -12,6 +12,7 @@
  * by the C functions, which the Rust host tests compare with the Rust encoder.
  */
 #include <sel4/sel4.h>
+#include <runtime/console.h>
 #include <runtime/startup.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -51,10 +52,24 @@ static void syscalls(void)
 #define SYS(n) syscall_number(#n, (long long)(n))
     SYS(seL4_SysCall); SYS(seL4_SysReplyRecv); SYS(seL4_SysSend); SYS(seL4_SysNBSend);
     SYS(seL4_SysRecv); SYS(seL4_SysReply); SYS(seL4_SysYield); SYS(seL4_SysNBRecv);
-    SYS(seL4_SysDebugPutChar); SYS(seL4_SysDebugDumpScheduler); SYS(seL4_SysDebugHalt);
-    SYS(seL4_SysDebugCapIdentify); SYS(seL4_SysDebugSnapshot); SYS(seL4_SysDebugNameThread);
     SYS(seL4_SysSetTLSBase);
 #undef SYS
+    /* The debug console exists only on a kernel with CONFIG_PRINTING (abi/include/sel4/
+     * config.h); on a release kernel the Rust side gets None and never makes the call. */
+    printf("\n// seL4_DebugPutChar's number, None on a kernel without it (KernelPrinting OFF).\n");
+#ifdef CONFIG_PRINTING
+    printf("pub const DEBUG_PUT_CHAR_SYSCALL: Option<isize> = Some(%lld);\n", (long long)seL4_SysDebugPutChar);
+#else
+    printf("pub const DEBUG_PUT_CHAR_SYSCALL: Option<isize> = None;\n");
+#endif
+}
+
+static void console(void)
+{
+    printf("\n// The console driver's WRITE request (runtime/console.h, drivers/serial/PROTOCOL.md).\n");
+#define W(n) word(#n, (unsigned long long)(n))
+    W(CONSOLE_WRITE); W(CONSOLE_WRITE_MAX);
+#undef W
 }
 
 static void limits(void)
@@ -173,6 +188,7 @@ int main(int argc, char **argv)
     invocation_labels();
     layouts();
     startup();
+    console();
     message_info_vectors();
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "gen_consts: cannot write %s\n", argv[1]);

@@ -162,7 +162,8 @@ uint64_t inject_budget(kernel *k, tcb *t, uint64_t budget)
         const sim_inject *s = &cfg->inject[i];
         if (k->inject[i].done)
             continue;
-        if (s->kind != INJ_NOMEM && s->kind != INJ_RANDOM && !s->at_syscall && name_matches(t, s)) {
+        if (s->kind != INJ_NOMEM && s->kind != INJ_RANDOM && !s->at_syscall && !s->at_rx &&
+            name_matches(t, s)) {
             if (s->at > t->insns && s->at - t->insns < budget)
                 budget = s->at - t->insns;
         }
@@ -177,8 +178,8 @@ bool inject_before_run(kernel *k, tcb *t)
         const sim_inject *s = &cfg->inject[i];
         if (k->inject[i].done)
             continue;
-        if (s->kind != INJ_NOMEM && s->kind != INJ_RANDOM && !s->at_syscall && name_matches(t, s) &&
-            t->insns >= s->at) {
+        if (s->kind != INJ_NOMEM && s->kind != INJ_RANDOM && !s->at_syscall && !s->at_rx &&
+            name_matches(t, s) && t->insns >= s->at) {
             k->inject[i].done = true;
             if (apply(k, t, (int)s->kind, s->reg, s->value, "at instruction count"))
                 return true;
@@ -210,6 +211,16 @@ bool inject_at_syscall(kernel *k, tcb *t, sim_regs *r)
             value = p.value;
             fprintf(stderr, "sel4-sim: inject: random seed %llu picks system call %llu\n",
                     (unsigned long long)s->seed, (unsigned long long)p.at);
+        } else if (s->at_rx) {
+            /* At the thread's next wait (seL4_Recv or seL4_ReplyRecv) after the N-th byte
+             * was read: it has handled that byte and not read the next (the first syscall
+             * after the read could be before a driver passed the byte on: it would be lost
+             * with the crash, as a byte taken from a real UART would). */
+            int64_t sysno = (int64_t)r->rdx;
+            if (!name_matches(t, s) || k->dev == NULL ||
+                devices_uart_bytes_read(k->dev) < s->at ||
+                (sysno != seL4_SysRecv && sysno != seL4_SysReplyRecv))
+                continue;
         } else if (!s->at_syscall || !name_matches(t, s) || t->syscalls + 1 != s->at) {
             continue;
         }
@@ -296,6 +307,8 @@ unsigned inject_report(const kernel *k)
             why = "fewer invocations with that label were made";
         else if (!target_seen(k, s))
             why = "no thread of that name ever existed";
+        else if (s->at_rx && (k->dev == NULL || devices_uart_bytes_read(k->dev) < s->at))
+            why = "fewer serial input bytes were read";
         else
             why = "the thread did not reach the trigger";
         fprintf(stderr, "sel4-sim: inject: %s did not fire: %s\n", s->spec ? s->spec : "?", why);

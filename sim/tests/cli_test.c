@@ -102,12 +102,25 @@ int main(void)
     CHECK_EQ(in.kind, INJ_NOMEM);
     CHECK(strcmp(in.thread, "UntypedRetype") == 0);
     CHECK_EQ(in.at, 2);
+    CHECK_EQ(cli_parse_inject("crash:console@rx=12", &in, err, sizeof err), 0);
+    CHECK_EQ(in.kind, INJ_CRASH);
+    CHECK(in.at_rx);
+    CHECK(!in.at_syscall);
+    CHECK(strcmp(in.thread, "console") == 0);
+    CHECK_EQ(in.at, 12);
+    CHECK_EQ(cli_parse_inject("hang:shell@rx=1", &in, err, sizeof err), 0);
+    CHECK_EQ(in.kind, INJ_HANG);
+    CHECK(in.at_rx);
+    CHECK_EQ(in.at, 1);
+    CHECK_EQ(cli_parse_inject("crash:t@insn=5", &in, err, sizeof err), 0);
+    CHECK(!in.at_rx);
     CHECK_EQ(cli_parse_inject("random:42", &in, err, sizeof err), 0);
     CHECK_EQ(in.kind, INJ_RANDOM);
     CHECK_EQ(in.seed, 42);
     static const char *const bad[] = {
         "crash", "crash:", "crash:t", "crash:@insn=1", "crash:t@insn=", "crash:t@insn=x",
-        "crash:t@cycles=5", "crash:t@syscall=0", "explode:t@insn=1", "corrupt:t@insn=1",
+        "crash:t@cycles=5", "crash:t@syscall=0", "crash:t@rx=0", "crash:t@rx=", "crash:t@rx=x",
+        "crash:t@rx=3:rax=1", "explode:t@insn=1", "corrupt:t@insn=1",
         "corrupt:t@insn=1:xmm0=1", "corrupt:t@insn=1:rax", "corrupt:t@insn=1:rax=zz",
         "nomem:@1", "nomem:L@0", "nomem:L", "random:", "random:abc",
         "crash:t@insn=1:rax=1", "crash:abcdefghijklmnopqrstuvwxyz0123456789@insn=1",

@@ -1,21 +1,24 @@
 #!/bin/bash
 # The default system's shell driven through the simulated UART (system/tests/session.txt:
 # help, ps, mistakes, backspaces, restart, mem, events, log, refused commands).  The console
-# driver is crashed by sel4-sim in the middle of the line "psx<BS><BS><BS>ps" (its
-# CONSOLE_AT-th instruction): the console must come back (generation 2), the shell must
+# driver is crashed by sel4-sim in the middle of the line "psx<BS><BS><BS>ps" (after it
+# has read the first <BS>): the console must come back (generation 2), the shell must
 # keep the half-typed line and run it, and the end of the input must stop the system
 # with status 0.  Run twice: the two outputs must be identical byte for byte.
 # Usage: session.sh SEL4_SIM IMAGE SESSION_TXT
 sim=$1 image=$2 input=$3
-# The console driver's instruction at which sel4-sim crashes it: chosen so that it falls
-# while "psx<BS><BS><BS>ps" is being typed (checked below: if the code changes and it
-# no longer does, choose another value).
-CONSOLE_AT=239500
+# sel4-sim crashes the console driver once it has read the first <BS> of "psx<BS><BS><BS>ps"
+# from the UART (--inject crash:console@rx=N: at the driver's next wait after reading the
+# N-th input byte), so the crash falls in the middle of that line whatever code runs before
+# (checked below).  N is the 1-based position of that byte in the input.
+off=$(grep -obaP 'psx\x08\x08\x08ps' "$input" | head -n1 | cut -d: -f1)
+[ -n "$off" ] || { echo "FAIL: $input has no line 'psx<BS><BS><BS>ps'"; exit 1; }
+CONSOLE_RX=$((off + 4))
 out=$(mktemp -d) || exit 2
 trap 'rm -rf "$out"' EXIT
 fail=0
 for run in 1 2; do
-    "$sim" --timeout 120 --inject crash:console@insn=$CONSOLE_AT "$image" <"$input" >"$out/$run.out" 2>"$out/$run.err"
+    "$sim" --timeout 120 --inject crash:console@rx=$CONSOLE_RX "$image" <"$input" >"$out/$run.out" 2>"$out/$run.err"
     rc=$?
     if [ "$rc" -ne 0 ]; then
         echo "FAIL: run $run: exit status $rc (want 0)"; cat "$out/$run.err"; fail=1
@@ -37,7 +40,7 @@ expect 1 "crash: 'Demo' is not a service name" "a malformed name is refused"
 expect 1 "stop: refused: without console nobody could type 'start'" "the console cannot be stopped"
 expect 1 "hang: refused: without shell nobody could type 'start'" "the shell cannot be hung"
 grep -qE '^shell> psx.*rs: console gen 1 crashed: user exception' "$o" ||
-    { echo "FAIL: the console driver's crash did not fall in the middle of typing 'psx<BS><BS><BS>ps' (adjust CONSOLE_AT)"; fail=1; }
+    { echo "FAIL: the console driver's crash did not fall in the middle of typing 'psx<BS><BS><BS>ps' (see CONSOLE_RX)"; fail=1; }
 expect 1 "serial: gen 2: COM1 at 115200 8N1, IRQ 4" "the console driver comes back"
 # The ps typed across the crash ran: its table shows console generation 2.
 grep -qE '^console +running +2 +1 ' "$o" || { echo "FAIL: ps after the crash does not show console gen 2"; fail=1; }

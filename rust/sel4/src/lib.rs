@@ -4,7 +4,8 @@
 //! * `raw` (private) is the only module with `unsafe`: system calls, IPC buffer, entry.
 //! * `consts` is generated from the C headers at build time (rust/abi-gen).
 //! * Above them, safe Rust with libsel4's names: MessageInfo, CPtr and typed caps, the
-//!   IPC system calls, invocations, the startup page, the debug console.
+//!   IPC system calls, invocations, the startup page, the console (console driver or
+//!   the kernel's debug console).
 //!
 //! A program: `#![no_std] #![no_main]`, a `fn main(&sel4::Startup) -> i32`, and
 //! `sel4::main!(main);` (entry point and panic handler).  Its result is the exit status.
@@ -24,7 +25,7 @@ mod raw;
 pub mod startup;
 
 pub use cap::{CNode, CPtr, CapRights, Endpoint, IrqHandler, Notification, Tcb};
-pub use console::{DebugConsole, debug_put_char};
+pub use console::{Console, DebugConsole, debug_put_char, set_console};
 pub use consts::Word;
 pub use error::Error;
 pub use invocation::{Invocation, invoke};

@@ -3,12 +3,13 @@
 //! on the fault endpoint, then suspend), and panic (message, then a fault the parent
 //! sees), as the C runtime does for C programs (runtime/start.c, runtime/exit.c).
 
+use crate::console::set_console;
+use crate::console_println;
 use crate::consts::{PROGRAM_EXIT_LABEL, Word};
 use crate::ipc::set_mr;
 use crate::message::MessageInfo;
 use crate::raw;
 use crate::startup::Startup;
-use crate::{debug_print, debug_println};
 
 /// Called by the entry point with the startup page (None if rdi was not
 /// PROGRAM_STARTUP_VADDR: not started by the loader).
@@ -17,15 +18,16 @@ pub(crate) fn start(page: Option<&[u8]>, main: fn(&Startup) -> i32) -> ! {
     let startup = match page.map(Startup::parse) {
         Some(Ok(startup)) => startup,
         Some(Err(err)) => {
-            debug_println!("sel4: refusing the startup page: {err:?}");
+            console_println!("sel4: refusing the startup page: {err:?}");
             raw::fault_at_null()
         }
         None => {
-            debug_println!("sel4: no startup page (not started by the program loader)");
+            console_println!("sel4: no startup page (not started by the program loader)");
             raw::fault_at_null()
         }
     };
     raw::set_ipc_buffer(startup.ipc_buffer() as usize);
+    set_console(startup.supervision().console_ep());
     let status = main(&startup);
     startup.exit(status)
 }
@@ -41,7 +43,7 @@ impl Startup {
             ep.send(MessageInfo::new(PROGRAM_EXIT_LABEL, 0, 0, 1));
         }
         if let Err(err) = self.tcb().suspend() {
-            debug_println!("sel4: {} could not suspend itself: {err}", self.name());
+            console_println!("sel4: {} could not suspend itself: {err}", self.name());
         }
         raw::fault_at_null()
     }
@@ -53,10 +55,9 @@ pub fn panic(info: &core::panic::PanicInfo) -> ! {
     match info.location() {
         Some(loc) => {
             let file = loc.file().rsplit('/').next().unwrap_or(loc.file());
-            debug_print!("PANIC at {}:{}: ", file, loc.line());
+            console_println!("PANIC at {}:{}: {}", file, loc.line(), info.message());
         }
-        None => debug_print!("PANIC: "),
+        None => console_println!("PANIC: {}", info.message()),
     }
-    debug_println!("{}", info.message());
     raw::fault_at_null()
 }

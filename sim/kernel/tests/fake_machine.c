@@ -345,11 +345,19 @@ void devices_putchar(sim_devices *d, char c)
 const char *fake_console(void) { return console; }
 void devices_flush(sim_devices *d) { (void)d; }
 void fake_console_clear(void) { console_len = 0; console[0] = '\0'; }
+static uint64_t uart_reads; /* reads of COM1's receive register (port 0x3f8) */
 uint32_t devices_in(sim_devices *d, uint16_t port, unsigned size)
 {
     (void)d;
     (void)size;
+    if (port == 0x3f8)
+        uart_reads++;
     return ports[port];
+}
+uint64_t devices_uart_bytes_read(const sim_devices *d)
+{
+    (void)d;
+    return uart_reads;
 }
 void devices_out(sim_devices *d, uint16_t port, unsigned size, uint32_t value)
 {

@@ -28,7 +28,7 @@ use logd::rs_events;
 use logd::server::Logd;
 use logd::store;
 use sel4::consts::seL4_MsgMaxLength;
-use sel4::{Endpoint, MessageInfo, Startup, debug_println, get_mr, set_mr};
+use sel4::{Endpoint, MessageInfo, Startup, console_println, get_mr, set_mr};
 
 /// Bits of a badge that mark a notification delivery (runtime/service.h: the ping and
 /// the IRQ bit); logd's clients' badges never have them.
@@ -125,7 +125,7 @@ fn pull_rs_events(logd: &mut Logd, control: Endpoint, store_ep: Option<Endpoint>
 fn main(startup: &Startup) -> i32 {
     let sv = startup.supervision();
     let Some(ep) = sv.service_ep() else {
-        debug_println!("logd: not started as a supervised service (no service endpoint)");
+        console_println!("logd: not started as a supervised service (no service endpoint)");
         return 1;
     };
     let store_ep = arg_cap(startup, 0);
@@ -134,7 +134,7 @@ fn main(startup: &Startup) -> i32 {
         Some(s) => restore(|b, out| fetch_blob(s, b, out)),
         None => restore(|_, _| None),
     };
-    debug_println!(
+    console_println!(
         "logd: generation {}{}, store {}, ring restored: {} records ({} blobs good, {} missing, {} refused)",
         sv.generation(),
         if sv.restarted() { " (restarted)" } else { "" },
