@@ -3,6 +3,7 @@
  * isa-debug-exit.  All timing is in virtual time (instructions); see devices.h.
  */
 #include "devices.h"
+#include "rtc.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,7 @@ struct sim_devices {
     uint64_t now;
     uart com1;
     pit pit0;
+    sim_rtc rtc;
     bool exit_requested;
     uint32_t exit_value;
 };
@@ -75,6 +77,7 @@ sim_devices *devices_create_io(FILE *in, FILE *out)
     d->pit0.reload = 65536;
     d->pit0.next_irq = UINT64_MAX;
     d->pit0.access = 3;
+    rtc_init(&d->rtc);
     return d;
 }
 
@@ -374,6 +377,9 @@ static uint8_t byte_in(sim_devices *d, uint16_t port)
     if (port >= PIT_CH0 && port <= PIT_CMD) {
         return (uint8_t)pit_in(d, port);
     }
+    if (port == SIM_RTC_INDEX || port == SIM_RTC_DATA) {
+        return rtc_in(&d->rtc, d->now, port);
+    }
     return 0xFF;
 }
 
@@ -383,13 +389,15 @@ static void byte_out(sim_devices *d, uint16_t port, uint8_t value)
         uart_out(d, port - COM1, value);
     } else if (port >= PIT_CH0 && port <= PIT_CMD) {
         pit_out(d, port, value);
+    } else if (port == SIM_RTC_INDEX || port == SIM_RTC_DATA) {
+        rtc_out(&d->rtc, d->now, port, value);
     }
 }
 
 static bool port_claimed(uint16_t port)
 {
     return (port >= COM1 && port < COM1 + 8) || (port >= PIT_CH0 && port <= PIT_CMD) ||
-           (port >= EXIT_PORT && port < EXIT_PORT + 4);
+           port == SIM_RTC_INDEX || port == SIM_RTC_DATA || (port >= EXIT_PORT && port < EXIT_PORT + 4);
 }
 
 /* The UART and the PIT are 8-bit devices: as on the PC's ISA bus, a 16- or 32-bit access
@@ -438,6 +446,10 @@ uint64_t devices_next_irq_time(const sim_devices *d, uint64_t now)
      * acknowledged, e.g. of a driver that died) time must still run to the next tick. */
     const uart *u = &d->com1;
     uint64_t next = d->pit0.next_irq;
+    uint64_t rtc = rtc_next_irq_time(&d->rtc);
+    if (rtc > now && rtc < next) {
+        next = rtc;
+    }
     if ((u->ier & IER_RDI) && u->input_started && u->input_pos < u->input_len) {
         uint64_t arrival = uart_arrival(u, u->input_pos);
         if (arrival > now && arrival < next) {
@@ -469,6 +481,10 @@ uint32_t devices_poll_irqs(sim_devices *d, uint64_t now)
     }
     if (uart_iir(d) != IIR_NONE) {
         irqs |= 1u << 4;
+    }
+    rtc_poll(&d->rtc, now);
+    if (rtc_take_edge(&d->rtc)) {
+        irqs |= 1u << 8;
     }
     return irqs;
 }

@@ -4,6 +4,7 @@
  *   0x3F8-0x3FF  16550 UART (COM1): output to stdout, input from stdin
  *   0x40-0x43    8254 PIT: channel 0 in mode 2/3 raises IRQ 0 periodically, in
  *                virtual time (1 PIT tick = a fixed number of instructions)
+ *   0x70-0x71    CMOS RTC: the periodic interrupt on IRQ 8 (rtc.h)
  *   0xF4         isa-debug-exit, as QEMU's `-device isa-debug-exit,iobase=0xf4,iosize=4`:
  *                writing v ends the run; QEMU would exit with (v << 1) | 1
  *
@@ -51,7 +52,7 @@ uint32_t devices_in(sim_devices *d, uint16_t port, unsigned size);
 void     devices_out(sim_devices *d, uint16_t port, unsigned size, uint32_t value);
 
 /* Virtual time is counted in instructions.  The kernel model asks when the next
- * interrupt is due and acknowledges it; IRQ numbers are ISA IRQs (0 = PIT, 4 = COM1). */
+ * interrupt is due and acknowledges it; IRQ numbers are ISA IRQs (0 = PIT, 4 = COM1, 8 = RTC). */
 /* The time of the next interrupt condition still to come after `now` (conditions that
  * hold already are devices_poll_irqs's); UINT64_MAX = none. */
 uint64_t devices_next_irq_time(const sim_devices *d, uint64_t now);
@@ -59,7 +60,8 @@ uint64_t devices_next_irq_time(const sim_devices *d, uint64_t now);
  * IRQ 0 is an edge: reported once per period (missed periods are merged into one);
  * the UART's IRQ 4 is a level: reported while the UART has an interrupt pending
  * (enabled in IER: received data, the break at the end of input until LSR is read,
- * or transmitter empty until IIR is read). */
+ * or transmitter empty until IIR is read); the RTC's IRQ 8 is an edge when its line
+ * rises (rtc.h). */
 uint32_t devices_poll_irqs(sim_devices *d, uint64_t now);
 
 /* Flushes buffered output (stdout). */

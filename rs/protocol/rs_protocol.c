@@ -44,7 +44,7 @@ int rs_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
         return RS_OK;
     }
     case RS_OP_ABORT:
-        if (mr[0] > RS_ABORT_AFTER_START) return RS_ERR_BAD_REQUEST;
+        if (mr[0] > RS_ABORT_IN_REQUEST) return RS_ERR_BAD_REQUEST;
         out->when = mr[0];
         return RS_OK;
     case RS_OP_LOG:

@@ -27,8 +27,10 @@ enum rs_op {
     RS_OP_COUNT
 };
 
-/* RS_OP_ABORT when: now, or right after the next start is recorded (a half-start). */
-enum { RS_ABORT_NOW = 0, RS_ABORT_AFTER_START = 1 };
+/* RS_OP_ABORT when: now, or right after the next start is recorded (a half-start); the
+ * RS loops for ever after this reply (a hang: the guardian's watchdog replaces it); the
+ * RS faults while it handles the next control request, before its reply. */
+enum { RS_ABORT_NOW = 0, RS_ABORT_AFTER_START = 1, RS_ABORT_HANG = 2, RS_ABORT_IN_REQUEST = 3 };
 
 enum rs_err {
     RS_OK = 0,

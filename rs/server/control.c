@@ -113,6 +113,7 @@ seL4_MessageInfo_t rs_control(seL4_MessageInfo_t info, seL4_Word badge)
                                         (unsigned)seL4_MessageInfo_get_extraCaps(info), &r);
     if (err == RS_OK) err = check_state(&r);
     if (err != RS_OK) return reply(err, 0);
+    rs_test_abort_point(RS_POINT_IN_REQUEST); /* test: die with this request in flight */
     switch (r.op) {
     case RS_OP_LIST: return reply(RS_OK, list(r.index));
     case RS_OP_FIND: err = find(r.name); return reply(err, 1);
@@ -129,7 +130,10 @@ seL4_MessageInfo_t rs_control(seL4_MessageInfo_t info, seL4_Word badge)
         return reply(rs_process_hang(r.index) == seL4_NoError ? RS_OK : RS_ERR_KERNEL, 0);
     case RS_OP_ABORT:
         /* NOW: after this reply, so that the caller is not left waiting for ever. */
-        rs_test_arm_abort(r.when == RS_ABORT_AFTER_START ? RS_POINT_START_UNCOMMITTED : RS_POINT_IDLE);
+        rs_test_arm_abort(r.when == RS_ABORT_AFTER_START ? RS_POINT_START_UNCOMMITTED
+                          : r.when == RS_ABORT_HANG       ? RS_POINT_HANG
+                          : r.when == RS_ABORT_IN_REQUEST ? RS_POINT_IN_REQUEST
+                                                          : RS_POINT_IDLE);
         printf("rs: control: abort armed (test of the guardian)\n");
         return reply(RS_OK, 0);
     case RS_OP_AUDIT: err = audit(r.index); return reply(err, RS_AUDIT_WORDS);

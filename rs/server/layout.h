@@ -6,7 +6,7 @@
  * incarnation.  A new RS finds everything where the previous one left it.
  *
  *   1, 2, 3, 5   TCB, CNode, VSpace, fault endpoint (to the guardian): per incarnation
- *   8 ..         given by the guardian once (RS_SLOT_EP ... RS_SLOT_COM1)
+ *   8 ..         given by the guardian once (RS_SLOT_EP ... RS_SLOT_IRQ_PARK)
  *   32 ..        made by the first RS once (badged copies of its own endpoint/notification)
  *   RS_SVC_SLOT(i, k)   RS_SVC_SLOTS slots per service i (RS_SVC_* below)
  */
@@ -27,7 +27,9 @@ enum {
     RS_SLOT_EXIT_PORT = 15, /* I/O port 0xF4 (isa-debug-exit), or null */
     RS_SLOT_IRQ4 = 16,      /* IRQ handler for IRQ 4 (COM1 UART), or null */
     RS_SLOT_COM1 = 17,      /* I/O ports 0x3F8-0x3FF (COM1 UART), or null */
-    RS_SLOTS_GIVEN = 10,    /* slots 8..17 */
+    RS_SLOT_WD_ACK = 18,    /* the guardian's notification, badged: the watchdog answer */
+    RS_SLOT_IRQ_PARK = 19,  /* a notification nobody waits on: IRQs of a dead driver */
+    RS_SLOTS_GIVEN = 12,    /* slots 8..19 */
 
     RS_SLOT_FAULT_NTFN = 32,/* RS notification minted with RS_NTFN_FAULT (AS_SET_NOTIFY) */
     RS_SLOT_TICK_NTFN = 33, /* RS notification minted with RS_NTFN_TICK (timer driver) */
@@ -69,6 +71,7 @@ enum {
 #define RS_BADGE_CONTROL (RS_BADGE_MESSAGE | (1ull << 41))
 #define RS_NTFN_TICK     (1ull << 63)
 #define RS_NTFN_FAULT    (1ull << 62)
+#define RS_NTFN_CLOCK    (1ull << 60)   /* the guardian's RTC tick (rs/core/watchdog.h) */
 #define RS_NTFN_ACKS     0xFFFFFFFFull                       /* bit i: service i */
 
 /* Memory-server badges: service i is client RS_MS_BADGE(i); the RS's own admin cap has
@@ -79,5 +82,12 @@ enum {
 /* The recovery record page, mapped read-write in every RS incarnation. */
 #define RS_RECORD_VADDR  0x30000000ul
 
-/* Guardian -> RS start-up arguments. */
-enum { RS_ARG_INCARNATION = 0, RS_ARG_COUNT = 1 };
+/* Guardian -> RS start-up arguments: its incarnation number; 1 in RS_ARG_COLD: start
+ * every service from a clean slate (the first RS, or after RS_EXIT_NO_RECORD), 0: take
+ * the running services over from the recovery record. */
+enum { RS_ARG_INCARNATION = 0, RS_ARG_COLD = 1, RS_ARG_COUNT = 2 };
+
+/* Exit status of an RS that found no usable recovery record (its predecessor died before
+ * writing one, or while writing it): the guardian destroys everything the RSes made
+ * (guardian/main.c, clean_slate) and starts a cold RS. */
+#define RS_EXIT_NO_RECORD 5

@@ -76,9 +76,27 @@ static bool first_boot(void)
     }
     rs.tick_ms = tick_length();
     rs_policy_init(&rs.pol, &rs.m);
-    rs_record_commit();
+    /* The first record is written with the boot's first START (its intent): an RS that
+     * dies before leaves none, and the guardian starts from a clean slate. */
     rs_supervise_boot();
     return true;
+}
+
+/* Services the policy left STARTING: a start the previous RS carried out but whose
+ * STARTED was still in its event queue (an address space is recorded): the policy hears
+ * it now; a START of the same batch it never began (none recorded; or a start that
+ * failed, whose CRASHED was queued: the two look the same): carried out now.  `skip`:
+ * the service of a half-done start (handled by the caller). */
+static void finish_starts(unsigned skip)
+{
+    for (unsigned i = 0; i < rs.m.nservices; i++) {
+        if (i == skip || rs.pol.svc[i].state != RS_SVC_STARTING) continue;
+        if (rs.as[i] != 0) {
+            (void)rs_supervise_event(RS_EV_STARTED, i, rs.pol.svc[i].generation, 0, NULL);
+        } else {
+            rs_supervise_start_again(i);
+        }
+    }
 }
 
 /* A later incarnation: take the services over from the record. */
@@ -87,13 +105,16 @@ static bool take_over(uint64_t incarnation)
     uint32_t op = 0, svc = 0;
     int err = rs_record_load(incarnation, &op, &svc);
     if (err != RS_RECORD_OK) {
-        printf("rs: incarnation %lu: recovery record unusable (%d)\n", (unsigned long)incarnation, err);
+        printf("rs: incarnation %lu: recovery record unusable (%d): the guardian must start from a clean slate\n",
+               (unsigned long)incarnation, err);
         return false;
     }
     unsigned running = 0;
     for (unsigned i = 0; i < rs.m.nservices; i++) running += rs.pol.svc[i].state == RS_SVC_RUNNING;
     printf("rs: incarnation %lu took over %u running services\n", (unsigned long)incarnation, running);
     rs_survive_take_over();
+    /* Before anything is received: callers of the dead RS get their answer from this one. */
+    (void)rs_survive_release_rs_callers();
     if (op == RS_INTENT_KILL) {
         /* The previous RS died while destroying svc: finish the job. */
         uint8_t st = rs.pol.svc[svc].state;
@@ -114,7 +135,14 @@ static bool take_over(uint64_t incarnation)
         rs.last[svc] = (struct rs_last){ .end = RS_END_KILLED };
         rs_record_commit();
         (void)rs_supervise_event(RS_EV_CRASHED, svc, rs.pol.svc[svc].generation, 0, "half-started when the RS died");
+        uint8_t st = rs.pol.svc[svc].state;
+        if (st == RS_SVC_EXITED || st == RS_SVC_FAILED || st == RS_SVC_STOPPED) {
+            /* Not restarted by its policy (temporary): it never ran, so it starts now. */
+            printf("rs: %s: its start was cut short by the RS's death: started again\n", rs.m.service[svc].name);
+            (void)rs_supervise_event(RS_EV_START_REQ, svc, 0, 0, NULL);
+        }
     }
+    finish_starts(op == RS_INTENT_START ? svc : RS_MAX_SERVICES);
     return true;
 }
 
@@ -139,11 +167,13 @@ static void handle_faults(void)
 
 static void handle_notification(seL4_Word bits)
 {
+    if (bits & RS_NTFN_CLOCK) rs_supervise_alive(); /* the watchdog's answer, first */
     if (bits & RS_NTFN_FAULT) handle_faults();
     for (unsigned i = 0; i < rs.m.nservices; i++) {
         if (bits & (1ull << i)) (void)rs_supervise_event(RS_EV_HEARTBEAT_ACK, i, rs.pol.svc[i].generation, 0, NULL);
     }
     if ((bits & RS_NTFN_TICK) && rs.tick_ms != 0) rs_supervise_tick();
+    if (bits & RS_NTFN_CLOCK) rs_supervise_rtc_tick();
 }
 
 static void handle_exit(seL4_MessageInfo_t info, unsigned i)
@@ -167,6 +197,7 @@ int main(void)
 {
     const runtime_startup_t *su = runtime_startup();
     uint64_t incarnation = su != NULL && su->nargs > RS_ARG_INCARNATION ? su->args[RS_ARG_INCARNATION] : 0;
+    bool cold = su != NULL && su->nargs > RS_ARG_COLD ? su->args[RS_ARG_COLD] != 0 : incarnation == 1;
     if (incarnation == 0 || !load_manifest()) {
         printf("rs: bad start-up\n");
         return 1;
@@ -177,10 +208,13 @@ int main(void)
         return 1;
     }
     printf("rs: incarnation %lu, %u services\n", (unsigned long)incarnation, (unsigned)rs.m.nservices);
-    if (!(incarnation == 1 ? first_boot() : take_over(incarnation))) {
-        return 1;
+    if (cold) {
+        if (!first_boot()) return 1;
+    } else if (!take_over(incarnation)) {
+        return RS_EXIT_NO_RECORD;
     }
     rs_supervise_idle();
+    rs_supervise_alive(); /* up: the guardian's watchdog uses its shorter limit from now on */
     for (;;) {
         seL4_Word badge = 0;
         seL4_MessageInfo_t info = seL4_Recv(RS_SLOT_EP, &badge);

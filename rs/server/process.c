@@ -181,6 +181,22 @@ static seL4_Error fill_cspace(const struct rs_manifest *m, unsigned i)
     return fail(s->name, "CSpace", err);
 }
 
+unsigned rs_process_rs_caps(const struct rs_manifest *m, unsigned i, seL4_Word *slots, unsigned max)
+{
+    const struct rs_service *s = &m->service[i];
+    unsigned n = 0;
+    seL4_Word slot = SVC_SLOT_MS + 1 + s->nchannels; /* the first grant (fill_cspace) */
+    bool tick = false, irq = false;
+    for (unsigned g = 0; g < s->ngrants; g++, slot++) {
+        if (grant_cap(&s->grants[g]) == RS_SLOT_CONTROL && n < max) slots[n++] = slot;
+        tick = tick || grant_cap(&s->grants[g]) == RS_SLOT_IRQ0;
+        irq = irq || s->grants[g].kind == RS_GRANT_IRQ;
+    }
+    slot += (tick ? 1u : 0u) + (irq ? 1u : 0u);
+    if (rs_survive_extra_caps(i) != 0 && n < max) slots[n++] = slot; /* the query cap */
+    return n;
+}
+
 static seL4_Error start_thread(const struct rs_service *s, unsigned i, seL4_Word entry)
 {
     seL4_CPtr tcb = RS_SVC_SLOT(i, RS_SVC_TCB);
@@ -249,6 +265,15 @@ seL4_Error rs_process_kill(unsigned i, uint32_t as, bool destroy_client)
     seL4_Word type = seL4_DebugCapIdentify(RS_SVC_SLOT(i, RS_SVC_TCB));
     if (type != 0) {
         err = seL4_TCB_Suspend(RS_SVC_SLOT(i, RS_SVC_TCB));
+    }
+    /* Its IRQs go to the parking notification before its own is destroyed: an interrupt
+     * until the next incarnation takes it is then not reported as undelivered. */
+    const struct rs_service *s = &rs.m.service[i];
+    for (unsigned g = 0; err == seL4_NoError && g < s->ngrants; g++) {
+        seL4_CPtr cap = grant_cap(&s->grants[g]);
+        if (s->grants[g].kind == RS_GRANT_IRQ && cap != seL4_CapNull) {
+            err = seL4_IRQHandler_SetNotification(cap, RS_SLOT_IRQ_PARK);
+        }
     }
     if (err == seL4_NoError) err = seL4_CNode_Revoke(SELF, RS_SVC_SLOT(i, RS_SVC_UNTYPED), seL4_WordBits);
     if (err == seL4_NoError) err = seL4_CNode_Delete(SELF, RS_SVC_SLOT(i, RS_SVC_VSPACE), seL4_WordBits);

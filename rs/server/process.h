@@ -31,6 +31,10 @@ seL4_Error rs_process_kill(unsigned i, uint32_t as, bool destroy_client);
 
 /* Heartbeat ping and fault injection for the control interface. */
 seL4_Error rs_process_ping(unsigned i);
+/* The slots of service i's CSpace that hold caps to the RS's endpoint for requests (its
+ * `control` grants, the name service's query cap): at most `max` into `slots`; returns
+ * how many. */
+unsigned rs_process_rs_caps(const struct rs_manifest *m, unsigned i, seL4_Word *slots, unsigned max);
 seL4_Error rs_process_crash(unsigned i);   /* rip = 0: a VM fault through the normal path */
 seL4_Error rs_process_hang(unsigned i);    /* suspend: it stops answering heartbeats */
 

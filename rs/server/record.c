@@ -61,6 +61,9 @@ void rs_test_arm_abort(uint32_t point) { abort_armed = point; }
 
 void rs_test_abort_point(uint32_t point)
 {
+    if (point == RS_POINT_IDLE && abort_armed == RS_POINT_HANG) {
+        for (;;) __asm__ volatile("pause"); /* a hung RS: the guardian's watchdog takes over */
+    }
     if (abort_armed != 0 && abort_armed == point) {
         abort_armed = 0;
         __asm__ volatile("movq $0, 0" : : : "memory"); /* a VM fault: the guardian takes over */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include "rs/core/manifest.h"
 #include "rs/core/policy.h"
+#include "rs/core/watchdog.h"
 #include "rs/server/layout.h"
 
 /* Why an incarnation ended (LIST reports the last one). */
@@ -36,6 +37,7 @@ struct rs {
     struct rs_last last[RS_MAX_SERVICES];
     uint64_t now;           /* ms of virtual time */
     uint32_t tick_ms;       /* ms per timer TICK; 0: no timer in this system */
+    struct rs_clock clock;  /* the guardian's RTC ticks while the timer is silent */
 };
 
 extern struct rs rs;

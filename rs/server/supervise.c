@@ -68,6 +68,20 @@ void rs_describe_end(const struct rs_last *l, char *buf, size_t size)
     }
 }
 
+/* The timer driver: the service granted IRQ 0 (-1: none). */
+static int timer_service(void)
+{
+    for (unsigned i = 0; i < rs.m.nservices; i++) {
+        const struct rs_service *svc = &rs.m.service[i];
+        for (unsigned g = 0; g < svc->ngrants; g++) {
+            if (svc->grants[g].kind == RS_GRANT_IRQ && svc->grants[g].first == 0) return (int)i;
+        }
+    }
+    return -1;
+}
+
+void rs_supervise_alive(void) { seL4_Signal(RS_SLOT_WD_ACK); }
+
 static void do_start(const struct rs_action *a)
 {
     unsigned i = a->svc;
@@ -81,6 +95,7 @@ static void do_start(const struct rs_action *a)
         return;
     }
     rs.as[i] = as;
+    if ((int)i == timer_service()) rs_clock_timer_started(&rs.clock);
     rs_test_abort_point(RS_POINT_START_UNCOMMITTED); /* test: die with the start not committed */
     rs_record_commit();
     push(RS_EV_STARTED, i, a->generation, NULL);
@@ -118,8 +133,8 @@ static void carry_out(int n)
         /* Pings are routine (several a second): not worth a console line each. */
         if (a->kind != RS_ACT_PING) printf("rs: %s\n", a->log);
         switch (a->kind) {
-        case RS_ACT_START: do_start(a); break;
-        case RS_ACT_KILL: do_kill(a); break;
+        case RS_ACT_START: do_start(a); rs_supervise_alive(); break;
+        case RS_ACT_KILL: do_kill(a); rs_supervise_alive(); break;
         case RS_ACT_PING: (void)rs_process_ping(a->svc); break;
         default: break; /* GIVE_UP, ESCALATE, NOTE: the log line is all */
         }
@@ -142,6 +157,16 @@ static void drain(void)
         commit_unless_acting(n);
         carry_out(n);
     }
+}
+
+void rs_supervise_start_again(unsigned i)
+{
+    struct rs_action a = { .kind = RS_ACT_START, .svc = (uint8_t)i, .generation = rs.pol.svc[i].generation };
+    printf("rs: %s gen %u start (again: the previous RS died before it)\n", rs.m.service[i].name,
+           (unsigned)a.generation);
+    do_start(&a);
+    rs_supervise_alive();
+    drain();
 }
 
 void rs_supervise_boot(void)
@@ -168,11 +193,35 @@ int rs_supervise_event(uint8_t kind, unsigned svc, uint32_t generation, int64_t 
     return n;
 }
 
-void rs_supervise_tick(void)
+static void advance(uint32_t ms)
 {
-    uint64_t now = rs.now + rs.tick_ms;
+    uint64_t now = rs.now + ms;
     rs.now = now < rs.now ? UINT64_MAX : now;
     (void)rs_supervise_event(RS_EV_TICK, 0, 0, 0, NULL);
+}
+
+void rs_supervise_tick(void) { advance(rs_clock_timer_tick(&rs.clock, rs.tick_ms)); }
+
+static bool timer_running(int t)
+{
+    return t >= 0 && rs.pol.svc[t].state == RS_SVC_RUNNING && rs.as[t] != 0;
+}
+
+void rs_supervise_rtc_tick(void)
+{
+    /* A system without a timer keeps its discrete-event clock (rs_supervise_idle). */
+    if (rs.tick_ms == 0) return;
+    int t = timer_service();
+    uint32_t ms = rs_clock_rtc_tick(&rs.clock, timer_running(t));
+    if (ms != 0) advance(ms);
+    if (!timer_running(t) || !rs_clock_timer_hung(&rs.clock)) return;
+    static char detail[64];
+    uint32_t silent = rs_clock_take_silence(&rs.clock);
+    snprintf(detail, sizeof(detail), "silent: no timer interrupt for %u ms", (unsigned)silent);
+    advance(silent); /* the time it was silent (its heartbeat may find it first) */
+    if (!timer_running(t)) return;
+    rs.last[t] = (struct rs_last){ .end = RS_END_HANG };
+    (void)rs_supervise_event(RS_EV_CRASHED, (unsigned)t, rs.pol.svc[t].generation, 0, detail);
 }
 
 /* Whether the RS's clock is stopped: the system has no timer driver (the service granted
@@ -182,15 +231,8 @@ void rs_supervise_tick(void)
 static bool clock_stopped(void)
 {
     if (rs.tick_ms == 0) return true;
-    for (unsigned i = 0; i < rs.m.nservices; i++) {
-        const struct rs_service *svc = &rs.m.service[i];
-        for (unsigned g = 0; g < svc->ngrants; g++) {
-            if (svc->grants[g].kind == RS_GRANT_IRQ && svc->grants[g].first == 0) {
-                return rs.pol.svc[i].state != RS_SVC_RUNNING;
-            }
-        }
-    }
-    return true;
+    int t = timer_service();
+    return t < 0 || rs.pol.svc[t].state != RS_SVC_RUNNING;
 }
 
 /* While the clock is stopped no time passes while things happen; when the RS has nothing

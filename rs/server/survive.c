@@ -6,6 +6,7 @@
 #include "svcclient/core/released.h"
 #include "memserver/client/memserver_client.h"
 #include "rs/server/loader.h"
+#include "rs/server/process.h"
 #include <runtime/programs.h>
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
@@ -131,6 +132,25 @@ unsigned rs_survive_killed(unsigned i, bool final)
         }
         /* ... or the cap the name service gave it (names/client keeps it there) */
         if (release_if_calling(j, SVC_RESOLVED_SLOT(i))) n++;
+    }
+    released += n;
+    return n;
+}
+
+unsigned rs_survive_release_rs_callers(void)
+{
+    unsigned n = 0;
+    for (unsigned j = 0; j < rs.m.nservices; j++) {
+        if (rs.as[j] == 0) continue; /* no live incarnation: no thread */
+        seL4_Word slots[RS_MAX_GRANTS + 1];
+        unsigned k = rs_process_rs_caps(&rs.m, j, slots, RS_MAX_GRANTS + 1);
+        for (unsigned c = 0; c < k; c++) {
+            if (release_if_calling(j, slots[c])) {
+                printf("rs: %s: its call to the previous RS is sent again\n", rs.m.service[j].name);
+                n++;
+                break; /* one thread per service */
+            }
+        }
     }
     released += n;
     return n;

@@ -23,6 +23,13 @@ unsigned rs_survive_killed(unsigned i, bool final);
  * memory server's QUERY of RS_ARENA_VADDR in its address space gives the object). */
 void rs_survive_take_over(void);
 
+/* A new RS incarnation, before it receives anything: every service thread blocked in a
+ * Call on a cap to the RS (a control request, a name-service query) was calling the dead
+ * RS: waiting for its reply, which never comes, or still queued.  It is resumed
+ * (seL4_TCB_Resume: the kernel sends the same Call again, to the new RS, which answers
+ * it).  Returns the number of threads released. */
+unsigned rs_survive_release_rs_callers(void);
+
 /* Threads released so far (all services). */
 uint64_t rs_survive_released(void);
 

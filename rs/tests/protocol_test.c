@@ -32,8 +32,11 @@ static void test_rejects(void)
     CHECK_EQ(rs_decode_request(RS_LABEL(RS_OP_LIST), mr, 1, 1, &d), RS_ERR_BAD_REQUEST);
     mr[0] = 32;
     CHECK_EQ(rs_decode_request(RS_LABEL(RS_OP_STOP), mr, 1, 0, &d), RS_ERR_UNKNOWN_SERVICE);
-    mr[0] = 2;
+    mr[0] = RS_ABORT_IN_REQUEST + 1;
     CHECK_EQ(rs_decode_request(RS_LABEL(RS_OP_ABORT), mr, 1, 0, &d), RS_ERR_BAD_REQUEST);
+    mr[0] = RS_ABORT_HANG;
+    CHECK_EQ(rs_decode_request(RS_LABEL(RS_OP_ABORT), mr, 1, 0, &d), RS_OK);
+    CHECK_EQ(d.when, RS_ABORT_HANG);
     /* FIND: empty, unterminated, garbage after the NUL */
     mr[0] = 0;
     mr[1] = 0;

@@ -53,6 +53,60 @@ static void test_pit(void)
     fclose(out);
 }
 
+/* The RTC's periodic interrupt: 64 Hz (rate 10), IRQ 8 edges, register C. */
+static uint8_t rtc_read(sim_devices *d, uint8_t reg)
+{
+    devices_out(d, 0x70, 1, reg);
+    return (uint8_t)devices_in(d, 0x71, 1);
+}
+
+static void rtc_write(sim_devices *d, uint8_t reg, uint8_t v)
+{
+    devices_out(d, 0x70, 1, reg);
+    devices_out(d, 0x71, 1, v);
+}
+
+static void test_rtc(void)
+{
+    FILE *out = tmpfile();
+    sim_devices *d = devices_create_io(NULL, out);
+    CHECK_EQ(rtc_read(d, 0x0b), 0x02);
+    CHECK_EQ(rtc_read(d, 0x0d), 0x80);
+    devices_set_now(d, 500);
+    rtc_write(d, 0x0a, 0x2a); /* rate 10: 512 cycles of 32768 Hz = 1/64 s */
+    CHECK_EQ(devices_next_irq_time(d, 500), UINT64_MAX); /* PIE off: no interrupt */
+    rtc_write(d, 0x0b, 0x42);
+    uint64_t period = 15625000; /* 1e9 / 64 */
+    CHECK_EQ(devices_next_irq_time(d, 500), 500 + period);
+    CHECK_EQ(devices_poll_irqs(d, 500 + period - 1), 0);
+    CHECK_EQ(devices_poll_irqs(d, 500 + period), 1u << 8);
+    CHECK_EQ(devices_poll_irqs(d, 500 + period), 0); /* an edge: once */
+    /* Register C not read: the line stays high, no further interrupt. */
+    CHECK_EQ(devices_next_irq_time(d, 500 + period), UINT64_MAX);
+    CHECK_EQ(devices_poll_irqs(d, 500 + 3 * period), 0);
+    devices_set_now(d, 500 + 3 * period + 7);
+    CHECK_EQ(rtc_read(d, 0x0c), 0xc0); /* IRQF | PF; reading clears them */
+    CHECK_EQ(rtc_read(d, 0x0c), 0x00);
+    CHECK_EQ(devices_next_irq_time(d, 500 + 3 * period + 7), 500 + 4 * period);
+    CHECK_EQ(devices_poll_irqs(d, 500 + 4 * period), 1u << 8);
+    /* PIE off: the period flag only. */
+    devices_set_now(d, 500 + 4 * period + 1);
+    CHECK_EQ(rtc_read(d, 0x0c), 0xc0);
+    rtc_write(d, 0x0b, 0x02);
+    CHECK_EQ(devices_poll_irqs(d, 500 + 6 * period), 0);
+    CHECK_EQ(rtc_read(d, 0x0c), 0x40);
+    /* Rate 0: stopped. */
+    rtc_write(d, 0x0b, 0x42);
+    rtc_write(d, 0x0a, 0x20);
+    CHECK_EQ(devices_next_irq_time(d, 500 + 6 * period), UINT64_MAX);
+    CHECK_EQ(devices_poll_irqs(d, 500 + 100 * period), 0);
+    /* Other CMOS bytes are kept. */
+    rtc_write(d, 0x30, 0x5a);
+    CHECK_EQ(rtc_read(d, 0x30), 0x5a);
+    devices_destroy(d);
+    fclose(out);
+}
+
 static void test_uart(void)
 {
     FILE *in = tmpfile(), *out = tmpfile();
@@ -180,6 +234,7 @@ static void test_uart_eof(void)
 
 int main(void)
 {
+    test_rtc();
     test_pit();
     test_uart();
     test_uart_rx_irq();

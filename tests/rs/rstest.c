@@ -10,7 +10,8 @@
 #include "rs/server/rs.h"
 #include "memserver/client/memserver_client.h"
 
-enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3, SCENARIO_POLICY = 4, SCENARIO_HANG = 5, SCENARIO_BENCH = 6, SCENARIO_IDLE = 7 };
+enum { SCENARIO_DETECT = 1, SCENARIO_CHURN = 2, SCENARIO_RECOVER = 3, SCENARIO_POLICY = 4, SCENARIO_HANG = 5, SCENARIO_BENCH = 6, SCENARIO_IDLE = 7,
+       SCENARIO_WATCH = 8 };
 
 static seL4_CPtr ctl, exit_port;
 static const runtime_startup_t *su;
@@ -336,6 +337,68 @@ static void scenario_idle(seL4_Word ticks)
     t_check(now >= ticks, "the timer ticked");
 }
 
+/* LIST of service i until it runs with generation >= gen (each LIST lets virtual time
+ * pass: rstest has the lowest priority). */
+static struct rs_list_entry wait_running(uint32_t i, uint32_t gen)
+{
+    struct rs_list_entry e = list(i);
+    for (unsigned k = 0; k < 1000000u && !(e.state == RS_SVC_RUNNING && e.generation >= gen); k++) e = list(i);
+    return e;
+}
+
+/* LIST of service i until the RS's clock reads at least `ms` (in step with the timer's
+ * ticks, so that the times the RS prints next are the same on the real kernel). */
+static struct rs_list_entry wait_clock(uint32_t i, uint64_t ms)
+{
+    struct rs_list_entry e = list(i);
+    for (unsigned k = 0; k < 1000000u && e.now < ms; k++) e = list(i);
+    return e;
+}
+
+/* The supervision gaps the guardian's RTC closes (rs/core/watchdog.h) and the RS's
+ * take-over.  Channels: faulty (no heartbeat); the timer driver has no heartbeat either:
+ * only its silence on the RTC clock can find it hung. */
+static void scenario_watch(void)
+{
+    uint32_t f = find("faulty"), t = find("timer");
+    seL4_CPtr fc = channel(0);
+    uint64_t served0 = 0, served1 = 0;
+    t_check(ping(fc, &served0) == 1, "faulty gen 1 answers");
+
+    t_check(wait_clock(t, 100).now == 100, "clock at 100 ms");
+    t_check_err(rsc_hang(ctl, t), RS_OK, "HANG timer (suspended: the RS's ticks stop)");
+    struct rs_list_entry e = wait_running(t, 2);
+    t_check(e.generation == 2 && e.end == RS_END_HANG && e.restarts == 1,
+            "timer silent while the RTC ticks: found hung, restarted (gen 2)");
+
+    t_check(wait_clock(t, 250).now == 259, "the new timer ticks: clock at 259 ms");
+    t_check_err(rsc_abort(ctl, RS_ABORT_AFTER_START), RS_OK, "ABORT at the next start");
+    t_check_err(rsc_restart(ctl, t), RS_OK, "RESTART timer: the RS dies starting it, the new RS answers");
+    /* gen 3 half-started and destroyed, gen 4 its restart after the backoff, gen 5 the
+     * RESTART request, sent again to the new RS */
+    e = wait_running(t, 5);
+    t_check(e.generation == 5 && e.restarts == 2, "the half-started timer (gen 3) destroyed, the timer runs again");
+
+    t_check_err(rsc_abort(ctl, RS_ABORT_IN_REQUEST), RS_OK, "ABORT in the next request");
+    e = list(f);
+    t_check(e.state == RS_SVC_RUNNING && e.generation == 1,
+            "a LIST in flight when the RS died: resumed and answered by the new RS");
+
+    t_check_err(rsc_abort(ctl, RS_ABORT_HANG), RS_OK, "ABORT: the RS hangs (a loop at priority 254)");
+    e = list(f);
+    t_check(e.state == RS_SVC_RUNNING && e.generation == 1, "the guardian's watchdog replaced the hung RS");
+    t_check(ping(fc, &served1) == 1 && served1 == served0 + 1, "faulty kept running (the same incarnation)");
+    t_check(list(t).state == RS_SVC_RUNNING, "the timer kept running");
+
+    t_check_err(rsc_stop(ctl, f), RS_OK, "STOP faulty");
+    t_check_err(rsc_stop(ctl, t), RS_OK, "STOP timer");
+    struct rs_audit a;
+    t_check_err(rsc_audit(ctl, f, &a), RS_OK, "AUDIT faulty");
+    t_check(a.untyped_empty == 1 && a.chunks_not_empty == 0, "faulty: nothing left (kernel and memory server)");
+    t_check_err(rsc_audit(ctl, t, &a), RS_OK, "AUDIT timer");
+    t_check(a.untyped_empty == 1 && a.chunks_not_empty == 0, "timer: nothing of its 4 incarnations left");
+}
+
 int main(void)
 {
     su = runtime_startup();
@@ -352,6 +415,7 @@ int main(void)
     case SCENARIO_HANG: scenario_hang(su->nargs > 1 && su->args[1] == 1); break;
     case SCENARIO_BENCH: scenario_bench(); break;
     case SCENARIO_IDLE: scenario_idle(su->nargs > 1 ? su->args[1] : 100); break;
+    case SCENARIO_WATCH: scenario_watch(); break;
     default: t_check(0, "a known scenario"); break;
     }
     finish();
