@@ -3,9 +3,10 @@
 "Fault-injection campaign").
 
 Runs the campaign system image (tests/campaign/) in sel4-sim many times, each run with
-a few --inject faults into one service thread ("counter", "timer" or "rs"): a crash at
-an instruction, a hang, a wild write (a general register set to an unmapped address)
-or a wild jump (rip set to one).  The client workload (cworker) reports what the system
+a few --inject faults into one service thread (every restartable service: "timer",
+"console" (the serial driver), "store", "names", "logd", "kv", "counter", and "rs"): a
+crash at an instruction, a hang, a wild write (a general register set to an unmapped
+address) or a wild jump (rip set to one).  The client workload (cworker) reports what the system
 itself saw: restarts with their recovery time in virtual instructions, requests lost and
 duplicated, hostile requests refused, and the memory server's and the kernel's view of
 resources before and after.  Only injections sel4-sim reports as fired are counted.
@@ -28,14 +29,14 @@ import sys
 import tempfile
 import time
 
-TARGETS = ("counter", "timer", "rs")
+TARGETS = ("counter", "timer", "console", "store", "names", "logd", "kv", "rs")
 KINDS = ("crash", "hang", "wild-write", "wild-jump")
 # Faults per run, per target (each needs a live incarnation to fire in): a timer or RS
 # fault takes a large part of the 60 ms workload to recover (a hung timer is found after
 # 100 ms of silence on the guardian's RTC clock, a hung RS after 125 ms: rs/README.md),
 # so later faults of such a run seldom fire; the counter's restarts take ~7 ms of the
 # workload, a hang ~35 ms.
-PER_RUN = {"counter": 6, "timer": 2, "rs": 2}
+PER_RUN = {"counter": 6, "timer": 2, "console": 4, "store": 4, "names": 4, "logd": 4, "kv": 4, "rs": 2}
 REGS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12",
         "r13", "r14", "r15")
 RUN_TIMEOUT_S = 60          # host seconds: a safety net only
