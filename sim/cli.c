@@ -19,6 +19,7 @@ const char cli_usage[] =
     "  --inject SPEC     inject a fault (repeatable, at most 16):\n"
     "                      crash:THREAD@insn=N   crash:THREAD@syscall=K\n"
     "                      hang:THREAD@insn=N    corrupt:THREAD@insn=N:REG=VALUE\n"
+    "                      KIND:THREAD@time=T (virtual time T: the next time THREAD runs)\n"
     "                      nomem:LABEL@K         random:SEED\n"
     "  --trace           one line per syscall and fault on stderr\n"
     "  --stats-json F    write statistics as JSON to F at exit\n"
@@ -149,14 +150,15 @@ int cli_parse_inject(const char *spec, sim_inject *out, char *err, size_t errlen
     const char *trig = NULL;
     const char *p = rest;
     while ((p = strchr(p, '@')) != NULL) {
-        if (strncmp(p + 1, "insn=", 5) == 0 || strncmp(p + 1, "syscall=", 8) == 0) {
+        if (strncmp(p + 1, "insn=", 5) == 0 || strncmp(p + 1, "syscall=", 8) == 0 ||
+            strncmp(p + 1, "time=", 5) == 0) {
             trig = p;
         }
         p++;
     }
     if (trig == NULL) {
-        return set_error(err, errlen, "--inject %s: expected THREAD@insn=N or THREAD@syscall=K",
-                    spec);
+        return set_error(err, errlen, "--inject %s: expected THREAD@insn=N, THREAD@syscall=K or "
+                                      "THREAD@time=T", spec);
     }
     if (copy_name(out->thread, sizeof out->thread, rest, (size_t)(trig - rest)) != 0) {
         return set_error(err, errlen, "--inject %s: thread name must be 1..%zu characters", spec,
@@ -164,6 +166,9 @@ int cli_parse_inject(const char *spec, sim_inject *out, char *err, size_t errlen
     }
     const char *num = trig + 1;
     if (strncmp(num, "insn=", 5) == 0) {
+        num += 5;
+    } else if (strncmp(num, "time=", 5) == 0) {
+        out->at_time = true;
         num += 5;
     } else {
         out->at_syscall = true;

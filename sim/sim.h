@@ -16,6 +16,8 @@
 /* One --inject SPEC, parsed.  Forms:
  *   crash:THREAD@insn=N      fault THREAD (by seL4_DebugNameThread name) after it ran N insns
  *   crash:THREAD@syscall=K   ... when it makes its K-th syscall (1-based)
+ *   crash:THREAD@time=T      ... when it runs at or after virtual time T (instructions,
+ *                            as rdtsc counts them), whichever incarnation has the name
  *   hang:THREAD@insn=N       THREAD loops forever from then on (keeps consuming time)
  *   corrupt:THREAD@insn=N:REG=VALUE   overwrite register REG (rax..r15, rip, rsp)
  *   nomem:LABEL@K            the K-th invocation with label LABEL (e.g. UntypedRetype)
@@ -27,7 +29,8 @@ typedef struct sim_inject {
     sim_inject_kind kind;
     char     thread[32];   /* thread name, or invocation label name for INJ_NOMEM */
     bool     at_syscall;   /* trigger counts syscalls instead of instructions */
-    uint64_t at;           /* N (instructions) or K (syscalls / invocations) */
+    bool     at_time;      /* trigger is the virtual time, not the thread's count */
+    uint64_t at;           /* N (instructions), K (syscalls / invocations) or T */
     char     reg[8];       /* INJ_CORRUPT */
     uint64_t value;        /* INJ_CORRUPT */
     uint64_t seed;         /* INJ_RANDOM */

@@ -55,14 +55,16 @@ def wild_address(rng):
     return rng.randrange(0x1000, 0x100000) & ~7
 
 
-def inject_spec(kind, thread, insn, rng):
+def inject_spec(kind, thread, at, rng):
+    """sel4-sim's --inject for a fault at virtual time `at` (the next time a thread named
+    `thread` runs then, whichever incarnation it is)."""
     if kind == "crash":
-        return "crash:%s@insn=%d" % (thread, insn)
+        return "crash:%s@time=%d" % (thread, at)
     if kind == "hang":
-        return "hang:%s@insn=%d" % (thread, insn)
+        return "hang:%s@time=%d" % (thread, at)
     if kind == "wild-jump":
-        return "corrupt:%s@insn=%d:rip=0x%x" % (thread, insn, wild_address(rng))
-    return "corrupt:%s@insn=%d:%s=0x%x" % (thread, insn, rng.choice(REGS), wild_address(rng))
+        return "corrupt:%s@time=%d:rip=0x%x" % (thread, at, wild_address(rng))
+    return "corrupt:%s@time=%d:%s=0x%x" % (thread, at, rng.choice(REGS), wild_address(rng))
 
 
 RS_TIME_RE = re.compile(r"\(answer by (\d+) ms\)")
@@ -196,17 +198,18 @@ def kernel_view(stats):
             "objects": sum(v for v in objs.values() if isinstance(v, int))}
 
 
-def trigger_range(stats, name):
-    """[lo, hi): instruction counts at which an injection into `name` hits the
-    incarnation that runs the workload, not one of the warm-up's (each incarnation
-    counts its own instructions from 0): above every earlier incarnation's total, below
-    the workload incarnation's.  The RS has one incarnation: its whole life."""
-    runs = [t.get("insns", 0) for t in (stats or {}).get("threads", []) if t.get("name") == name]
-    if not runs:
-        return (1, 2)
-    last = runs[-1]
-    earlier = max(runs[:-1]) if len(runs) > 1 else 0
-    return (earlier + 1, max(last, earlier + 2))
+def workload_window(stdout):
+    """[lo, hi): virtual times (rdtsc) at which a fault hits the run's workload: from
+    its start to 5 ms before its end (a fault then is still found and recovered while
+    cworker takes its last look)."""
+    start = end = 0
+    for line in stdout.splitlines():
+        m = re.match(r"^campaign: workload (start|end) at (\d+)$", line.strip())
+        if m and m.group(1) == "start":
+            start = int(m.group(2))
+        elif m:
+            end = int(m.group(2))
+    return (start + 1, max(end - 5000000, start + 2))
 
 
 def plan(total, seed, budgets, targets, kinds):
@@ -219,16 +222,16 @@ def plan(total, seed, budgets, targets, kinds):
         target = targets[i % len(targets)]
         i += 1
         k = min(PER_RUN[target], left)
-        # Triggers count the thread's own instructions, from 0 in each incarnation: the
-        # k faults hit k successive incarnations, so each gets a k-th of the range.
+        # Triggers are virtual times in the workload: the k faults of a run each get a
+        # k-th of the window, in order (a later one hits whichever incarnation runs).
         lo, hi = budgets[target]
         span = max((hi - lo) // k, 1)
         insns = sorted(rng.randrange(lo, lo + span) for _ in range(k))
         faults = []
         for j, n in enumerate(insns):
             kind = rng.choice(kinds)
-            # A hung thread keeps counting instructions, so a later trigger would hit the
-            # same (hung) incarnation: a hang is only ever the run's last fault.
+            # A later trigger would hit the same (hung) incarnation before it is found:
+            # a hang is only ever the run's last fault.
             while kind == "hang" and j != len(insns) - 1 and len(kinds) > 1:
                 kind = rng.choice(kinds)
             if kind == "hang" and j != len(insns) - 1:
@@ -401,7 +404,8 @@ def main():
             print("campaign: the fault-free run fails (status %d):" % base["status"])
             print("\n".join((base["stdout"] + base["stderr"]).splitlines()[-15:]))
             return 1
-        budgets = {t: trigger_range(base["stats"], t) for t in TARGETS}
+        window = workload_window(base["stdout"])
+        budgets = {t: window for t in TARGETS}
         base_kernel = kernel_view(base["stats"])
         # Rounds until `faults` injections fired: one that never fires is reported by
         # sel4-sim and not counted, so more runs are planned for it.
@@ -471,7 +475,7 @@ def main():
             "hostile_requests": sum(o["hostile"] for o in outcomes),
             "hostile_refused": sum(o["rejected"] for o in outcomes),
             "per_service": per_service,
-            "baseline": {"trigger_ranges_insns": budgets, "kernel": base_kernel},
+            "baseline": {"trigger_window_time": list(window), "kernel": base_kernel},
             "slowest_recoveries": [{"insns": v, "service": t, "run": i, "specs": o["specs"]}
                                    for v, t, i, o in sorted(((v, t, i, o) for i, o in enumerate(outcomes)
                                                              for t in TARGETS for v in o["samples"][t]),

@@ -163,8 +163,9 @@ uint64_t inject_budget(kernel *k, tcb *t, uint64_t budget)
         if (k->inject[i].done)
             continue;
         if (s->kind != INJ_NOMEM && s->kind != INJ_RANDOM && !s->at_syscall && name_matches(t, s)) {
-            if (s->at > t->insns && s->at - t->insns < budget)
-                budget = s->at - t->insns;
+            uint64_t count = s->at_time ? k->now : t->insns;
+            if (s->at > count && s->at - count < budget)
+                budget = s->at - count;
         }
     }
     return budget ? budget : 1;
@@ -178,9 +179,9 @@ bool inject_before_run(kernel *k, tcb *t)
         if (k->inject[i].done)
             continue;
         if (s->kind != INJ_NOMEM && s->kind != INJ_RANDOM && !s->at_syscall && name_matches(t, s) &&
-            t->insns >= s->at) {
+            (s->at_time ? k->now : t->insns) >= s->at) {
             k->inject[i].done = true;
-            if (apply(k, t, (int)s->kind, s->reg, s->value, "at instruction count"))
+            if (apply(k, t, (int)s->kind, s->reg, s->value, s->at_time ? "at virtual time" : "at instruction count"))
                 return true;
         }
     }
@@ -296,6 +297,8 @@ unsigned inject_report(const kernel *k)
             why = "fewer invocations with that label were made";
         else if (!target_seen(k, s))
             why = "no thread of that name ever existed";
+        else if (s->at_time)
+            why = "no thread of that name ran at or after that time";
         else
             why = "the thread did not reach the trigger";
         fprintf(stderr, "sel4-sim: inject: %s did not fire: %s\n", s->spec ? s->spec : "?", why);
