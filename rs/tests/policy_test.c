@@ -303,6 +303,34 @@ static void test_restart_types(void)
     EXPECT(TICK(160), "START perm/3, START tran/3");
 }
 
+/* A hung high-priority service starves the ones below it: only it is a hang; the
+ * others get another deadline and answer once it is gone. */
+static void test_heartbeat_starved(void)
+{
+    load("service hi\n image = a\n priority = 200\n heartbeat = 100ms 50ms\n backoff = 10ms 1s\n"
+         "service lo\n image = a\n priority = 100\n heartbeat = 100ms 50ms\n backoff = 10ms 1s\n");
+    boot(0);
+    STARTED("hi", 1000);
+    STARTED("lo", 1000);
+    EXPECT(TICK(1100), "PING hi/1, PING lo/1");
+    CHECK(rs_policy_starved(&p, idx("lo")));
+    CHECK(!rs_policy_starved(&p, idx("hi")));
+    EXPECT(TICK(1150), "KILL hi/1"); /* lo: not a hang yet, deadline now 1200 */
+    CHECK_EQ(state("lo"), RS_SVC_RUNNING);
+    CHECK(!rs_policy_starved(&p, idx("lo")));
+    EXPECT(ACK("lo", 1170), "START hi/2"); /* its answer came; hi's backoff is over */
+    EXPECT(TICK(1200), "PING lo/1");
+    /* A hang of the lower one alone, while the higher one answers: found at its deadline. */
+    STARTED("hi", 1210);
+    EXPECT(ACK("lo", 1220), "");
+    EXPECT(TICK(1250), "");
+    EXPECT(TICK(1300), "PING lo/1");
+    EXPECT(TICK(1310), "PING hi/2");
+    EXPECT(ACK("hi", 1320), "");
+    EXPECT(TICK(1350), "KILL lo/1");
+    CHECK_EQ(acts[0].reason, RS_KILL_HANG);
+}
+
 static void test_heartbeat(void)
 {
     load("service a\n image = a\n heartbeat = 100ms 50ms\n backoff = 10ms 1s\n");
@@ -475,6 +503,7 @@ int main(void)
     test_strategies();
     test_restart_types();
     test_heartbeat();
+    test_heartbeat_starved();
     test_manual();
     test_stale_and_errors();
     test_saturation();

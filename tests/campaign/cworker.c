@@ -326,8 +326,10 @@ int main(void)
     }
     struct balance before, after;
     measure(&before, "before");
-    cs.gen = 0;     /* generations changed by our own requests are not restarts */
-    memset(watch_gen, 0, sizeof(watch_gen));
+    /* The generations the workload starts with (a fault may come before the first
+     * round's answers): the counter's from an answer, the others' from LIST. */
+    add(++seq);
+    for (unsigned k = 0; k < 100 && !poll_services(); k++) think(INSNS_PER_MS);
     measuring = true;
     uint64_t start = now();
     printf("campaign: workload start at %lu\n", (unsigned long)start);

@@ -78,6 +78,16 @@ void svcload_reset(void)
     memset(log_acked, 0, sizeof(log_acked));
 }
 
+/* KV_ERR_INTERNAL (the store refused or did not answer a write: nothing changed) and
+ * KV_ERR_BUSY are transient (kv/PROTOCOL.md): the request is sent again, a few times. */
+#define KV_TRIES 8u
+static bool kv_transient(int err)
+{
+    if (err != KV_ERR_INTERNAL && err != KV_ERR_BUSY) return false;
+    res.kv_transient++;
+    return true;
+}
+
 static void kv_error(const char *what, int err)
 {
     res.kv_errors++;
@@ -113,7 +123,10 @@ static void kv_step(uint64_t round)
     if (alen == APPEND_MAX) verify_and_delete();
     uint8_t b = next++;
     uint64_t len = 0;
-    int err = kvc_append(&kv, APPEND_KEY, &b, 1, &len);
+    int err = KV_ERR_INTERNAL;
+    for (unsigned t = 0; t < KV_TRIES && (t == 0 || kv_transient(err)); t++) {
+        err = kvc_append(&kv, APPEND_KEY, &b, 1, &len);
+    }
     res.kv_ops++;
     if (err != KV_OK) {
         kv_error("APPEND", err);
@@ -129,7 +142,9 @@ static void kv_step(uint64_t round)
         res.kv_lost += alen + 1 - len;
         alen = (uint32_t)len;
     }
-    err = kvc_put(&kv, PUT_KEY, (const uint8_t *)&round, sizeof(round), NULL);
+    for (unsigned t = 0; t < KV_TRIES && (t == 0 || kv_transient(err)); t++) {
+        err = kvc_put(&kv, PUT_KEY, (const uint8_t *)&round, sizeof(round), NULL);
+    }
     res.kv_ops++;
     if (err != KV_OK) {
         kv_error("PUT", err);

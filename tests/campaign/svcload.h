@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 struct svcload_result {
-    uint64_t kv_ops, kv_lost, kv_duplicated, kv_errors;
+    uint64_t kv_ops, kv_lost, kv_duplicated, kv_errors, kv_transient;
     uint64_t lookups, lookup_errors;
     uint64_t log_acked, log_in_doubt, log_errors, log_lost, log_duplicated, log_checked;
     uint64_t hostile, refused, garbled;
