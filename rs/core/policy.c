@@ -124,9 +124,11 @@ bool rs_policy_starved(const struct rs_policy *p, uint32_t i)
     if (i >= m->nservices) return false;
     for (uint32_t j = 0; j < m->nservices; j++) {
         const struct rs_svc_status *sj = &p->svc[j];
-        if (j != i && m->service[j].priority > m->service[i].priority && sj->state == RS_SVC_RUNNING &&
-            sj->ping_outstanding)
-            return true;
+        if (j == i || m->service[j].priority <= m->service[i].priority || sj->state != RS_SVC_RUNNING ||
+            m->service[j].heartbeat_period_ms == 0)
+            continue;
+        /* its ping unanswered, or overdue (the clock jumped: it was never sent) */
+        if (sj->ping_outstanding || sj->next_ping <= p->now) return true;
     }
     return false;
 }

@@ -329,6 +329,17 @@ static void test_heartbeat_starved(void)
     EXPECT(ACK("hi", 1320), "");
     EXPECT(TICK(1350), "KILL lo/1");
     CHECK_EQ(acts[0].reason, RS_KILL_HANG);
+    /* The clock jumps (the RS's clock was stopped): hi's ping is overdue, never sent, and
+     * lo's deadline passed meanwhile: hi is pinged, lo waits for another deadline. */
+    EXPECT(TICK(1360), "START lo/2");
+    STARTED("lo", 1360);
+    EXPECT(TICK(1410), "PING hi/2");
+    EXPECT(ACK("hi", 1415), "");
+    EXPECT(TICK(1460), "PING lo/2");
+    EXPECT(TICK(1700), "PING hi/2"); /* lo's deadline 1510 passed, hi's ping 1510 overdue */
+    CHECK_EQ(state("lo"), RS_SVC_RUNNING);
+    EXPECT(TICK(1750), "KILL hi/2");
+    EXPECT(ACK("lo", 1755), "PING lo/2"); /* in time; its next ping was due */
 }
 
 static void test_heartbeat(void)
