@@ -35,9 +35,11 @@ KINDS = ("crash", "hang", "wild-write", "wild-jump")
 # (a k-th of it each, in order); a fault that comes while its service is down hits the
 # next incarnation when it first runs.  A hung timer is found after 100 ms of silence on
 # the guardian's RTC clock, a hung RS after 125 ms (rs/README.md): fewer of those.
-PER_RUN = {"counter": 8, "timer": 4, "console": 8, "store": 8, "names": 8, "logd": 8, "kv": 8, "rs": 3}
+PER_RUN = {"counter": 10, "timer": 4, "console": 10, "store": 10, "names": 10, "logd": 10, "kv": 10, "rs": 3}
 REGS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12",
         "r13", "r14", "r15")
+ERROR_ANSWERS_MAX = 8       # error answers to valid requests a run with a register
+                            # corruption may see (evaluate())
 RUN_TIMEOUT_S = 60          # host seconds: a safety net only
 RUN_MAX_INSNS = 600000000   # virtual instructions (0.6 s): a system that never recovers
                             # (e.g. a hung thread starving the rest) ends here, status 125
@@ -263,6 +265,13 @@ def evaluate(target, faults, res, base_kernel):
     not_fired = [spec for kind, spec in faults if not fired_flags.get(spec)]
     r = con["result"]
     ok = res["status"] == 0 and r is not None and con["failures"] == 0
+    # Error answers to valid requests: a corrupted incarnation (wild write or jump) may
+    # answer a few wrongly before it dies or is replaced; a crash or a hang never may,
+    # and a service that keeps refusing valid requests has not recovered.
+    errors = sum((r or {}).get(k, 0) for k in ("kv_errors", "lookup_errors", "log_errors"))
+    corrupted = any(spec.startswith("corrupt:") for _, spec in fired)
+    if errors > (ERROR_ANSWERS_MAX if corrupted else 0):
+        ok = False
     # Restarts the system itself saw, per service.
     samples = {t: [] for t in TARGETS}
     events = {t: [] for t in TARGETS}
@@ -299,6 +308,7 @@ def evaluate(target, faults, res, base_kernel):
         "lost": r.get("lost", 0) if r else 0, "garbled": r.get("garbled", 0) if r else 0,
         "repeats": r.get("repeats", 0) if r else 0, "duplicated": r.get("duplicated", 0) if r else 0,
         "hostile": r.get("hostile", 0) if r else 0, "rejected": r.get("rejected", 0) if r else 0,
+        "error_answers": errors,
         "untyped_not_empty": r.get("untyped_not_empty", 0) if r else 0,
         "chunks_not_empty": r.get("chunks_not_empty", 0) if r else 0,
         "fails": con["fails"][:4], "host_s": res["host_s"], "specs": res["specs"],
@@ -482,6 +492,7 @@ def main():
                                                              for t in TARGETS for v in o["samples"][t]),
                                                             key=lambda x: -x[0])[:5]],
             "garbled_answers": sum(o["garbled"] for o in outcomes),
+            "error_answers": sum(o["error_answers"] for o in outcomes),
             "answered_again_not_applied": sum(o["repeats"] for o in outcomes),
             "host_seconds": round(time.monotonic() - t0, 1),
             "failed_runs": [{"run": outcomes.index(o), "target": o["target"], "status": o["status"],

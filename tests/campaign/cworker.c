@@ -244,15 +244,17 @@ struct balance {
     uint64_t free_pages, free_slots, own_pages, own_slots, untyped_empty, not_empty;
 };
 
-static void start_all(void)
+/* Starts the first n services of the start order (NWATCH: all). */
+static void start_all(unsigned n)
 {
-    for (unsigned w = 0; w < NWATCH; w++) check(rsc_start(ctl, watch_idx[w]) == RS_OK, "START");
+    for (unsigned w = 0; w < n; w++) check(rsc_start(ctl, watch_idx[w]) == RS_OK, "START");
 }
 
 /* Stops every service and asks for the kernel's and the memory server's view (AUDIT
- * of each), plus our own use of the memory server; then starts them all again (the
- * console first: nothing is printed while it is stopped).  The store starts empty. */
-static void measure(struct balance *b, const char *what)
+ * of each), plus our own use of the memory server; then starts the first `restart` of
+ * them again (at least the console: nothing is printed while it is stopped).  The
+ * store starts empty. */
+static void measure(struct balance *b, const char *what, unsigned restart)
 {
     struct rs_audit a[NWATCH];
     struct ms_quota_info q = { 0 };
@@ -262,7 +264,7 @@ static void measure(struct balance *b, const char *what)
     for (unsigned w = NWATCH; w-- > 0;) check(rsc_stop(ctl, watch_idx[w]) == RS_OK, "STOP");
     for (unsigned w = 0; w < NWATCH; w++) check(rsc_audit(ctl, watch_idx[w], &a[w]) == RS_OK, "AUDIT");
     check(msc_quota_get(su->memserver_ep, &q) == MS_OK, "own quota");
-    start_all();
+    start_all(restart);
     console_down = false;
     for (unsigned k = 0; k < npending; k++) printf("campaign: FAIL %s\n", pending[k]);
     npending = 0;
@@ -320,12 +322,12 @@ int main(void)
         svcload_step(seq);
         svcload_hostile(r);
         struct balance b;
-        measure(&b, "warm-up");
+        measure(&b, "warm-up", NWATCH);
         add(++seq);
         svcload_step(seq);
     }
     struct balance before, after;
-    measure(&before, "before");
+    measure(&before, "before", NWATCH);
     /* The generations the workload starts with (a fault may come before the first
      * round's answers): the counter's from an answer, the others' from LIST. */
     add(++seq);
@@ -351,7 +353,8 @@ int main(void)
     (void)poll_services();
     measuring = false;
     printf("campaign: workload end at %lu\n", (unsigned long)now());
-    measure(&after, "after");
+    /* The end: only the timer and the console run again (to print the results). */
+    measure(&after, "after", W_CONSOLE + 1);
     for (unsigned i = 0; i < SLOWEST; i++) {
         if (slow_len[i] != 0) {
             printf("campaign: rs-call %lu at %lu\n", (unsigned long)slow_len[i], (unsigned long)slow_at[i]);
@@ -376,10 +379,19 @@ int main(void)
            (unsigned long)sv->log_acked, (unsigned long)sv->log_in_doubt, (unsigned long)sv->log_errors,
            (unsigned long)sv->log_lost, (unsigned long)sv->log_duplicated, (unsigned long)sv->log_checked);
     check(lost == 0 && duplicated == 0, "every request acknowledged exactly once");
-    check(sv->kv_errors == 0 && sv->lookup_errors == 0 && sv->log_errors == 0, "no error answers to valid requests");
+    /* Error answers to valid requests (kv_errors, lookup_errors, log_errors) are judged
+     * by tools/campaign.py: a corrupted incarnation may give a few, nothing else may. */
     check(dpages == 0 && dslots == 0, "memory-server pages and slots balance");
     check(after.untyped_empty == NWATCH && after.not_empty == 0, "the kernel: untyped and free chunks empty");
     check(cs.rejected + sv->refused == cs.hostile + sv->hostile, "every malformed request refused");
     printf("campaign: done failures %lu\n", (unsigned long)failures);
+    /* Nothing runs at the end but this client: the memory server deletes the frames it
+     * retyped ahead (64 at a time) when an address space dies, so the kernel's objects
+     * at the end of the run (sel4-sim's statistics) compare exactly with a fault-free
+     * run's.  A failure here shows in the exit status only. */
+    fflush_console();
+    console_down = true;
+    check(rsc_stop(ctl, watch_idx[W_CONSOLE]) == RS_OK, "STOP console");
+    check(rsc_stop(ctl, watch_idx[W_TIMER]) == RS_OK, "STOP timer");
     finish();
 }

@@ -49,7 +49,7 @@ static void resolve(bool first_time)
         kv.conn.cap = slot;
     } else if (err != NAMES_ERR_NOT_NEWER && err != NAMES_ERR_UNBOUND) {
         res.lookup_errors++;
-        if (res.lookup_errors <= 3) printf("campaign: FAIL names LOOKUP kv: %d\n", err);
+        if (res.lookup_errors <= 3) printf("campaign: error answer: names LOOKUP kv: %d\n", err);
     }
 }
 
@@ -91,7 +91,7 @@ static bool kv_transient(int err)
 static void kv_error(const char *what, int err)
 {
     res.kv_errors++;
-    if (res.kv_errors <= 3) printf("campaign: FAIL kv %s: %d\n", what, err);
+    if (res.kv_errors <= 3) printf("campaign: error answer: kv %s: %d\n", what, err);
 }
 
 /* The appended bytes read back (byte i is first + i), then the key deleted. */
@@ -100,7 +100,9 @@ static void verify_and_delete(void)
     uint32_t len = 0;
     int err = kvc_get(&kv, APPEND_KEY, buf, &len);
     if (alen == 0 && err == KV_ERR_NOT_FOUND) return;
-    if (err != KV_OK || len != alen) {
+    if (err != KV_OK && err != KV_ERR_NOT_FOUND) {
+        kv_error("GET", err); /* no answer to judge by */
+    } else if (err != KV_OK || len != alen) {
         printf("campaign: FAIL kv %s: GET %d, length %u, acknowledged %u\n", APPEND_KEY, err, len, alen);
         res.kv_lost++;
     } else {
@@ -154,7 +156,9 @@ static void kv_step(uint64_t round)
     uint32_t vlen = 0;
     err = kvc_get(&kv, PUT_KEY, buf, &vlen);
     if (err == KV_OK && vlen == sizeof(got)) memcpy(&got, buf, sizeof(got));
-    if (err != KV_OK || vlen != sizeof(got) || got != round) {
+    if (err != KV_OK && err != KV_ERR_NOT_FOUND) {
+        kv_error("GET", err);
+    } else if (err != KV_OK || vlen != sizeof(got) || got != round) {
         printf("campaign: FAIL kv %s: acknowledged PUT of %lu not visible (%d)\n", PUT_KEY, (unsigned long)round, err);
         res.kv_lost++;
     }
@@ -174,7 +178,7 @@ static void log_step(void)
         res.log_in_doubt++; /* WRITE is UNSAFE: in the ring once or not at all */
     } else {
         res.log_errors++;
-        if (res.log_errors <= 3) printf("campaign: FAIL logd WRITE: %d\n", err);
+        if (res.log_errors <= 3) printf("campaign: error answer: logd WRITE: %d\n", err);
     }
 }
 
@@ -226,7 +230,7 @@ static void log_check(void)
         if (err == LOGD_ERR_NOT_FOUND) break;
         if (err != LOGD_OK) {
             res.log_errors++;
-            printf("campaign: FAIL logd QUERY: %d\n", err);
+            printf("campaign: error answer: logd QUERY: %d\n", err);
             break;
         }
         before = r.seq;
