@@ -127,8 +127,9 @@ bool rs_policy_starved(const struct rs_policy *p, uint32_t i)
         if (j == i || m->service[j].priority <= m->service[i].priority || sj->state != RS_SVC_RUNNING ||
             m->service[j].heartbeat_period_ms == 0)
             continue;
-        /* its ping unanswered, or overdue (the clock jumped: it was never sent) */
-        if (sj->ping_outstanding || sj->next_ping <= p->now) return true;
+        /* its ping unanswered, sent before now (one sent at this very time, e.g. after
+         * the clock jumped, has not had a chance to be answered) */
+        if (sj->ping_outstanding && sj->ping_deadline - m->service[j].heartbeat_deadline_ms < p->now) return true;
     }
     return false;
 }

@@ -153,7 +153,7 @@ int rs_policy_boot(struct rs_policy *p, uint64_t now, struct rs_action *acts, si
 int rs_policy_event(struct rs_policy *p, const struct rs_event *ev, struct rs_action *acts, size_t cap);
 
 /* Whether service i may be starved: a running service of higher priority has not
- * answered its last ping yet, or its next ping is overdue (the clock jumped).  Such a service's missed heartbeat is not a hang yet (it
+ * answered a ping sent before now.  Such a service's missed heartbeat is not a hang yet (it
  * gets another deadline), and the RS does not blame a silent timer driver for it. */
 bool rs_policy_starved(const struct rs_policy *p, uint32_t i);
 

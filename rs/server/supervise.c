@@ -222,7 +222,7 @@ void rs_supervise_rtc_tick(void)
      * timer from running: its heartbeat finds it in this time, the timer is spared. */
     bool starved = rs_policy_starved(&rs.pol, (uint32_t)t);
     advance(silent); /* the time it was silent (its heartbeat may find it first) */
-    if (!timer_running(t) || starved || rs_policy_starved(&rs.pol, (uint32_t)t)) return;
+    if (!timer_running(t) || starved) return;
     rs.last[t] = (struct rs_last){ .end = RS_END_HANG };
     (void)rs_supervise_event(RS_EV_CRASHED, (unsigned)t, rs.pol.svc[t].generation, 0, detail);
 }
