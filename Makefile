@@ -33,7 +33,7 @@ build: configure
 test: build
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@sed 's/^/known sel4-sim difference from real seL4: /' tests/conformance/sim-known-differences.txt
-	@grep -v '^#' tests/campaign/known-unrecovered.txt | sed 's/^/campaign: not recovered yet (left out of make test): /'
+	@grep -v '^#' tests/campaign/known-unrecovered.txt | sed 's/^/campaign: known not recovered yet: /'
 	@$(MAKE) --no-print-directory fuzz-smoke lint
 	@if [ -z "$(SEL4_PREFIX)" ]; then echo "skipped: SEL4_PREFIX not set (real-kernel tests: make test-qemu SEL4_PREFIX=...)"; fi
 

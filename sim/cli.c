@@ -19,6 +19,7 @@ const char cli_usage[] =
     "  --inject SPEC     inject a fault (repeatable, at most 16):\n"
     "                      crash:THREAD@insn=N   crash:THREAD@syscall=K\n"
     "                      hang:THREAD@insn=N    corrupt:THREAD@insn=N:REG=VALUE\n"
+    "                      KIND:THREAD@time=T (virtual time T: the next time THREAD runs)\n"
     "                      nomem:LABEL@K         random:SEED\n"
     "                      crash:THREAD@rx=N     (at THREAD's next seL4_Recv/ReplyRecv\n"
     "                      after the N-th serial input byte was read from COM1)\n"
@@ -154,14 +155,14 @@ int cli_parse_inject(const char *spec, sim_inject *out, char *err, size_t errlen
     const char *p = rest;
     while ((p = strchr(p, '@')) != NULL) {
         if (strncmp(p + 1, "insn=", 5) == 0 || strncmp(p + 1, "syscall=", 8) == 0 ||
-            strncmp(p + 1, "rx=", 3) == 0) {
+            strncmp(p + 1, "rx=", 3) == 0 || strncmp(p + 1, "time=", 5) == 0) {
             trig = p;
         }
         p++;
     }
     if (trig == NULL) {
-        return set_error(err, errlen, "--inject %s: expected THREAD@insn=N, THREAD@syscall=K "
-                                      "or THREAD@rx=N", spec);
+        return set_error(err, errlen, "--inject %s: expected THREAD@insn=N, THREAD@syscall=K, "
+                                      "THREAD@time=T or THREAD@rx=N", spec);
     }
     if (copy_name(out->thread, sizeof out->thread, rest, (size_t)(trig - rest)) != 0) {
         return set_error(err, errlen, "--inject %s: thread name must be 1..%zu characters", spec,
@@ -173,6 +174,9 @@ int cli_parse_inject(const char *spec, sim_inject *out, char *err, size_t errlen
     } else if (strncmp(num, "rx=", 3) == 0) {
         out->at_rx = true;
         num += 3;
+    } else if (strncmp(num, "time=", 5) == 0) {
+        out->at_time = true;
+        num += 5;
     } else {
         out->at_syscall = true;
         num += 8;

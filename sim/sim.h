@@ -19,6 +19,8 @@
  *   crash:THREAD@rx=N        ... at its first wait (seL4_Recv/ReplyRecv) after the guest
  *                            has read the N-th byte (1-based) of the serial input from
  *                            COM1's receiver (also hang and corrupt)
+ *   crash:THREAD@time=T      ... when it runs at or after virtual time T (instructions,
+ *                            as rdtsc counts them), whichever incarnation has the name
  *   hang:THREAD@insn=N       THREAD loops forever from then on (keeps consuming time)
  *   corrupt:THREAD@insn=N:REG=VALUE   overwrite register REG (rax..r15, rip, rsp)
  *   nomem:LABEL@K            the K-th invocation with label LABEL (e.g. UntypedRetype)
@@ -30,8 +32,9 @@ typedef struct sim_inject {
     sim_inject_kind kind;
     char     thread[32];   /* thread name, or invocation label name for INJ_NOMEM */
     bool     at_syscall;   /* trigger counts syscalls instead of instructions */
-    bool     at_rx;        /* trigger counts serial input bytes read (at the next syscall) */
-    uint64_t at;           /* N (instructions) or K (syscalls / invocations) */
+    bool     at_rx;        /* trigger counts serial input bytes read (at the next wait) */
+    bool     at_time;      /* trigger is the virtual time, not the thread's count */
+    uint64_t at;           /* N (instructions / serial bytes), K (syscalls / invocations) or T */
     char     reg[8];       /* INJ_CORRUPT */
     uint64_t value;        /* INJ_CORRUPT */
     uint64_t seed;         /* INJ_RANDOM */

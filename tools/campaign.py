@@ -3,9 +3,10 @@
 "Fault-injection campaign").
 
 Runs the campaign system image (tests/campaign/) in sel4-sim many times, each run with
-a few --inject faults into one service thread ("counter", "timer" or "rs"): a crash at
-an instruction, a hang, a wild write (a general register set to an unmapped address)
-or a wild jump (rip set to one).  The client workload (cworker) reports what the system
+a few --inject faults into one service thread (every restartable service: "timer",
+"console" (the serial driver), "store", "names", "logd", "kv", "counter", and "rs"): a
+crash at an instruction, a hang, a wild write (a general register set to an unmapped
+address) or a wild jump (rip set to one).  The client workload (cworker) reports what the system
 itself saw: restarts with their recovery time in virtual instructions, requests lost and
 duplicated, hostile requests refused, and the memory server's and the kernel's view of
 resources before and after.  Only injections sel4-sim reports as fired are counted.
@@ -28,16 +29,17 @@ import sys
 import tempfile
 import time
 
-TARGETS = ("counter", "timer", "rs")
+TARGETS = ("counter", "timer", "console", "store", "names", "logd", "kv", "rs")
 KINDS = ("crash", "hang", "wild-write", "wild-jump")
-# Faults per run, per target (each needs a live incarnation to fire in): a timer or RS
-# fault takes a large part of the 60 ms workload to recover (a hung timer is found after
-# 100 ms of silence on the guardian's RTC clock, a hung RS after 125 ms: rs/README.md),
-# so later faults of such a run seldom fire; the counter's restarts take ~7 ms of the
-# workload, a hang ~35 ms.
-PER_RUN = {"counter": 6, "timer": 2, "rs": 2}
+# Faults per run, per target: triggers are virtual times spread over the 60 ms workload
+# (a k-th of it each, in order); a fault that comes while its service is down hits the
+# next incarnation when it first runs.  A hung timer is found after 100 ms of silence on
+# the guardian's RTC clock, a hung RS after 125 ms (rs/README.md): fewer of those.
+PER_RUN = {"counter": 10, "timer": 4, "console": 10, "store": 10, "names": 10, "logd": 10, "kv": 10, "rs": 3}
 REGS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12",
         "r13", "r14", "r15")
+ERROR_ANSWERS_MAX = 8       # error answers to valid requests a run with a register
+                            # corruption may see (evaluate())
 RUN_TIMEOUT_S = 60          # host seconds: a safety net only
 RUN_MAX_INSNS = 600000000   # virtual instructions (0.6 s): a system that never recovers
                             # (e.g. a hung thread starving the rest) ends here, status 125
@@ -54,14 +56,16 @@ def wild_address(rng):
     return rng.randrange(0x1000, 0x100000) & ~7
 
 
-def inject_spec(kind, thread, insn, rng):
+def inject_spec(kind, thread, at, rng):
+    """sel4-sim's --inject for a fault at virtual time `at` (the next time a thread named
+    `thread` runs then, whichever incarnation it is)."""
     if kind == "crash":
-        return "crash:%s@insn=%d" % (thread, insn)
+        return "crash:%s@time=%d" % (thread, at)
     if kind == "hang":
-        return "hang:%s@insn=%d" % (thread, insn)
+        return "hang:%s@time=%d" % (thread, at)
     if kind == "wild-jump":
-        return "corrupt:%s@insn=%d:rip=0x%x" % (thread, insn, wild_address(rng))
-    return "corrupt:%s@insn=%d:%s=0x%x" % (thread, insn, rng.choice(REGS), wild_address(rng))
+        return "corrupt:%s@time=%d:rip=0x%x" % (thread, at, wild_address(rng))
+    return "corrupt:%s@time=%d:%s=0x%x" % (thread, at, rng.choice(REGS), wild_address(rng))
 
 
 RS_TIME_RE = re.compile(r"\(answer by (\d+) ms\)")
@@ -195,17 +199,18 @@ def kernel_view(stats):
             "objects": sum(v for v in objs.values() if isinstance(v, int))}
 
 
-def trigger_range(stats, name):
-    """[lo, hi): instruction counts at which an injection into `name` hits the
-    incarnation that runs the workload, not one of the warm-up's (each incarnation
-    counts its own instructions from 0): above every earlier incarnation's total, below
-    the workload incarnation's.  The RS has one incarnation: its whole life."""
-    runs = [t.get("insns", 0) for t in (stats or {}).get("threads", []) if t.get("name") == name]
-    if not runs:
-        return (1, 2)
-    last = runs[-1]
-    earlier = max(runs[:-1]) if len(runs) > 1 else 0
-    return (earlier + 1, max(last, earlier + 2))
+def workload_window(stdout):
+    """[lo, hi): virtual times (rdtsc) at which a fault hits the run's workload: from
+    its start to 5 ms before its end (a fault then is still found and recovered while
+    cworker takes its last look)."""
+    start = end = 0
+    for line in stdout.splitlines():
+        m = re.match(r"^campaign: workload (start|end) at (\d+)$", line.strip())
+        if m and m.group(1) == "start":
+            start = int(m.group(2))
+        elif m:
+            end = int(m.group(2))
+    return (start + 1, max(end - 5000000, start + 2))
 
 
 def plan(total, seed, budgets, targets, kinds):
@@ -218,16 +223,16 @@ def plan(total, seed, budgets, targets, kinds):
         target = targets[i % len(targets)]
         i += 1
         k = min(PER_RUN[target], left)
-        # Triggers count the thread's own instructions, from 0 in each incarnation: the
-        # k faults hit k successive incarnations, so each gets a k-th of the range.
+        # Triggers are virtual times in the workload: the k faults of a run each get a
+        # k-th of the window, in order (a later one hits whichever incarnation runs).
         lo, hi = budgets[target]
         span = max((hi - lo) // k, 1)
-        insns = sorted(rng.randrange(lo, lo + span) for _ in range(k))
+        insns = [rng.randrange(lo + j * span, lo + (j + 1) * span) for j in range(k)]
         faults = []
         for j, n in enumerate(insns):
             kind = rng.choice(kinds)
-            # A hung thread keeps counting instructions, so a later trigger would hit the
-            # same (hung) incarnation: a hang is only ever the run's last fault.
+            # A later trigger would hit the same (hung) incarnation before it is found:
+            # a hang is only ever the run's last fault.
             while kind == "hang" and j != len(insns) - 1 and len(kinds) > 1:
                 kind = rng.choice(kinds)
             if kind == "hang" and j != len(insns) - 1:
@@ -260,6 +265,13 @@ def evaluate(target, faults, res, base_kernel):
     not_fired = [spec for kind, spec in faults if not fired_flags.get(spec)]
     r = con["result"]
     ok = res["status"] == 0 and r is not None and con["failures"] == 0
+    # Error answers to valid requests: a corrupted incarnation (wild write or jump) may
+    # answer a few wrongly before it dies or is replaced; a crash or a hang never may,
+    # and a service that keeps refusing valid requests has not recovered.
+    errors = sum((r or {}).get(k, 0) for k in ("kv_errors", "lookup_errors", "log_errors"))
+    corrupted = any(spec.startswith("corrupt:") for _, spec in fired)
+    if errors > (ERROR_ANSWERS_MAX if corrupted else 0):
+        ok = False
     # Restarts the system itself saw, per service.
     samples = {t: [] for t in TARGETS}
     events = {t: [] for t in TARGETS}
@@ -296,6 +308,7 @@ def evaluate(target, faults, res, base_kernel):
         "lost": r.get("lost", 0) if r else 0, "garbled": r.get("garbled", 0) if r else 0,
         "repeats": r.get("repeats", 0) if r else 0, "duplicated": r.get("duplicated", 0) if r else 0,
         "hostile": r.get("hostile", 0) if r else 0, "rejected": r.get("rejected", 0) if r else 0,
+        "error_answers": errors,
         "untyped_not_empty": r.get("untyped_not_empty", 0) if r else 0,
         "chunks_not_empty": r.get("chunks_not_empty", 0) if r else 0,
         "fails": con["fails"][:4], "host_s": res["host_s"], "specs": res["specs"],
@@ -400,7 +413,8 @@ def main():
             print("campaign: the fault-free run fails (status %d):" % base["status"])
             print("\n".join((base["stdout"] + base["stderr"]).splitlines()[-15:]))
             return 1
-        budgets = {t: trigger_range(base["stats"], t) for t in TARGETS}
+        window = workload_window(base["stdout"])
+        budgets = {t: window for t in TARGETS}
         base_kernel = kernel_view(base["stats"])
         # Rounds until `faults` injections fired: one that never fires is reported by
         # sel4-sim and not counted, so more runs are planned for it.
@@ -462,6 +476,8 @@ def main():
                                "p99": percentile(rec, 99), "max": max(rec) if rec else 0},
             "leaked": leaked,
             "runs_with_a_leak": sum(1 for o in outcomes if any(v != 0 for v in o["leaked"].values())),
+            "leaking_runs": [{"run": i, "target": o["target"], "leaked": o["leaked"], "specs": o["specs"]}
+                             for i, o in enumerate(outcomes) if any(v != 0 for v in o["leaked"].values())][:20],
             "untyped_not_empty": sum(o["untyped_not_empty"] for o in outcomes),
             "chunks_not_empty": sum(o["chunks_not_empty"] for o in outcomes),
             "requests": sum(o["requests"] for o in outcomes),
@@ -470,12 +486,13 @@ def main():
             "hostile_requests": sum(o["hostile"] for o in outcomes),
             "hostile_refused": sum(o["rejected"] for o in outcomes),
             "per_service": per_service,
-            "baseline": {"trigger_ranges_insns": budgets, "kernel": base_kernel},
+            "baseline": {"trigger_window_time": list(window), "kernel": base_kernel},
             "slowest_recoveries": [{"insns": v, "service": t, "run": i, "specs": o["specs"]}
                                    for v, t, i, o in sorted(((v, t, i, o) for i, o in enumerate(outcomes)
                                                              for t in TARGETS for v in o["samples"][t]),
                                                             key=lambda x: -x[0])[:5]],
             "garbled_answers": sum(o["garbled"] for o in outcomes),
+            "error_answers": sum(o["error_answers"] for o in outcomes),
             "answered_again_not_applied": sum(o["repeats"] for o in outcomes),
             "host_seconds": round(time.monotonic() - t0, 1),
             "failed_runs": [{"run": outcomes.index(o), "target": o["target"], "status": o["status"],

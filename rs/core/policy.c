@@ -118,12 +118,38 @@ static void on_start_req(struct rs_policy *p, struct pol_out *o, uint32_t i, boo
 
 /* ---- timers ---- */
 
+bool rs_policy_starved(const struct rs_policy *p, uint32_t i)
+{
+    const struct rs_manifest *m = p->m;
+    if (i >= m->nservices) return false;
+    for (uint32_t j = 0; j < m->nservices; j++) {
+        const struct rs_svc_status *sj = &p->svc[j];
+        if (j == i || m->service[j].priority <= m->service[i].priority || sj->state != RS_SVC_RUNNING ||
+            m->service[j].heartbeat_period_ms == 0)
+            continue;
+        /* its ping unanswered, sent before now (one sent at this very time, e.g. after
+         * the clock jumped, has not had a chance to be answered) */
+        if (sj->ping_outstanding && sj->ping_deadline - m->service[j].heartbeat_deadline_ms < p->now) return true;
+    }
+    return false;
+}
+
 static void run_timers(struct rs_policy *p, struct pol_out *o)
 {
     const struct rs_manifest *m = p->m;
-    for (uint32_t k = 0; k < m->nservices; k++) { /* missed heartbeats */
+    /* Missed heartbeats.  A service that may have been starved by a higher-priority one
+     * that has not answered its own ping yet (a hung driver at 250 stops everything
+     * below it from running) gets another deadline instead: the hog is found first, and
+     * the others answer once it is gone.  Decided on the states before this pass. */
+    bool starved[RS_MAX_SERVICES];
+    for (uint32_t i = 0; i < m->nservices; i++) starved[i] = rs_policy_starved(p, i);
+    for (uint32_t k = 0; k < m->nservices; k++) {
         uint32_t i = m->start_order[k];
         struct rs_svc_status *st = &p->svc[i];
+        if (st->state == RS_SVC_RUNNING && st->ping_outstanding && st->ping_deadline <= p->now && starved[i]) {
+            st->ping_deadline = pol_add(p->now, m->service[i].heartbeat_deadline_ms);
+            continue;
+        }
         if (st->state == RS_SVC_RUNNING && st->ping_outstanding && st->ping_deadline <= p->now) {
             char reason[RS_FAULT_TEXT_MAX + 1];
             pol_format(reason, sizeof(reason), "hang: no heartbeat answer within %u ms",

@@ -152,6 +152,11 @@ int rs_policy_boot(struct rs_policy *p, uint64_t now, struct rs_action *acts, si
  * written to acts, or a negative RS_POLICY_E* (nothing changed). */
 int rs_policy_event(struct rs_policy *p, const struct rs_event *ev, struct rs_action *acts, size_t cap);
 
+/* Whether service i may be starved: a running service of higher priority has not
+ * answered a ping sent before now.  Such a service's missed heartbeat is not a hang yet (it
+ * gets another deadline), and the RS does not blame a silent timer driver for it. */
+bool rs_policy_starved(const struct rs_policy *p, uint32_t i);
+
 /* When the RS must feed a TICK next (RS_NEVER: nothing pending). */
 uint64_t rs_policy_next_wakeup(const struct rs_policy *p);
 

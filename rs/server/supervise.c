@@ -218,8 +218,11 @@ void rs_supervise_rtc_tick(void)
     static char detail[64];
     uint32_t silent = rs_clock_take_silence(&rs.clock);
     snprintf(detail, sizeof(detail), "silent: no timer interrupt for %u ms", (unsigned)silent);
+    /* A higher-priority service that does not answer its ping may be what kept the
+     * timer from running: its heartbeat finds it in this time, the timer is spared. */
+    bool starved = rs_policy_starved(&rs.pol, (uint32_t)t);
     advance(silent); /* the time it was silent (its heartbeat may find it first) */
-    if (!timer_running(t)) return;
+    if (!timer_running(t) || starved) return;
     rs.last[t] = (struct rs_last){ .end = RS_END_HANG };
     (void)rs_supervise_event(RS_EV_CRASHED, (unsigned)t, rs.pol.svc[t].generation, 0, detail);
 }

@@ -303,6 +303,45 @@ static void test_restart_types(void)
     EXPECT(TICK(160), "START perm/3, START tran/3");
 }
 
+/* A hung high-priority service starves the ones below it: only it is a hang; the
+ * others get another deadline and answer once it is gone. */
+static void test_heartbeat_starved(void)
+{
+    load("service hi\n image = a\n priority = 200\n heartbeat = 100ms 50ms\n backoff = 10ms 1s\n"
+         "service lo\n image = a\n priority = 100\n heartbeat = 100ms 50ms\n backoff = 10ms 1s\n");
+    boot(0);
+    STARTED("hi", 1000);
+    STARTED("lo", 1000);
+    EXPECT(TICK(1100), "PING hi/1, PING lo/1");
+    CHECK(!rs_policy_starved(&p, idx("lo"))); /* sent just now: no chance to answer yet */
+    EXPECT(TICK(1120), "");
+    CHECK(rs_policy_starved(&p, idx("lo")));
+    CHECK(!rs_policy_starved(&p, idx("hi")));
+    EXPECT(TICK(1150), "KILL hi/1"); /* lo: not a hang yet, deadline now 1200 */
+    CHECK_EQ(state("lo"), RS_SVC_RUNNING);
+    CHECK(!rs_policy_starved(&p, idx("lo")));
+    EXPECT(ACK("lo", 1170), "START hi/2"); /* its answer came; hi's backoff is over */
+    EXPECT(TICK(1200), "PING lo/1");
+    /* A hang of the lower one alone, while the higher one answers: found at its deadline. */
+    STARTED("hi", 1210);
+    EXPECT(ACK("lo", 1220), "");
+    EXPECT(TICK(1250), "");
+    EXPECT(TICK(1300), "PING lo/1");
+    EXPECT(TICK(1310), "PING hi/2");
+    EXPECT(ACK("hi", 1320), "");
+    EXPECT(TICK(1350), "KILL lo/1");
+    CHECK_EQ(acts[0].reason, RS_KILL_HANG);
+    /* A ping sent at this very time (e.g. after the clock jumped) has not had a chance
+     * to be answered: it does not make the lower one starved, which is found. */
+    EXPECT(TICK(1360), "START lo/2");
+    STARTED("lo", 1360);
+    EXPECT(TICK(1410), "PING hi/2");
+    EXPECT(ACK("hi", 1415), "");
+    EXPECT(TICK(1460), "PING lo/2");
+    EXPECT(TICK(1510), "KILL lo/2, PING hi/2"); /* the hang check comes before the pings */
+    CHECK(!rs_policy_starved(&p, idx("lo")));
+}
+
 static void test_heartbeat(void)
 {
     load("service a\n image = a\n heartbeat = 100ms 50ms\n backoff = 10ms 1s\n");
@@ -475,6 +514,7 @@ int main(void)
     test_strategies();
     test_restart_types();
     test_heartbeat();
+    test_heartbeat_starved();
     test_manual();
     test_stale_and_errors();
     test_saturation();

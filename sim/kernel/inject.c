@@ -164,8 +164,9 @@ uint64_t inject_budget(kernel *k, tcb *t, uint64_t budget)
             continue;
         if (s->kind != INJ_NOMEM && s->kind != INJ_RANDOM && !s->at_syscall && !s->at_rx &&
             name_matches(t, s)) {
-            if (s->at > t->insns && s->at - t->insns < budget)
-                budget = s->at - t->insns;
+            uint64_t count = s->at_time ? k->now : t->insns;
+            if (s->at > count && s->at - count < budget)
+                budget = s->at - count;
         }
     }
     return budget ? budget : 1;
@@ -178,10 +179,10 @@ bool inject_before_run(kernel *k, tcb *t)
         const sim_inject *s = &cfg->inject[i];
         if (k->inject[i].done)
             continue;
-        if (s->kind != INJ_NOMEM && s->kind != INJ_RANDOM && !s->at_syscall && !s->at_rx &&
-            name_matches(t, s) && t->insns >= s->at) {
+        if (s->kind != INJ_NOMEM && s->kind != INJ_RANDOM && !s->at_syscall && !s->at_rx && name_matches(t, s) &&
+            (s->at_time ? k->now : t->insns) >= s->at) {
             k->inject[i].done = true;
-            if (apply(k, t, (int)s->kind, s->reg, s->value, "at instruction count"))
+            if (apply(k, t, (int)s->kind, s->reg, s->value, s->at_time ? "at virtual time" : "at instruction count"))
                 return true;
         }
     }
@@ -309,6 +310,8 @@ unsigned inject_report(const kernel *k)
             why = "no thread of that name ever existed";
         else if (s->at_rx && (k->dev == NULL || devices_uart_bytes_read(k->dev) < s->at))
             why = "fewer serial input bytes were read";
+        else if (s->at_time)
+            why = "no thread of that name ran at or after that time";
         else
             why = "the thread did not reach the trigger";
         fprintf(stderr, "sel4-sim: inject: %s did not fire: %s\n", s->spec ? s->spec : "?", why);

@@ -98,6 +98,16 @@ int main(void)
     CHECK(strcmp(in.reg, "rsp") == 0);
     CHECK_EQ(in.value, 0xdead);
     CHECK_EQ(in.at, 7);
+    CHECK(!in.at_time);
+    CHECK_EQ(cli_parse_inject("corrupt:kv@time=0x10:rip=0x1", &in, err, sizeof err), 0);
+    CHECK(in.at_time);
+    CHECK(!in.at_syscall);
+    CHECK_EQ(in.at, 16);
+    CHECK(strcmp(in.thread, "kv") == 0);
+    CHECK_EQ(cli_parse_inject("hang:kv@time=5", &in, err, sizeof err), 0);
+    CHECK(in.at_time);
+    CHECK_EQ(in.kind, INJ_HANG);
+    CHECK_EQ(cli_parse_inject("crash:kv@time=", &in, err, sizeof err), -1);
     CHECK_EQ(cli_parse_inject("nomem:UntypedRetype@2", &in, err, sizeof err), 0);
     CHECK_EQ(in.kind, INJ_NOMEM);
     CHECK(strcmp(in.thread, "UntypedRetype") == 0);

@@ -1,9 +1,10 @@
 /*
  * cworker: the campaign's client workload and measuring instrument (README.md,
  * "Fault-injection campaign").  A supervised service of the campaign system (caps: [0]
- * its memory-server cap, [1] the counter's endpoint, then the RS control cap and the
- * exit port 0xF4).  While sel4-sim injects faults into the counter, the timer driver or
- * the RS, it:
+ * its memory-server cap, [1] the counter's endpoint, [2..5] its channels to names, the
+ * store, logd and the console (its output goes through the console driver), then the
+ * RS control cap and the exit port 0xF4).  While sel4-sim injects faults into any
+ * service or the RS, it:
  *   - for args[0] ms of virtual time (rdtsc / 10^6), sends numbered COUNTER_ADD
  *     requests, one at a time, and resends the
  *     outstanding one when a new counter incarnation announces itself (COUNTER_UP);
@@ -11,10 +12,13 @@
  *     with about args[3] instructions of computation between requests;
  *   - every args[1]-th request sends a malformed one first (a hostile client), which
  *     must be refused with COUNTER_ERR;
- *   - every args[2]-th request asks the RS for the timer's LIST entry (a new generation
- *     is a timer restart) and times the control call (an RS restart shows as a slow one);
+ *   - each round also drives kv (through the name service), logd and, every args[1]-th,
+ *     sends a malformed request to names, the store, logd, kv or the console (svcload.c);
+ *   - every args[2]-th request asks the RS for every service's LIST entry (a new
+ *     generation is a restart) and times the control calls (an RS restart shows as a
+ *     slow one);
  *   - measures the memory server's free pages and slots and the kernel's view (AUDIT of
- *     the stopped counter and timer) before and after.
+ *     every stopped service) before and after.
  * Times are rdtsc, which sel4-sim counts in user instructions (virtual time).  Results
  * are "campaign:" lines on the console; tools/campaign.py reads them.
  */
@@ -22,7 +26,9 @@
 #include <runtime/service.h>
 #include <runtime/startup.h>
 #include <runtime/stdio.h>
+#include <runtime/string.h>
 #include "counter.h"
+#include "svcload.h"
 #include "memserver/client/memserver_client.h"
 #include "rs/client/rs_client.h"
 #include "rs/core/policy.h" /* enum rs_svc_state */
@@ -32,10 +38,21 @@
 
 static const runtime_startup_t *su;
 static seL4_CPtr counter_ep, ctl, exit_port;
-static uint32_t counter_idx = 99, timer_idx = 99;
 static uint64_t failures;
 
-#define WARMUP_ROUNDS 6u
+/* The services, in start order (stopped in the reverse order).  Each is watched through
+ * the RS's LIST, the counter also through its answers. */
+enum { W_TIMER, W_CONSOLE, W_STORE, W_NAMES, W_LOGD, W_KV, W_COUNTER, NWATCH };
+static const char *const watch_name[NWATCH] = { "timer", "console", "store", "names", "logd", "kv", "counter" };
+static uint32_t watch_idx[NWATCH];
+#define counter_idx (watch_idx[W_COUNTER])
+
+/* While the console is stopped (measure) nothing can be printed: failures wait. */
+static bool console_down;
+static const char *pending[4];
+static unsigned npending;
+
+#define WARMUP_ROUNDS 2u
 
 static uint64_t now(void)
 {
@@ -47,8 +64,12 @@ static uint64_t now(void)
 static void check(int ok, const char *what)
 {
     if (!ok) {
-        printf("campaign: FAIL %s\n", what);
         failures++;
+        if (!console_down) {
+            printf("campaign: FAIL %s\n", what);
+        } else if (npending < 4) {
+            pending[npending++] = what;
+        }
     }
 }
 
@@ -161,7 +182,7 @@ static void hostile(uint64_t k, uint64_t seq)
 
 #define SLOWEST 16u
 static uint64_t slow_len[SLOWEST], slow_at[SLOWEST];
-static uint64_t timer_gen, timer_seen_at;
+static uint64_t watch_gen[NWATCH], watch_seen_at[NWATCH];
 
 static void note_call(uint64_t len, uint64_t at)
 {
@@ -175,26 +196,37 @@ static void note_call(uint64_t len, uint64_t at)
     }
 }
 
-/* Returns false while the timer is not running (between incarnations). */
-static bool poll_timer(void)
+/* Returns false while service w is not running (between incarnations).  A new
+ * generation is a restart: recovery from the last LIST that showed the old one. */
+static bool poll_service(unsigned w)
 {
     struct rs_list_entry e;
     uint64_t t0 = now();
-    int err = rsc_list(ctl, timer_idx, &e);
+    int err = rsc_list(ctl, watch_idx[w], &e);
     uint64_t t1 = now();
     note_call(t1 - t0, t1);
     if (err != RS_OK) {
-        check(0, "LIST timer");
+        check(0, "LIST");
         return true;
     }
     if (e.state != RS_SVC_RUNNING) return false;
-    if (measuring && timer_gen != 0 && e.generation != timer_gen) {
-        printf("campaign: restart timer gen %lu from %lu recovery %lu at %lu\n", (unsigned long)e.generation,
-               (unsigned long)timer_gen, (unsigned long)(t1 - timer_seen_at), (unsigned long)t1);
+    if (measuring && watch_gen[w] != 0 && e.generation != watch_gen[w]) {
+        printf("campaign: restart %s gen %lu from %lu recovery %lu at %lu\n", watch_name[w], (unsigned long)e.generation,
+               (unsigned long)watch_gen[w], (unsigned long)(t1 - watch_seen_at[w]), (unsigned long)t1);
     }
-    timer_gen = e.generation;
-    timer_seen_at = t1;
+    watch_gen[w] = e.generation;
+    watch_seen_at[w] = t1;
     return true;
+}
+
+/* Every service but the counter (its answers show its restarts); true if all run. */
+static bool poll_services(void)
+{
+    bool all = true;
+    for (unsigned w = 0; w < W_COUNTER; w++) {
+        if (!poll_service(w)) all = false;
+    }
+    return all;
 }
 
 /* Between requests the client computes for a while (about `insns` instructions, no
@@ -212,33 +244,45 @@ struct balance {
     uint64_t free_pages, free_slots, own_pages, own_slots, untyped_empty, not_empty;
 };
 
-/* Stops the counter and the timer and asks for the kernel's and the memory server's
- * view (AUDIT of each), plus our own use of the memory server. */
-static void measure(struct balance *b, const char *what)
+/* Starts the first n services of the start order (NWATCH: all). */
+static void start_all(unsigned n)
 {
-    struct rs_audit a = { 0 }, at = { 0 };
+    for (unsigned w = 0; w < n; w++) check(rsc_start(ctl, watch_idx[w]) == RS_OK, "START");
+}
+
+/* Stops every service and asks for the kernel's and the memory server's view (AUDIT
+ * of each), plus our own use of the memory server; then starts the first `restart` of
+ * them again (at least the console: nothing is printed while it is stopped).  The
+ * store starts empty. */
+static void measure(struct balance *b, const char *what, unsigned restart)
+{
+    struct rs_audit a[NWATCH];
     struct ms_quota_info q = { 0 };
-    check(rsc_stop(ctl, counter_idx) == RS_OK, "STOP counter");
-    check(rsc_stop(ctl, timer_idx) == RS_OK, "STOP timer");
-    check(rsc_audit(ctl, counter_idx, &a) == RS_OK, "AUDIT counter");
-    check(rsc_audit(ctl, timer_idx, &at) == RS_OK, "AUDIT timer");
+    memset(a, 0, sizeof(a));
+    fflush_console();
+    console_down = true;
+    for (unsigned w = NWATCH; w-- > 0;) check(rsc_stop(ctl, watch_idx[w]) == RS_OK, "STOP");
+    for (unsigned w = 0; w < NWATCH; w++) check(rsc_audit(ctl, watch_idx[w], &a[w]) == RS_OK, "AUDIT");
     check(msc_quota_get(su->memserver_ep, &q) == MS_OK, "own quota");
-    b->free_pages = at.free_pages;
-    b->free_slots = at.free_slots;
+    start_all(restart);
+    console_down = false;
+    for (unsigned k = 0; k < npending; k++) printf("campaign: FAIL %s\n", pending[k]);
+    npending = 0;
+    b->free_pages = a[NWATCH - 1].free_pages;
+    b->free_slots = a[NWATCH - 1].free_slots;
     b->own_pages = q.pages_used;
     b->own_slots = q.slots_used;
-    b->untyped_empty = a.untyped_empty + at.untyped_empty;
-    b->not_empty = a.chunks_not_empty + at.chunks_not_empty;
+    b->untyped_empty = 0;
+    b->not_empty = 0;
+    for (unsigned w = 0; w < NWATCH; w++) {
+        b->untyped_empty += a[w].untyped_empty;
+        b->not_empty += a[w].chunks_not_empty;
+    }
+    svcload_reset();
     printf("campaign: measure %s free_pages %lu free_slots %lu own_pages %lu own_slots %lu untyped_empty %lu "
            "chunks_not_empty %lu\n",
            what, (unsigned long)b->free_pages, (unsigned long)b->free_slots, (unsigned long)b->own_pages,
            (unsigned long)b->own_slots, (unsigned long)b->untyped_empty, (unsigned long)b->not_empty);
-}
-
-static void start_both(void)
-{
-    check(rsc_start(ctl, timer_idx) == RS_OK, "START timer");
-    check(rsc_start(ctl, counter_idx) == RS_OK, "START counter");
 }
 
 static _Noreturn void finish(void)
@@ -252,37 +296,42 @@ int main(void)
 {
     su = runtime_startup();
     counter_ep = su->caps_start + 1;
-    ctl = su->caps_start + 2;
-    exit_port = su->caps_start + 3;
+    ctl = su->caps_start + 6;
+    exit_port = su->caps_start + 7;
     uint64_t duration = (su->nargs > 0 ? su->args[0] : 50) * INSNS_PER_MS;
     uint64_t hostile_every = su->nargs > 1 ? su->args[1] : 0;
     uint64_t poll_every = su->nargs > 2 ? su->args[2] : 1;
     uint64_t think_insns = su->nargs > 3 ? su->args[3] : 0;
-    check(rsc_find(ctl, "counter", &counter_idx) == RS_OK, "FIND counter");
-    check(rsc_find(ctl, "timer", &timer_idx) == RS_OK, "FIND timer");
+    for (unsigned w = 0; w < NWATCH; w++) check(rsc_find(ctl, watch_name[w], &watch_idx[w]) == RS_OK, "FIND");
     if (failures != 0) finish();
+    svcload_init(su->caps_start + 2, su->caps_start + 3, su->caps_start + 4, su->caps_start + 5);
 
     /* Warm-up: the memory server reuses an untyped chunk only once it is empty
      * (seL4's untyped watermark), so its free-page count settles only after some
-     * starts, stops and crashes (tests/rs churn does the same); measured: constant
-     * from the 4th round on. */
+     * starts, stops and crashes (tests/rs churn does the same).  Each round stops and
+     * starts every service; measured (seed-free run): free pages constant from the
+     * first measure on, free slots from the second. */
     uint64_t seq = 0;
     for (unsigned r = 0; r < WARMUP_ROUNDS; r++) {
-        (void)rsc_restart(ctl, counter_idx);
-        (void)rsc_restart(ctl, timer_idx);
+        for (unsigned w = 0; w < NWATCH; w++) (void)rsc_restart(ctl, watch_idx[w]);
         add(++seq);
+        svcload_step(seq);
         (void)rsc_crash(ctl, counter_idx);
+        (void)rsc_crash(ctl, watch_idx[W_KV]);
         add(++seq);
+        svcload_step(seq);
+        svcload_hostile(r);
         struct balance b;
-        measure(&b, "warm-up");
-        start_both();
+        measure(&b, "warm-up", NWATCH);
         add(++seq);
+        svcload_step(seq);
     }
     struct balance before, after;
-    measure(&before, "before");
-    start_both();
-    cs.gen = 0;     /* generations changed by our own requests are not restarts */
-    timer_gen = 0;
+    measure(&before, "before", NWATCH);
+    /* The generations the workload starts with (a fault may come before the first
+     * round's answers): the counter's from an answer, the others' from LIST. */
+    add(++seq);
+    for (unsigned k = 0; k < 100 && !poll_services(); k++) think(INSNS_PER_MS);
     measuring = true;
     uint64_t start = now();
     printf("campaign: workload start at %lu\n", (unsigned long)start);
@@ -292,15 +341,20 @@ int main(void)
         n++;
         think(think_insns);
         if (hostile_every != 0 && i % hostile_every == hostile_every - 1) hostile(i / hostile_every, seq + 1);
+        if (hostile_every != 0 && i % hostile_every == hostile_every / 2) svcload_hostile(i / hostile_every);
         add(++seq);
-        if (poll_every != 0 && i % poll_every == 0) (void)poll_timer();
+        svcload_step(seq);
+        if (poll_every != 0 && i % poll_every == 0) (void)poll_services();
     }
-    /* A timer restarted during the last requests (a hung timer starves this client, so
-     * its restart often comes at the very end): one more look, until it runs. */
-    for (unsigned k = 0; poll_every != 0 && k < 100 && !poll_timer(); k++) think(INSNS_PER_MS);
+    /* A service restarted during the last requests (a hung timer starves this client, so
+     * its restart often comes at the very end): one more look, until all run. */
+    for (unsigned k = 0; poll_every != 0 && k < 100 && !poll_services(); k++) think(INSNS_PER_MS);
+    svcload_finish();
+    (void)poll_services();
     measuring = false;
     printf("campaign: workload end at %lu\n", (unsigned long)now());
-    measure(&after, "after");
+    /* The end: only the timer and the console run again (to print the results). */
+    measure(&after, "after", W_CONSOLE + 1);
     for (unsigned i = 0; i < SLOWEST; i++) {
         if (slow_len[i] != 0) {
             printf("campaign: rs-call %lu at %lu\n", (unsigned long)slow_len[i], (unsigned long)slow_at[i]);
@@ -308,16 +362,36 @@ int main(void)
     }
     int64_t dpages = (int64_t)(before.free_pages + before.own_pages) - (int64_t)(after.free_pages + after.own_pages);
     int64_t dslots = (int64_t)(before.free_slots + before.own_slots) - (int64_t)(after.free_slots + after.own_slots);
+    const struct svcload_result *sv = svcload_result();
+    uint64_t lost = cs.lost + sv->kv_lost + sv->log_lost;
+    uint64_t duplicated = cs.duplicated + sv->kv_duplicated + sv->log_duplicated;
+    uint64_t requests = n + sv->kv_ops + sv->lookups + sv->log_acked + sv->log_in_doubt + sv->log_errors;
     printf("campaign: result requests %lu acked %lu lost %lu duplicated %lu repeats %lu resent %lu garbled %lu ",
-           (unsigned long)n, (unsigned long)cs.acked, (unsigned long)cs.lost, (unsigned long)cs.duplicated,
-           (unsigned long)cs.repeats, (unsigned long)cs.resent, (unsigned long)cs.garbled);
-    printf("hostile %lu rejected %lu pages_leaked %ld slots_leaked %ld untyped_not_empty %lu chunks_not_empty %lu\n",
-           (unsigned long)cs.hostile, (unsigned long)cs.rejected, (long)dpages, (long)dslots,
-           (unsigned long)(2 - after.untyped_empty), (unsigned long)after.not_empty);
-    check(cs.lost == 0 && cs.duplicated == 0, "every request acknowledged exactly once");
+           (unsigned long)requests, (unsigned long)cs.acked, (unsigned long)lost, (unsigned long)duplicated,
+           (unsigned long)cs.repeats, (unsigned long)cs.resent, (unsigned long)(cs.garbled + sv->garbled));
+    printf("hostile %lu rejected %lu pages_leaked %ld slots_leaked %ld untyped_not_empty %lu chunks_not_empty %lu ",
+           (unsigned long)(cs.hostile + sv->hostile), (unsigned long)(cs.rejected + sv->refused), (long)dpages,
+           (long)dslots, (unsigned long)(NWATCH - after.untyped_empty), (unsigned long)after.not_empty);
+    printf("counter_requests %lu kv_ops %lu kv_lost %lu kv_duplicated %lu kv_errors %lu lookups %lu lookup_errors %lu "
+           "log_acked %lu log_in_doubt %lu log_errors %lu log_lost %lu log_duplicated %lu log_checked %lu\n",
+           (unsigned long)n, (unsigned long)sv->kv_ops, (unsigned long)sv->kv_lost, (unsigned long)sv->kv_duplicated,
+           (unsigned long)sv->kv_errors, (unsigned long)sv->lookups, (unsigned long)sv->lookup_errors,
+           (unsigned long)sv->log_acked, (unsigned long)sv->log_in_doubt, (unsigned long)sv->log_errors,
+           (unsigned long)sv->log_lost, (unsigned long)sv->log_duplicated, (unsigned long)sv->log_checked);
+    check(lost == 0 && duplicated == 0, "every request acknowledged exactly once");
+    /* Error answers to valid requests (kv_errors, lookup_errors, log_errors) are judged
+     * by tools/campaign.py: a corrupted incarnation may give a few, nothing else may. */
     check(dpages == 0 && dslots == 0, "memory-server pages and slots balance");
-    check(after.untyped_empty == 2 && after.not_empty == 0, "the kernel: untyped and free chunks empty");
-    check(cs.rejected == cs.hostile, "every malformed request refused");
+    check(after.untyped_empty == NWATCH && after.not_empty == 0, "the kernel: untyped and free chunks empty");
+    check(cs.rejected + sv->refused == cs.hostile + sv->hostile, "every malformed request refused");
     printf("campaign: done failures %lu\n", (unsigned long)failures);
+    /* Nothing runs at the end but this client: the memory server deletes the frames it
+     * retyped ahead (64 at a time) when an address space dies, so the kernel's objects
+     * at the end of the run (sel4-sim's statistics) compare exactly with a fault-free
+     * run's.  A failure here shows in the exit status only. */
+    fflush_console();
+    console_down = true;
+    check(rsc_stop(ctl, watch_idx[W_CONSOLE]) == RS_OK, "STOP console");
+    check(rsc_stop(ctl, watch_idx[W_TIMER]) == RS_OK, "STOP timer");
     finish();
 }
