@@ -285,6 +285,11 @@ int main(void)
     *given_slot(RS_SLOT_MS_ADMIN) = mint(ms, MS_ADMIN_BADGE | RS_MS_SELF);
     hardware_caps();
     watchdog_caps();
+    /* The memory server answers only once it has printed its start-up lines: the RS
+     * (same priority) starts after them, so their lines never interleave. */
+    uint64_t version = 0;
+    int ms_err = msc_hello(*given_slot(RS_SLOT_MS_ADMIN), &version);
+    if (ms_err != MS_OK) fatal("greeting the memory server", ms_err);
 
     seL4_Word incarnation = 1;
     spawn_rs(incarnation, true);
