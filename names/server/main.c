@@ -15,7 +15,7 @@
  */
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
-#include <runtime/service.h>
+#include <runtime/serve.h>
 #include <runtime/stdio.h>
 #include "svcclient/core/released.h"
 #include <runtime/string.h>
@@ -85,13 +85,17 @@ static void sync(const struct svc_name *name, uint64_t *index)
     if (got_cap) (void)cnode_delete(RECV_SLOT); /* still there unless it was moved */
 }
 
+static void drop_minted(void *ctx)
+{
+    (void)ctx;
+    (void)cnode_delete(OUT_SLOT);
+}
+
 static seL4_MessageInfo_t error(int err) { return seL4_MessageInfo_new((seL4_Word)err, 0, 0, 0); }
 
-static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
+/* Decodes the message (its registers copied to mr) and handles it; returns the reply's info. */
+static seL4_MessageInfo_t reply_to(seL4_MessageInfo_t info, seL4_Word badge, unsigned n)
 {
-    unsigned n = (unsigned)seL4_MessageInfo_get_length(info);
-    if (n > seL4_MsgMaxLength) n = seL4_MsgMaxLength;
-    for (unsigned k = 0; k < n; k++) mr[k] = seL4_GetMR((int)k);
     struct names_request q;
     int err = names_decode_request(svc_request_label(seL4_MessageInfo_get_label(info)), mr, n,
                                    (unsigned)seL4_MessageInfo_get_extraCaps(info), &q);
@@ -121,28 +125,22 @@ static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
     return seL4_MessageInfo_new(NAMES_OK, 0, caps, out);
 }
 
+/* The receive loop's handler (runtime/serve.h): the registers are in mr. */
+static seL4_Error handle(void *ctx, const runtime_request_t *rq, seL4_MessageInfo_t *reply)
+{
+    (void)ctx;
+    *reply = reply_to(rq->info, rq->badge, rq->n);
+    return seL4_NoError;
+}
+
 int main(void)
 {
     const runtime_startup_t *su = runtime_startup();
     rs_cap = su->caps_end - 1;
     names_init(&reg, ENTRY_SLOT, WAITER_SLOT);
     printf("names: gen %lu up%s\n", (unsigned long)su->generation, su->restarted ? " (restarted)" : "");
-    seL4_Word badge = 0;
-    seL4_MessageInfo_t info = runtime_service_recv(&badge);
-    for (;;) {
-        if (runtime_service_is_notification(badge)) {
-            info = runtime_service_recv(&badge);
-            continue;
-        }
-        seL4_MessageInfo_t reply = handle(info, badge);
-        bool minted = seL4_MessageInfo_get_extraCaps(reply) != 0;
-        if (minted) {
-            /* Reply, then drop our copy of the minted cap, then wait. */
-            seL4_Reply(reply);
-            (void)cnode_delete(OUT_SLOT);
-            info = runtime_service_recv(&badge);
-        } else {
-            info = runtime_service_reply_recv(reply, &badge);
-        }
-    }
+    /* A reply with the minted cap: reply, then drop our copy of it, then wait. */
+    const runtime_serve_t serve = { .handle = handle, .after_cap_reply = drop_minted, .mr = mr };
+    (void)runtime_serve(NULL, &serve);
+    return 1;
 }

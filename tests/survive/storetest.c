@@ -15,6 +15,7 @@
 #include "rs/server/rs.h"
 #include "rs/server/survive.h"
 #include "svcclient/client/svc_call.h"
+#include "store/protocol/op_kinds.h"
 #include "store/protocol/messages.h"
 #include "store/protocol/errors.h"
 #include <runtime/string.h>
@@ -42,8 +43,8 @@ static int call(uint32_t op, const char *name, uint64_t value)
         memcpy(q.value, &value, 8);
     }
     in.n = store_encode_request(&q, &in.label, in.mr);
-    int err = svc_call(&conn, SVC_OP_IDEMPOTENT, 0, &in, &out);
-    return err == SVC_OK ? (int)out.label : 0x100 + err;
+    int err = svc_call_op(&conn, &store_op_table, op, 0, &in, &out);
+    return err == SVC_OK ? (int)out.label : SVC_CLIENT_ERR(err);
 }
 
 static uint64_t got(void)
