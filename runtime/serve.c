@@ -48,9 +48,9 @@ seL4_Error runtime_serve(const runtime_service_t *svc, const runtime_serve_t *s)
             rq.n = n <= seL4_MsgMaxLength ? n : seL4_MsgMaxLength;
             for (unsigned k = 0; k < rq.n; k++) s->mr[k] = seL4_GetMR((int)k);
         }
-        seL4_MessageInfo_t reply = seL4_MessageInfo_new(0, 0, 0, 0);
-        seL4_Error err = s->handle(s->ctx, &rq, &reply);
-        if (err != seL4_NoError) return err;
+        rq.stop = seL4_NoError;
+        seL4_MessageInfo_t reply = s->handle(s->ctx, &rq);
+        if (rq.stop != seL4_NoError) return rq.stop;
         mark_recovery(s->recovery_name, &served);
         if (s->after_cap_reply != NULL && seL4_MessageInfo_get_extraCaps(reply) != 0) {
             seL4_Reply(reply);

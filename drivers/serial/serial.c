@@ -144,7 +144,7 @@ static seL4_Error on_notified(void *ctx, seL4_Word badge)
 
 /* Requests come with seL4_Send: there is no caller and the reply goes nowhere (a client
  * that used seL4_Call gets it).  A kernel error of a READ ends the loop (serial_serve). */
-static seL4_Error on_request(void *ctx, const runtime_request_t *rq, seL4_MessageInfo_t *out)
+static seL4_MessageInfo_t on_request(void *ctx, runtime_request_t *rq)
 {
     static struct console_request req;
     const struct serial_caps *c = ctx;
@@ -157,12 +157,10 @@ static seL4_Error on_request(void *ctx, const runtime_request_t *rq, seL4_Messag
             serial_write(c, req.data, req.n);
             answer_read(c); /* the write may have seen the end of input */
         } else if (req.label == CONSOLE_READ) {
-            seL4_Error err = on_read(c, &req);
-            if (err != seL4_NoError) return err;
+            rq->stop = on_read(c, &req);
         } /* CONSOLE_SYNC: receiving it was the point */
     }
-    *out = reply;
-    return seL4_NoError;
+    return reply;
 }
 
 seL4_Error serial_serve(const struct serial_caps *c)

@@ -35,7 +35,7 @@ static seL4_Error on_notified(void *ctx, seL4_Word badge)
     return seL4_NoError;
 }
 
-static seL4_Error on_request(void *ctx, const runtime_request_t *rq, seL4_MessageInfo_t *out)
+static seL4_MessageInfo_t on_request(void *ctx, runtime_request_t *rq)
 {
     const struct timer_loop *t = ctx;
     seL4_MessageInfo_t reply = seL4_MessageInfo_new(seL4_IllegalOperation, 0, 0, 0);
@@ -44,8 +44,7 @@ static seL4_Error on_request(void *ctx, const runtime_request_t *rq, seL4_Messag
         seL4_SetMR(1, t->period_ns);
         reply = seL4_MessageInfo_new(0, 0, 0, 2);
     }
-    *out = reply;
-    return seL4_NoError;
+    return reply;
 }
 
 seL4_Error timer_serve(const struct timer_caps *c, uint32_t hz)

@@ -27,9 +27,14 @@ static uint64_t mr[seL4_MsgMaxLength];
 static struct kvb tab;
 static struct kvb_write wr;
 
-/* Decodes the message (its registers copied to mr) and handles it; returns the reply's info. */
-static seL4_MessageInfo_t reply_to(seL4_MessageInfo_t info, seL4_Word badge, unsigned n)
+/* Decodes the message (its registers copied to mr by runtime_serve) and handles it;
+ * returns the reply's info. */
+static seL4_MessageInfo_t handle(void *ctx, runtime_request_t *rq)
 {
+    (void)ctx;
+    seL4_MessageInfo_t info = rq->info;
+    seL4_Word badge = rq->badge;
+    unsigned n = rq->n;
     int err = kv_decode_request(svc_request_label(seL4_MessageInfo_get_label(info)), mr, n,
                                 (unsigned)seL4_MessageInfo_get_extraCaps(info), &req);
     if (err != KV_OK) return seL4_MessageInfo_new((seL4_Word)err, 0, 0, 0);
@@ -51,14 +56,6 @@ static seL4_MessageInfo_t reply_to(seL4_MessageInfo_t info, seL4_Word badge, uns
     unsigned out = rep.mrs <= KV_MAX_MRS ? rep.mrs : KV_MAX_MRS;
     for (unsigned k = 0; k < out; k++) seL4_SetMR((int)k, rep.mr[k]);
     return seL4_MessageInfo_new((seL4_Word)rep.err, 0, 0, out);
-}
-
-/* The receive loop's handler (runtime/serve.h): the registers are in mr. */
-static seL4_Error handle(void *ctx, const runtime_request_t *rq, seL4_MessageInfo_t *reply)
-{
-    (void)ctx;
-    *reply = reply_to(rq->info, rq->badge, rq->n);
-    return seL4_NoError;
 }
 
 /* The table from the store server: the start-up line says what came back. */

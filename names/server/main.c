@@ -93,9 +93,14 @@ static void drop_minted(void *ctx)
 
 static seL4_MessageInfo_t error(int err) { return seL4_MessageInfo_new((seL4_Word)err, 0, 0, 0); }
 
-/* Decodes the message (its registers copied to mr) and handles it; returns the reply's info. */
-static seL4_MessageInfo_t reply_to(seL4_MessageInfo_t info, seL4_Word badge, unsigned n)
+/* Decodes the message (its registers copied to mr by runtime_serve) and handles it;
+ * returns the reply's info. */
+static seL4_MessageInfo_t handle(void *ctx, runtime_request_t *rq)
 {
+    (void)ctx;
+    seL4_MessageInfo_t info = rq->info;
+    seL4_Word badge = rq->badge;
+    unsigned n = rq->n;
     struct names_request q;
     int err = names_decode_request(svc_request_label(seL4_MessageInfo_get_label(info)), mr, n,
                                    (unsigned)seL4_MessageInfo_get_extraCaps(info), &q);
@@ -123,14 +128,6 @@ static seL4_MessageInfo_t reply_to(seL4_MessageInfo_t info, seL4_Word badge, uns
     for (unsigned k = 0; k < out; k++) seL4_SetMR((int)k, p.mr[k]);
     if (lookup && out == 1) seL4_SetMR((int)out++, index); /* where the client keeps it */
     return seL4_MessageInfo_new(NAMES_OK, 0, caps, out);
-}
-
-/* The receive loop's handler (runtime/serve.h): the registers are in mr. */
-static seL4_Error handle(void *ctx, const runtime_request_t *rq, seL4_MessageInfo_t *reply)
-{
-    (void)ctx;
-    *reply = reply_to(rq->info, rq->badge, rq->n);
-    return seL4_NoError;
 }
 
 int main(void)

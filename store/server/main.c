@@ -59,9 +59,14 @@ static void sync_owner(uint64_t owner)
     store_handle(&st, STORE_ADMIN_BADGE, &admin, &arep); /* STALE if known: fine */
 }
 
-/* Decodes the message (its registers copied to mr) and handles it; returns the reply's info. */
-static seL4_MessageInfo_t reply_to(seL4_MessageInfo_t info, seL4_Word badge, unsigned n)
+/* Decodes the message (its registers copied to mr by runtime_serve) and handles it;
+ * returns the reply's info. */
+static seL4_MessageInfo_t handle(void *ctx, runtime_request_t *rq)
 {
+    (void)ctx;
+    seL4_MessageInfo_t info = rq->info;
+    seL4_Word badge = rq->badge;
+    unsigned n = rq->n;
     int err = store_decode_request(svc_request_label(seL4_MessageInfo_get_label(info)), mr, n,
                                    (unsigned)seL4_MessageInfo_get_extraCaps(info), &req);
     if (err != STORE_OK) return seL4_MessageInfo_new((seL4_Word)err, 0, 0, 0);
@@ -74,14 +79,6 @@ static seL4_MessageInfo_t reply_to(seL4_MessageInfo_t info, seL4_Word badge, uns
     unsigned out = rep.mrs <= STORE_MAX_MRS ? rep.mrs : STORE_MAX_MRS;
     for (unsigned k = 0; k < out; k++) seL4_SetMR((int)k, rep.mr[k]);
     return seL4_MessageInfo_new((seL4_Word)rep.err, 0, 0, out);
-}
-
-/* The receive loop's handler (runtime/serve.h): the registers are in mr. */
-static seL4_Error handle(void *ctx, const runtime_request_t *rq, seL4_MessageInfo_t *reply)
-{
-    (void)ctx;
-    *reply = reply_to(rq->info, rq->badge, rq->n);
-    return seL4_NoError;
 }
 
 int main(void)

@@ -20,12 +20,12 @@ typedef struct runtime_request {
     seL4_Word badge;
     unsigned n;         /* registers copied into mr (min(length, seL4_MsgMaxLength)), 0 if mr is NULL */
     const uint64_t *mr; /* runtime_serve_t.mr */
+    seL4_Error stop;    /* set by the handler: a kernel error that ends the loop (nothing is sent) */
 } runtime_request_t;
 
 typedef struct runtime_serve {
-    /* The reply to a message in *reply; a kernel error ends the loop with that error
-     * (nothing is sent). */
-    seL4_Error (*handle)(void *ctx, const runtime_request_t *rq, seL4_MessageInfo_t *reply);
+    /* The reply to a message (rq->stop: see above). */
+    seL4_MessageInfo_t (*handle)(void *ctx, runtime_request_t *rq);
     /* A notification delivery (badge: its bits without the ping bit); a kernel error ends
      * the loop with that error.  NULL: ignored. */
     seL4_Error (*notified)(void *ctx, seL4_Word badge);
