@@ -10,32 +10,16 @@
 #include <runtime/serve.h>
 #include <runtime/stdio.h>
 #include <runtime/thread.h>
-
-#define ROOT seL4_CapInitThreadCNode
-#define ACK_BADGE (1ull << 3)
+#include "loop_rig.h"
 #define OP_SUM 1u  /* -> MR0 = sum of the registers + badge */
 #define OP_CAP 2u  /* -> a copy of the worker's `give` cap */
 #define OP_STOP 3u /* the handler ends the loop with seL4_RangeError */
 
-static int passes, failures;
-
-static void check(int ok, const char *what)
-{
-    if (ok) {
-        passes++;
-        printf("ok: %s\n", what);
-    } else {
-        failures++;
-        printf("FAILED: %s\n", what);
-    }
-}
-
 typedef struct shared {
-    runtime_service_t svc;
+    loop_rig_t rig;
     seL4_CPtr done;     /* the worker signals this after each notification and at its end */
     seL4_CPtr give;     /* sent by OP_CAP (copied into out first) */
     seL4_CPtr out;      /* the worker's slot for the copy it sends */
-    seL4_CPtr tcb;      /* the worker's own TCB (it suspends itself at its end) */
     seL4_Word notes, nnotes, requests, last_n, cap_replies, out_deleted;
     seL4_Error ended;   /* what runtime_serve returned */
     uint64_t mr[seL4_MsgMaxLength];
@@ -86,17 +70,9 @@ static void worker(void *arg)
         .handle = handle, .notified = notified, .after_cap_reply = after_cap_reply, .ctx = sh, .mr = sh->mr,
         .recovery_name = "serve-worker", /* no startup page: never printed */
     };
-    sh->ended = runtime_serve(&sh->svc, &s);
+    sh->ended = runtime_serve(&sh->rig.svc, &s);
     seL4_Signal(sh->done);
-    for (;;) seL4_TCB_Suspend(sh->tcb);
-}
-
-static seL4_CPtr mint(seL4_CPtr src, seL4_Word badge)
-{
-    seL4_CPtr slot = alloc_slot();
-    seL4_Error err = seL4_CNode_Mint(ROOT, slot, seL4_WordBits, ROOT, src, seL4_WordBits, seL4_AllRights, badge);
-    check(err == seL4_NoError, "mint a badged cap");
-    return slot;
+    for (;;) seL4_TCB_Suspend(sh->rig.t.tcb);
 }
 
 static seL4_Word sum_call(seL4_CPtr ep, unsigned n)
@@ -110,24 +86,14 @@ int main(void)
 {
     static shared_t sh;
     printf("test-serve: start\n");
-    seL4_CPtr ep = alloc_object(seL4_EndpointObject, 0);
-    seL4_CPtr bound = alloc_object(seL4_NotificationObject, 0);
-    seL4_CPtr ack = alloc_object(seL4_NotificationObject, 0);
     seL4_CPtr given = alloc_object(seL4_NotificationObject, 0);
     sh.done = alloc_object(seL4_NotificationObject, 0);
     sh.give = mint(given, 9);
     sh.out = alloc_slot();
-    sh.svc.ep = ep;
-    sh.svc.heartbeat_ack = mint(ack, ACK_BADGE);
-    seL4_CPtr ping = mint(bound, RUNTIME_PING_BADGE);
-    seL4_CPtr irq = mint(bound, RUNTIME_IRQ_BADGE);
-    seL4_CPtr client = mint(ep, 5);
-
-    thread_t t;
-    /* Lower priority than the root task: it runs only while the root is blocked. */
-    check(thread_create(&t, "serve-worker", worker, &sh, 2, seL4_CapNull, 100) == seL4_NoError, "thread_create");
-    sh.tcb = t.tcb;
-    check(seL4_TCB_BindNotification(t.tcb, bound) == seL4_NoError, "bind the heartbeat notification");
+    loop_rig_init(&sh.rig);
+    seL4_CPtr ack = sh.rig.ack, ping = sh.rig.ping, irq = sh.rig.irq, client = sh.rig.client;
+    loop_rig_start(&sh.rig, "serve-worker", worker, &sh);
+    thread_t t = sh.rig.t;
 
     /* 1. A ping is answered on the ack cap; the handlers never see it. */
     seL4_Word w = 0;
