@@ -17,6 +17,17 @@ static const runtime_service_t *caps_or_own(const runtime_service_t *svc)
     return &own;
 }
 
+/* Copies the message's registers (at most seL4_MsgMaxLength) into mr; returns how many.
+ * Locals only, so that the loop is a load and a store per register. */
+static unsigned copy_mrs(seL4_MessageInfo_t info, uint64_t *mr)
+{
+    const seL4_IPCBuffer *ipc = seL4_GetIPCBuffer();
+    unsigned n = (unsigned)seL4_MessageInfo_get_length(info);
+    if (n > seL4_MsgMaxLength) n = seL4_MsgMaxLength;
+    for (unsigned k = 0; k < n; k++) mr[k] = ipc->msg[k];
+    return n;
+}
+
 /* Prints the recovery line once, after the first message a restarted incarnation served. */
 static void mark_recovery(const char *name, bool *served)
 {
@@ -42,16 +53,11 @@ seL4_Error runtime_serve(const runtime_service_t *svc, const runtime_serve_t *s)
             continue;
         }
         rq.info = info;
-        rq.n = 0;
-        if (s->mr != NULL) {
-            unsigned n = (unsigned)seL4_MessageInfo_get_length(info);
-            rq.n = n <= seL4_MsgMaxLength ? n : seL4_MsgMaxLength;
-            for (unsigned k = 0; k < rq.n; k++) s->mr[k] = seL4_GetMR((int)k);
-        }
+        rq.n = s->mr != NULL ? copy_mrs(info, s->mr) : 0;
         rq.stop = seL4_NoError;
         seL4_MessageInfo_t reply = s->handle(s->ctx, &rq);
         if (rq.stop != seL4_NoError) return rq.stop;
-        mark_recovery(s->recovery_name, &served);
+        if (!served) mark_recovery(s->recovery_name, &served);
         if (s->after_cap_reply != NULL && seL4_MessageInfo_get_extraCaps(reply) != 0) {
             seL4_Reply(reply);
             s->after_cap_reply(s->ctx);

@@ -7,7 +7,8 @@ static enum svc_call_result attempt(struct svc_conn *c, const struct svc_msg *in
 {
     unsigned n = in->n <= seL4_MsgMaxLength ? in->n : seL4_MsgMaxLength;
     unsigned ncaps = in->ncaps <= seL4_MsgMaxExtraCaps ? in->ncaps : seL4_MsgMaxExtraCaps;
-    for (unsigned k = 0; k < n; k++) seL4_SetMR((int)k, in->mr[k]);
+    seL4_IPCBuffer *ipc = seL4_GetIPCBuffer();
+    for (unsigned k = 0; k < n; k++) ipc->msg[k] = in->mr[k];
     for (unsigned k = 0; k < ncaps; k++) seL4_SetCap((int)k, in->caps[k]);
     c->attempts++;
     seL4_MessageInfo_t r = seL4_Call(c->cap, seL4_MessageInfo_new(in->label | SVC_LABEL_RESTARTABLE, 0, ncaps, n));
@@ -16,9 +17,12 @@ static enum svc_call_result attempt(struct svc_conn *c, const struct svc_msg *in
         return SVC_CALL_RESTARTED;
     }
     out->label = seL4_MessageInfo_get_label(r);
-    out->n = (unsigned)seL4_MessageInfo_get_length(r);
+    unsigned m = (unsigned)seL4_MessageInfo_get_length(r);
+    out->n = m;
     out->ncaps = (unsigned)seL4_MessageInfo_get_extraCaps(r);
-    for (unsigned k = 0; k < out->n && k < seL4_MsgMaxLength; k++) out->mr[k] = seL4_GetMR((int)k);
+    if (m > seL4_MsgMaxLength) m = seL4_MsgMaxLength;
+    ipc = seL4_GetIPCBuffer();
+    for (unsigned k = 0; k < m; k++) out->mr[k] = ipc->msg[k];
     return SVC_CALL_OK;
 }
 
