@@ -3,6 +3,7 @@
 #include "drivers/serial/console_protocol.h"
 #include "drivers/serial/rx_buffer.h"
 #include "drivers/serial/uart.h"
+#include <runtime/serve.h>
 
 #define THRE_POLLS 100000u /* a transmitter that never empties does not stop the driver */
 
@@ -136,37 +137,37 @@ static seL4_Error on_interrupt(const struct serial_caps *c)
     return err;
 }
 
+static seL4_Error on_notified(void *ctx, seL4_Word badge)
+{
+    return (badge & RUNTIME_IRQ_BADGE) ? on_interrupt(ctx) : seL4_NoError;
+}
+
+/* Requests come with seL4_Send: there is no caller and the reply goes nowhere (a client
+ * that used seL4_Call gets it).  A kernel error of a READ ends the loop (serial_serve). */
+static seL4_MessageInfo_t on_request(void *ctx, runtime_request_t *rq)
+{
+    static struct console_request req;
+    const struct serial_caps *c = ctx;
+    seL4_MessageInfo_t info = rq->info;
+    seL4_MessageInfo_t reply = seL4_MessageInfo_new(CONSOLE_ERR_BAD_REQUEST, 0, 0, 0);
+    if (console_decode(seL4_MessageInfo_get_label(info), seL4_MessageInfo_get_length(info),
+                       seL4_MessageInfo_get_extraCaps(info), rq->mr, &req) == CONSOLE_OK) {
+        reply = seL4_MessageInfo_new(CONSOLE_OK, 0, 0, 0);
+        if (req.label == CONSOLE_WRITE) {
+            serial_write(c, req.data, req.n);
+            answer_read(c); /* the write may have seen the end of input */
+        } else if (req.label == CONSOLE_READ) {
+            rq->stop = on_read(c, &req);
+        } /* CONSOLE_SYNC: receiving it was the point */
+    }
+    return reply;
+}
+
 seL4_Error serial_serve(const struct serial_caps *c)
 {
     static uint64_t mrs[seL4_MsgMaxLength];
-    static struct console_request req;
-    seL4_Word badge = 0;
-    seL4_MessageInfo_t info = runtime_service_recv_on(&c->svc, &badge);
-    for (;;) {
-        if (runtime_service_is_notification(badge)) {
-            if (badge & RUNTIME_IRQ_BADGE) {
-                seL4_Error err = on_interrupt(c);
-                if (err != seL4_NoError) return err;
-            }
-            info = runtime_service_recv_on(&c->svc, &badge);
-            continue;
-        }
-        size_t len = seL4_MessageInfo_get_length(info);
-        for (size_t k = 0; k < len && k < seL4_MsgMaxLength; k++) mrs[k] = seL4_GetMR((int)k);
-        seL4_MessageInfo_t reply = seL4_MessageInfo_new(CONSOLE_ERR_BAD_REQUEST, 0, 0, 0);
-        if (console_decode(seL4_MessageInfo_get_label(info), len, seL4_MessageInfo_get_extraCaps(info), mrs,
-                           &req) == CONSOLE_OK) {
-            reply = seL4_MessageInfo_new(CONSOLE_OK, 0, 0, 0);
-            if (req.label == CONSOLE_WRITE) {
-                serial_write(c, req.data, req.n);
-                answer_read(c); /* the write may have seen the end of input */
-            } else if (req.label == CONSOLE_READ) {
-                seL4_Error err = on_read(c, &req);
-                if (err != seL4_NoError) return err;
-            } /* CONSOLE_SYNC: receiving it was the point */
-        }
-        /* Requests come with seL4_Send: there is no caller and the reply goes nowhere
-         * (a client that used seL4_Call gets it). */
-        info = runtime_service_reply_recv_on(&c->svc, reply, &badge);
-    }
+    const runtime_serve_t serve = {
+        .handle = on_request, .notified = on_notified, .ctx = (void *)c, .mr = mrs
+    };
+    return runtime_serve(&c->svc, &serve);
 }

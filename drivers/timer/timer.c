@@ -1,6 +1,7 @@
 /* The PIT timer driver's work: programming the PIT and the interrupt loop (timer.h). */
 #include "drivers/timer/timer.h"
 #include "drivers/timer/pit.h"
+#include <runtime/serve.h>
 
 seL4_Error timer_start(const struct timer_caps *c, uint32_t hz)
 {
@@ -16,28 +17,39 @@ seL4_Error timer_start(const struct timer_caps *c, uint32_t hz)
     return err;
 }
 
+struct timer_loop {
+    const struct timer_caps *caps;
+    uint64_t period_ns;
+    seL4_Word ticks;
+};
+
+static seL4_Error on_notified(void *ctx, seL4_Word badge)
+{
+    struct timer_loop *t = ctx;
+    if (badge & RUNTIME_IRQ_BADGE) {
+        t->ticks++;
+        seL4_Error err = seL4_IRQHandler_Ack(t->caps->irq_handler);
+        if (err != seL4_NoError) return err;
+        seL4_Signal(t->caps->tick);
+    }
+    return seL4_NoError;
+}
+
+static seL4_MessageInfo_t on_request(void *ctx, runtime_request_t *rq)
+{
+    const struct timer_loop *t = ctx;
+    seL4_MessageInfo_t reply = seL4_MessageInfo_new(seL4_IllegalOperation, 0, 0, 0);
+    if (seL4_MessageInfo_get_label(rq->info) == TIMER_OP_NOW) {
+        seL4_SetMR(0, t->ticks);
+        seL4_SetMR(1, t->period_ns);
+        reply = seL4_MessageInfo_new(0, 0, 0, 2);
+    }
+    return reply;
+}
+
 seL4_Error timer_serve(const struct timer_caps *c, uint32_t hz)
 {
-    uint64_t period_ns = pit_period_ns(pit_divisor(hz));
-    seL4_Word ticks = 0, badge;
-    seL4_MessageInfo_t info = runtime_service_recv_on(&c->svc, &badge);
-    for (;;) {
-        if (runtime_service_is_notification(badge)) {
-            if (badge & RUNTIME_IRQ_BADGE) {
-                ticks++;
-                seL4_Error err = seL4_IRQHandler_Ack(c->irq_handler);
-                if (err != seL4_NoError) return err;
-                seL4_Signal(c->tick);
-            }
-            info = runtime_service_recv_on(&c->svc, &badge);
-            continue;
-        }
-        seL4_MessageInfo_t reply = seL4_MessageInfo_new(seL4_IllegalOperation, 0, 0, 0);
-        if (seL4_MessageInfo_get_label(info) == TIMER_OP_NOW) {
-            seL4_SetMR(0, ticks);
-            seL4_SetMR(1, period_ns);
-            reply = seL4_MessageInfo_new(0, 0, 0, 2);
-        }
-        info = runtime_service_reply_recv_on(&c->svc, reply, &badge);
-    }
+    struct timer_loop t = { c, pit_period_ns(pit_divisor(hz)), 0 };
+    const runtime_serve_t serve = { .handle = on_request, .notified = on_notified, .ctx = &t };
+    return runtime_serve(&c->svc, &serve);
 }

@@ -29,10 +29,11 @@ static int prepare(uint32_t op, const char *key, const uint8_t *value, uint32_t 
     return KV_OK;
 }
 
-static int call(struct kvc *k, enum svc_op_kind kind)
+/* q through svc_call with the kind kv_op_table declares for q.op (seq 0: UNSAFE). */
+static int call(struct kvc *k)
 {
     in.n = kv_encode_request(&q, &in.label, in.mr);
-    int err = svc_call(&k->conn, kind, q.seq, &in, &out);
+    int err = svc_call_op(&k->conn, &kv_op_table, q.op, q.seq, &in, &out);
     return err == SVC_OK ? (int)out.label : KVC_ERR(err);
 }
 
@@ -41,7 +42,7 @@ static uint64_t result0(int err) { return err == KV_OK && out.n > 0 ? out.mr[0] 
 int kvc_hello(struct kvc *k, uint64_t *version)
 {
     (void)prepare(KV_OP_HELLO, NULL, NULL, 0);
-    int err = call(k, SVC_OP_IDEMPOTENT);
+    int err = call(k);
     if (version) *version = result0(err);
     return err;
 }
@@ -50,7 +51,7 @@ int kvc_get(struct kvc *k, const char *key, uint8_t *value, uint32_t *vlen)
 {
     int err = prepare(KV_OP_GET, key, NULL, 0);
     if (err != KV_OK) return err;
-    err = call(k, SVC_OP_IDEMPOTENT);
+    err = call(k);
     *vlen = 0;
     if (err == KV_OK) {
         uint64_t len = result0(err);
@@ -67,7 +68,7 @@ static int changing(struct kvc *k, uint32_t op, const char *key, const uint8_t *
     int err = prepare(op, key, value, vlen);
     if (err != KV_OK) return err;
     q.seq = dedup ? ++k->seq : 0;
-    err = call(k, dedup ? SVC_OP_DEDUPED : SVC_OP_UNSAFE);
+    err = call(k);
     if (res) *res = result0(err);
     return err;
 }

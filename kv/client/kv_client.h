@@ -1,6 +1,7 @@
 /*
  * Client library of the key-value service (kv/PROTOCOL.md), on svcclient's retry loop
- * (svcclient/client/svc_call.h).  GET, HELLO and LIST are idempotent; PUT, DELETE and
+ * (svcclient/client/svc_call.h) with kv's declarations (kv/protocol/op_kinds.c).  GET,
+ * HELLO and LIST are idempotent; PUT, DELETE and
  * APPEND carry the next sequence number of this client (DEDUPED): a call the RS released
  * because kv died is sent again with the same number, and kv's exactly-once table makes
  * sure it is applied once.  kvc_append_unsafe sends seq 0 (no exactly-once): interrupted,
@@ -13,8 +14,9 @@
 #include "svcclient/client/svc_call.h"
 #include "kv/protocol/errors.h"
 #include "kv/protocol/messages.h"
+#include "kv/protocol/op_kinds.h"
 
-#define KVC_ERR(svc_err) (0x100 + (svc_err))
+#define KVC_ERR(svc_err) SVC_CLIENT_ERR(svc_err)
 
 struct kvc {
     struct svc_conn conn;

@@ -5,6 +5,7 @@
 #include "kv/protocol/errors.h"
 #include "store/protocol/errors.h"
 #include "svcclient/client/svc_call.h"
+#include "store/protocol/op_kinds.h"
 
 static struct svc_conn store;
 static struct store_request q;
@@ -16,7 +17,7 @@ static int call(void)
     in.n = store_encode_request(&q, &label, in.mr);
     if (label == 0) return STORE_ERR_BAD_REQUEST;
     in.label = label;
-    int err = svc_call(&store, SVC_OP_IDEMPOTENT, 0, &in, &out);
+    int err = svc_call_op(&store, &store_op_table, q.op, 0, &in, &out);
     return err != SVC_OK ? KV_STORE_NO_ANSWER : (int)out.label;
 }
 

@@ -1,84 +1,57 @@
 /*
- * kv: the key-value service (kv/PROTOCOL.md) as a supervised seL4 program.  Its table and
- * exactly-once records live in the arena the RS maps at RS_ARENA_VADDR into every
- * incarnation (rs/protocol/service_arena.h), so a crash loses nothing that was committed:
- * the next incarnation attaches (replaying or discarding the last transaction) and goes
- * on.  Requests arrive on the service endpoint, which outlives incarnations.
+ * kv: the key-value service (kv/PROTOCOL.md) as a supervised seL4 program.  Its table (32
+ * entries, 16 clients' exactly-once records) lives in the state store server
+ * (core/kv_blobs.h, in_store.h), rebuilt from it at each start, so a crash loses nothing
+ * that was acknowledged.  Requests arrive on the service endpoint, which outlives
+ * incarnations.
  *
  * args[0] > 0: caps[args[0]] is a channel to logd (the default system): kv logs its start
  * there (info; warn when it is a restart).
- * args[1] > 0: caps[args[1]] is a channel to the state store: the table (32 entries, 16
- * clients' exactly-once records) lives in the store server instead (core/kv_blobs.h,
- * in_store.h), rebuilt from it at each start; the RS's arena is then not used.
+ * args[1] > 0: caps[args[1]] is its channel to the state store (required: without it kv
+ * does not start).
  */
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
-#include <runtime/service.h>
+#include <runtime/serve.h>
 #include <runtime/stdio.h>
-#include <runtime/tsc.h>
 #include "svcclient/core/released.h"
-#include "kv/core/kv.h"
+#include "kv/protocol/messages.h"
 #include "kv/server/in_store.h"
 #include "kv/protocol/errors.h"
 #include "store/protocol/errors.h"
 #include "logd/client.h"
-#include "rs/protocol/service_arena.h"
 
-#define KV_ENTRIES 128u
-#define KV_CLIENTS 32u
-#define KV_LOG_BYTES 1024u
-
-static struct arena arena;
-static struct kv table;
 static struct kv_request req;
 static struct kv_reply rep;
 static uint64_t mr[seL4_MsgMaxLength];
-static bool in_store;
 static struct kvb tab;
 static struct kvb_write wr;
 
-/* Attaches to the arena (formatting it the first time) and the table in it. */
-static int attach(void)
+/* Decodes the message (its registers copied to mr by runtime_serve) and handles it;
+ * returns the reply's info. */
+static seL4_MessageInfo_t handle(void *ctx, runtime_request_t *rq)
 {
-    void *base = (void *)RS_ARENA_VADDR;
-    int err = arena_attach(&arena, base, RS_ARENA_SIZE, NULL, NULL);
-    if (err == ARENA_ERR_NOT_FORMATTED) {
-        err = arena_format(&arena, base, RS_ARENA_SIZE, KV_LOG_BYTES, NULL, NULL);
-    }
-    if (err != ARENA_OK) {
-        printf("kv: arena: %s\n", arena_err_name(err));
-        return KV_ERR_CORRUPT;
-    }
-    return kv_attach(&table, &arena, KV_ENTRIES, KV_CLIENTS);
-}
-
-/* Decodes the message in the IPC buffer and handles it; returns the reply's info. */
-static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
-{
-    unsigned n = (unsigned)seL4_MessageInfo_get_length(info);
-    if (n > seL4_MsgMaxLength) n = seL4_MsgMaxLength;
-    for (unsigned k = 0; k < n; k++) mr[k] = seL4_GetMR((int)k);
+    (void)ctx;
+    seL4_MessageInfo_t info = rq->info;
+    seL4_Word badge = rq->badge;
+    unsigned n = rq->n;
     int err = kv_decode_request(svc_request_label(seL4_MessageInfo_get_label(info)), mr, n,
                                 (unsigned)seL4_MessageInfo_get_extraCaps(info), &req);
     if (err != KV_OK) return seL4_MessageInfo_new((seL4_Word)err, 0, 0, 0);
-    if (in_store) {
-        kvb_handle(&tab, badge, &req, &rep, &wr);
-        /* The store takes the blobs (one transaction) before the table changes or anyone
-         * hears of it; refused: nothing changed. */
-        int serr = wr.n > 0 ? kv_store_write(&wr) : STORE_OK;
-        if (serr == KV_STORE_NO_ANSWER) {
-            /* The store may or may not hold the blobs: kv's copy cannot be trusted.  Exit
-             * without answering; the next incarnation loads what the store holds, and the
-             * client's call is released and repeated (its record answers it). */
-            printf("kv: the store did not answer; restarting to reload the table\n");
-            runtime_exit(3);
-        }
-        if (serr != STORE_OK || kvb_apply(&tab, &wr) != KV_OK) {
-            rep.err = KV_ERR_INTERNAL;
-            rep.mrs = 0;
-        }
-    } else {
-        kv_handle(&table, badge, &req, &rep);
+    kvb_handle(&tab, badge, &req, &rep, &wr);
+    /* The store takes the blobs (one transaction) before the table changes or anyone
+     * hears of it; refused: nothing changed. */
+    int serr = wr.n > 0 ? kv_store_write(&wr) : STORE_OK;
+    if (serr == KV_STORE_NO_ANSWER) {
+        /* The store may or may not hold the blobs: kv's copy cannot be trusted.  Exit
+         * without answering; the next incarnation loads what the store holds, and the
+         * client's call is released and repeated (its record answers it). */
+        printf("kv: the store did not answer; restarting to reload the table\n");
+        runtime_exit(3);
+    }
+    if (serr != STORE_OK || kvb_apply(&tab, &wr) != KV_OK) {
+        rep.err = KV_ERR_INTERNAL;
+        rep.mrs = 0;
     }
     unsigned out = rep.mrs <= KV_MAX_MRS ? rep.mrs : KV_MAX_MRS;
     for (unsigned k = 0; k < out; k++) seL4_SetMR((int)k, rep.mr[k]);
@@ -102,16 +75,11 @@ static int load_from_store(const runtime_startup_t *su, seL4_CPtr cap)
 int main(void)
 {
     const runtime_startup_t *su = runtime_startup();
-    in_store = su->nargs > 1 && su->args[1] > 0 && su->caps_start + su->args[1] < su->caps_end;
-    int err = KV_OK;
-    if (in_store) {
-        err = load_from_store(su, su->caps_start + su->args[1]);
-    } else {
-        err = attach();
-        printf("kv: gen %lu up%s: %s (arena %s)\n", (unsigned long)su->generation, su->restarted ? " (restarted)" : "",
-               kv_err_name(err),
-               arena.replayed ? "replayed a committed transaction" : arena.discarded ? "dropped an uncommitted one" : "clean");
+    if (su->nargs < 2 || su->args[1] == 0 || su->caps_start + su->args[1] >= su->caps_end) {
+        printf("kv: no channel to the state store (args[1]): not started\n");
+        return 1;
     }
+    int err = load_from_store(su, su->caps_start + su->args[1]);
     if (su->nargs > 0 && su->args[0] > 0 && su->caps_start + su->args[0] < su->caps_end) {
         static struct svc_conn logd;
         static char line[LOGD_MSG_MAX + 1];
@@ -120,22 +88,8 @@ int main(void)
                  su->restarted ? " (restarted, data kept)" : "", kv_err_name(err));
         (void)logdc_write(&logd, su->restarted ? LOGD_LEVEL_WARN : LOGD_LEVEL_INFO, line); /* best effort */
     }
-    if (err != KV_OK) return 1; /* the RS restarts it; a corrupt arena stays corrupt: see README */
-    bool served = false;
-    seL4_Word badge = 0;
-    seL4_MessageInfo_t info = runtime_service_recv(&badge);
-    for (;;) {
-        if (runtime_service_is_notification(badge)) {
-            info = runtime_service_recv(&badge);
-            continue;
-        }
-        seL4_MessageInfo_t reply = handle(info, badge);
-        if (su->restarted && !served) {
-            /* make demo measures a recovery up to here (tools/demo.py) */
-            served = true;
-            printf("kv: gen %lu: first request served (t=%lu)\n", (unsigned long)su->generation,
-                   (unsigned long)runtime_tsc());
-        }
-        info = runtime_service_reply_recv(reply, &badge);
-    }
+    if (err != KV_OK) return 1; /* the RS restarts it; blobs that disagree stay so: see README */
+    const runtime_serve_t serve = { .handle = handle, .mr = mr, .recovery_name = "kv" };
+    (void)runtime_serve(NULL, &serve);
+    return 1;
 }

@@ -1,17 +1,31 @@
-/* The memory server's client library: encode, seL4_Call, decode. */
+/* The memory server's client library: encode, svc_call (svcclient/client/svc_call.h), decode. */
 #include "memserver/client/memserver_client.h"
+
+/* One request through svc_call with the kind ms_op_table declares for it: the reply's
+ * label (an ms_err_t) or MSC_ERR(svc error) when no reply came. */
+static int transact(seL4_CPtr ep, uint32_t op, const struct svc_msg *in, struct svc_msg *out)
+{
+    struct svc_conn c = { .cap = ep, .max_attempts = MSC_MAX_ATTEMPTS };
+    int err = svc_call_op(&c, &ms_op_table, op, 0, in, out);
+    return err != SVC_OK ? MSC_ERR(err) : (int)out->label;
+}
+
+/* Encodes r (and the cap to send, 0: none) into *in. */
+static void encode(const struct ms_request *r, seL4_CPtr cap, struct svc_msg *in)
+{
+    in->n = ms_encode_request(r, &in->label, in->mr);
+    in->ncaps = cap ? 1u : 0u;
+    in->caps[0] = cap;
+}
 
 static int call(seL4_CPtr ep, const struct ms_request *r, seL4_CPtr cap, uint64_t *res, unsigned nres)
 {
-    uint64_t label, mr[MS_MAX_MRS];
-    unsigned n = ms_encode_request(r, &label, mr);
-    for (unsigned i = 0; i < n; i++) seL4_SetMR((int)i, mr[i]);
-    if (cap) seL4_SetCap(0, cap);
-    seL4_MessageInfo_t info = seL4_Call(ep, seL4_MessageInfo_new(label, 0, cap ? 1 : 0, n));
-    int err = (int)seL4_MessageInfo_get_label(info);
+    struct svc_msg in, out;
+    encode(r, cap, &in);
+    int err = transact(ep, r->op, &in, &out);
     if (err) return err;
-    if (seL4_MessageInfo_get_length(info) < nres) return MS_ERR_BAD_REQUEST;
-    for (unsigned i = 0; i < nres; i++) res[i] = seL4_GetMR((int)i);
+    if (out.n < nres) return MS_ERR_BAD_REQUEST;
+    for (unsigned i = 0; i < nres; i++) res[i] = out.mr[i];
     return MS_OK;
 }
 
@@ -50,12 +64,10 @@ static int call_receive_cap(seL4_CPtr ep, uint32_t op, uint32_t as, uint64_t va,
     seL4_SetCapReceivePath(cnode, slot, seL4_WordBits);
     struct ms_request r = req(op, as);
     r.va = va;
-    uint64_t label, mr[MS_MAX_MRS];
-    unsigned n = ms_encode_request(&r, &label, mr);
-    for (unsigned i = 0; i < n; i++) seL4_SetMR((int)i, mr[i]);
-    seL4_MessageInfo_t info = seL4_Call(ep, seL4_MessageInfo_new(label, 0, 0, n));
-    int err = (int)seL4_MessageInfo_get_label(info);
-    if (!err && seL4_MessageInfo_get_extraCaps(info) != 1) err = MS_ERR_BAD_CAP;
+    struct svc_msg in, out;
+    encode(&r, 0, &in);
+    int err = transact(ep, op, &in, &out);
+    if (!err && out.ncaps != 1) err = MS_ERR_BAD_CAP;
     return err;
 }
 

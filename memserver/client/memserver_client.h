@@ -1,13 +1,24 @@
 /*
  * Client library of the memory server (protocol: memserver/PROTOCOL.md).  Each call is
- * one seL4_Call on `ep`, the client's badged endpoint cap to the server, and returns an
- * ms_err_t (MS_OK = 0).  Results are written only on success.
+ * one svc_call (svcclient/client/svc_call.h) on `ep`, the client's badged endpoint cap to
+ * the server, with the kind memserver/protocol/op_kinds.c declares for its operation,
+ * like every other protocol's client library.  The memory server is never restarted, so
+ * no call is released and each is one seL4_Call; were one released, an IDEMPOTENT
+ * request would be sent again and an UNSAFE one would return MSC_ERR(SVC_ERR_IN_DOUBT).
+ * Returns an ms_err_t (MS_OK = 0), or MSC_ERR(svc error) when no reply came.  Results are
+ * written only on success.
  */
 #pragma once
 #include <sel4/sel4.h>
 #include <stdint.h>
 #include "memserver/protocol/errors.h"
 #include "memserver/protocol/messages.h"
+#include "memserver/protocol/op_kinds.h"
+#include "svcclient/client/svc_call.h"
+
+#define MSC_ERR(svc_err) SVC_CLIENT_ERR(svc_err)
+/* Attempts per request (only a released call would need a second). */
+#define MSC_MAX_ATTEMPTS 8u
 
 int msc_hello(seL4_CPtr ep, uint64_t *version);
 int msc_as_create(seL4_CPtr ep, uint32_t *as);

@@ -7,6 +7,7 @@
  */
 #include "memserver/server/glue.h"
 #include "memserver/core/core.h"
+#include "svcclient/core/released.h"
 
 #define DEPTH seL4_WordBits
 
@@ -199,7 +200,9 @@ static int (*const handler[MS_OP_COUNT])(struct req *) = {
 static int decode(struct ms_server *s, seL4_Word badge, seL4_MessageInfo_t info, const uint64_t *mr,
                   struct ms_request *r, struct ms_client **c)
 {
-    int err = ms_decode_message(badge, seL4_MessageInfo_get_label(info), mr,
+    /* svc_call marks every request as restartable (svcclient/core/released.h); the
+     * protocol's label is the rest. */
+    int err = ms_decode_message(badge, svc_request_label(seL4_MessageInfo_get_label(info)), mr,
                                 (unsigned)seL4_MessageInfo_get_length(info),
                                 (unsigned)seL4_MessageInfo_get_extraCaps(info), r);
     if (err) return err;

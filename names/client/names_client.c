@@ -1,6 +1,7 @@
 /* Name-service client library (names_client.h). */
 #include "names/client/names_client.h"
 #include "svcclient/core/released.h"
+#include "names/protocol/op_kinds.h"
 #include <runtime/startup.h>
 #include <runtime/string.h>
 
@@ -25,7 +26,7 @@ static int request(struct namesc *n, uint32_t op, const char *name, uint64_t gen
     in.n = names_encode_request(&q, &in.label, in.mr);
     if (in.label == 0) return NAMES_ERR_BAD_NAME;
     seL4_SetCapReceivePath(PROGRAM_SLOT_CNODE, NAMESC_RECV_SLOT, seL4_WordBits);
-    int err = svc_call(&n->conn, SVC_OP_IDEMPOTENT, 0, &in, &out);
+    int err = svc_call_op(&n->conn, &names_op_table, op, 0, &in, &out);
     return err == SVC_OK ? (int)out.label : NAMESC_ERR(err);
 }
 

@@ -14,7 +14,7 @@
 #include "names/protocol/errors.h"
 #include "names/protocol/messages.h"
 
-#define NAMESC_ERR(svc_err) (0x100 + (svc_err))
+#define NAMESC_ERR(svc_err) SVC_CLIENT_ERR(svc_err)
 #define NAMESC_RECV_SLOT 191u
 
 struct namesc {

@@ -15,7 +15,7 @@
  */
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
-#include <runtime/service.h>
+#include <runtime/serve.h>
 #include <runtime/stdio.h>
 #include "svcclient/core/released.h"
 #include <runtime/string.h>
@@ -85,13 +85,22 @@ static void sync(const struct svc_name *name, uint64_t *index)
     if (got_cap) (void)cnode_delete(RECV_SLOT); /* still there unless it was moved */
 }
 
+static void drop_minted(void *ctx)
+{
+    (void)ctx;
+    (void)cnode_delete(OUT_SLOT);
+}
+
 static seL4_MessageInfo_t error(int err) { return seL4_MessageInfo_new((seL4_Word)err, 0, 0, 0); }
 
-static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
+/* Decodes the message (its registers copied to mr by runtime_serve) and handles it;
+ * returns the reply's info. */
+static seL4_MessageInfo_t handle(void *ctx, runtime_request_t *rq)
 {
-    unsigned n = (unsigned)seL4_MessageInfo_get_length(info);
-    if (n > seL4_MsgMaxLength) n = seL4_MsgMaxLength;
-    for (unsigned k = 0; k < n; k++) mr[k] = seL4_GetMR((int)k);
+    (void)ctx;
+    seL4_MessageInfo_t info = rq->info;
+    seL4_Word badge = rq->badge;
+    unsigned n = rq->n;
     struct names_request q;
     int err = names_decode_request(svc_request_label(seL4_MessageInfo_get_label(info)), mr, n,
                                    (unsigned)seL4_MessageInfo_get_extraCaps(info), &q);
@@ -127,22 +136,8 @@ int main(void)
     rs_cap = su->caps_end - 1;
     names_init(&reg, ENTRY_SLOT, WAITER_SLOT);
     printf("names: gen %lu up%s\n", (unsigned long)su->generation, su->restarted ? " (restarted)" : "");
-    seL4_Word badge = 0;
-    seL4_MessageInfo_t info = runtime_service_recv(&badge);
-    for (;;) {
-        if (runtime_service_is_notification(badge)) {
-            info = runtime_service_recv(&badge);
-            continue;
-        }
-        seL4_MessageInfo_t reply = handle(info, badge);
-        bool minted = seL4_MessageInfo_get_extraCaps(reply) != 0;
-        if (minted) {
-            /* Reply, then drop our copy of the minted cap, then wait. */
-            seL4_Reply(reply);
-            (void)cnode_delete(OUT_SLOT);
-            info = runtime_service_recv(&badge);
-        } else {
-            info = runtime_service_reply_recv(reply, &badge);
-        }
-    }
+    /* A reply with the minted cap: reply, then drop our copy of it, then wait. */
+    const runtime_serve_t serve = { .handle = handle, .after_cap_reply = drop_minted, .mr = mr };
+    (void)runtime_serve(NULL, &serve);
+    return 1;
 }

@@ -18,11 +18,12 @@
 static uint32_t arena_obj[RS_MAX_SERVICES];
 static uint64_t released;
 
-/* Services with an arena: the ones whose state must survive their crashes. */
+/* Services with an arena: the ones whose state must survive their crashes (kv keeps its
+ * table in the store). */
 static bool has_arena(unsigned i)
 {
     const char *img = rs.m.service[i].image;
-    return strcmp(img, "kv") == 0 || strcmp(img, "store") == 0 || strcmp(img, "names") == 0;
+    return strcmp(img, "store") == 0 || strcmp(img, "names") == 0;
 }
 
 void rs_survive_take_over(void)

@@ -10,25 +10,10 @@
 #include <runtime/service.h>
 #include <runtime/stdio.h>
 #include <runtime/thread.h>
-
-#define ROOT seL4_CapInitThreadCNode
-#define ACK_BADGE (1ull << 3)
-
-static int passes, failures;
-
-static void check(int ok, const char *what)
-{
-    if (ok) {
-        passes++;
-        printf("ok: %s\n", what);
-    } else {
-        failures++;
-        printf("FAILED: %s\n", what);
-    }
-}
+#include "loop_rig.h"
 
 typedef struct shared {
-    runtime_service_t svc;
+    loop_rig_t rig;
     seL4_CPtr done;          /* the worker signals this after each notification it sees */
     seL4_Word notes;         /* notification badges the worker saw, OR-ed */
     seL4_Word nnotes;
@@ -40,28 +25,20 @@ static void worker(void *arg)
 {
     shared_t *sh = arg;
     seL4_Word badge;
-    seL4_MessageInfo_t info = runtime_service_recv_on(&sh->svc, &badge);
+    seL4_MessageInfo_t info = runtime_service_recv_on(&sh->rig.svc, &badge);
     for (;;) {
         if (runtime_service_is_notification(badge)) {
             sh->notes |= badge;
             sh->nnotes++;
             seL4_Signal(sh->done);
-            info = runtime_service_recv_on(&sh->svc, &badge);
+            info = runtime_service_recv_on(&sh->rig.svc, &badge);
             continue;
         }
         sh->requests++;
         (void)info;
         seL4_SetMR(0, seL4_GetMR(0) + badge);
-        info = runtime_service_reply_recv_on(&sh->svc, seL4_MessageInfo_new(0, 0, 0, 1), &badge);
+        info = runtime_service_reply_recv_on(&sh->rig.svc, seL4_MessageInfo_new(0, 0, 0, 1), &badge);
     }
-}
-
-static seL4_CPtr mint(seL4_CPtr src, seL4_Word badge)
-{
-    seL4_CPtr slot = alloc_slot();
-    seL4_Error err = seL4_CNode_Mint(ROOT, slot, seL4_WordBits, ROOT, src, seL4_WordBits, seL4_AllRights, badge);
-    check(err == seL4_NoError, "mint a badged cap");
-    return slot;
 }
 
 static seL4_Word call(seL4_CPtr ep, seL4_Word v)
@@ -75,20 +52,11 @@ int main(void)
 {
     static shared_t sh;
     printf("test-service: start\n");
-    seL4_CPtr ep = alloc_object(seL4_EndpointObject, 0);
-    seL4_CPtr bound = alloc_object(seL4_NotificationObject, 0);
-    seL4_CPtr ack = alloc_object(seL4_NotificationObject, 0);
     sh.done = alloc_object(seL4_NotificationObject, 0);
-    sh.svc.ep = ep;
-    sh.svc.heartbeat_ack = mint(ack, ACK_BADGE);
-    seL4_CPtr ping = mint(bound, RUNTIME_PING_BADGE);
-    seL4_CPtr irq = mint(bound, RUNTIME_IRQ_BADGE);
-    seL4_CPtr client = mint(ep, 5);
-
-    thread_t t;
-    /* Lower priority than the root task: it runs only while the root is blocked. */
-    check(thread_create(&t, "service-worker", worker, &sh, 2, seL4_CapNull, 100) == seL4_NoError, "thread_create");
-    check(seL4_TCB_BindNotification(t.tcb, bound) == seL4_NoError, "bind the heartbeat notification");
+    loop_rig_init(&sh.rig);
+    seL4_CPtr ack = sh.rig.ack, ping = sh.rig.ping, irq = sh.rig.irq, client = sh.rig.client;
+    loop_rig_start(&sh.rig, "service-worker", worker, &sh);
+    thread_t t = sh.rig.t;
 
     /* 1. A ping is answered on the ack cap; the service code never sees it. */
     seL4_Word w = 0;

@@ -11,9 +11,8 @@
  */
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
-#include <runtime/service.h>
+#include <runtime/serve.h>
 #include <runtime/stdio.h>
-#include <runtime/tsc.h>
 #include "svcclient/core/released.h"
 #include <runtime/string.h>
 #include "store/core/store.h"
@@ -60,11 +59,14 @@ static void sync_owner(uint64_t owner)
     store_handle(&st, STORE_ADMIN_BADGE, &admin, &arep); /* STALE if known: fine */
 }
 
-static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
+/* Decodes the message (its registers copied to mr by runtime_serve) and handles it;
+ * returns the reply's info. */
+static seL4_MessageInfo_t handle(void *ctx, runtime_request_t *rq)
 {
-    unsigned n = (unsigned)seL4_MessageInfo_get_length(info);
-    if (n > seL4_MsgMaxLength) n = seL4_MsgMaxLength;
-    for (unsigned k = 0; k < n; k++) mr[k] = seL4_GetMR((int)k);
+    (void)ctx;
+    seL4_MessageInfo_t info = rq->info;
+    seL4_Word badge = rq->badge;
+    unsigned n = rq->n;
     int err = store_decode_request(svc_request_label(seL4_MessageInfo_get_label(info)), mr, n,
                                    (unsigned)seL4_MessageInfo_get_extraCaps(info), &req);
     if (err != STORE_OK) return seL4_MessageInfo_new((seL4_Word)err, 0, 0, 0);
@@ -88,21 +90,7 @@ int main(void)
            su->restarted ? " (restarted)" : "", store_err_name(err),
            arena.replayed ? "replayed a committed transaction" : arena.discarded ? "dropped an uncommitted one" : "clean");
     if (err != STORE_OK) return 1;
-    bool served = false;
-    seL4_Word badge = 0;
-    seL4_MessageInfo_t info = runtime_service_recv(&badge);
-    for (;;) {
-        if (runtime_service_is_notification(badge)) {
-            info = runtime_service_recv(&badge);
-            continue;
-        }
-        seL4_MessageInfo_t reply = handle(info, badge);
-        if (su->restarted && !served) {
-            /* make demo measures a recovery up to here (tools/demo.py) */
-            served = true;
-            printf("store: gen %lu: first request served (t=%lu)\n", (unsigned long)su->generation,
-                   (unsigned long)runtime_tsc());
-        }
-        info = runtime_service_reply_recv(reply, &badge);
-    }
+    const runtime_serve_t serve = { .handle = handle, .mr = mr, .recovery_name = "store" };
+    (void)runtime_serve(NULL, &serve);
+    return 1;
 }

@@ -1,7 +1,10 @@
 /*
  * seL4_Call to a supervised service with the retry rules of svcclient/core/retry.h: one
- * request (label, registers) is sent, and sent again while the outcome says so.  Used by
- * every protocol's client library (kv/client, ...).
+ * request (label, registers, caps) is sent, and sent again while the outcome says so.
+ * Used by every protocol's client library: kv/client, names/client, logd's C client,
+ * kv's store calls and memserver/client (the memory server is never restarted, but its
+ * clients take the same path).  Each protocol declares how its operations may be
+ * repeated in one table (svcclient/core/op_table.h); svc_call_op reads it.
  *
  * Outcome of one attempt:
  *   the reply's label is SVC_REPLY_RESTARTED (svcclient/core/released.h): the RS released
@@ -16,6 +19,12 @@
 #include <sel4/sel4.h>
 #include <stdint.h>
 #include "svcclient/core/retry.h"
+#include "svcclient/core/op_table.h"
+
+/* What a client library returns when no reply came (svc_call's svc_err_t, SVC_OK
+ * excluded), above every protocol's own codes (all < 0x100): the same numbers for every
+ * protocol (KVC_ERR, NAMESC_ERR, LOGDC_ERR, MSC_ERR are this). */
+#define SVC_CLIENT_ERR(svc_err) (0x100 + (svc_err))
 
 struct svc_conn {
     seL4_CPtr cap;
@@ -29,6 +38,9 @@ struct svc_conn {
 struct svc_msg {
     uint64_t label;
     unsigned n;                 /* registers */
+    unsigned ncaps;             /* request: caps[] sent (<= seL4_MsgMaxExtraCaps); reply:
+                                   caps received (into the receive path the caller set) */
+    seL4_CPtr caps[seL4_MsgMaxExtraCaps];
     uint64_t mr[seL4_MsgMaxLength];
 };
 
@@ -38,3 +50,6 @@ struct svc_msg {
  * interrupted), SVC_ERR_RESTARTED (attempts used up), SVC_ERR_BAD_ARGS. */
 int svc_call(struct svc_conn *c, enum svc_op_kind kind, uint64_t seq, const struct svc_msg *in,
              struct svc_msg *out);
+/* svc_call with the kind the protocol's table declares for operation `op` (op_table.h). */
+int svc_call_op(struct svc_conn *c, const struct svc_op_table *t, uint32_t op, uint64_t seq,
+                const struct svc_msg *in, struct svc_msg *out);

@@ -15,8 +15,7 @@ int svc_retry_begin(struct svc_retry *r, const struct svc_retry_policy *p, enum 
 {
     struct svc_retry z = { 0 };
     *r = z;
-    if (p->max_attempts == 0 || p->first_ms > p->max_ms || kind > SVC_OP_UNSAFE) return SVC_ERR_BAD_ARGS;
-    if (kind == SVC_OP_DEDUPED && seq == 0) return SVC_ERR_BAD_ARGS;
+    if (p->max_attempts == 0 || p->first_ms > p->max_ms || !svc_retry_kind_ok(kind, seq)) return SVC_ERR_BAD_ARGS;
     r->policy = *p;
     r->kind = (uint32_t)kind;
     r->started_at = now;

@@ -64,6 +64,13 @@ struct svc_decision {
     uint64_t seq;       /* RETRY: the sequence number to send (the same as before) */
 };
 
+/* True if an operation of this kind may be sent with this sequence number (a DEDUPED one
+ * needs one); svc_retry_begin refuses the others. */
+static inline int svc_retry_kind_ok(enum svc_op_kind kind, uint64_t seq)
+{
+    return kind <= SVC_OP_UNSAFE && (kind != SVC_OP_DEDUPED || seq != 0);
+}
+
 /* Starts the retry state of one operation; SVC_OK or SVC_ERR_BAD_ARGS. */
 int svc_retry_begin(struct svc_retry *r, const struct svc_retry_policy *p, enum svc_op_kind kind,
                     uint64_t now, uint64_t seq);

@@ -138,6 +138,23 @@ static void unsafe_append(void)
     }
 }
 
+/* Operation number op of the workload: at 200 bytes "a<n>" is read back and deleted, then
+ * an APPEND (alen: its acknowledged length, first: the byte it starts with, next: the
+ * next byte), a PUT read back, every 8th op an UNSAFE append. */
+static void one_op(uint64_t op, uint32_t *alen, uint8_t *first, uint8_t *next)
+{
+    if (*alen == 200) {
+        verify_and_delete(*alen, *first);
+        *alen = 0;
+        *first = *next;
+    }
+    if (use_names) resolve(false);
+    append_one(alen, (*next)++);
+    put_and_check(op);
+    if (op % 8 == 0) unsafe_append();
+    res.ops = op;
+}
+
 /* timing: the ops, released and in-doubt counts depend on timing (the loop of main runs
  * until "stop"): printed as "~N", which tools/test-qemu.sh masks when it compares outputs. */
 static void report(unsigned n, int err, bool timing)
@@ -156,18 +173,7 @@ static int run_bounded(unsigned n, uint64_t ops)
     uint32_t alen = 0;
     uint8_t first = 0, next = 0;
     (void)kvc_delete(&kv, akey); /* left by an earlier incarnation of this client */
-    for (uint64_t op = 1; op <= ops; op++) {
-        if (alen == 200) {
-            verify_and_delete(alen, first);
-            alen = 0;
-            first = next;
-        }
-        if (use_names) resolve(false);
-        append_one(&alen, next++);
-        put_and_check(op);
-        if (op % 8 == 0) unsafe_append();
-        res.ops = op;
-    }
+    for (uint64_t op = 1; op <= ops; op++) one_op(op, &alen, &first, &next);
     verify_and_delete(alen, first);
     report(n, KV_OK, false);
     return res.lost == 0 && res.duplicated == 0 ? 0 : 1;
@@ -217,16 +223,7 @@ int main(void)
     (void)kvc_delete(&kv, akey); /* a fresh start */
     for (uint64_t op = 1;; op++) {
         if (op % 16 == 0 && exists("stop")) break;
-        if (alen == 200) {
-            verify_and_delete(alen, first);
-            alen = 0;
-            first = next;
-        }
-        if (use_names) resolve(false);
-        append_one(&alen, next++);
-        put_and_check(op);
-        if (op % 8 == 0) unsafe_append();
-        res.ops = op;
+        one_op(op, &alen, &first, &next);
     }
     verify_and_delete(alen, first);
     res.restarted = kv.conn.restarted + names.conn.restarted;

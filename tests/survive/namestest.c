@@ -12,7 +12,7 @@
  *   5. load: a kvload client that asks the name service before every kv request; name
  *      service and kv crashed in turn; 0 lost, 0 duplicated, calls to both released.
  */
-#include "tests/rs/rstest.h"
+#include "tests/survive/controller.h"
 #include "rs/server/rs.h"
 #include "kv/client/kv_client.h"
 #include "names/client/names_client.h"
@@ -20,17 +20,8 @@
 #include "svcclient/core/released.h"
 #include <runtime/string.h>
 
-static seL4_CPtr ctl, exit_port;
 static struct namesc names;
 static struct kvc kv;
-
-static _Noreturn void finish(void)
-{
-    printf("namestest: %d passed, %d failed\n", t_passes, t_failures);
-    fflush_console();
-    seL4_X86_IOPort_Out8(exit_port, 0xf4, (seL4_Uint8)(t_failures > 127 ? 127 : t_failures));
-    for (;;) seL4_TCB_Suspend(RUNTIME_CAP_TCB);
-}
 
 static uint64_t rs_generation(uint32_t idx)
 {
@@ -54,9 +45,7 @@ static bool kv_answers(void)
 
 int main(void)
 {
-    const runtime_startup_t *su = runtime_startup();
-    ctl = su->caps_end - 2;
-    exit_port = su->caps_end - 1;
+    const runtime_startup_t *su = controller_start("namestest");
     uint64_t rounds = su->nargs > 0 ? su->args[0] : 100;
     namesc_init(&names, su->caps_start + 1);
     kvc_init(&kv, seL4_CapNull);
@@ -131,5 +120,5 @@ int main(void)
     t_check(err == KV_OK && r.lost == 0 && r.duplicated == 0 && r.errors == 0 && r.ops > 0,
             "the client: 0 lost, 0 duplicated, no errors");
     t_check(r.restarted > 0, "the client's calls were released by the RS");
-    finish();
+    controller_finish();
 }

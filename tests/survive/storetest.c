@@ -11,26 +11,18 @@
  *   4. QUOTA_GET: 10 entries in use of RS_STORE_ENTRIES; the rest fit, one more is over
  *      the quota.
  */
-#include "tests/rs/rstest.h"
+#include "tests/survive/controller.h"
 #include "rs/server/rs.h"
 #include "rs/server/survive.h"
 #include "svcclient/client/svc_call.h"
+#include "store/protocol/op_kinds.h"
 #include "store/protocol/messages.h"
 #include "store/protocol/errors.h"
 #include <runtime/string.h>
 
-static seL4_CPtr ctl, exit_port;
 static struct svc_conn conn;
 static struct store_request q;
 static struct svc_msg in, out;
-
-static _Noreturn void finish(void)
-{
-    printf("storetest: %d passed, %d failed\n", t_passes, t_failures);
-    fflush_console();
-    seL4_X86_IOPort_Out8(exit_port, 0xf4, (seL4_Uint8)(t_failures > 127 ? 127 : t_failures));
-    for (;;) seL4_TCB_Suspend(RUNTIME_CAP_TCB);
-}
 
 static int call(uint32_t op, const char *name, uint64_t value)
 {
@@ -42,8 +34,8 @@ static int call(uint32_t op, const char *name, uint64_t value)
         memcpy(q.value, &value, 8);
     }
     in.n = store_encode_request(&q, &in.label, in.mr);
-    int err = svc_call(&conn, SVC_OP_IDEMPOTENT, 0, &in, &out);
-    return err == SVC_OK ? (int)out.label : 0x100 + err;
+    int err = svc_call_op(&conn, &store_op_table, op, 0, &in, &out);
+    return err == SVC_OK ? (int)out.label : SVC_CLIENT_ERR(err);
 }
 
 static uint64_t got(void)
@@ -55,9 +47,7 @@ static uint64_t got(void)
 
 int main(void)
 {
-    const runtime_startup_t *su = runtime_startup();
-    ctl = su->caps_end - 2;
-    exit_port = su->caps_end - 1;
+    const runtime_startup_t *su = controller_start("storetest");
     uint64_t crashes = su->nargs > 0 ? su->args[0] : 50;
     memset(&conn, 0, sizeof(conn));
     conn.cap = su->caps_start + 1;
@@ -110,5 +100,5 @@ int main(void)
     t_check(bad == 0, "the rest of the quota fits");
     snprintf(n, sizeof(n), "x%u", RS_STORE_ENTRIES - 10);
     t_check(call(STORE_OP_PUT, n, 0) == STORE_ERR_QUOTA, "one more is over the quota");
-    finish();
+    controller_finish();
 }

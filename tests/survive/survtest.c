@@ -14,24 +14,15 @@
  *   5. the data survived: LIST shows the restarts; STOP kv; AUDIT: the same free pages
  *      and slots as in 1 (plus survtest's own use), untyped empty.
  */
-#include "tests/rs/rstest.h"
+#include "tests/survive/controller.h"
 #include "rs/server/rs.h"
 #include "memserver/client/memserver_client.h"
 #include "kv/client/kv_client.h"
 #include "survive.h"
 #include <runtime/string.h>
 
-static seL4_CPtr ctl, exit_port;
 static const runtime_startup_t *su;
 static struct kvc kv;
-
-static _Noreturn void finish(void)
-{
-    printf("survtest: %d passed, %d failed\n", t_passes, t_failures);
-    fflush_console();
-    seL4_X86_IOPort_Out8(exit_port, 0xf4, (seL4_Uint8)(t_failures > 127 ? 127 : t_failures));
-    for (;;) seL4_TCB_Suspend(RUNTIME_CAP_TCB);
-}
 
 /* Pages charged to every service (LIST), for the balance. */
 static uint64_t charged(void)
@@ -111,9 +102,7 @@ static void collect(unsigned clients, struct survive_result *sum)
 
 int main(void)
 {
-    su = runtime_startup();
-    ctl = su->caps_end - 2;
-    exit_port = su->caps_end - 1;
+    su = controller_start("survtest");
     kvc_init(&kv, su->caps_start + 1);
     uint64_t crashes = su->nargs > 0 ? su->args[0] : 1000;
     unsigned clients = su->nargs > 1 ? (unsigned)su->args[1] : 2;
@@ -178,5 +167,5 @@ int main(void)
                 a1.free_slots + q1.slots_used == a0.free_slots + q0.slots_used,
             "memory-server free pages and slots back to their values before");
     t_check(a1.untyped_empty == 1 && a1.chunks_not_empty == 0, "the kernel: kv's untyped is empty again");
-    finish();
+    controller_finish();
 }

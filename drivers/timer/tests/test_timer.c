@@ -10,30 +10,9 @@
 #include <runtime/runtime.h>
 #include <runtime/stdio.h>
 #include <runtime/thread.h>
+#include "runtime/tests/root_check.h"
 #include "drivers/timer/timer.h"
 
-#define ROOT seL4_CapInitThreadCNode
-
-static int passes, failures;
-
-static void check(int ok, const char *what)
-{
-    if (ok) {
-        passes++;
-        printf("ok: %s\n", what);
-    } else {
-        failures++;
-        printf("FAILED: %s\n", what);
-    }
-}
-
-static seL4_CPtr mint(seL4_CPtr src, seL4_Word badge)
-{
-    seL4_CPtr slot = alloc_slot();
-    if (seL4_CNode_Mint(ROOT, slot, seL4_WordBits, ROOT, src, seL4_WordBits, seL4_AllRights, badge) != seL4_NoError)
-        check(0, "mint");
-    return slot;
-}
 
 struct incarnation {
     struct timer_caps caps;

@@ -1,5 +1,6 @@
 /* C client of logd (include/logd/client.h). */
 #include "logd/client.h"
+#include "logd/op_kinds.h"
 #include <runtime/string.h>
 #include "names/protocol/name.h"
 
@@ -46,7 +47,7 @@ int logdc_write(struct svc_conn *c, unsigned level, const char *text)
     in.label = LOGD_LABEL(LOGD_OP_WRITE);
     in.mr[0] = level | (uint64_t)len << 8;
     in.n = 1 + pack(text, len, &in.mr[1]);
-    int err = svc_call(c, SVC_OP_UNSAFE, 0, &in, &out);
+    int err = svc_call_op(c, &logd_op_table, LOGD_OP_WRITE, 0, &in, &out);
     return err != SVC_OK ? LOGDC_ERR(err) : (int)out.label;
 }
 
@@ -59,7 +60,7 @@ int logdc_query(struct svc_conn *c, uint64_t before, const struct logd_filter *f
     in.mr[2] = in.mr[3] = 0;
     if (f->sender != NULL && f->sender[0] != '\0' && name_pack(f->sender, &in.mr[2]) != 0) return LOGDC_ERR_ARGS;
     in.n = 4;
-    int err = svc_call(c, SVC_OP_IDEMPOTENT, 0, &in, &out);
+    int err = svc_call_op(c, &logd_op_table, LOGD_OP_QUERY, 0, &in, &out);
     if (err != SVC_OK) return LOGDC_ERR(err);
     if (out.label != LOGD_OK) return (int)out.label;
     uint64_t len = out.mr[1] >> 8 & 0xff;

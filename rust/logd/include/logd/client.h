@@ -13,7 +13,7 @@
 #include "logd/protocol.h"
 #include "svcclient/client/svc_call.h"
 
-#define LOGDC_ERR(svc_err) (0x100 + (svc_err))
+#define LOGDC_ERR(svc_err) SVC_CLIENT_ERR(svc_err)
 #define LOGDC_ERR_ARGS 0x200
 
 /* A record as QUERY returns it; sender and text NUL-terminated ("#i": a client whose

@@ -1,0 +1,69 @@
+/* The receive loop of a supervised service (serve.h). */
+#include <runtime/serve.h>
+#include <runtime/runtime.h>
+#include <runtime/startup.h>
+#include <runtime/stdio.h>
+#include <runtime/tsc.h>
+
+static const runtime_service_t *caps_or_own(const runtime_service_t *svc)
+{
+    static runtime_service_t own;
+    static bool known;
+    if (svc != NULL) return svc;
+    if (!known) {
+        if (!runtime_service_caps(&own)) panic("runtime_serve: not started as a supervised service");
+        known = true;
+    }
+    return &own;
+}
+
+/* Copies the message's registers (at most seL4_MsgMaxLength) into mr; returns how many.
+ * Locals only, so that the loop is a load and a store per register. */
+static unsigned copy_mrs(seL4_MessageInfo_t info, uint64_t *mr)
+{
+    const seL4_IPCBuffer *ipc = seL4_GetIPCBuffer();
+    unsigned n = (unsigned)seL4_MessageInfo_get_length(info);
+    if (n > seL4_MsgMaxLength) n = seL4_MsgMaxLength;
+    for (unsigned k = 0; k < n; k++) mr[k] = ipc->msg[k];
+    return n;
+}
+
+/* Prints the recovery line once, after the first message a restarted incarnation served. */
+static void mark_recovery(const char *name, bool *served)
+{
+    if (*served || name == NULL) return;
+    *served = true;
+    const runtime_startup_t *su = runtime_startup();
+    if (su == NULL || !su->restarted) return;
+    printf("%s: gen %lu: first request served (t=%lu)\n", name, (unsigned long)su->generation,
+           (unsigned long)runtime_tsc());
+}
+
+seL4_Error runtime_serve(const runtime_service_t *svc, const runtime_serve_t *s)
+{
+    svc = caps_or_own(svc);
+    bool served = false;
+    runtime_request_t rq = { .mr = s->mr };
+    seL4_MessageInfo_t info = runtime_service_recv_on(svc, &rq.badge);
+    for (;;) {
+        if (runtime_service_is_notification(rq.badge)) {
+            seL4_Error err = s->notified != NULL ? s->notified(s->ctx, rq.badge) : seL4_NoError;
+            if (err != seL4_NoError) return err;
+            info = runtime_service_recv_on(svc, &rq.badge);
+            continue;
+        }
+        rq.info = info;
+        rq.n = s->mr != NULL ? copy_mrs(info, s->mr) : 0;
+        rq.stop = seL4_NoError;
+        seL4_MessageInfo_t reply = s->handle(s->ctx, &rq);
+        if (rq.stop != seL4_NoError) return rq.stop;
+        if (!served) mark_recovery(s->recovery_name, &served);
+        if (s->after_cap_reply != NULL && seL4_MessageInfo_get_extraCaps(reply) != 0) {
+            seL4_Reply(reply);
+            s->after_cap_reply(s->ctx);
+            info = runtime_service_recv_on(svc, &rq.badge);
+        } else {
+            info = runtime_service_reply_recv_on(svc, reply, &rq.badge);
+        }
+    }
+}
