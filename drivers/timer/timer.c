@@ -33,7 +33,8 @@ seL4_Error timer_serve(const struct timer_caps *c, uint32_t hz)
             continue;
         }
         seL4_MessageInfo_t reply = seL4_MessageInfo_new(seL4_IllegalOperation, 0, 0, 0);
-        if (seL4_MessageInfo_get_label(info) == TIMER_OP_NOW) {
+        if (timer_request_is_now(seL4_MessageInfo_get_label(info), seL4_MessageInfo_get_length(info),
+                                 seL4_MessageInfo_get_extraCaps(info))) {
             seL4_SetMR(0, ticks);
             seL4_SetMR(1, period_ns);
             reply = seL4_MessageInfo_new(0, 0, 0, 2);

@@ -54,6 +54,10 @@ static int call_receive_cap(seL4_CPtr ep, uint32_t op, uint32_t as, uint64_t va,
     unsigned n = ms_encode_request(&r, &label, mr);
     for (unsigned i = 0; i < n; i++) seL4_SetMR((int)i, mr[i]);
     seL4_MessageInfo_t info = seL4_Call(ep, seL4_MessageInfo_new(label, 0, 0, n));
+    /* Closed again: a receive path left open would let whoever calls this program next
+     * (a server using this library, e.g. the RS) put a cap into `slot`, which then takes
+     * no cap the next time (found by the campaign's hostile client). */
+    seL4_SetCapReceivePath(seL4_CapNull, 0, 0);
     int err = (int)seL4_MessageInfo_get_label(info);
     if (!err && seL4_MessageInfo_get_extraCaps(info) != 1) err = MS_ERR_BAD_CAP;
     return err;
