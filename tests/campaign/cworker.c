@@ -336,6 +336,16 @@ int main(void)
         svcload_step(seq);
         svcload_hostile(r);
         for (uint64_t p = 0; p < 4u * H_TARGETS; p++) hostile_probe(p, svcload_kv_cap(), svcload_kv_gen());
+        /* The RS's receive slot: a service it stopped left its slots empty, and a cap sent
+         * to the RS now must not land where the next start receives that service's caps
+         * from the memory server. */
+        struct rs_list_entry e0, e1;
+        check(rsc_list(ctl, counter_idx, &e0) == RS_OK && rsc_stop(ctl, counter_idx) == RS_OK, "STOP counter");
+        hostile_foreign_cap(H_RS, ctl);
+        check(rsc_start(ctl, counter_idx) == RS_OK, "START counter after a cap sent to the RS");
+        add(++seq);
+        check(rsc_list(ctl, counter_idx, &e1) == RS_OK && e1.generation == e0.generation + 1,
+              "the counter started at once after a cap sent to the RS (one new generation, no failed start)");
         struct balance b;
         measure(&b, "warm-up", NWATCH);
         add(++seq);

@@ -347,3 +347,5 @@ void hostile_probe(uint64_t k, seL4_CPtr kv_cap, uint64_t kv_gen)
     default: guess(t, ep, round / 4, kv_gen); break;
     }
 }
+
+void hostile_foreign_cap(enum hostile_target t, seL4_CPtr ep) { foreign_cap(t, ep, 0); }

@@ -29,4 +29,6 @@ void hostile_init(const struct hostile_caps *c);
 /* Probe k (picks target and kind in turn); kv_cap/kv_gen: the client's current kv cap
  * and the generation it was looked up at. */
 void hostile_probe(uint64_t k, seL4_CPtr kv_cap, uint64_t kv_gen);
+/* One foreign-cap probe of target t on ep (the warm-up's test of the RS's receive slot). */
+void hostile_foreign_cap(enum hostile_target t, seL4_CPtr ep);
 const struct hostile_result *hostile_result(void);
