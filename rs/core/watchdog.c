@@ -58,6 +58,6 @@ uint32_t rs_clock_take_silence(struct rs_clock *c)
 {
     uint32_t ms = c->silent_ms;
     c->silent_ms = 0;
-    c->silence_taken = ms != 0;
+    if (ms != 0) c->silence_taken = true;
     return ms;
 }
