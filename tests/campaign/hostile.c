@@ -103,12 +103,10 @@ static void foreign_label(enum hostile_target t, struct want *w)
         w->label[0] = CONSOLE_ERR_BAD_REQUEST;
     } else if (t == H_TIMER) {
         w->label[0] = seL4_IllegalOperation;
-    } else if (t == H_RS || t == H_MS) {
-        w->n = 2; /* version 0 / an op of no version */
-        w->label[0] = 1;
-        w->label[1] = 2;
     } else {
-        w->n = 2; /* *_ERR_BAD_REQUEST or *_ERR_VERSION: every protocol numbers them 1, 2 */
+        /* *_ERR_BAD_REQUEST or *_ERR_VERSION (a label without version bits): names, the
+         * store, logd, kv, the RS and the memory server all number them 1, 2 */
+        w->n = 2;
         w->label[0] = 1;
         w->label[1] = 2;
     }
@@ -284,9 +282,10 @@ static void ms_guess(seL4_CPtr ms, uint64_t k)
     uint32_t as = 0;
     int err = msc_as_create(ms, &as);
     if (err == MS_ERR_QUOTA) return;
-    if (err != MS_OK || msc_as_fault_ep(ms, as, PROGRAM_SLOT_CNODE, caps.scratch) != MS_OK) {
+    int ep_err = err == MS_OK ? msc_as_fault_ep(ms, as, PROGRAM_SLOT_CNODE, caps.scratch) : MS_OK;
+    if (err != MS_OK || ep_err != MS_OK) {
         res.failed++;
-        printf("campaign: FAIL hostile memserver: AS_CREATE / AS_FAULT_EP %d\n", err);
+        printf("campaign: FAIL hostile memserver: AS_CREATE %d, AS_FAULT_EP %d\n", err, ep_err);
         if (err == MS_OK) (void)msc_as_destroy(ms, as);
         return;
     }
