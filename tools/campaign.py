@@ -44,7 +44,15 @@ assert max(PER_RUN.values()) <= SIM_MAX_INJECT
 REGS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12",
         "r13", "r14", "r15")
 ERROR_ANSWERS_MAX = 8       # error answers to valid requests a run with a register
-                            # corruption may see (evaluate())
+                            # corruption may see (evaluate()).  Kept on purpose: an
+                            # incarnation whose register was set to a wild value goes on
+                            # running until the value is used, and may compute and send
+                            # a wrong answer before it faults (e.g. kv's KV_ERR_BAD_KEY for
+                            # a good key, names' ERR_UNKNOWN_NAME); no server can prevent
+                            # that.  An error answer applies nothing, and whether anything
+                            # was applied wrongly is checked on its own (lost, duplicated,
+                            # kv's and logd's read-backs).  Crashes and hangs never get
+                            # one; nor may a run without a corruption.
 RUN_TIMEOUT_S = 180         # host (wall) seconds: a safety net only (a run takes 2 to 10 s
                             # of CPU; at a load of 10 on 2 cores 5 times that)
 RUN_MAX_INSNS = 900000000   # virtual instructions (0.9 s; a fault-free run takes 0.19 s): a
@@ -534,6 +542,7 @@ def main():
                                                             key=lambda x: -x[0])[:5]],
             "garbled_answers": sum(o["garbled"] for o in outcomes),
             "error_answers": sum(o["error_answers"] for o in outcomes),
+            "most_error_answers_in_a_run": max(o["error_answers"] for o in outcomes),
             "answered_again_not_applied": sum(o["repeats"] for o in outcomes),
             "host_seconds": round(time.monotonic() - t0, 1),
             # sel4-sim's CPU time (user + system) over every run and the fault-free one:
