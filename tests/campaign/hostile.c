@@ -19,6 +19,8 @@
 #include "memserver/protocol/messages.h"
 #include "names/protocol/errors.h"
 #include "names/protocol/messages.h"
+#include "rs/client/rs_client.h"
+#include "rs/core/policy.h" /* enum rs_svc_state */
 #include "rs/protocol/rs_protocol.h"
 #include "store/protocol/errors.h"
 #include "store/protocol/messages.h"
@@ -139,11 +141,28 @@ static void names_lookup(seL4_CPtr ep, uint64_t k)
     uint64_t label = 0;
     m.n = names_encode_request(&q, &label, m.mr);
     m.label = label;
-    struct want w = { 2, { NAMES_OK, NAMES_ERR_UNBOUND } };
-    seL4_SetCapReceivePath(PROGRAM_SLOT_CNODE, caps.scratch, seL4_WordBits);
-    (void)probe(ep, &m, 0, &w, "names (LOOKUP after a foreign cap)");
-    seL4_SetCapReceivePath(0, 0, 0);
-    (void)seL4_CNode_Delete(PROGRAM_SLOT_CNODE, caps.scratch, seL4_WordBits);
+    /* UNKNOWN_NAME is the answer for a name the service never saw bound: one whose
+     * service is down (a fault target) while this incarnation learns names.  It is a
+     * failure only while the RS says the service runs. */
+    struct want w = { 3, { NAMES_OK, NAMES_ERR_UNBOUND, NAMES_ERR_UNKNOWN_NAME } };
+    uint32_t idx = 0;
+    bool known = rsc_find(caps.ep[H_RS], names[k % 6], &idx) == RS_OK;
+    seL4_Word got = NAMES_ERR_UNKNOWN_NAME;
+    for (unsigned attempt = 0; attempt < 8 && got == NAMES_ERR_UNKNOWN_NAME; attempt++) {
+        seL4_SetCapReceivePath(PROGRAM_SLOT_CNODE, caps.scratch, seL4_WordBits);
+        got = probe(ep, &m, 0, &w, "names (LOOKUP after a foreign cap)");
+        seL4_SetCapReceivePath(seL4_CapNull, 0, 0);
+        (void)seL4_CNode_Delete(PROGRAM_SLOT_CNODE, caps.scratch, seL4_WordBits);
+        struct rs_list_entry e;
+        if (got == NAMES_ERR_UNKNOWN_NAME && (!known || rsc_list(caps.ep[H_RS], idx, &e) != RS_OK ||
+                                              e.state != RS_SVC_RUNNING)) {
+            return; /* not running now: not bound is right */
+        }
+    }
+    if (got == NAMES_ERR_UNKNOWN_NAME) {
+        res.failed++;
+        printf("campaign: FAIL hostile names: %s runs, LOOKUP after a foreign cap: UNKNOWN_NAME\n", names[k % 6]);
+    }
 }
 
 /* A cap to something else: it lands in the server's receive slot if it left one open
