@@ -154,6 +154,7 @@ LINE_RE = {
     "rscall": re.compile(r"^campaign: rs-call (\d+) at (\d+)$"),
     "start": re.compile(r"^campaign: workload start at (\d+)$"),
     "result": re.compile(r"^campaign: result (.*)$"),
+    "restarts": re.compile(r"^campaign: restarts (.*)$"),
     "done": re.compile(r"^campaign: done failures (\d+)$"),
     "rsinc": re.compile(r"^guardian: starting rs incarnation (\d+)(?: \(cold\))?$"),
 }
@@ -184,13 +185,18 @@ def fired_from_stderr(specs, stderr):
 
 def parse_console(text):
     out = {"restarts": [], "rscalls": [], "start": 0, "result": None, "failures": None,
-           "rs_incarnations": 0, "fails": []}
+           "rs_incarnations": 0, "fails": [], "restart_counts": None}
     for line in text.splitlines():
         line = line.strip()
         m = LINE_RE["restart"].match(line)
         if m:
             out["restarts"].append({"service": m.group(1), "gens": int(m.group(2)) - int(m.group(3)),
                                     "recovery": int(m.group(4)), "at": int(m.group(5))})
+            continue
+        m = LINE_RE["restarts"].match(line)
+        if m:
+            words = m.group(1).split()
+            out["restart_counts"] = {words[i]: int(words[i + 1]) for i in range(0, len(words) - 1, 2)}
             continue
         m = LINE_RE["rscall"].match(line)
         if m:
@@ -315,6 +321,11 @@ def evaluate(target, faults, res, base_kernel):
             samples[ev["service"]].append(ev["recovery"])
             events[ev["service"]].append((ev["at"] - con["start"] - ev["recovery"], ev["at"] - con["start"]))
             restarts[ev["service"]] += ev["gens"]
+    # The counts cworker prints after the workload (a "restart" line printed while the
+    # console was being crashed may be lost with it; its recovery sample with it).
+    for t, n in (con["restart_counts"] or {}).items():
+        if t in restarts:
+            restarts[t] = max(restarts[t], n)
     rs_restarts = max(con["rs_incarnations"] - 1, 0)
     restarts["rs"] = rs_restarts
     slow = sorted(con["rscalls"], reverse=True)[:rs_restarts]

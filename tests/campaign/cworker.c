@@ -95,9 +95,13 @@ static seL4_MessageInfo_t wait_answer(seL4_Word *badge)
 /* A new incarnation answered: its recovery time is measured from the previous
  * incarnation's last answer. */
 static bool measuring; /* the workload runs: generation changes are restarts */
+/* Restarts seen per service (generations gained), printed once more after the workload:
+ * a "restart" line printed while the console is being crashed may be lost with it. */
+static uint64_t restarts_seen[NWATCH];
 
 static void note_generation(uint64_t gen, uint64_t t)
 {
+    if (measuring && cs.gen != 0 && gen > cs.gen) restarts_seen[W_COUNTER] += gen - cs.gen;
     if (measuring && cs.gen != 0 && gen != cs.gen) {
         printf("campaign: restart counter gen %lu from %lu recovery %lu at %lu\n", (unsigned long)gen,
                (unsigned long)cs.gen, (unsigned long)(t - cs.last_answer), (unsigned long)t);
@@ -218,6 +222,7 @@ static bool poll_service(unsigned w)
         return true;
     }
     if (e.state != RS_SVC_RUNNING) return false;
+    if (measuring && watch_gen[w] != 0 && e.generation > watch_gen[w]) restarts_seen[w] += e.generation - watch_gen[w];
     if (measuring && watch_gen[w] != 0 && e.generation != watch_gen[w]) {
         printf("campaign: restart %s gen %lu from %lu recovery %lu at %lu\n", watch_name[w], (unsigned long)e.generation,
                (unsigned long)watch_gen[w], (unsigned long)(t1 - watch_seen_at[w]), (unsigned long)t1);
@@ -395,6 +400,9 @@ int main(void)
     uint64_t lost = cs.lost + sv->kv_lost + sv->log_lost;
     uint64_t duplicated = cs.duplicated + sv->kv_duplicated + sv->log_duplicated;
     uint64_t requests = n + sv->kv_ops + sv->lookups + sv->log_acked + sv->log_in_doubt + sv->log_errors;
+    printf("campaign: restarts");
+    for (unsigned w = 0; w < NWATCH; w++) printf(" %s %lu", watch_name[w], (unsigned long)restarts_seen[w]);
+    printf("\n");
     printf("campaign: result requests %lu acked %lu lost %lu duplicated %lu repeats %lu resent %lu garbled %lu ",
            (unsigned long)requests, (unsigned long)cs.acked, (unsigned long)lost, (unsigned long)duplicated,
            (unsigned long)cs.repeats, (unsigned long)cs.resent, (unsigned long)(cs.garbled + sv->garbled + hp->garbled));
