@@ -16,7 +16,7 @@ const char cli_usage[] =
     "  --seed N          seed for everything pseudo-random (default 0)\n"
     "  --max-insns N     stop after N user instructions (exit status 125)\n"
     "  --timeout S       stop after S seconds of host time (exit status 125)\n"
-    "  --inject SPEC     inject a fault (repeatable, at most 16):\n"
+    "  --inject SPEC     inject a fault (repeatable, at most 32):\n"
     "                      crash:THREAD@insn=N   crash:THREAD@syscall=K\n"
     "                      hang:THREAD@insn=N    corrupt:THREAD@insn=N:REG=VALUE\n"
     "                      KIND:THREAD@time=T (virtual time T: the next time THREAD runs)\n"

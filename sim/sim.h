@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define SIM_MAX_INJECT 16
+#define SIM_MAX_INJECT 32
 
 /* One --inject SPEC, parsed.  Forms:
  *   crash:THREAD@insn=N      fault THREAD (by seL4_DebugNameThread name) after it ran N insns

@@ -31,18 +31,33 @@ import time
 
 TARGETS = ("counter", "timer", "console", "store", "names", "logd", "kv", "rs")
 KINDS = ("crash", "hang", "wild-write", "wild-jump")
-# Faults per run, per target: triggers are virtual times spread over the 60 ms workload
-# (a k-th of it each, in order); a fault that comes while its service is down hits the
-# next incarnation when it first runs.  A hung timer is found after 100 ms of silence on
-# the guardian's RTC clock, a hung RS after 125 ms (rs/README.md): fewer of those.
-PER_RUN = {"counter": 10, "timer": 4, "console": 10, "store": 10, "names": 10, "logd": 10, "kv": 10, "rs": 3}
+# Faults per run, per target: triggers are virtual times spread over the 120 ms workload
+# (a k-th of it each, in order: one every 6 ms or so); a fault that comes while its
+# service is down hits the next incarnation when it first runs.  A hung timer is found
+# after 100 ms of silence on the guardian's RTC clock, a hung RS after 125 ms
+# (rs/README.md): fewer of those.  A run's boot, warm-up and balance measurements cost
+# about as much host time as 60 ms of workload, so long runs with many faults each are
+# what makes the campaign quick (README.md, "Fault-injection campaign").
+PER_RUN = {"counter": 20, "timer": 8, "console": 20, "store": 20, "names": 20, "logd": 20, "kv": 20, "rs": 6}
+SIM_MAX_INJECT = 32         # sel4-sim's limit of --inject options (sim/sim.h)
+assert max(PER_RUN.values()) <= SIM_MAX_INJECT
 REGS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12",
         "r13", "r14", "r15")
 ERROR_ANSWERS_MAX = 8       # error answers to valid requests a run with a register
-                            # corruption may see (evaluate())
-RUN_TIMEOUT_S = 60          # host seconds: a safety net only
-RUN_MAX_INSNS = 600000000   # virtual instructions (0.6 s): a system that never recovers
-                            # (e.g. a hung thread starving the rest) ends here, status 125
+                            # corruption may see (evaluate()).  Kept on purpose: an
+                            # incarnation whose register was set to a wild value goes on
+                            # running until the value is used, and may compute and send
+                            # a wrong answer before it faults (e.g. kv's KV_ERR_BAD_KEY for
+                            # a good key, names' ERR_UNKNOWN_NAME); no server can prevent
+                            # that.  An error answer applies nothing, and whether anything
+                            # was applied wrongly is checked on its own (lost, duplicated,
+                            # kv's and logd's read-backs).  Crashes and hangs never get
+                            # one; nor may a run without a corruption.
+RUN_TIMEOUT_S = 180         # host (wall) seconds: a safety net only (a run takes 2 to 10 s
+                            # of CPU; at a load of 10 on 2 cores 5 times that)
+RUN_MAX_INSNS = 900000000   # virtual instructions (0.9 s; a fault-free run takes 0.19 s): a
+                            # system that never recovers (e.g. a hung thread starving the
+                            # rest) ends here, status 125
 
 
 def wild_address(rng):
@@ -69,9 +84,26 @@ def inject_spec(kind, thread, at, rng):
 
 
 RS_TIME_RE = re.compile(r"\(answer by (\d+) ms\)")
-RS_TIME_LIMIT_MS = 1000     # the RS's own clock: the workload ends near 150 ms; a run
+RS_TIME_LIMIT_MS = 1000     # the RS's own clock: the workload ends near 210 ms; a run
                             # still pinging at 1 s waits for something that never comes
                             # (e.g. a request whose reply cap died with the RS)
+
+
+def reap(p):
+    """Waits for sel4-sim (2 s at most, then kills it: no statistics then, and
+    fired_from_stderr() tells what fired); returns its CPU seconds (user + system)."""
+    deadline = time.monotonic() + 2
+    while True:
+        pid, status, ru = os.wait4(p.pid, os.WNOHANG)
+        if pid == p.pid:
+            break
+        if time.monotonic() > deadline:
+            p.kill()
+            pid, status, ru = os.wait4(p.pid, 0)
+            break
+        time.sleep(0.01)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    return ru.ru_utime + ru.ru_stime
 
 
 def run_sim(sim, image, specs, workdir, name):
@@ -99,11 +131,7 @@ def run_sim(sim, image, specs, workdir, name):
                 stuck = True
                 p.terminate()   # sel4-sim stops, then reports injections and statistics
                 break
-        try:
-            p.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            p.kill()        # then no statistics: fired_from_stderr() tells what fired
-            p.wait()
+        cpu_s = reap(p)
         err.seek(0)
         stderr = err.read()
     os.unlink(errpath)
@@ -118,7 +146,7 @@ def run_sim(sim, image, specs, workdir, name):
     except (OSError, ValueError):
         st = None
     return {"status": status, "stdout": "".join(lines), "stderr": stderr, "stats": st,
-            "host_s": time.monotonic() - t0, "specs": specs}
+            "host_s": time.monotonic() - t0, "cpu_s": cpu_s, "specs": specs}
 
 
 LINE_RE = {
@@ -126,6 +154,7 @@ LINE_RE = {
     "rscall": re.compile(r"^campaign: rs-call (\d+) at (\d+)$"),
     "start": re.compile(r"^campaign: workload start at (\d+)$"),
     "result": re.compile(r"^campaign: result (.*)$"),
+    "restarts": re.compile(r"^campaign: restarts (.*)$"),
     "done": re.compile(r"^campaign: done failures (\d+)$"),
     "rsinc": re.compile(r"^guardian: starting rs incarnation (\d+)(?: \(cold\))?$"),
 }
@@ -156,13 +185,18 @@ def fired_from_stderr(specs, stderr):
 
 def parse_console(text):
     out = {"restarts": [], "rscalls": [], "start": 0, "result": None, "failures": None,
-           "rs_incarnations": 0, "fails": []}
+           "rs_incarnations": 0, "fails": [], "restart_counts": None}
     for line in text.splitlines():
         line = line.strip()
         m = LINE_RE["restart"].match(line)
         if m:
             out["restarts"].append({"service": m.group(1), "gens": int(m.group(2)) - int(m.group(3)),
                                     "recovery": int(m.group(4)), "at": int(m.group(5))})
+            continue
+        m = LINE_RE["restarts"].match(line)
+        if m:
+            words = m.group(1).split()
+            out["restart_counts"] = {words[i]: int(words[i + 1]) for i in range(0, len(words) - 1, 2)}
             continue
         m = LINE_RE["rscall"].match(line)
         if m:
@@ -220,13 +254,15 @@ def plan(total, seed, budgets, targets, kinds, skip=frozenset()):
     runs = []
     left = total
     i = 0
+    # A small campaign (make test's) still gets a run into every target: fewer faults a run.
+    share = max(-(-total // len(targets)), 1)
     while left > 0:
         target = targets[i % len(targets)]
         i += 1
         allowed = tuple(kd for kd in kinds if (target, kd) not in skip)
         if not allowed:
             continue
-        k = min(PER_RUN[target], left)
+        k = min(PER_RUN[target], share, left)
         # Triggers are virtual times in the workload: the k faults of a run each get a
         # k-th of the window, in order (a later one hits whichever incarnation runs).
         lo, hi = budgets[target]
@@ -285,6 +321,11 @@ def evaluate(target, faults, res, base_kernel):
             samples[ev["service"]].append(ev["recovery"])
             events[ev["service"]].append((ev["at"] - con["start"] - ev["recovery"], ev["at"] - con["start"]))
             restarts[ev["service"]] += ev["gens"]
+    # The counts cworker prints after the workload (a "restart" line printed while the
+    # console was being crashed may be lost with it; its recovery sample with it).
+    for t, n in (con["restart_counts"] or {}).items():
+        if t in restarts:
+            restarts[t] = max(restarts[t], n)
     rs_restarts = max(con["rs_incarnations"] - 1, 0)
     restarts["rs"] = rs_restarts
     slow = sorted(con["rscalls"], reverse=True)[:rs_restarts]
@@ -315,7 +356,7 @@ def evaluate(target, faults, res, base_kernel):
         "error_answers": errors,
         "untyped_not_empty": r.get("untyped_not_empty", 0) if r else 0,
         "chunks_not_empty": r.get("chunks_not_empty", 0) if r else 0,
-        "fails": con["fails"][:4], "host_s": res["host_s"], "specs": res["specs"],
+        "fails": con["fails"][:4], "host_s": res["host_s"], "cpu_s": res["cpu_s"], "specs": res["specs"],
         "stderr_tail": res["stderr"].splitlines()[-3:] if not ok else [],
     }
 
@@ -451,7 +492,13 @@ def main():
                 for fut in concurrent.futures.as_completed(futs):
                     i = futs[fut]
                     target, faults = runs[i]
-                    o = evaluate(target, faults, fut.result(), base_kernel)
+                    res = fut.result()
+                    if res["status"] in (126, 127):   # not a run of the system: the campaign is broken
+                        print("campaign: sel4-sim refused run %d (status %d): %s" % (i, res["status"],
+                              " | ".join(res["stderr"].splitlines()[:3])))
+                        pool.shutdown(wait=True, cancel_futures=True)
+                        return 2
+                    o = evaluate(target, faults, res, base_kernel)
                     outcomes[i] = o
                     fired_so_far += o["fired"]
                     unrec += o["fired"] - o["recovered"]
@@ -506,8 +553,14 @@ def main():
                                                             key=lambda x: -x[0])[:5]],
             "garbled_answers": sum(o["garbled"] for o in outcomes),
             "error_answers": sum(o["error_answers"] for o in outcomes),
+            "most_error_answers_in_a_run": max(o["error_answers"] for o in outcomes),
             "answered_again_not_applied": sum(o["repeats"] for o in outcomes),
             "host_seconds": round(time.monotonic() - t0, 1),
+            # sel4-sim's CPU time (user + system) over every run and the fault-free one:
+            # on a shared machine the wall time says little, this does
+            "sim_cpu_seconds": round(base["cpu_s"] + sum(o["cpu_s"] for o in outcomes), 1),
+            "slowest_run_cpu_seconds": round(max(o["cpu_s"] for o in outcomes), 1),
+            "jobs": a.jobs,
             "failed_runs": [{"run": outcomes.index(o), "target": o["target"], "status": o["status"],
                              "fired": o["fired"], "specs": o["specs"], "fails": o["fails"],
                              "missing_restarts": o["missing_restarts"], "stderr_tail": o["stderr_tail"]}
@@ -540,6 +593,8 @@ def main():
     for fr in r["failed_runs"][:5]:
         print("campaign: FAILED run %d (%s, status %d): %s %s" % (fr["run"], fr["target"], fr["status"],
               " ".join(fr["specs"]), " | ".join(fr["fails"] + fr["stderr_tail"])))
+    print("campaign: sel4-sim CPU %.0f s (user + system; slowest run %.1f s), %.0f s wall with %d jobs"
+          % (r["sim_cpu_seconds"], r["slowest_run_cpu_seconds"], r["host_seconds"], a.jobs))
     print("campaign: %s%s, %.0f s" % (out_json, (", " + out_svg) if drawn else "", r["host_seconds"]))
     good = (r["faults_not_recovered"] == 0 and r["requests_lost"] == 0 and r["requests_duplicated"] == 0
             and all(v == 0 for v in leaked.values()) and r["runs_with_a_leak"] == 0 and r["untyped_not_empty"] == 0

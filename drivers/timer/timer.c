@@ -39,7 +39,8 @@ static seL4_MessageInfo_t on_request(void *ctx, runtime_request_t *rq)
 {
     const struct timer_loop *t = ctx;
     seL4_MessageInfo_t reply = seL4_MessageInfo_new(seL4_IllegalOperation, 0, 0, 0);
-    if (seL4_MessageInfo_get_label(rq->info) == TIMER_OP_NOW) {
+    if (timer_request_is_now(seL4_MessageInfo_get_label(rq->info), seL4_MessageInfo_get_length(rq->info),
+                             seL4_MessageInfo_get_extraCaps(rq->info))) {
         seL4_SetMR(0, t->ticks);
         seL4_SetMR(1, t->period_ns);
         reply = seL4_MessageInfo_new(0, 0, 0, 2);

@@ -3,17 +3,17 @@
  * in a thread with caps they made themselves.
  *
  * Requests on its service endpoint (clients get a channel to `timer`):
- *   label TIMER_OP_NOW, no MRs  ->  label 0, MR0 = ticks counted by this incarnation,
- *                                   MR1 = tick period in ns
- *   anything else               ->  label seL4_IllegalOperation, no MRs
+ *   label TIMER_OP_NOW, no MRs, no caps  ->  label 0, MR0 = ticks counted by this
+ *                                            incarnation, MR1 = tick period in ns
+ *   anything else (request.h)            ->  label seL4_IllegalOperation, no MRs
  */
 #pragma once
 #include <sel4/sel4.h>
 #include <stdint.h>
 #include <runtime/service.h>
+#include "drivers/timer/request.h"
 
 #define TIMER_DEFAULT_HZ 100u  /* the RS counts 10 ms per TICK (rs/server) */
-#define TIMER_OP_NOW     1u
 
 struct timer_caps {
     seL4_CPtr irq_handler;    /* IRQ handler of the PIT's interrupt (ISA IRQ 0) */

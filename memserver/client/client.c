@@ -67,6 +67,10 @@ static int call_receive_cap(seL4_CPtr ep, uint32_t op, uint32_t as, uint64_t va,
     struct svc_msg in, out;
     encode(&r, 0, &in);
     int err = transact(ep, op, &in, &out);
+    /* Closed again: a receive path left open would let whoever calls this program next
+     * (a server using this library, e.g. the RS) put a cap into `slot`, which then takes
+     * no cap the next time (found by the campaign's hostile client). */
+    seL4_SetCapReceivePath(seL4_CapNull, 0, 0);
     if (!err && out.ncaps != 1) err = MS_ERR_BAD_CAP;
     return err;
 }

@@ -27,6 +27,7 @@ static int request(struct namesc *n, uint32_t op, const char *name, uint64_t gen
     if (in.label == 0) return NAMES_ERR_BAD_NAME;
     seL4_SetCapReceivePath(PROGRAM_SLOT_CNODE, NAMESC_RECV_SLOT, seL4_WordBits);
     int err = svc_call_op(&n->conn, &names_op_table, op, 0, &in, &out);
+    seL4_SetCapReceivePath(seL4_CapNull, 0, 0); /* open only for this call's answer */
     return err == SVC_OK ? (int)out.label : NAMESC_ERR(err);
 }
 

@@ -11,7 +11,8 @@
  * service's index (where the client library keeps the cap, SVC_RESOLVED_SLOT).
  *
  * CSpace: registry entry i's endpoint in ENTRY_SLOT + i, caps received from the RS land
- * in RECV_SLOT, caps minted for a reply in OUT_SLOT (deleted after the reply).
+ * in RECV_SLOT (the receive path is open only during that Call: a client's cap is never
+ * taken), caps minted for a reply in OUT_SLOT (deleted after the reply).
  */
 #include <runtime/runtime.h>
 #include <runtime/startup.h>
@@ -62,6 +63,11 @@ static void sync(const struct svc_name *name, uint64_t *index)
     seL4_SetMR(1, packed[1]);
     seL4_SetCapReceivePath(SELF, RECV_SLOT, seL4_WordBits);
     seL4_MessageInfo_t r = seL4_Call(rs_cap, seL4_MessageInfo_new(RS_NAMES_GET, 0, 0, NAME_MRS));
+    /* Closed again at once: the IPC buffer's receive path stays set across receives, and
+     * a client's cap sent with any request would land in RECV_SLOT, where the RS's next
+     * cap could not (a full slot takes no cap: the kernel drops it).  Found by the
+     * campaign's hostile client (tests/campaign/hostile.c). */
+    seL4_SetCapReceivePath(seL4_CapNull, 0, 0);
     bool got_cap = seL4_MessageInfo_get_extraCaps(r) == 1;
     if (seL4_MessageInfo_get_label(r) != 0 || seL4_MessageInfo_get_length(r) != 3) {
         if (got_cap) (void)cnode_delete(RECV_SLOT);

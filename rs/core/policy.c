@@ -134,15 +134,36 @@ bool rs_policy_starved(const struct rs_policy *p, uint32_t i)
     return false;
 }
 
-static void run_timers(struct rs_policy *p, struct pol_out *o)
+bool rs_policy_hog_above(const struct rs_policy *p, uint32_t i, uint64_t since)
+{
+    const struct rs_manifest *m = p->m;
+    if (i >= m->nservices) return false;
+    for (uint32_t j = 0; j < m->nservices; j++) {
+        const struct rs_svc_status *sj = &p->svc[j];
+        uint32_t period = m->service[j].heartbeat_period_ms;
+        if (j == i || m->service[j].priority <= m->service[i].priority || sj->state != RS_SVC_RUNNING || period == 0)
+            continue;
+        /* next_ping is set one period after the last ping (or the start) */
+        if (sj->ping_outstanding || sj->next_ping - period <= since) return true;
+    }
+    return false;
+}
+
+/* silent_since: 0, or 1 + the time since which the clock stood still (TICK's status). */
+static void run_timers(struct rs_policy *p, struct pol_out *o, int64_t silent_since)
 {
     const struct rs_manifest *m = p->m;
     /* Missed heartbeats.  A service that may have been starved by a higher-priority one
      * that has not answered its own ping yet (a hung driver at 250 stops everything
      * below it from running) gets another deadline instead: the hog is found first, and
-     * the others answer once it is gone.  Decided on the states before this pass. */
+     * the others answer once it is gone.  After a jump over a silence of the timer
+     * driver, also one that was not asked since the silence began.  Decided on the
+     * states before this pass. */
     bool starved[RS_MAX_SERVICES];
-    for (uint32_t i = 0; i < m->nservices; i++) starved[i] = rs_policy_starved(p, i);
+    for (uint32_t i = 0; i < m->nservices; i++) {
+        starved[i] = rs_policy_starved(p, i) ||
+                     (silent_since > 0 && rs_policy_hog_above(p, i, (uint64_t)(silent_since - 1)));
+    }
     for (uint32_t k = 0; k < m->nservices; k++) {
         uint32_t i = m->start_order[k];
         struct rs_svc_status *st = &p->svc[i];
@@ -208,7 +229,7 @@ int rs_policy_event(struct rs_policy *p, const struct rs_event *ev, struct rs_ac
     case RS_EV_TICK:
     default: break;
     }
-    run_timers(p, &o);
+    run_timers(p, &o, ev->kind == RS_EV_TICK ? ev->status : 0);
     return (int)o.n;
 }
 

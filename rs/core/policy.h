@@ -73,7 +73,11 @@ struct rs_event {
     uint32_t    generation;  /* STARTED/CRASHED/EXITED/ACK: incarnation it is about;
                                 0 = the current one.  A stale one is ignored. */
     uint64_t    now;         /* when it happened, ms */
-    int64_t     status;      /* EXITED: exit status */
+    int64_t     status;      /* EXITED: exit status.  TICK: 0, or 1 + the time since
+                                which the clock stood still when this TICK jumps over a
+                                silence of the timer driver: a heartbeat deadline missed
+                                in the jump is then not a hang while rs_policy_hog_above
+                                (that time) holds (another deadline instead) */
     const char *detail;      /* CRASHED: fault summary for logs (may be NULL) */
 };
 
@@ -156,6 +160,15 @@ int rs_policy_event(struct rs_policy *p, const struct rs_event *ev, struct rs_ac
  * answered a ping sent before now.  Such a service's missed heartbeat is not a hang yet (it
  * gets another deadline), and the RS does not blame a silent timer driver for it. */
 bool rs_policy_starved(const struct rs_policy *p, uint32_t i);
+
+/* Whether a service of higher priority than service i may have kept it from running
+ * since `since`, a time after which the RS's clock stood still (the timer driver was
+ * silent, so no pings went out): one that runs, has a heartbeat and has not answered a
+ * ping sent after `since` (one is outstanding, or its last one went out at or before
+ * `since`; a new incarnation counts from its start).  A hung console at 250 stops the
+ * timer at 200 just after answering its ping: then only a ping sent during the silence
+ * tells the hog from a hung timer. */
+bool rs_policy_hog_above(const struct rs_policy *p, uint32_t i, uint64_t since);
 
 /* When the RS must feed a TICK next (RS_NEVER: nothing pending). */
 uint64_t rs_policy_next_wakeup(const struct rs_policy *p);

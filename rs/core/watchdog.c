@@ -20,7 +20,9 @@ uint32_t rs_clock_timer_tick(struct rs_clock *c, uint32_t tick_ms)
 {
     c->timer_ticked = true;
     c->silent_ms = 0;
-    return tick_ms;
+    bool counted = c->silence_taken;
+    c->silence_taken = false;
+    return counted ? 0 : tick_ms;
 }
 
 uint32_t rs_clock_rtc_tick(struct rs_clock *c, bool timer_running)
@@ -34,7 +36,10 @@ uint32_t rs_clock_rtc_tick(struct rs_clock *c, bool timer_running)
     c->rem_us += RS_WD_PERIOD_US;
     uint32_t ms = c->rem_us / 1000u;
     c->rem_us %= 1000u;
-    if (!timer_running) return ms;
+    if (!timer_running) {
+        c->silence_taken = false; /* a driver that is not running: the RTC is the clock */
+        return ms;
+    }
     if (c->silent_ms <= UINT32_MAX - ms) c->silent_ms += ms;
     return 0;
 }
@@ -44,6 +49,7 @@ void rs_clock_timer_started(struct rs_clock *c)
     c->silent_ms = 0;
     c->rem_us = 0;
     c->timer_ticked = false;
+    c->silence_taken = false;
 }
 
 bool rs_clock_timer_hung(const struct rs_clock *c) { return c->silent_ms >= RS_TIMER_SILENT_MS; }
@@ -52,5 +58,6 @@ uint32_t rs_clock_take_silence(struct rs_clock *c)
 {
     uint32_t ms = c->silent_ms;
     c->silent_ms = 0;
+    if (ms != 0) c->silence_taken = true;
     return ms;
 }

@@ -54,9 +54,16 @@ struct rs_clock {
     uint32_t rem_us;      /* RTC time not yet counted as a whole ms */
     uint32_t silent_ms;   /* RTC time without a timer tick while the driver runs */
     bool timer_ticked;    /* a timer tick since the previous RTC tick */
+    bool silence_taken;   /* the silence was added to the clock, no timer tick since */
 };
 
-/* A timer tick of `tick_ms`: returns the ms the clock advances (tick_ms). */
+/* A timer tick of `tick_ms`: returns the ms the clock advances: tick_ms, or 0 for the
+ * first tick after a silence was added to the clock (rs_clock_take_silence): that is the
+ * interrupt the driver was handling when it was held up, and its time is in the
+ * silence.  Counting it again would move the clock a whole tick the moment the driver
+ * runs again, past a deadline the RS had just extended for every service the hog above
+ * it held up (found by the campaign: a hung console took the timer or the services
+ * below it with it). */
 uint32_t rs_clock_timer_tick(struct rs_clock *c, uint32_t tick_ms);
 /* An RTC tick: returns the ms the clock advances (only while the driver is not
  * running, `timer_running` false; otherwise the silence grows, if the timer did not tick
@@ -66,5 +73,6 @@ uint32_t rs_clock_rtc_tick(struct rs_clock *c, bool timer_running);
 void rs_clock_timer_started(struct rs_clock *c);
 /* The driver has been silent too long (it is hung). */
 bool rs_clock_timer_hung(const struct rs_clock *c);
-/* The silence so far, to be added to the clock (it is reset). */
+/* The silence so far, to be added to the clock (it is reset; the driver's next tick,
+ * if it runs on, adds nothing). */
 uint32_t rs_clock_take_silence(struct rs_clock *c);

@@ -193,19 +193,32 @@ int rs_supervise_event(uint8_t kind, unsigned svc, uint32_t generation, int64_t 
     return n;
 }
 
-static void advance(uint32_t ms)
-{
-    uint64_t now = rs.now + ms;
-    rs.now = now < rs.now ? UINT64_MAX : now;
-    (void)rs_supervise_event(RS_EV_TICK, 0, 0, 0, NULL);
-}
-
-void rs_supervise_tick(void) { advance(rs_clock_timer_tick(&rs.clock, rs.tick_ms)); }
-
 static bool timer_running(int t)
 {
     return t >= 0 && rs.pol.svc[t].state == RS_SVC_RUNNING && rs.as[t] != 0;
 }
+
+/* The clock moves on by ms; silent_since: 0, or 1 + the time since which it stood still
+ * when this jumps over a silence of the timer driver (RS_EV_TICK's status). */
+static void advance_tick(uint32_t ms, int64_t silent_since)
+{
+    uint64_t now = rs.now + ms;
+    rs.now = now < rs.now ? UINT64_MAX : now;
+    (void)rs_supervise_event(RS_EV_TICK, 0, 0, silent_since, NULL);
+}
+
+static void advance(uint32_t ms) { advance_tick(ms, 0); }
+
+/* rs.now when the timer driver last ticked, or last seen not running: the clock has
+ * stood still since then if the driver is silent now (rs_policy_hog_above). */
+static uint64_t still_since;
+
+void rs_supervise_tick(void)
+{
+    advance(rs_clock_timer_tick(&rs.clock, rs.tick_ms));
+    still_since = rs.now;
+}
+
 
 void rs_supervise_rtc_tick(void)
 {
@@ -214,14 +227,19 @@ void rs_supervise_rtc_tick(void)
     int t = timer_service();
     uint32_t ms = rs_clock_rtc_tick(&rs.clock, timer_running(t));
     if (ms != 0) advance(ms);
+    if (!timer_running(t)) still_since = rs.now;
     if (!timer_running(t) || !rs_clock_timer_hung(&rs.clock)) return;
     static char detail[64];
     uint32_t silent = rs_clock_take_silence(&rs.clock);
     snprintf(detail, sizeof(detail), "silent: no timer interrupt for %u ms", (unsigned)silent);
-    /* A higher-priority service that does not answer its ping may be what kept the
-     * timer from running: its heartbeat finds it in this time, the timer is spared. */
-    bool starved = rs_policy_starved(&rs.pol, (uint32_t)t);
-    advance(silent); /* the time it was silent (its heartbeat may find it first) */
+    /* A higher-priority service that does not answer its ping, or was not asked since
+     * the clock stood still (no pings went out: a hung console answered its last one,
+     * then hung), may be what kept the timer from running: the jump pings it, its
+     * heartbeat finds it in the next silence, and the timer is spared.  A hung timer
+     * under services that answer those pings is found one silence later. */
+    bool starved = rs_policy_starved(&rs.pol, (uint32_t)t) || rs_policy_hog_above(&rs.pol, (uint32_t)t, still_since);
+    /* the time it was silent (its heartbeat may find it first) */
+    advance_tick(silent, still_since < INT64_MAX ? (int64_t)still_since + 1 : 0);
     if (!timer_running(t) || starved) return;
     rs.last[t] = (struct rs_last){ .end = RS_END_HANG };
     (void)rs_supervise_event(RS_EV_CRASHED, (unsigned)t, rs.pol.svc[t].generation, 0, detail);

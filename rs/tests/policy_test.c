@@ -342,6 +342,55 @@ static void test_heartbeat_starved(void)
     CHECK(!rs_policy_starved(&p, idx("lo")));
 }
 
+/* The clock stood still since `since` (the timer driver, below hi, was silent): hi
+ * answered its last ping at or before then, so it may be the hog (a hung console at
+ * 250 answers its ping, then spins).  A jump over the silence (TICK with status since +
+ * 1) extends lo's missed deadline and pings hi; hi, hung, is found at its deadline, and
+ * lo, answering once hi is gone, survives.  When hi answers a ping sent during the
+ * silence, it is not the hog: lo's next missed deadline is a hang. */
+static void test_heartbeat_hog_silence(void)
+{
+    load("service hi\n image = a\n priority = 250\n heartbeat = 20ms 10ms\n backoff = 1ms 1s\n"
+         "service lo\n image = a\n priority = 200\n heartbeat = 20ms 10ms\n backoff = 1ms 1s\n");
+    boot(0);
+    STARTED("hi", 0);
+    STARTED("lo", 0);
+    EXPECT(TICK(20), "PING hi/1, PING lo/1");
+    EXPECT(ACK("hi", 20), ""); /* hi answers at once (then spins: lo never runs) */
+    CHECK(!rs_policy_starved(&p, idx("lo")));
+    CHECK(rs_policy_hog_above(&p, idx("lo"), 20));  /* asked at 20, not after */
+    CHECK(!rs_policy_hog_above(&p, idx("lo"), 19)); /* answered a ping sent after 19 */
+    CHECK(!rs_policy_hog_above(&p, idx("hi"), 20)); /* nothing above hi */
+    /* the silence (109 ms) is added: lo's deadline (30) was missed in the jump */
+    EXPECT(feed(RS_EV_TICK, NULL, 129, 20 + 1), "PING hi/1");
+    CHECK_EQ(state("lo"), RS_SVC_RUNNING);
+    CHECK(!rs_policy_starved(&p, idx("lo"))); /* hi's ping went out just now */
+    CHECK(rs_policy_hog_above(&p, idx("lo"), 20));
+    /* the next silence: hi's deadline is missed, lo is spared once more */
+    EXPECT(feed(RS_EV_TICK, NULL, 238, 20 + 1), "KILL hi/1");
+    CHECK_EQ(state("lo"), RS_SVC_RUNNING);
+    EXPECT(ACK("lo", 238), "PING lo/1"); /* lo runs again and answers; overdue: asked again */
+    EXPECT(ACK("lo", 239), "START hi/2");
+    STARTED("hi", 239);
+    /* Without the status (an ordinary TICK) a missed deadline is a hang, as before. */
+    EXPECT(TICK(258), "PING lo/1");
+    EXPECT(TICK(259), "PING hi/2");
+    EXPECT(ACK("hi", 259), "");
+    EXPECT(TICK(268), "KILL lo/1");
+    /* A hung lo under a hi that answers the ping sent during the silence. */
+    EXPECT(TICK(269), "START lo/2");
+    STARTED("lo", 269);
+    EXPECT(TICK(279), "PING hi/2");
+    EXPECT(ACK("hi", 279), "");
+    EXPECT(TICK(289), "PING lo/2"); /* never answered: the clock stands still from 289 */
+    EXPECT(feed(RS_EV_TICK, NULL, 398, 289 + 1), "PING hi/2"); /* hi last asked at 279 */
+    CHECK(rs_policy_hog_above(&p, idx("lo"), 289));
+    EXPECT(ACK("hi", 398), ""); /* hi answers a ping sent during the silence: not the hog */
+    CHECK(!rs_policy_hog_above(&p, idx("lo"), 289));
+    EXPECT(feed(RS_EV_TICK, NULL, 507, 289 + 1), "KILL lo/2, PING hi/2");
+    CHECK_EQ(acts[0].reason, RS_KILL_HANG);
+}
+
 static void test_heartbeat(void)
 {
     load("service a\n image = a\n heartbeat = 100ms 50ms\n backoff = 10ms 1s\n");
@@ -515,6 +564,7 @@ int main(void)
     test_restart_types();
     test_heartbeat();
     test_heartbeat_starved();
+    test_heartbeat_hog_silence();
     test_manual();
     test_stale_and_errors();
     test_saturation();

@@ -88,10 +88,40 @@ static void test_clock(void)
     CHECK(!rs_clock_timer_hung(&c));
 }
 
+/* The first timer tick after a silence was added to the clock adds nothing (its time is
+ * in the silence: the interrupt the held-up driver handles first); the next ones do.  A
+ * driver that stops running in between starts afresh. */
+static void test_clock_after_silence(void)
+{
+    struct rs_clock c = { 0 };
+    CHECK_EQ(rs_clock_timer_tick(&c, 10), 10);
+    for (int k = 0; k < 8; k++) CHECK_EQ(rs_clock_rtc_tick(&c, true), 0); /* the phase, then 7 */
+    CHECK(rs_clock_timer_hung(&c));
+    CHECK_EQ(rs_clock_take_silence(&c), 109);
+    CHECK_EQ(rs_clock_take_silence(&c), 0); /* taking nothing keeps the first tick uncounted */
+    CHECK_EQ(rs_clock_timer_tick(&c, 10), 0);
+    CHECK_EQ(rs_clock_timer_tick(&c, 10), 10);
+    CHECK_EQ(rs_clock_timer_tick(&c, 10), 10);
+    /* silent again, taken, then the driver is killed: the RTC runs the clock, and the
+     * next incarnation's first tick counts */
+    (void)rs_clock_rtc_tick(&c, true);
+    for (int k = 0; k < 7; k++) (void)rs_clock_rtc_tick(&c, true);
+    CHECK_EQ(rs_clock_take_silence(&c), 109);
+    CHECK(rs_clock_rtc_tick(&c, false) >= 15);
+    rs_clock_timer_started(&c);
+    CHECK_EQ(rs_clock_timer_tick(&c, 10), 10);
+    /* taken, then restarted at once (no RTC tick while it was down) */
+    for (int k = 0; k < 8; k++) (void)rs_clock_rtc_tick(&c, true);
+    CHECK(rs_clock_take_silence(&c) > 0);
+    rs_clock_timer_started(&c);
+    CHECK_EQ(rs_clock_timer_tick(&c, 10), 10);
+}
+
 int main(void)
 {
     test_watchdog_run();
     test_watchdog_boot();
     test_clock();
+    test_clock_after_silence();
     return check_result("rs_watchdog_test");
 }

@@ -1,9 +1,9 @@
 /*
  * cworker: the campaign's client workload and measuring instrument (README.md,
  * "Fault-injection campaign").  A supervised service of the campaign system (caps: [0]
- * its memory-server cap, [1] the counter's endpoint, [2..5] its channels to names, the
- * store, logd and the console (its output goes through the console driver), then the
- * RS control cap and the exit port 0xF4).  While sel4-sim injects faults into any
+ * its memory-server cap, [1] the counter's endpoint, [2..6] its channels to names, the
+ * store, logd, the console (its output goes through the console driver) and the timer,
+ * then the RS control cap and the exit port 0xF4).  While sel4-sim injects faults into any
  * service or the RS, it:
  *   - for args[0] ms of virtual time (rdtsc / 10^6), sends numbered COUNTER_ADD
  *     requests, one at a time, and resends the
@@ -13,7 +13,10 @@
  *   - every args[1]-th request sends a malformed one first (a hostile client), which
  *     must be refused with COUNTER_ERR;
  *   - each round also drives kv (through the name service), logd and, every args[1]-th,
- *     sends a malformed request to names, the store, logd, kv or the console (svcload.c);
+ *     sends a malformed request to names, the store, logd, kv or the console (svcload.c)
+ *     and a hostile one to one of them, the timer, the RS or the memory server: caps
+ *     where none are expected, forged fault messages, guessed ids and handles, stale
+ *     generations (hostile.c);
  *   - every args[2]-th request asks the RS for every service's LIST entry (a new
  *     generation is a restart) and times the control calls (an RS restart shows as a
  *     slow one);
@@ -28,6 +31,7 @@
 #include <runtime/stdio.h>
 #include <runtime/string.h>
 #include "counter.h"
+#include "hostile.h"
 #include "svcload.h"
 #include "memserver/client/memserver_client.h"
 #include "rs/client/rs_client.h"
@@ -91,9 +95,13 @@ static seL4_MessageInfo_t wait_answer(seL4_Word *badge)
 /* A new incarnation answered: its recovery time is measured from the previous
  * incarnation's last answer. */
 static bool measuring; /* the workload runs: generation changes are restarts */
+/* Restarts seen per service (generations gained), printed once more after the workload:
+ * a "restart" line printed while the console is being crashed may be lost with it. */
+static uint64_t restarts_seen[NWATCH];
 
 static void note_generation(uint64_t gen, uint64_t t)
 {
+    if (measuring && cs.gen != 0 && gen > cs.gen) restarts_seen[W_COUNTER] += gen - cs.gen;
     if (measuring && cs.gen != 0 && gen != cs.gen) {
         printf("campaign: restart counter gen %lu from %lu recovery %lu at %lu\n", (unsigned long)gen,
                (unsigned long)cs.gen, (unsigned long)(t - cs.last_answer), (unsigned long)t);
@@ -149,16 +157,20 @@ static void hostile(uint64_t k, uint64_t seq)
     seL4_Word label = COUNTER_ADD, len = COUNTER_ADD_WORDS;
     seL4_SetMR(0, seq);
     seL4_SetMR(1, COUNTER_MAGIC);
-    switch (k % 5) {
+    seL4_Word caps = 0;
+    switch (k % 7) {
     case 0: label = 0xfffff; break;          /* unknown label */
     case 1: len = 0; break;                  /* too short */
     case 2: len = seL4_MsgMaxLength; break;  /* too long */
     case 3: seL4_SetMR(0, 0); break;         /* sequence number 0 */
-    default: seL4_SetMR(1, ~COUNTER_MAGIC); break;
+    case 4: seL4_SetMR(1, ~COUNTER_MAGIC); break;
+    case 5: caps = 1; break;                 /* its own cap to the counter (unwrapped) */
+    default: label = seL4_Fault_VMFault; len = seL4_VMFault_Length; break; /* a forged fault */
     }
     cs.hostile++;
     for (unsigned attempt = 0; attempt < 64; attempt++) {
-        seL4_Send(counter_ep, seL4_MessageInfo_new(label, 0, 0, len));
+        if (caps != 0) seL4_SetCap(0, counter_ep);
+        seL4_Send(counter_ep, seL4_MessageInfo_new(label, 0, caps, len));
         seL4_Word badge = 0;
         seL4_MessageInfo_t info = wait_answer(&badge);
         if (seL4_MessageInfo_get_label(info) == COUNTER_ERR) {
@@ -173,8 +185,8 @@ static void hostile(uint64_t k, uint64_t seq)
             cs.garbled++; /* a corrupted incarnation's nonsense: send it again */
         }
         /* restarted meanwhile: send it again (MRs were overwritten by COUNTER_UP) */
-        seL4_SetMR(0, k % 5 == 3 ? 0 : seq);
-        seL4_SetMR(1, k % 5 == 4 ? ~COUNTER_MAGIC : COUNTER_MAGIC);
+        seL4_SetMR(0, k % 7 == 3 ? 0 : seq);
+        seL4_SetMR(1, k % 7 == 4 ? ~COUNTER_MAGIC : COUNTER_MAGIC);
     }
 }
 
@@ -210,6 +222,7 @@ static bool poll_service(unsigned w)
         return true;
     }
     if (e.state != RS_SVC_RUNNING) return false;
+    if (measuring && watch_gen[w] != 0 && e.generation > watch_gen[w]) restarts_seen[w] += e.generation - watch_gen[w];
     if (measuring && watch_gen[w] != 0 && e.generation != watch_gen[w]) {
         printf("campaign: restart %s gen %lu from %lu recovery %lu at %lu\n", watch_name[w], (unsigned long)e.generation,
                (unsigned long)watch_gen[w], (unsigned long)(t1 - watch_seen_at[w]), (unsigned long)t1);
@@ -296,8 +309,8 @@ int main(void)
 {
     su = runtime_startup();
     counter_ep = su->caps_start + 1;
-    ctl = su->caps_start + 6;
-    exit_port = su->caps_start + 7;
+    ctl = su->caps_start + 7;
+    exit_port = su->caps_start + 8;
     uint64_t duration = (su->nargs > 0 ? su->args[0] : 50) * INSNS_PER_MS;
     uint64_t hostile_every = su->nargs > 1 ? su->args[1] : 0;
     uint64_t poll_every = su->nargs > 2 ? su->args[2] : 1;
@@ -305,6 +318,12 @@ int main(void)
     for (unsigned w = 0; w < NWATCH; w++) check(rsc_find(ctl, watch_name[w], &watch_idx[w]) == RS_OK, "FIND");
     if (failures != 0) finish();
     svcload_init(su->caps_start + 2, su->caps_start + 3, su->caps_start + 4, su->caps_start + 5);
+    struct hostile_caps hc = { .ep = { [H_NAMES] = su->caps_start + 2, [H_STORE] = su->caps_start + 3,
+                                       [H_LOGD] = su->caps_start + 4, [H_CONSOLE] = su->caps_start + 5,
+                                       [H_TIMER] = su->caps_start + 6, [H_RS] = ctl,
+                                       [H_MS] = su->memserver_ep },
+                               .scratch = su->empty_start };
+    hostile_init(&hc);
 
     /* Warm-up: the memory server reuses an untyped chunk only once it is empty
      * (seL4's untyped watermark), so its free-page count settles only after some
@@ -321,6 +340,17 @@ int main(void)
         add(++seq);
         svcload_step(seq);
         svcload_hostile(r);
+        for (uint64_t p = 0; p < 4u * H_TARGETS; p++) hostile_probe(p, svcload_kv_cap(), svcload_kv_gen());
+        /* The RS's receive slot: a service it stopped left its slots empty, and a cap sent
+         * to the RS now must not land where the next start receives that service's caps
+         * from the memory server. */
+        struct rs_list_entry e0, e1;
+        check(rsc_list(ctl, counter_idx, &e0) == RS_OK && rsc_stop(ctl, counter_idx) == RS_OK, "STOP counter");
+        hostile_foreign_cap(H_RS, ctl);
+        check(rsc_start(ctl, counter_idx) == RS_OK, "START counter after a cap sent to the RS");
+        add(++seq);
+        check(rsc_list(ctl, counter_idx, &e1) == RS_OK && e1.generation == e0.generation + 1,
+              "the counter started at once after a cap sent to the RS (one new generation, no failed start)");
         struct balance b;
         measure(&b, "warm-up", NWATCH);
         add(++seq);
@@ -342,6 +372,9 @@ int main(void)
         think(think_insns);
         if (hostile_every != 0 && i % hostile_every == hostile_every - 1) hostile(i / hostile_every, seq + 1);
         if (hostile_every != 0 && i % hostile_every == hostile_every / 2) svcload_hostile(i / hostile_every);
+        if (hostile_every != 0 && i % hostile_every == hostile_every / 4) {
+            hostile_probe(i / hostile_every, svcload_kv_cap(), svcload_kv_gen());
+        }
         add(++seq);
         svcload_step(seq);
         if (poll_every != 0 && i % poll_every == 0) (void)poll_services();
@@ -363,14 +396,19 @@ int main(void)
     int64_t dpages = (int64_t)(before.free_pages + before.own_pages) - (int64_t)(after.free_pages + after.own_pages);
     int64_t dslots = (int64_t)(before.free_slots + before.own_slots) - (int64_t)(after.free_slots + after.own_slots);
     const struct svcload_result *sv = svcload_result();
+    const struct hostile_result *hp = hostile_result();
     uint64_t lost = cs.lost + sv->kv_lost + sv->log_lost;
     uint64_t duplicated = cs.duplicated + sv->kv_duplicated + sv->log_duplicated;
     uint64_t requests = n + sv->kv_ops + sv->lookups + sv->log_acked + sv->log_in_doubt + sv->log_errors;
+    printf("campaign: restarts");
+    for (unsigned w = 0; w < NWATCH; w++) printf(" %s %lu", watch_name[w], (unsigned long)restarts_seen[w]);
+    printf("\n");
     printf("campaign: result requests %lu acked %lu lost %lu duplicated %lu repeats %lu resent %lu garbled %lu ",
            (unsigned long)requests, (unsigned long)cs.acked, (unsigned long)lost, (unsigned long)duplicated,
-           (unsigned long)cs.repeats, (unsigned long)cs.resent, (unsigned long)(cs.garbled + sv->garbled));
+           (unsigned long)cs.repeats, (unsigned long)cs.resent, (unsigned long)(cs.garbled + sv->garbled + hp->garbled));
     printf("hostile %lu rejected %lu pages_leaked %ld slots_leaked %ld untyped_not_empty %lu chunks_not_empty %lu ",
-           (unsigned long)(cs.hostile + sv->hostile), (unsigned long)(cs.rejected + sv->refused), (long)dpages,
+           (unsigned long)(cs.hostile + sv->hostile + hp->sent),
+           (unsigned long)(cs.rejected + sv->refused + hp->sent - hp->failed), (long)dpages,
            (long)dslots, (unsigned long)(NWATCH - after.untyped_empty), (unsigned long)after.not_empty);
     printf("counter_requests %lu kv_ops %lu kv_lost %lu kv_duplicated %lu kv_errors %lu lookups %lu lookup_errors %lu "
            "log_acked %lu log_in_doubt %lu log_errors %lu log_lost %lu log_duplicated %lu log_checked %lu\n",
@@ -383,7 +421,8 @@ int main(void)
      * by tools/campaign.py: a corrupted incarnation may give a few, nothing else may. */
     check(dpages == 0 && dslots == 0, "memory-server pages and slots balance");
     check(after.untyped_empty == NWATCH && after.not_empty == 0, "the kernel: untyped and free chunks empty");
-    check(cs.rejected + sv->refused == cs.hostile + sv->hostile, "every malformed request refused");
+    check(cs.rejected + sv->refused == cs.hostile + sv->hostile && hp->failed == 0,
+          "every malformed or hostile request refused as documented");
     printf("campaign: done failures %lu\n", (unsigned long)failures);
     /* Nothing runs at the end but this client: the memory server deletes the frames it
      * retyped ahead (64 at a time) when an address space dies, so the kernel's objects

@@ -257,3 +257,5 @@ void svcload_finish(void)
 }
 
 const struct svcload_result *svcload_result(void) { return &res; }
+seL4_CPtr svcload_kv_cap(void) { return kv.conn.cap; }
+uint64_t svcload_kv_gen(void) { return kv_gen; }

@@ -28,3 +28,6 @@ void svcload_hostile(uint64_t k);
 /* The end: reads back kv's appended bytes and logd's ring; counts what was lost. */
 void svcload_finish(void);
 const struct svcload_result *svcload_result(void);
+/* The kv cap in use (0 before the first LOOKUP) and the generation it was looked up at. */
+seL4_CPtr svcload_kv_cap(void);
+uint64_t svcload_kv_gen(void);
