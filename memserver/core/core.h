@@ -17,7 +17,8 @@ extern void (*ms_check_hook)(const char *file, int line, const char *cond);
 /* ---- kernel.c: every kernel call (counted; the result must be used) ---- */
 MS_MUST_USE int ms_k_retype(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, unsigned size_bits,
                             ms_slot_t dest);
-MS_MUST_USE int ms_k_retype_frames(struct ms_server *s, ms_slot_t ut, ms_slot_t dest, uint32_t count);
+MS_MUST_USE int ms_k_retype_frames(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, ms_slot_t dest,
+                                   uint32_t count);
 MS_MUST_USE int ms_k_assign_asid(struct ms_server *s, ms_slot_t pml4);
 MS_MUST_USE int ms_k_map_table(struct ms_server *s, enum ms_kobj type, ms_slot_t table, ms_slot_t pml4,
                                uint64_t va);
@@ -76,14 +77,22 @@ void ms_slot_set_exported(struct ms_server *s, ms_slot_t slot, int on);
 
 /* ---- pool.c ---- */
 void ms_pool_init(struct ms_pool *p);
+/* An untyped of up to 2^MS_AREA_BITS bytes (above 2 MiB: an area, one slot per block). */
 int ms_pool_add(struct ms_server *s, ms_slot_t slot, unsigned size_bits);
 int ms_pool_can_take(const struct ms_pool *p, uint64_t pages4k, uint64_t frames2m);
-int32_t ms_pool_take_4k(struct ms_pool *p);
-int32_t ms_pool_take_2m(struct ms_pool *p);
-/* Up to `want` 4 KiB objects from one chunk; *got = how many (>= 1 on success). */
-int32_t ms_pool_take_4k_run(struct ms_pool *p, uint32_t want, uint32_t *got);
-void ms_pool_untake(struct ms_pool *p, int32_t chunk, uint32_t n);
-void ms_pool_release(struct ms_pool *p, int32_t chunk);
+/* 4 KiB objects: one, or up to `want` from one chunk (*got >= 1 on success).  May
+ * retype a 2 MiB sub-chunk from an area (the server's own caps: never refused). */
+int32_t ms_pool_take_4k(struct ms_server *s);
+int32_t ms_pool_take_4k_run(struct ms_server *s, uint32_t want, uint32_t *got);
+/* Up to `want` 2 MiB frames from one area (or one from an empty 2 MiB chunk). */
+int32_t ms_pool_take_2m_run(struct ms_server *s, uint32_t want, uint32_t *got);
+/* Gives back the last n objects taken from chunk (of an area: 2 MiB frames; of a chunk:
+ * 4 KiB objects; a 2 MiB frame of a chunk is given back with ms_pool_release). */
+void ms_pool_untake(struct ms_server *s, int32_t chunk, uint32_t n);
+/* One object of the chunk was deleted; may delete an area's empty sub-chunks. */
+void ms_pool_release(struct ms_server *s, int32_t chunk);
+/* A 2 MiB untyped the server keeps for ever (its own permanent objects). */
+int ms_pool_take_untyped_2m(struct ms_server *s, ms_slot_t *slot);
 
 /* ---- resources.c: checking, allocating and charging kernel objects ---- */
 struct ms_need {
@@ -107,6 +116,8 @@ ms_slot_t ms_kobj_new(struct ms_server *s, enum ms_kobj type);
 /* Up to `want` 4 KiB frames in consecutive slots with one invocation; returns how
  * many (0 on failure), the first slot in *first. */
 uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first);
+/* The same for 2 MiB frames (a run from one area; one from an empty 2 MiB chunk). */
+uint32_t ms_large_new(struct ms_server *s, uint32_t want, ms_slot_t *first);
 /* A fresh 4 KiB frame for the fault path: from frames retyped up to MS_SPARE_RUN at a time
  * (one invocation for many faults); 0 if the kernel refused.  The caller checked the
  * quota and the server's memory for one frame as for ms_kobj_new, plus `keep_pages`

@@ -41,16 +41,17 @@ void ms_uncharge(struct ms_client *c, uint64_t pages, uint64_t slots)
 
 ms_slot_t ms_kobj_new(struct ms_server *s, enum ms_kobj type)
 {
-    int32_t chunk = type == MS_KOBJ_FRAME_2M ? ms_pool_take_2m(&s->pool) : ms_pool_take_4k(&s->pool);
+    ms_slot_t slot = 0;
+    if (type == MS_KOBJ_FRAME_2M) return ms_large_new(s, 1, &slot) ? slot : 0;
+    int32_t chunk = ms_pool_take_4k(s);
     if (chunk < 0) return 0;
-    ms_slot_t slot = ms_slot_alloc(s);
-    if (!slot) {
-        ms_pool_release(&s->pool, chunk);
+    if (!(slot = ms_slot_alloc(s))) {
+        ms_pool_untake(s, chunk, 1);
         return 0;
     }
     if (ms_k_retype(s, s->pool.chunk[chunk].slot, type, 0, slot)) {
         ms_slot_free(s, slot);
-        ms_pool_release(&s->pool, chunk);
+        ms_pool_untake(s, chunk, 1);
         return 0;
     }
     s->slots.chunk_of[slot - s->slots.first] = (uint16_t)(chunk + 1);
@@ -64,7 +65,7 @@ void ms_kobj_free(struct ms_server *s, ms_slot_t slot)
     MS_CHECK(chunk != 0);
     MS_CHECK(ms_unexport(s, slot) == MS_OK);
     MS_CHECK(ms_k_delete(s, slot) == 0); /* the server's own slot: never refused */
-    ms_pool_release(&s->pool, (int32_t)chunk - 1);
+    ms_pool_release(s, (int32_t)chunk - 1);
     ms_slot_free(s, slot);
 }
 
@@ -85,30 +86,48 @@ void ms_cap_free(struct ms_server *s, ms_slot_t slot)
     ms_slot_free(s, slot);
 }
 
-uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first)
+/* Gives back `n` frames taken from `chunk` (nothing was made of them). */
+static void frames_untake(struct ms_server *s, int32_t chunk, uint32_t n, int large)
+{
+    if (large && s->pool.chunk[chunk].size_bits == MS_LARGE_BITS) ms_pool_release(s, chunk); /* (n == 1) */
+    else ms_pool_untake(s, chunk, n);
+}
+
+/* Up to `want` frames (2 MiB if large) from one chunk or area, one invocation. */
+static uint32_t frames_new(struct ms_server *s, uint32_t want, int large, ms_slot_t *first)
 {
     uint32_t got = 0;
-    int32_t chunk = ms_pool_take_4k_run(&s->pool, want, &got);
+    int32_t chunk = large ? ms_pool_take_2m_run(s, want, &got) : ms_pool_take_4k_run(s, want, &got);
     if (chunk < 0) return 0;
     ms_slot_t slot;
     uint32_t n = ms_slot_alloc_run(s, got, &slot);
     if (!n) {
         /* No run of slots that long: one frame. */
-        ms_pool_untake(&s->pool, chunk, got - 1);
+        frames_untake(s, chunk, got - 1, large);
         got = 1;
         if (!(slot = ms_slot_alloc(s))) {
-            ms_pool_untake(&s->pool, chunk, 1);
+            frames_untake(s, chunk, 1, large);
             return 0;
         }
     }
-    if (ms_k_retype_frames(s, s->pool.chunk[chunk].slot, slot, got)) {
+    if (ms_k_retype_frames(s, s->pool.chunk[chunk].slot, large ? MS_KOBJ_FRAME_2M : MS_KOBJ_FRAME_4K, slot, got)) {
         for (uint32_t i = 0; i < got; i++) ms_slot_free(s, slot + i);
-        ms_pool_untake(&s->pool, chunk, got);
+        frames_untake(s, chunk, got, large);
         return 0;
     }
     for (uint32_t i = 0; i < got; i++) s->slots.chunk_of[slot + i - s->slots.first] = (uint16_t)(chunk + 1);
     *first = slot;
     return got;
+}
+
+uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first)
+{
+    return frames_new(s, want, 0, first);
+}
+
+uint32_t ms_large_new(struct ms_server *s, uint32_t want, ms_slot_t *first)
+{
+    return frames_new(s, want, 1, first);
 }
 
 ms_slot_t ms_frame_take(struct ms_server *s, uint64_t keep_pages, uint64_t keep_slots)

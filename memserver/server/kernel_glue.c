@@ -32,11 +32,11 @@ static int g_retype(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bi
     return seL4_Untyped_Retype(ut, object_type(type), size_bits, MSS_CNODE, 0, 0, dest, 1);
 }
 
-static int g_retype_frames(void *ctx, ms_slot_t ut, ms_slot_t dest, uint32_t count)
+static int g_retype_frames(void *ctx, ms_slot_t ut, enum ms_kobj type, ms_slot_t dest, uint32_t count)
 {
     (void)ctx;
     mss_glue.invocations++;
-    return seL4_Untyped_Retype(ut, seL4_X86_4K, 0, MSS_CNODE, 0, 0, dest, count);
+    return seL4_Untyped_Retype(ut, object_type(type), 0, MSS_CNODE, 0, 0, dest, count);
 }
 
 static int g_assign_asid(void *ctx, ms_slot_t pml4)
@@ -213,7 +213,7 @@ uint32_t mss_verify_free(struct ms_server *s, uint32_t *checked)
     uint32_t bad = 0, n = 0;
     for (uint32_t i = 0; i < s->pool.count; i++) {
         const struct ms_chunk *c = &s->pool.chunk[i];
-        if (c->live) continue;
+        if (c->live || c->list == MS_CHUNK_DEAD) continue;
         n++;
         mss_glue.invocations += 2;
         if (seL4_Untyped_Retype(c->slot, seL4_UntypedObject, c->size_bits, MSS_CNODE, 0, 0, mss_glue.tmp_slot, 1))

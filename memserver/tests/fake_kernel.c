@@ -165,7 +165,7 @@ static int k_retype(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bi
     return 0;
 }
 
-static int k_retype_frames(void *ctx, ms_slot_t ut, ms_slot_t dest, uint32_t count)
+static int k_retype_frames(void *ctx, ms_slot_t ut, enum ms_kobj type, ms_slot_t dest, uint32_t count)
 {
     struct fake_kernel *fk = ctx;
     if (count == 0 || count > 256) return fail(fk, seL4_RangeError, "retype_frames: count (fan-out limit 256)");
@@ -176,12 +176,14 @@ static int k_retype_frames(void *ctx, ms_slot_t ut, ms_slot_t dest, uint32_t cou
     }
     struct fk_cap *u = slot_cap(fk, ut);
     if (!u || !u->obj || u->obj->type != FK_UNTYPED) return fail(fk, seL4_InvalidCapability, "retype: not untyped");
+    if (type != MS_KOBJ_FRAME_4K && type != MS_KOBJ_FRAME_2M) return fail(fk, seL4_InvalidArgument, "retype_frames: type");
+    uint64_t size = type == MS_KOBJ_FRAME_2M ? 1ull << 21 : 4096ull;
     uint64_t at = u->obj->children ? u->obj->free_index : 0;
-    at = (at + 4095) & ~4095ull;
-    if (at + 4096ull * count > (1ull << u->obj->size_bits)) return fail(fk, seL4_NotEnoughMemory, "retype_frames: untyped full");
+    at = (at + size - 1) & ~(size - 1);
+    if (at + size * count > (1ull << u->obj->size_bits)) return fail(fk, seL4_NotEnoughMemory, "retype_frames: untyped full");
     uint64_t calls = fk->calls + 1;
     for (uint32_t i = 0; i < count; i++) {
-        int err = k_retype(ctx, ut, MS_KOBJ_FRAME_4K, 0, dest + i);
+        int err = k_retype(ctx, ut, type, 0, dest + i);
         if (err) return err;
     }
     fk->calls = calls; /* one invocation */
