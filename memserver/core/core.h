@@ -17,8 +17,8 @@ extern void (*ms_check_hook)(const char *file, int line, const char *cond);
 /* ---- kernel.c: every kernel call (counted; the result must be used) ---- */
 MS_MUST_USE int ms_k_retype(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, unsigned size_bits,
                             ms_slot_t dest);
-MS_MUST_USE int ms_k_retype_frames(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, ms_slot_t dest,
-                                   uint32_t count);
+MS_MUST_USE int ms_k_retype_many(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, unsigned size_bits,
+                                 ms_slot_t dest, uint32_t count);
 MS_MUST_USE int ms_k_assign_asid(struct ms_server *s, ms_slot_t pml4);
 MS_MUST_USE int ms_k_map_table(struct ms_server *s, enum ms_kobj type, ms_slot_t table, ms_slot_t pml4,
                                uint64_t va);
@@ -73,6 +73,11 @@ void ms_slot_free(struct ms_server *s, ms_slot_t slot);
 /* Frames whose cap was handed to a client (PAGE_CAP): their copies must be revoked
  * before the frame is deleted or replaced. */
 int ms_slot_exported(const struct ms_server *s, ms_slot_t slot);
+/* The free list of retyped 4 KiB frames (slots in use, frames mapped nowhere). */
+void ms_free4k_push(struct ms_server *s, ms_slot_t slot);
+ms_slot_t ms_free4k_pop(struct ms_server *s); /* 0 if empty */
+/* Deletes the free frames of chunk `chunk` and frees their slots; returns how many. */
+uint32_t ms_free4k_reclaim(struct ms_server *s, int32_t chunk);
 void ms_slot_set_exported(struct ms_server *s, ms_slot_t slot, int on);
 
 /* ---- pool.c ---- */
@@ -100,6 +105,8 @@ struct ms_need {
     uint64_t large;  /* 2 MiB frames */
     uint64_t slots;  /* cap slots (one per object, plus cap copies) */
     uint64_t nodes;  /* metadata nodes for new PDPTs/PDs */
+    uint64_t frames; /* of `pages`, 4 KiB frames the act takes with ms_frames_new or
+                      * ms_frame_take: they come from the free list first (with their slot) */
 };
 /* MS_OK if `c` may be charged for `n` and the server has it all. */
 int ms_need_check(const struct ms_server *s, const struct ms_client *c, const struct ms_need *n);
@@ -128,6 +135,9 @@ uint32_t ms_large_new(struct ms_server *s, uint32_t want, ms_slot_t *first);
  * once every client's is). */
 ms_slot_t ms_frame_take(struct ms_server *s, uint64_t keep_pages, uint64_t keep_slots);
 void ms_spare_drain(struct ms_server *s);
+/* A 4 KiB frame nothing maps any more (its page entry is cleared): onto the free list
+ * (copies handed out revoked, unmapped); handed out again zeroed, before fresh memory. */
+void ms_frame_free(struct ms_server *s, ms_slot_t slot);
 /* Deletes an object made by ms_kobj_new and gives back its memory and slot. */
 void ms_kobj_free(struct ms_server *s, ms_slot_t slot);
 /* Copies a cap into a fresh slot; 0 on failure.  ms_cap_free deletes such a copy. */

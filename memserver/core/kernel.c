@@ -12,9 +12,10 @@ int ms_k_retype(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, unsigned s
     return KCALL(retype(s->k.ctx, ut, type, size_bits, dest));
 }
 
-int ms_k_retype_frames(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, ms_slot_t dest, uint32_t count)
+int ms_k_retype_many(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, unsigned size_bits, ms_slot_t dest,
+                     uint32_t count)
 {
-    return KCALL(retype_frames(s->k.ctx, ut, type, dest, count));
+    return KCALL(retype_many(s->k.ctx, ut, type, size_bits, dest, count));
 }
 
 int ms_k_assign_asid(struct ms_server *s, ms_slot_t pml4)

@@ -44,9 +44,10 @@ struct ms_kernel_ops {
     /* One object of `type` (size_bits only for MS_KOBJ_UNTYPED) from untyped `ut` into
      * the empty slot `dest`. */
     MS_MUST_USE int (*retype)(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bits, ms_slot_t dest);
-    /* `count` frames of `type` (MS_KOBJ_FRAME_4K or _2M) from untyped `ut` into the
-     * empty slots dest .. dest+count-1 (one invocation). */
-    MS_MUST_USE int (*retype_frames)(void *ctx, ms_slot_t ut, enum ms_kobj type, ms_slot_t dest, uint32_t count);
+    /* `count` objects of `type` (size_bits only for MS_KOBJ_UNTYPED) from untyped `ut`
+     * into the empty slots dest .. dest+count-1 (one invocation). */
+    MS_MUST_USE int (*retype_many)(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bits, ms_slot_t dest,
+                                   uint32_t count);
     /* Makes the PML4 in `pml4` usable (assigns it an ASID from the server's pool). */
     MS_MUST_USE int (*assign_asid)(void *ctx, ms_slot_t pml4);
     /* Installs paging structure `table` (PDPT, PD or PT) covering `vaddr` in `pml4`. */

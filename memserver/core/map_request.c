@@ -121,6 +121,7 @@ static void count_populate(const struct ms_req_map *a, struct map_plan *mp)
         ms_tables_count(mp->as, v, 0, &mp->p.tc);
         v += MS_PAGE_SIZE;
     }
+    mp->p.need.frames = mp->frames4k; /* (next_frame: from the free list first) */
 }
 
 static void map_plan_free(struct ms_server *s, struct map_plan *mp)

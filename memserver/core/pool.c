@@ -107,14 +107,15 @@ static int area_add(struct ms_server *s, ms_slot_t slot, unsigned size_bits)
 {
     struct ms_pool *p = &s->pool;
     uint32_t blocks = 1u << (size_bits - MS_LARGE_BITS);
-    if (s->slots.count < blocks) return MS_ERR_NO_SLOTS;
     int err = pool_grow(s, 1 + blocks);
     if (err) return err;
+    ms_slot_t first; /* consecutive: sub-chunks are retyped several at once */
+    if (ms_slot_alloc_run(s, blocks, &first) != blocks) return MS_ERR_NO_SLOTS;
     int32_t a = (int32_t)p->count;
     entry_init(&p->chunk[a], slot, size_bits, -1);
     p->chunk[a].sub = a + 1;
     for (uint32_t b = 0; b < blocks; b++) {
-        entry_init(&p->chunk[a + 1 + (int32_t)b], ms_slot_alloc(s), MS_LARGE_BITS, a);
+        entry_init(&p->chunk[a + 1 + (int32_t)b], first + b, MS_LARGE_BITS, a);
         p->chunk[a + 1 + (int32_t)b].list = LIST_DEAD;
     }
     p->count += 1 + blocks;
@@ -209,6 +210,21 @@ static void chunk_emptied(struct ms_server *s, int32_t i)
     if (c->size_bits == MS_LARGE_BITS) sub_idle(s, c, +1);
 }
 
+/* Only free 4 KiB frames (ms_frame_free) are left in chunk i: they are deleted, the
+ * chunk is empty again. */
+static void chunk_idle(struct ms_server *s, int32_t i)
+{
+    struct ms_chunk *c = &s->pool.chunk[i];
+    if (c->idle) {
+        uint32_t n = ms_free4k_reclaim(s, i);
+        MS_CHECK(n == c->idle);
+        c->live -= n;
+        c->idle = 0;
+    }
+    MS_CHECK(c->live == 0);
+    chunk_emptied(s, i);
+}
+
 /* The area with the fewest (best_fit) or the most free blocks; -1 if none. */
 static int32_t area_pick(const struct ms_pool *p, int best_fit)
 {
@@ -223,20 +239,26 @@ static int32_t area_pick(const struct ms_pool *p, int best_fit)
     return a;
 }
 
-/* A new 2 MiB sub-chunk from area a (its next block); returns its index. */
+/* New 2 MiB sub-chunks from area a (its next blocks), up to MS_SUB_RUN in one retype:
+ * the first on the partial list (returned), the others empty 2 MiB chunks. */
 static int32_t sub_new(struct ms_server *s, int32_t a)
 {
     struct ms_pool *p = &s->pool;
-    int32_t j = p->chunk[a].sub + (int32_t)(p->chunk[a].watermark / MS_PAGES_PER_LARGE);
-    struct ms_chunk *sc = &p->chunk[j];
-    MS_CHECK(sc->list == LIST_DEAD);
-    /* The server's own area and empty slot, memory counted: never refused. */
-    MS_CHECK(ms_k_retype(s, p->chunk[a].slot, MS_KOBJ_UNTYPED, MS_LARGE_BITS, sc->slot) == 0);
-    area_take(p, a, 1);
-    sc->watermark = sc->live = 0;
-    sc->list = LIST_NONE;
-    p->free_pages += MS_PAGES_PER_LARGE;
-    list_push(p, j, LIST_PARTIAL);
+    struct ms_chunk *ac = &p->chunk[a];
+    uint32_t n = area_free(ac) < MS_SUB_RUN ? area_free(ac) : MS_SUB_RUN;
+    int32_t j = ac->sub + (int32_t)(ac->watermark / MS_PAGES_PER_LARGE);
+    MS_CHECK(n && p->chunk[j].list == LIST_DEAD);
+    /* The server's own area and empty slots, memory counted: never refused. */
+    MS_CHECK(ms_k_retype_many(s, ac->slot, MS_KOBJ_UNTYPED, MS_LARGE_BITS, p->chunk[j].slot, n) == 0);
+    area_take(p, a, n);
+    for (uint32_t k = 0; k < n; k++) {
+        struct ms_chunk *sc = &p->chunk[j + (int32_t)k];
+        sc->watermark = sc->live = 0;
+        sc->list = LIST_NONE;
+        p->free_pages += MS_PAGES_PER_LARGE;
+        list_push(p, j + (int32_t)k, k ? LIST_EMPTY_LARGE : LIST_PARTIAL);
+    }
+    ac->idle += n - 1;
     return j;
 }
 
@@ -326,7 +348,7 @@ void ms_pool_release(struct ms_server *s, int32_t chunk)
         if (--c->live == c->idle) area_reclaim(s, i);
         return;
     }
-    if (--c->live == 0) chunk_emptied(s, i);
+    if (--c->live == c->idle) chunk_idle(s, i);
 }
 
 /* Gives back the last n objects taken from chunk i (nothing was made of them). */
@@ -346,8 +368,8 @@ void ms_pool_untake(struct ms_server *s, int32_t chunk, uint32_t n)
     if (is_area(c)) {
         p->n_empty_large += n;
         if (c->live == c->idle) area_reclaim(s, i);
-    } else if (c->live == 0) {
-        chunk_emptied(s, i);
+    } else if (c->live == c->idle) {
+        chunk_idle(s, i);
     }
 }
 

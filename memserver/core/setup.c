@@ -67,12 +67,13 @@ int ms_add_device_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits,
 
 uint64_t ms_free_pages(const struct ms_server *s)
 {
-    return s->pool.free_pages + s->spare_count;
+    return s->pool.free_pages + s->spare_count + s->slots.free4k_count;
 }
 
 uint32_t ms_free_slots(const struct ms_server *s)
 {
-    return s->slots.count + s->spare_count; /* spare frames are free for any request */
+    /* spare and freed frames are free for any request */
+    return s->slots.count + s->spare_count + s->slots.free4k_count;
 }
 
 uint64_t ms_metadata_bytes(const struct ms_server *s)
@@ -90,7 +91,9 @@ void ms_fini(struct ms_server *s)
     ms_heap_free(s, s->slots.used, (uint64_t)s->slots.words * sizeof(uint64_t));
     ms_heap_free(s, s->slots.chunk_of, (uint64_t)s->slots.total * sizeof(uint16_t));
     ms_heap_free(s, s->slots.exported, (uint64_t)s->slots.words * sizeof(uint64_t));
+    ms_heap_free(s, s->slots.free4k, (uint64_t)s->slots.words * sizeof(uint64_t));
     s->slots.exported = 0;
+    s->slots.free4k = 0;
     ms_heap_free(s, s->pool.chunk, (uint64_t)s->pool.cap * sizeof(struct ms_chunk));
     for (uint32_t i = 0; i < s->ndev; i++) {
         uint64_t n = 1ull << (s->dev[i].size_bits - MS_PAGE_BITS);

@@ -48,7 +48,11 @@ struct ms_slots {
     uint16_t *chunk_of; /* per slot: untyped chunk + 1 its object came from (0 = none) */
     /* bitmap, 1 = a frame whose cap was handed out (PAGE_CAP): revoke before deleting */
     uint64_t *exported;
-    uint64_t table_bytes; /* heap bytes of used + chunk_of + exported */
+    /* bitmap, 1 = a retyped 4 KiB frame nobody uses (freed, kept for reuse, zeroed when
+     * handed out again); free4k_hint: no such frame in words below it */
+    uint64_t *free4k;
+    uint32_t free4k_count, free4k_hint;
+    uint64_t table_bytes; /* heap bytes of used + chunk_of + exported + free4k */
 };
 
 /* ---- untyped memory: chunks of at most 2 MiB, and areas of 2 MiB blocks ----
@@ -58,6 +62,8 @@ struct ms_slots {
  * then a chunk of its own, parent = the area).  Every child of an area is 2 MiB, so its
  * watermark moves in whole blocks. */
 #define MS_AREA_BITS 26u
+/* 2 MiB sub-chunks an area makes per retype when 4 KiB objects need one. */
+#define MS_SUB_RUN 8u
 #define MS_CHUNK_DEAD 4u /* ms_chunk.list of a sub-chunk entry whose untyped is not made */
 struct ms_chunk {
     ms_slot_t slot;
@@ -197,6 +203,7 @@ struct ms_stats {
     uint64_t signal_errors; /* supervisor notifications the kernel refused */
     uint64_t faults_fixed, faults_reported;
     uint64_t large_frames_mapped;
+    uint64_t frames_reused; /* 4 KiB frames handed out again from the free list (zeroed) */
 };
 
 struct ms_server {

@@ -32,11 +32,12 @@ static int g_retype(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bi
     return seL4_Untyped_Retype(ut, object_type(type), size_bits, MSS_CNODE, 0, 0, dest, 1);
 }
 
-static int g_retype_frames(void *ctx, ms_slot_t ut, enum ms_kobj type, ms_slot_t dest, uint32_t count)
+static int g_retype_many(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bits, ms_slot_t dest,
+                         uint32_t count)
 {
     (void)ctx;
     mss_glue.invocations++;
-    return seL4_Untyped_Retype(ut, object_type(type), 0, MSS_CNODE, 0, 0, dest, count);
+    return seL4_Untyped_Retype(ut, object_type(type), size_bits, MSS_CNODE, 0, 0, dest, count);
 }
 
 static int g_assign_asid(void *ctx, ms_slot_t pml4)
@@ -183,7 +184,7 @@ static int g_signal(void *ctx, ms_slot_t slot)
 struct ms_kernel_ops mss_kernel_ops(void)
 {
     struct ms_kernel_ops k = {
-        .ctx = 0, .retype = g_retype, .retype_frames = g_retype_frames, .assign_asid = g_assign_asid, .map_table = g_map_table,
+        .ctx = 0, .retype = g_retype, .retype_many = g_retype_many, .assign_asid = g_assign_asid, .map_table = g_map_table,
         .map_frame = g_map_frame, .unmap_frame = g_unmap_frame, .copy_cap = g_copy_cap,
         .delete_cap = g_delete, .revoke_cap = g_revoke, .copy_page = g_copy_page, .write_page = g_write_page, .signal = g_signal,
         .mint_fault_ep = g_mint_fault_ep, .copy_fault_ep = g_copy_fault_ep, .cancel_badged_sends = g_cancel_badged_sends,
