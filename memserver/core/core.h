@@ -31,6 +31,7 @@ MS_MUST_USE int ms_k_revoke(struct ms_server *s, ms_slot_t slot);
 MS_MUST_USE int ms_k_copy_page(struct ms_server *s, ms_slot_t dst, ms_slot_t src, uint32_t src_off);
 MS_MUST_USE int ms_k_write_page(struct ms_server *s, ms_slot_t frame, uint32_t off, const uint8_t *src,
                                 uint32_t len);
+MS_MUST_USE int ms_k_zero_page(struct ms_server *s, ms_slot_t frame);
 MS_MUST_USE int ms_k_mint_fault_ep(struct ms_server *s, ms_slot_t dest, uint64_t badge);
 MS_MUST_USE int ms_k_copy_fault_ep(struct ms_server *s, ms_slot_t dest, ms_slot_t src);
 MS_MUST_USE int ms_k_cancel_badged_sends(struct ms_server *s, ms_slot_t slot);

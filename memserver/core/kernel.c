@@ -63,6 +63,11 @@ int ms_k_write_page(struct ms_server *s, ms_slot_t frame, uint32_t off, const ui
     return KCALL(write_page(s->k.ctx, frame, off, src, len));
 }
 
+int ms_k_zero_page(struct ms_server *s, ms_slot_t frame)
+{
+    return KCALL(zero_page(s->k.ctx, frame));
+}
+
 int ms_k_mint_fault_ep(struct ms_server *s, ms_slot_t dest, uint64_t badge)
 {
     return KCALL(mint_fault_ep(s->k.ctx, dest, badge));

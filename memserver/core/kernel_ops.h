@@ -69,6 +69,8 @@ struct ms_kernel_ops {
     /* Writes `len` bytes from `src` into 4 KiB frame `frame` (not mapped anywhere) at
      * byte offset `off` (off + len <= 4096). */
     MS_MUST_USE int (*write_page)(void *ctx, ms_slot_t frame, uint32_t off, const uint8_t *src, uint32_t len);
+    /* Zeroes 4 KiB frame `frame` (not mapped anywhere). */
+    MS_MUST_USE int (*zero_page)(void *ctx, ms_slot_t frame);
     /* Mints the server's endpoint into the empty slot `dest` with `badge` and all
      * rights: the server's original of a space's fault endpoint (revocable; all rights
      * are what seL4 requires to cancel badged sends with it). */

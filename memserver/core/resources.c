@@ -43,8 +43,6 @@ void ms_uncharge(struct ms_client *c, uint64_t pages, uint64_t slots)
     c->quota.slots_used -= slots;
 }
 
-static const uint8_t zero_page[MS_PAGE_SIZE];
-
 /* A frame from the free list, zeroed through the server's copy window; 0 if none. */
 static ms_slot_t frame_reuse(struct ms_server *s)
 {
@@ -54,7 +52,7 @@ static ms_slot_t frame_reuse(struct ms_server *s)
     MS_CHECK(c->idle > 0);
     c->idle--;
     /* The server's own frame, mapped nowhere (unmapped when freed): never refused. */
-    MS_CHECK(ms_k_write_page(s, f, 0, zero_page, MS_PAGE_SIZE) == 0);
+    MS_CHECK(ms_k_zero_page(s, f) == 0);
     s->stats.frames_reused++;
     return f;
 }

@@ -400,6 +400,18 @@ static int k_write_page(void *ctx, ms_slot_t frame, uint32_t off, const uint8_t 
     return 0;
 }
 
+static int k_zero_page(void *ctx, ms_slot_t frame)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls += 2; /* map into the server's window, unmap */
+    fk->page_zeroes++;
+    struct fk_cap *c = slot_cap(fk, frame);
+    if (!c || !c->obj || c->obj->type != FK_FRAME) return fail(fk, seL4_InvalidCapability, "zero_page: not a 4 KiB frame");
+    if (c->map_pml4) return fail(fk, seL4_InvalidCapability, "zero_page: frame cap already mapped");
+    memset(c->obj->mem, 0, 4096);
+    return 0;
+}
+
 /* The server's endpoint: one object for every fault endpoint minted from it. */
 static struct fk_obj *server_endpoint(struct fake_kernel *fk)
 {
@@ -462,7 +474,7 @@ struct ms_kernel_ops fk_ops(struct fake_kernel *fk)
     struct ms_kernel_ops k = {
         .ctx = fk, .retype = k_retype, .retype_many = k_retype_many, .assign_asid = k_assign_asid, .map_table = k_map_table,
         .map_frame = k_map_frame, .unmap_frame = k_unmap_frame, .copy_cap = k_copy_cap,
-        .delete_cap = k_delete, .revoke_cap = k_revoke, .copy_page = k_copy_page, .write_page = k_write_page, .signal = k_signal,
+        .delete_cap = k_delete, .revoke_cap = k_revoke, .copy_page = k_copy_page, .write_page = k_write_page, .zero_page = k_zero_page, .signal = k_signal,
         .mint_fault_ep = k_mint_fault_ep, .copy_fault_ep = k_copy_fault_ep, .cancel_badged_sends = k_cancel_badged_sends,
     };
     return k;
