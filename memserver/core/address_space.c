@@ -183,6 +183,8 @@ int ms_as_vspace(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_s
 
 static void as_free(struct ms_server *s, struct ms_as *as)
 {
+    uint8_t dying = s->frames_dying;
+    s->frames_dying = 1;
     if (as->fault_ep) {
         /* Every copy of the fault endpoint dies with the space, and faults queued on it
          * with its badge are cancelled: no stale endpoint reaches a later space. */
@@ -212,6 +214,7 @@ static void as_free(struct ms_server *s, struct ms_as *as)
     s->as[idx] = 0;
     as->owner->live--;
     ms_heap_free(s, as, sizeof(*as));
+    s->frames_dying = dying;
     ms_spare_drain(s);
 }
 

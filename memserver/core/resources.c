@@ -63,7 +63,7 @@ void ms_frame_free(struct ms_server *s, ms_slot_t slot)
     uint16_t chunk = s->slots.chunk_of[slot - s->slots.first];
     MS_CHECK(chunk != 0);
     const struct ms_chunk *c = &s->pool.chunk[chunk - 1];
-    if (c->live - c->idle == 1) {
+    if (s->frames_dying || c->live - c->idle == 1) {
         /* The chunk's last object in use: deleting it (and the chunk's free frames)
          * makes the chunk empty; free frames never hold memory that could come back. */
         ms_kobj_free(s, slot);

@@ -226,6 +226,9 @@ struct ms_server {
      * yet given to anyone: slots [spare_first, spare_first + spare_count). */
     ms_slot_t spare_first;
     uint32_t spare_count;
+    /* Set while an address space or a client dies: its frames are deleted (one
+     * invocation each) instead of joining the free list (ms_frame_free). */
+    uint8_t frames_dying;
 };
 /* How many 4 KiB frames the fault path retypes at once: MS_SPARE_RUN while that is at
  * most 1/32 of the free memory (frames retyped ahead hold their chunk's memory until
