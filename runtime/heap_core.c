@@ -22,6 +22,7 @@ bool heap_init(heap_t *h, void *mem, size_t size)
     h->end = end;
     h->free_list = NULL;
     h->bytes_free = 0;
+    h->dirty = end > start ? end : start;
     if (end <= start || end - start < 2 * HEADER) {
         h->end = start;
         return false;
@@ -33,6 +34,14 @@ bool heap_init(heap_t *h, void *mem, size_t size)
     h->bytes_free = b->size;
     return true;
 }
+
+bool heap_init_zero(heap_t *h, void *mem, size_t size)
+{
+    if (!heap_init(h, mem, size)) return false;
+    h->dirty = h->start + HEADER; /* (the one header heap_init wrote) */
+    return true;
+}
+
 
 /* Block size for a request: header + payload rounded up; 0 if it cannot fit anywhere. */
 static size_t block_size(const heap_t *h, size_t size)
@@ -46,6 +55,11 @@ static size_t block_size(const heap_t *h, size_t size)
 }
 
 void *heap_alloc(heap_t *h, size_t size)
+{
+    return heap_alloc_dirty(h, size, NULL);
+}
+
+void *heap_alloc_dirty(heap_t *h, size_t size, size_t *dirty)
 {
     size_t need = block_size(h, size);
     if (need == 0) {
@@ -68,7 +82,13 @@ void *heap_alloc(heap_t *h, size_t size)
         }
         h->bytes_free -= b->size;
         b->next = NULL;
-        return (void *)((uintptr_t)b + HEADER);
+        uintptr_t p = (uintptr_t)b + HEADER;
+        if (dirty) *dirty = p >= h->dirty ? 0 : h->dirty - p < size ? (size_t)(h->dirty - p) : size;
+        /* Written from now on: the block, and the header of a free block after it. */
+        uintptr_t top = (uintptr_t)b + b->size + (b->size == need ? HEADER : 0);
+        if (top > h->end) top = h->end;
+        if (top > h->dirty) h->dirty = top;
+        return (void *)p;
     }
     return NULL;
 }

@@ -185,6 +185,12 @@ int msc_stats(seL4_CPtr ep, uint64_t out[9])
     return call(ep, &r, 0, out, 9);
 }
 
+int msc_stats_all(seL4_CPtr ep, uint64_t out[MS_STATS_WORDS])
+{
+    struct ms_request r = req(MS_OP_STATS, 0);
+    return call(ep, &r, 0, out, MS_STATS_WORDS);
+}
+
 int msc_client_destroy(seL4_CPtr ep, uint64_t badge)
 {
     struct ms_request r = req(MS_OP_CLIENT_DESTROY, 0);

@@ -57,4 +57,5 @@ int msc_client_destroy(seL4_CPtr ep, uint64_t badge);
 /* Administrator: the kernel's view of the free memory, see MS_OP_VERIFY_FREE. */
 int msc_verify_free(seL4_CPtr ep, uint64_t *checked, uint64_t *not_empty);
 /* Administrator: counters, see MS_OP_STATS. */
-int msc_stats(seL4_CPtr ep, uint64_t out[9]);
+int msc_stats(seL4_CPtr ep, uint64_t out[9]); /* the first 9 words of STATS */
+int msc_stats_all(seL4_CPtr ep, uint64_t out[MS_STATS_WORDS]);

@@ -37,7 +37,7 @@ static int as_decode_new(struct ms_server *s, struct ms_client *c, int adopted, 
 {
     if (ms_handle_free_index((void *const *)s->as, s->as_gen, MS_MAX_AS) < 0) return MS_ERR_BUSY;
     if (!adopted && !s->asids_free) return MS_ERR_NO_ASID;
-    struct ms_need n = { adopted ? 1u : 2u, 0, (adopted ? 1u : 2u) + extra_slots, 1 };
+    struct ms_need n = { adopted ? 1u : 2u, 0, (adopted ? 1u : 2u) + extra_slots, 1, 0 };
     int err = ms_need_check(s, c, &n);
     if (!err) err = ms_stash_fill(s, st, 1);
     return err;
@@ -116,7 +116,7 @@ static int decode_set_notify(struct ms_server *s, struct ms_client *c, uint32_t 
 {
     int err = ms_as_lookup(s, c, handle, as);
     if (err || (*as)->notify) return err;
-    struct ms_need n = { 0, 0, 1, 0 };
+    struct ms_need n = { 0, 0, 1, 0, 0 };
     return ms_need_check(s, c, &n);
 }
 
@@ -143,7 +143,7 @@ static int decode_fault_ep(struct ms_server *s, struct ms_client *c, uint32_t ha
 {
     int err = ms_as_lookup(s, c, handle, as);
     if (err || (*as)->fault_ep) return err;
-    struct ms_need n = { 0, 0, 1, 0 };
+    struct ms_need n = { 0, 0, 1, 0, 0 };
     return ms_need_check(s, c, &n);
 }
 
@@ -183,6 +183,8 @@ int ms_as_vspace(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_s
 
 static void as_free(struct ms_server *s, struct ms_as *as)
 {
+    uint8_t dying = s->frames_dying;
+    s->frames_dying = 1;
     if (as->fault_ep) {
         /* Every copy of the fault endpoint dies with the space, and faults queued on it
          * with its badge are cancelled: no stale endpoint reaches a later space. */
@@ -212,6 +214,7 @@ static void as_free(struct ms_server *s, struct ms_as *as)
     s->as[idx] = 0;
     as->owner->live--;
     ms_heap_free(s, as, sizeof(*as));
+    s->frames_dying = dying;
     ms_spare_drain(s);
 }
 

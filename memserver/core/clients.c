@@ -146,9 +146,11 @@ void ms_client_destroy(struct ms_server *s, uint64_t badge)
 {
     struct ms_client *c = ms_client_get(s, badge, 0);
     if (!c) return;
+    s->frames_dying = 1;
     ms_as_free_all(s, c);
     for (uint32_t i = 0; i < MS_MAX_OBJECTS; i++)
         if (s->obj[i] && s->obj[i]->owner == c) (void)ms_obj_close(s, c, s->obj[i]->handle);
     MS_CHECK(c->live == 0 && c->quota.pages_used == 0 && c->quota.slots_used == 0);
     c->used = 0;
+    s->frames_dying = 0;
 }

@@ -206,7 +206,7 @@ int ms_as_fork(struct ms_server *s, struct ms_client *c, uint32_t handle, ms_slo
     int err = ms_as_lookup_live(s, c, handle, &src);
     if (err) return err;
     /* The new space: PML4 + marking PDPT (and its node), their slots, a notification. */
-    struct ms_need extra = { 2, 0, 2 + (notify ? 1u : 0u), 1 };
+    struct ms_need extra = { 2, 0, 2 + (notify ? 1u : 0u), 1, 0 };
     if (ms_handle_free_index((void *const *)s->as, s->as_gen, MS_MAX_AS) < 0) return MS_ERR_BUSY;
     if (!s->asids_free) return MS_ERR_NO_ASID;
     struct ms_as *dst = ms_heap_alloc(s, sizeof(*dst));

@@ -17,7 +17,8 @@ extern void (*ms_check_hook)(const char *file, int line, const char *cond);
 /* ---- kernel.c: every kernel call (counted; the result must be used) ---- */
 MS_MUST_USE int ms_k_retype(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, unsigned size_bits,
                             ms_slot_t dest);
-MS_MUST_USE int ms_k_retype_frames(struct ms_server *s, ms_slot_t ut, ms_slot_t dest, uint32_t count);
+MS_MUST_USE int ms_k_retype_many(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, unsigned size_bits,
+                                 ms_slot_t dest, uint32_t count);
 MS_MUST_USE int ms_k_assign_asid(struct ms_server *s, ms_slot_t pml4);
 MS_MUST_USE int ms_k_map_table(struct ms_server *s, enum ms_kobj type, ms_slot_t table, ms_slot_t pml4,
                                uint64_t va);
@@ -30,6 +31,7 @@ MS_MUST_USE int ms_k_revoke(struct ms_server *s, ms_slot_t slot);
 MS_MUST_USE int ms_k_copy_page(struct ms_server *s, ms_slot_t dst, ms_slot_t src, uint32_t src_off);
 MS_MUST_USE int ms_k_write_page(struct ms_server *s, ms_slot_t frame, uint32_t off, const uint8_t *src,
                                 uint32_t len);
+MS_MUST_USE int ms_k_zero_page(struct ms_server *s, ms_slot_t frame);
 MS_MUST_USE int ms_k_mint_fault_ep(struct ms_server *s, ms_slot_t dest, uint64_t badge);
 MS_MUST_USE int ms_k_copy_fault_ep(struct ms_server *s, ms_slot_t dest, ms_slot_t src);
 MS_MUST_USE int ms_k_cancel_badged_sends(struct ms_server *s, ms_slot_t slot);
@@ -72,18 +74,31 @@ void ms_slot_free(struct ms_server *s, ms_slot_t slot);
 /* Frames whose cap was handed to a client (PAGE_CAP): their copies must be revoked
  * before the frame is deleted or replaced. */
 int ms_slot_exported(const struct ms_server *s, ms_slot_t slot);
+/* The free list of retyped 4 KiB frames (slots in use, frames mapped nowhere). */
+void ms_free4k_push(struct ms_server *s, ms_slot_t slot);
+ms_slot_t ms_free4k_pop(struct ms_server *s); /* 0 if empty */
+/* Deletes the free frames of chunk `chunk` and frees their slots; returns how many. */
+uint32_t ms_free4k_reclaim(struct ms_server *s, int32_t chunk);
 void ms_slot_set_exported(struct ms_server *s, ms_slot_t slot, int on);
 
 /* ---- pool.c ---- */
 void ms_pool_init(struct ms_pool *p);
+/* An untyped of up to 2^MS_AREA_BITS bytes (above 2 MiB: an area, one slot per block). */
 int ms_pool_add(struct ms_server *s, ms_slot_t slot, unsigned size_bits);
 int ms_pool_can_take(const struct ms_pool *p, uint64_t pages4k, uint64_t frames2m);
-int32_t ms_pool_take_4k(struct ms_pool *p);
-int32_t ms_pool_take_2m(struct ms_pool *p);
-/* Up to `want` 4 KiB objects from one chunk; *got = how many (>= 1 on success). */
-int32_t ms_pool_take_4k_run(struct ms_pool *p, uint32_t want, uint32_t *got);
-void ms_pool_untake(struct ms_pool *p, int32_t chunk, uint32_t n);
-void ms_pool_release(struct ms_pool *p, int32_t chunk);
+/* 4 KiB objects: one, or up to `want` from one chunk (*got >= 1 on success).  May
+ * retype a 2 MiB sub-chunk from an area (the server's own caps: never refused). */
+int32_t ms_pool_take_4k(struct ms_server *s);
+int32_t ms_pool_take_4k_run(struct ms_server *s, uint32_t want, uint32_t *got);
+/* Up to `want` 2 MiB frames from one area (or one from an empty 2 MiB chunk). */
+int32_t ms_pool_take_2m_run(struct ms_server *s, uint32_t want, uint32_t *got);
+/* Gives back the last n objects taken from chunk (of an area: 2 MiB frames; of a chunk:
+ * 4 KiB objects; a 2 MiB frame of a chunk is given back with ms_pool_release). */
+void ms_pool_untake(struct ms_server *s, int32_t chunk, uint32_t n);
+/* One object of the chunk was deleted; may delete an area's empty sub-chunks. */
+void ms_pool_release(struct ms_server *s, int32_t chunk);
+/* A 2 MiB untyped the server keeps for ever (its own permanent objects). */
+int ms_pool_take_untyped_2m(struct ms_server *s, ms_slot_t *slot);
 
 /* ---- resources.c: checking, allocating and charging kernel objects ---- */
 struct ms_need {
@@ -91,6 +106,8 @@ struct ms_need {
     uint64_t large;  /* 2 MiB frames */
     uint64_t slots;  /* cap slots (one per object, plus cap copies) */
     uint64_t nodes;  /* metadata nodes for new PDPTs/PDs */
+    uint64_t frames; /* of `pages`, 4 KiB frames the act takes with ms_frames_new or
+                      * ms_frame_take: they come from the free list first (with their slot) */
 };
 /* MS_OK if `c` may be charged for `n` and the server has it all. */
 int ms_need_check(const struct ms_server *s, const struct ms_client *c, const struct ms_need *n);
@@ -107,6 +124,8 @@ ms_slot_t ms_kobj_new(struct ms_server *s, enum ms_kobj type);
 /* Up to `want` 4 KiB frames in consecutive slots with one invocation; returns how
  * many (0 on failure), the first slot in *first. */
 uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first);
+/* The same for 2 MiB frames (a run from one area; one from an empty 2 MiB chunk). */
+uint32_t ms_large_new(struct ms_server *s, uint32_t want, ms_slot_t *first);
 /* A fresh 4 KiB frame for the fault path: from frames retyped up to MS_SPARE_RUN at a time
  * (one invocation for many faults); 0 if the kernel refused.  The caller checked the
  * quota and the server's memory for one frame as for ms_kobj_new, plus `keep_pages`
@@ -117,6 +136,9 @@ uint32_t ms_frames_new(struct ms_server *s, uint32_t want, ms_slot_t *first);
  * once every client's is). */
 ms_slot_t ms_frame_take(struct ms_server *s, uint64_t keep_pages, uint64_t keep_slots);
 void ms_spare_drain(struct ms_server *s);
+/* A 4 KiB frame nothing maps any more (its page entry is cleared): onto the free list
+ * (copies handed out revoked, unmapped); handed out again zeroed, before fresh memory. */
+void ms_frame_free(struct ms_server *s, ms_slot_t slot);
 /* Deletes an object made by ms_kobj_new and gives back its memory and slot. */
 void ms_kobj_free(struct ms_server *s, ms_slot_t slot);
 /* Copies a cap into a fresh slot; 0 on failure.  ms_cap_free deletes such a copy. */

@@ -45,7 +45,7 @@ static int fault_need(struct ms_server *s, struct ms_as *as, uint64_t va, uint64
     struct ms_tcount tc;
     ms_tcount_init(&tc);
     ms_tables_count(as, va, 0, &tc);
-    struct ms_need n = { pages + tc.tables, 0, slots + tc.tables, tc.nodes };
+    struct ms_need n = { pages + tc.tables, 0, slots + tc.tables, tc.nodes, pages };
     int err = ms_need_check(s, as->owner, &n);
     if (!err && tc.nodes) err = ms_stash_fill(s, st, (uint32_t)tc.nodes);
     *tables = tc.tables;
@@ -207,7 +207,7 @@ static int fault_large(struct ms_server *s, struct ms_as *as, struct ms_region *
     struct ms_tcount tc;
     ms_tcount_init(&tc);
     ms_tables_count(as, bva, 1, &tc);
-    struct ms_need n = { tc.tables, 1, 1 + tc.tables, tc.nodes };
+    struct ms_need n = { tc.tables, 1, 1 + tc.tables, tc.nodes, 0 };
     struct ms_stash st = { 0, 0 };
     if (ms_need_check(s, o->owner, &n) || (tc.nodes && ms_stash_fill(s, &st, (uint32_t)tc.nodes))) return -1;
     ms_slot_t f = ms_kobj_new(s, MS_KOBJ_FRAME_2M);

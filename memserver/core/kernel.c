@@ -12,9 +12,10 @@ int ms_k_retype(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, unsigned s
     return KCALL(retype(s->k.ctx, ut, type, size_bits, dest));
 }
 
-int ms_k_retype_frames(struct ms_server *s, ms_slot_t ut, ms_slot_t dest, uint32_t count)
+int ms_k_retype_many(struct ms_server *s, ms_slot_t ut, enum ms_kobj type, unsigned size_bits, ms_slot_t dest,
+                     uint32_t count)
 {
-    return KCALL(retype_frames(s->k.ctx, ut, dest, count));
+    return KCALL(retype_many(s->k.ctx, ut, type, size_bits, dest, count));
 }
 
 int ms_k_assign_asid(struct ms_server *s, ms_slot_t pml4)
@@ -60,6 +61,11 @@ int ms_k_copy_page(struct ms_server *s, ms_slot_t dst, ms_slot_t src, uint32_t s
 int ms_k_write_page(struct ms_server *s, ms_slot_t frame, uint32_t off, const uint8_t *src, uint32_t len)
 {
     return KCALL(write_page(s->k.ctx, frame, off, src, len));
+}
+
+int ms_k_zero_page(struct ms_server *s, ms_slot_t frame)
+{
+    return KCALL(zero_page(s->k.ctx, frame));
 }
 
 int ms_k_mint_fault_ep(struct ms_server *s, ms_slot_t dest, uint64_t badge)

@@ -44,9 +44,10 @@ struct ms_kernel_ops {
     /* One object of `type` (size_bits only for MS_KOBJ_UNTYPED) from untyped `ut` into
      * the empty slot `dest`. */
     MS_MUST_USE int (*retype)(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bits, ms_slot_t dest);
-    /* `count` 4 KiB frames from untyped `ut` into the empty slots dest .. dest+count-1
-     * (one invocation). */
-    MS_MUST_USE int (*retype_frames)(void *ctx, ms_slot_t ut, ms_slot_t dest, uint32_t count);
+    /* `count` objects of `type` (size_bits only for MS_KOBJ_UNTYPED) from untyped `ut`
+     * into the empty slots dest .. dest+count-1 (one invocation). */
+    MS_MUST_USE int (*retype_many)(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bits, ms_slot_t dest,
+                                   uint32_t count);
     /* Makes the PML4 in `pml4` usable (assigns it an ASID from the server's pool). */
     MS_MUST_USE int (*assign_asid)(void *ctx, ms_slot_t pml4);
     /* Installs paging structure `table` (PDPT, PD or PT) covering `vaddr` in `pml4`. */
@@ -68,6 +69,8 @@ struct ms_kernel_ops {
     /* Writes `len` bytes from `src` into 4 KiB frame `frame` (not mapped anywhere) at
      * byte offset `off` (off + len <= 4096). */
     MS_MUST_USE int (*write_page)(void *ctx, ms_slot_t frame, uint32_t off, const uint8_t *src, uint32_t len);
+    /* Zeroes 4 KiB frame `frame` (not mapped anywhere). */
+    MS_MUST_USE int (*zero_page)(void *ctx, ms_slot_t frame);
     /* Mints the server's endpoint into the empty slot `dest` with `badge` and all
      * rights: the server's original of a space's fault endpoint (revocable; all rights
      * are what seL4 requires to cancel badged sends with it). */

@@ -14,11 +14,15 @@
  * the request is done, so that a rollback can give them back. */
 #define CAPS_FRESH 0x80000000u
 
+/* Frames for POPULATE come in runs made by one retype each. */
+struct frame_run { ms_slot_t next; uint32_t left; };
+
 struct map_plan {
     struct ms_as *as;
     struct ms_object *obj;  /* NULL: private anonymous memory (priv) */
     struct ms_object *priv;
-    uint64_t va, size, guard, frames4k;
+    uint64_t va, size, guard, frames4k, frames2m;
+    struct frame_run large; /* 2 MiB frames retyped, not mapped yet */
     uint32_t phase, pages;
     int large_ok;
     struct ms_prep p;
@@ -94,6 +98,7 @@ static void count_populate(const struct ms_req_map *a, struct map_plan *mp)
         if (mp->large_ok && use_large(mp->as, v, mp->va, mp->va + mp->size)) {
             mp->p.need.large++;
             mp->p.need.slots++;
+            mp->frames2m++;
             ms_tables_count(mp->as, v, 1, &mp->p.tc);
             v += MS_LARGE_SIZE;
             continue;
@@ -116,6 +121,7 @@ static void count_populate(const struct ms_req_map *a, struct map_plan *mp)
         ms_tables_count(mp->as, v, 0, &mp->p.tc);
         v += MS_PAGE_SIZE;
     }
+    mp->p.need.frames = mp->frames4k; /* (next_frame: from the free list first) */
 }
 
 static void map_plan_free(struct ms_server *s, struct map_plan *mp)
@@ -188,9 +194,6 @@ static struct ms_region *enter_regions(const struct ms_req_map *a, struct map_pl
     return r;
 }
 
-/* Frames for POPULATE come in runs made by one retype each. */
-struct frame_run { ms_slot_t next; uint32_t left; };
-
 static ms_slot_t next_frame(struct ms_server *s, struct map_plan *mp, struct frame_run *run)
 {
     if (!run->left) {
@@ -203,10 +206,25 @@ static ms_slot_t next_frame(struct ms_server *s, struct map_plan *mp, struct fra
     return run->next++;
 }
 
+/* The next 2 MiB frame: all the request needs retyped at once (one invocation per area
+ * and per MS_RETYPE_MAX). */
+static ms_slot_t next_large(struct ms_server *s, struct map_plan *mp)
+{
+    struct frame_run *run = &mp->large;
+    if (!run->left) {
+        uint32_t want = mp->frames2m < MS_RETYPE_MAX ? (uint32_t)mp->frames2m : MS_RETYPE_MAX;
+        run->left = ms_large_new(s, want, &run->next);
+        if (!run->left) return 0;
+        mp->frames2m -= run->left;
+    }
+    run->left--;
+    return run->next++;
+}
+
 /* One 2 MiB frame of private memory at v (object page i). */
 static int populate_large(struct ms_server *s, struct map_plan *mp, struct ms_region *r, uint64_t v, uint64_t i)
 {
-    ms_slot_t f = ms_kobj_new(s, MS_KOBJ_FRAME_2M);
+    ms_slot_t f = next_large(s, mp);
     if (!f) return MS_ERR_KERNEL;
     if (ms_map_frame(s, mp->as, f, v, r->rights, 1, 1, &mp->p.stash, 0)) {
         ms_kobj_free(s, f);
@@ -309,6 +327,10 @@ static void map_rollback(struct ms_server *s, struct map_plan *mp, struct ms_reg
         run->left--;
         ms_kobj_free(s, run->next++);
     }
+    while (mp->large.left) {
+        mp->large.left--;
+        ms_kobj_free(s, mp->large.next++);
+    }
     for (uint64_t i = 0; mp->obj && i < ms_region_pages(r); i++) {
         uint32_t c = r->caps[i];
         if (!c) continue;
@@ -333,7 +355,7 @@ static int invoke_map(struct ms_server *s, const struct ms_req_map *a, struct ma
         return err;
     }
     for (uint64_t i = 0; mp->obj && i < ms_region_pages(r); i++) r->caps[i] &= ~CAPS_FRESH;
-    MS_CHECK(run.left == 0);
+    MS_CHECK(run.left == 0 && mp->large.left == 0);
     return MS_OK;
 }
 

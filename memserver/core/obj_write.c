@@ -36,7 +36,7 @@ static int decode_obj_write(struct ms_server *s, struct ms_client *c, const stru
     w->first = (uint32_t)(a->off >> MS_PAGE_BITS);
     w->count = (uint32_t)(((a->off + a->nbytes - 1) >> MS_PAGE_BITS) - w->first + 1);
     MS_CHECK(w->count <= WRITE_PAGES);
-    struct ms_need n = { 0, 0, 0, 0 };
+    struct ms_need n = { 0, 0, 0, 0, 0 };
     for (uint32_t i = 0; i < w->count; i++) {
         uint32_t e = w->obj->page[w->first + i];
         /* Objects with a handle are never copy-on-write shadows nor 2 MiB-populated. */

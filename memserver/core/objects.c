@@ -39,7 +39,7 @@ void ms_obj_drop_page(struct ms_server *s, struct ms_object *o, uint32_t idx)
     switch (MS_E_KIND(e)) {
     case MS_E_OWN:
         if (o->kind == MS_OBJK_PHYS) return; /* device frames belong to the server */
-        ms_kobj_free(s, slot);
+        ms_frame_free(s, slot); /* kept for reuse */
         ms_uncharge(o->owner, 1, 1);
         break;
     case MS_E_COPY:

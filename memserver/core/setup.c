@@ -25,16 +25,17 @@ void ms_set_default_quota(struct ms_server *s, uint64_t pages, uint64_t slots)
 int ms_add_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits)
 {
     if (size_bits < MS_PAGE_BITS || size_bits > 40) return MS_ERR_BAD_REQUEST;
-    if (size_bits <= MS_LARGE_BITS) return ms_pool_add(s, ut, size_bits);
-    uint64_t n = 1ull << (size_bits - MS_LARGE_BITS);
+    if (size_bits <= MS_AREA_BITS) return ms_pool_add(s, ut, size_bits);
+    /* Larger: areas of 2^MS_AREA_BITS. */
+    uint64_t n = 1ull << (size_bits - MS_AREA_BITS);
     if (n > s->slots.count) return MS_ERR_NO_SLOTS;
     for (uint64_t i = 0; i < n; i++) {
         ms_slot_t slot = ms_slot_alloc(s);
-        if (ms_k_retype(s, ut, MS_KOBJ_UNTYPED, MS_LARGE_BITS, slot)) {
+        if (ms_k_retype(s, ut, MS_KOBJ_UNTYPED, MS_AREA_BITS, slot)) {
             ms_slot_free(s, slot);
             return MS_ERR_KERNEL;
         }
-        int err = ms_pool_add(s, slot, MS_LARGE_BITS);
+        int err = ms_pool_add(s, slot, MS_AREA_BITS);
         if (err) return err;
     }
     return MS_OK;
@@ -66,12 +67,13 @@ int ms_add_device_untyped(struct ms_server *s, ms_slot_t ut, unsigned size_bits,
 
 uint64_t ms_free_pages(const struct ms_server *s)
 {
-    return s->pool.free_pages + s->spare_count;
+    return s->pool.free_pages + s->spare_count + s->slots.free4k_count;
 }
 
 uint32_t ms_free_slots(const struct ms_server *s)
 {
-    return s->slots.count + s->spare_count; /* spare frames are free for any request */
+    /* spare and freed frames are free for any request */
+    return s->slots.count + s->spare_count + s->slots.free4k_count;
 }
 
 uint64_t ms_metadata_bytes(const struct ms_server *s)
@@ -89,7 +91,9 @@ void ms_fini(struct ms_server *s)
     ms_heap_free(s, s->slots.used, (uint64_t)s->slots.words * sizeof(uint64_t));
     ms_heap_free(s, s->slots.chunk_of, (uint64_t)s->slots.total * sizeof(uint16_t));
     ms_heap_free(s, s->slots.exported, (uint64_t)s->slots.words * sizeof(uint64_t));
+    ms_heap_free(s, s->slots.free4k, (uint64_t)s->slots.words * sizeof(uint64_t));
     s->slots.exported = 0;
+    s->slots.free4k = 0;
     ms_heap_free(s, s->pool.chunk, (uint64_t)s->pool.cap * sizeof(struct ms_chunk));
     for (uint32_t i = 0; i < s->ndev; i++) {
         uint64_t n = 1ull << (s->dev[i].size_bits - MS_PAGE_BITS);
@@ -118,8 +122,9 @@ int ms_reserve_untyped(struct ms_server *s, unsigned size_bits, ms_slot_t *out)
     if (size_bits < MS_PAGE_BITS || size_bits >= MS_LARGE_BITS) return MS_ERR_BAD_REQUEST;
     if (!s->pool.n_empty_large) return MS_ERR_NO_MEMORY;
     if (s->slots.count < MS_LARGE_BITS - size_bits + 1) return MS_ERR_NO_SLOTS;
-    int32_t i = ms_pool_take_2m(&s->pool);
-    ms_slot_t parent = s->pool.chunk[i].slot;
+    ms_slot_t parent;
+    int err = ms_pool_take_untyped_2m(s, &parent);
+    if (err) return err;
     /* 2 MiB = 2^b (reserved) + 2^b + 2^(b+1) + ... + 2^20, each naturally aligned. */
     ms_slot_t slot = ms_slot_alloc(s);
     if (ms_k_retype(s, parent, MS_KOBJ_UNTYPED, size_bits, slot)) return MS_ERR_KERNEL;
@@ -127,7 +132,7 @@ int ms_reserve_untyped(struct ms_server *s, unsigned size_bits, ms_slot_t *out)
     for (unsigned bits = size_bits; bits < MS_LARGE_BITS; bits++) {
         slot = ms_slot_alloc(s);
         if (ms_k_retype(s, parent, MS_KOBJ_UNTYPED, bits, slot)) return MS_ERR_KERNEL;
-        int err = ms_pool_add(s, slot, bits);
+        err = ms_pool_add(s, slot, bits);
         if (err) return err;
     }
     return MS_OK;

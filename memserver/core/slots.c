@@ -15,8 +15,10 @@ int ms_slots_init(struct ms_server *s, ms_slot_t first, uint32_t total)
     sl->used = ms_heap_alloc(s, (uint64_t)words * sizeof(uint64_t));
     sl->chunk_of = ms_heap_alloc(s, (uint64_t)total * sizeof(uint16_t));
     sl->exported = ms_heap_alloc(s, (uint64_t)words * sizeof(uint64_t));
-    if (!sl->used || !sl->chunk_of || !sl->exported) return MS_ERR_NO_MEMORY;
-    sl->table_bytes = (uint64_t)words * sizeof(uint64_t) * 2 + (uint64_t)total * sizeof(uint16_t);
+    sl->free4k = ms_heap_alloc(s, (uint64_t)words * sizeof(uint64_t));
+    if (!sl->used || !sl->chunk_of || !sl->exported || !sl->free4k) return MS_ERR_NO_MEMORY;
+    sl->table_bytes = (uint64_t)words * sizeof(uint64_t) * 3 + (uint64_t)total * sizeof(uint16_t);
+    sl->free4k_count = sl->free4k_hint = 0;
     /* Bits past the end count as used. */
     for (uint32_t i = total; i < words * WORD_BITS; i++) sl->used[i / WORD_BITS] |= 1ull << (i % WORD_BITS);
     sl->first = first;
@@ -122,6 +124,7 @@ void ms_slot_free(struct ms_server *s, ms_slot_t slot)
     uint32_t i = slot - sl->first;
     MS_CHECK(sl->used[i / WORD_BITS] & (1ull << (i % WORD_BITS)));
     MS_CHECK(!(sl->exported[i / WORD_BITS] & (1ull << (i % WORD_BITS)))); /* revoked first */
+    MS_CHECK(!(sl->free4k[i / WORD_BITS] & (1ull << (i % WORD_BITS))));   /* taken off first */
     sl->used[i / WORD_BITS] &= ~(1ull << (i % WORD_BITS));
     sl->chunk_of[i] = 0;
     sl->count++;
@@ -143,4 +146,50 @@ void ms_slot_set_exported(struct ms_server *s, ms_slot_t slot, int on)
     uint32_t i = slot - sl->first;
     if (on) sl->exported[i / WORD_BITS] |= 1ull << (i % WORD_BITS);
     else sl->exported[i / WORD_BITS] &= ~(1ull << (i % WORD_BITS));
+}
+
+void ms_free4k_push(struct ms_server *s, ms_slot_t slot)
+{
+    struct ms_slots *sl = &s->slots;
+    MS_CHECK(slot >= sl->first && slot - sl->first < sl->total);
+    uint32_t i = slot - sl->first;
+    MS_CHECK(sl->used[i / WORD_BITS] & (1ull << (i % WORD_BITS)));
+    MS_CHECK(!(sl->free4k[i / WORD_BITS] & (1ull << (i % WORD_BITS)))); /* never twice */
+    sl->free4k[i / WORD_BITS] |= 1ull << (i % WORD_BITS);
+    sl->free4k_count++;
+    if (i / WORD_BITS < sl->free4k_hint) sl->free4k_hint = i / WORD_BITS;
+}
+
+ms_slot_t ms_free4k_pop(struct ms_server *s)
+{
+    struct ms_slots *sl = &s->slots;
+    if (!sl->free4k_count) return 0;
+    for (uint32_t w = sl->free4k_hint; w < sl->words; w++) {
+        if (!sl->free4k[w]) continue;
+        uint32_t i = w * WORD_BITS + (uint32_t)__builtin_ctzll(sl->free4k[w]);
+        sl->free4k[w] &= ~(1ull << (i % WORD_BITS));
+        sl->free4k_count--;
+        sl->free4k_hint = w;
+        return sl->first + i;
+    }
+    MS_CHECK(0); /* count said there was one */
+    return 0;
+}
+
+uint32_t ms_free4k_reclaim(struct ms_server *s, int32_t chunk)
+{
+    struct ms_slots *sl = &s->slots;
+    uint32_t n = 0;
+    for (uint32_t w = sl->free4k_hint; w < sl->words && sl->free4k_count; w++) {
+        for (uint64_t bits = sl->free4k[w]; bits; bits &= bits - 1) {
+            uint32_t i = w * WORD_BITS + (uint32_t)__builtin_ctzll(bits);
+            if (sl->chunk_of[i] != (uint16_t)(chunk + 1)) continue;
+            sl->free4k[w] &= ~(1ull << (i % WORD_BITS));
+            sl->free4k_count--;
+            MS_CHECK(ms_k_delete(s, sl->first + i) == 0); /* the server's own frame */
+            ms_slot_free(s, sl->first + i);
+            n++;
+        }
+    }
+    return n;
 }

@@ -48,26 +48,44 @@ struct ms_slots {
     uint16_t *chunk_of; /* per slot: untyped chunk + 1 its object came from (0 = none) */
     /* bitmap, 1 = a frame whose cap was handed out (PAGE_CAP): revoke before deleting */
     uint64_t *exported;
-    uint64_t table_bytes; /* heap bytes of used + chunk_of + exported */
+    /* bitmap, 1 = a retyped 4 KiB frame nobody uses (freed, kept for reuse, zeroed when
+     * handed out again); free4k_hint: no such frame in words below it */
+    uint64_t *free4k;
+    uint32_t free4k_count, free4k_hint;
+    uint64_t table_bytes; /* heap bytes of used + chunk_of + exported + free4k */
 };
 
-/* ---- untyped memory, split into chunks of at most 2 MiB ---- */
+/* ---- untyped memory: chunks of at most 2 MiB, and areas of 2 MiB blocks ----
+ * A chunk (untyped of at most 2 MiB) gives 4 KiB objects, or one 2 MiB frame when it
+ * is a whole empty 2 MiB chunk.  An area (an untyped of up to 2^MS_AREA_BITS) gives 2 MiB
+ * frames, many per retype, and 2 MiB sub-chunks (untypeds made from it on demand, each
+ * then a chunk of its own, parent = the area).  Every child of an area is 2 MiB, so its
+ * watermark moves in whole blocks. */
+#define MS_AREA_BITS 26u
+/* 2 MiB sub-chunks an area makes per retype when 4 KiB objects need one. */
+#define MS_SUB_RUN 8u
+#define MS_CHUNK_DEAD 4u /* ms_chunk.list of a sub-chunk entry whose untyped is not made */
 struct ms_chunk {
     ms_slot_t slot;
     uint8_t size_bits;
-    uint8_t list;       /* which free list the chunk is on */
-    uint16_t pad;
+    uint8_t list;       /* which free list the chunk is on (LIST_DEAD: sub-chunk not made) */
+    uint8_t pinned;     /* areas: holds a piece the server keeps for ever (no 2 MiB runs) */
+    uint8_t pad;
     uint32_t watermark; /* pages handed out since the chunk was last empty (kernel freeIndex) */
-    uint32_t live;      /* objects from this chunk that still exist */
+    uint32_t live;      /* objects from this chunk that still exist (areas: children) */
+    uint32_t idle;      /* areas: children that are empty sub-chunks */
     int32_t prev, next;
+    int32_t parent;     /* sub-chunks: index of their area (-1 otherwise) */
+    int32_t sub;        /* areas: index of block 0's sub-chunk entry (one entry per block) */
 };
 struct ms_pool {
     struct ms_chunk *chunk;
     uint32_t count, cap;
     int32_t empty_large; /* list: 2 MiB chunks with no live objects */
     int32_t partial;     /* list: other chunks with free space */
-    uint32_t n_empty_large;
-    uint64_t free_pages; /* 4 KiB objects still obtainable */
+    int32_t areas;       /* list: areas with blocks never handed out since they were empty */
+    uint32_t n_empty_large; /* 2 MiB frames obtainable: empty 2 MiB chunks + free area blocks */
+    uint64_t free_pages; /* 4 KiB objects still obtainable (area blocks included) */
 };
 
 /* ---- quota ---- */
@@ -185,6 +203,7 @@ struct ms_stats {
     uint64_t signal_errors; /* supervisor notifications the kernel refused */
     uint64_t faults_fixed, faults_reported;
     uint64_t large_frames_mapped;
+    uint64_t frames_reused; /* 4 KiB frames handed out again from the free list (zeroed) */
 };
 
 struct ms_server {
@@ -207,6 +226,9 @@ struct ms_server {
      * yet given to anyone: slots [spare_first, spare_first + spare_count). */
     ms_slot_t spare_first;
     uint32_t spare_count;
+    /* Set while an address space or a client dies: its frames are deleted (one
+     * invocation each) instead of joining the free list (ms_frame_free). */
+    uint8_t frames_dying;
 };
 /* How many 4 KiB frames the fault path retypes at once: MS_SPARE_RUN while that is at
  * most 1/32 of the free memory (frames retyped ahead hold their chunk's memory until

@@ -37,7 +37,8 @@ enum ms_op {
     MS_OP_STATS,          /* admin only: -> MR0 invocations, MR1 faults fixed, MR2 faults reported,
                              MR3 large frames, MR4 free pages, MR5 free slots, MR6 metadata bytes,
                              MR7 time stamp counter spent in fault handling, MR8 in the previous
-                             request (in sel4-sim the TSC counts user instructions) */
+                             request (in sel4-sim the TSC counts user instructions), MR9 freed
+                             4 KiB frames handed out again (zeroed) */
     MS_OP_CLIENT_DESTROY, /* admin only: MR0 badge of a client that died: free all it has */
     MS_OP_VERIFY_FREE,    /* admin only: asks the kernel whether every untyped chunk the server
                              thinks empty really is -> MR0 chunks checked, MR1 not empty */
@@ -135,6 +136,7 @@ struct ms_quota_info { uint64_t pages_used, pages_limit, slots_used, slots_limit
 
 /* Message registers of the longest message (seL4_MsgMaxLength). */
 #define MS_MAX_MRS 120u
+#define MS_STATS_WORDS 10u /* STATS reply */
 /* OBJ_WRITE: registers before the data, and the most bytes one request carries. */
 #define MS_WRITE_HEADER 3u
 #define MS_WRITE_MAX ((MS_MAX_MRS - MS_WRITE_HEADER) * 8u)

@@ -32,11 +32,12 @@ static int g_retype(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bi
     return seL4_Untyped_Retype(ut, object_type(type), size_bits, MSS_CNODE, 0, 0, dest, 1);
 }
 
-static int g_retype_frames(void *ctx, ms_slot_t ut, ms_slot_t dest, uint32_t count)
+static int g_retype_many(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bits, ms_slot_t dest,
+                         uint32_t count)
 {
     (void)ctx;
     mss_glue.invocations++;
-    return seL4_Untyped_Retype(ut, seL4_X86_4K, 0, MSS_CNODE, 0, 0, dest, count);
+    return seL4_Untyped_Retype(ut, object_type(type), size_bits, MSS_CNODE, 0, 0, dest, count);
 }
 
 static int g_assign_asid(void *ctx, ms_slot_t pml4)
@@ -145,6 +146,21 @@ static int g_write_page(void *ctx, ms_slot_t frame, uint32_t off, const uint8_t 
     return seL4_X86_Page_Unmap(frame);
 }
 
+/* Maps the frame into the copy window, zeroes it 8 bytes a step, unmaps. */
+static int g_zero_page(void *ctx, ms_slot_t frame)
+{
+    (void)ctx;
+    uint64_t w = mss_glue.scratch + 4096;
+    mss_glue.invocations++;
+    int err = seL4_X86_Page_Map(frame, MSS_VSPACE, w, seL4_ReadWrite, seL4_X86_Default_VMAttributes);
+    if (err) return err;
+    void *d = (void *)w;
+    uint64_t words = 512;
+    __asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(0ull) : "memory");
+    mss_glue.invocations++;
+    return seL4_X86_Page_Unmap(frame);
+}
+
 static int g_mint_fault_ep(void *ctx, ms_slot_t dest, uint64_t badge)
 {
     (void)ctx;
@@ -183,9 +199,9 @@ static int g_signal(void *ctx, ms_slot_t slot)
 struct ms_kernel_ops mss_kernel_ops(void)
 {
     struct ms_kernel_ops k = {
-        .ctx = 0, .retype = g_retype, .retype_frames = g_retype_frames, .assign_asid = g_assign_asid, .map_table = g_map_table,
+        .ctx = 0, .retype = g_retype, .retype_many = g_retype_many, .assign_asid = g_assign_asid, .map_table = g_map_table,
         .map_frame = g_map_frame, .unmap_frame = g_unmap_frame, .copy_cap = g_copy_cap,
-        .delete_cap = g_delete, .revoke_cap = g_revoke, .copy_page = g_copy_page, .write_page = g_write_page, .signal = g_signal,
+        .delete_cap = g_delete, .revoke_cap = g_revoke, .copy_page = g_copy_page, .write_page = g_write_page, .zero_page = g_zero_page, .signal = g_signal,
         .mint_fault_ep = g_mint_fault_ep, .copy_fault_ep = g_copy_fault_ep, .cancel_badged_sends = g_cancel_badged_sends,
     };
     return k;
@@ -213,7 +229,7 @@ uint32_t mss_verify_free(struct ms_server *s, uint32_t *checked)
     uint32_t bad = 0, n = 0;
     for (uint32_t i = 0; i < s->pool.count; i++) {
         const struct ms_chunk *c = &s->pool.chunk[i];
-        if (c->live) continue;
+        if (c->live || c->list == MS_CHUNK_DEAD) continue;
         n++;
         mss_glue.invocations += 2;
         if (seL4_Untyped_Retype(c->slot, seL4_UntypedObject, c->size_bits, MSS_CNODE, 0, 0, mss_glue.tmp_slot, 1))

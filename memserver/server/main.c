@@ -20,13 +20,17 @@
 static struct ms_server server;
 
 /* Metadata blocks come zeroed, 8 bytes per step (calloc's memset stores single bytes:
- * 2 KiB of page array per 2 MiB mapped would cost 2048 steps). */
+ * 2 KiB of page array per 2 MiB mapped would cost 2048 steps), and only the part the heap
+ * ever handed out before (a 64 MiB mapping's 64 KiB page array from fresh heap costs no
+ * step). */
 static void *heap_alloc(void *ctx, uint64_t size)
 {
     (void)ctx;
     uint64_t words = size ? (size + 7) / 8 : 1;
-    void *p = malloc(words * 8);
+    size_t dirty = 0;
+    void *p = malloc_dirty(words * 8, &dirty);
     if (p) {
+        words = (dirty + 7) / 8;
         void *d = p;
         __asm__ volatile("rep stosq" : "+D"(d), "+c"(words) : "a"(0ull) : "memory");
     }

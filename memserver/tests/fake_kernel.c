@@ -165,23 +165,27 @@ static int k_retype(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bi
     return 0;
 }
 
-static int k_retype_frames(void *ctx, ms_slot_t ut, ms_slot_t dest, uint32_t count)
+static int k_retype_many(void *ctx, ms_slot_t ut, enum ms_kobj type, unsigned size_bits, ms_slot_t dest,
+                         uint32_t count)
 {
     struct fake_kernel *fk = ctx;
-    if (count == 0 || count > 256) return fail(fk, seL4_RangeError, "retype_frames: count (fan-out limit 256)");
+    if (count == 0 || count > 256) return fail(fk, seL4_RangeError, "retype_many: count (fan-out limit 256)");
     for (uint32_t i = 0; i < count; i++) {
         struct fk_cap *d = slot_cap(fk, dest + i);
-        if (!d) return fail(fk, seL4_RangeError, "retype_frames: bad dest");
-        if (d->obj) return fail(fk, seL4_DeleteFirst, "retype_frames: dest occupied");
+        if (!d) return fail(fk, seL4_RangeError, "retype_many: bad dest");
+        if (d->obj) return fail(fk, seL4_DeleteFirst, "retype_many: dest occupied");
     }
     struct fk_cap *u = slot_cap(fk, ut);
     if (!u || !u->obj || u->obj->type != FK_UNTYPED) return fail(fk, seL4_InvalidCapability, "retype: not untyped");
+    if (type == MS_KOBJ_UNTYPED && (size_bits < 12 || size_bits > 40))
+        return fail(fk, seL4_RangeError, "retype_many: untyped size");
+    uint64_t size = type == MS_KOBJ_UNTYPED ? 1ull << size_bits : type == MS_KOBJ_FRAME_2M ? 1ull << 21 : 4096ull;
     uint64_t at = u->obj->children ? u->obj->free_index : 0;
-    at = (at + 4095) & ~4095ull;
-    if (at + 4096ull * count > (1ull << u->obj->size_bits)) return fail(fk, seL4_NotEnoughMemory, "retype_frames: untyped full");
+    at = (at + size - 1) & ~(size - 1);
+    if (at + size * count > (1ull << u->obj->size_bits)) return fail(fk, seL4_NotEnoughMemory, "retype_many: untyped full");
     uint64_t calls = fk->calls + 1;
     for (uint32_t i = 0; i < count; i++) {
-        int err = k_retype(ctx, ut, MS_KOBJ_FRAME_4K, 0, dest + i);
+        int err = k_retype(ctx, ut, type, size_bits, dest + i);
         if (err) return err;
     }
     fk->calls = calls; /* one invocation */
@@ -396,6 +400,18 @@ static int k_write_page(void *ctx, ms_slot_t frame, uint32_t off, const uint8_t 
     return 0;
 }
 
+static int k_zero_page(void *ctx, ms_slot_t frame)
+{
+    struct fake_kernel *fk = ctx;
+    fk->calls += 2; /* map into the server's window, unmap */
+    fk->page_zeroes++;
+    struct fk_cap *c = slot_cap(fk, frame);
+    if (!c || !c->obj || c->obj->type != FK_FRAME) return fail(fk, seL4_InvalidCapability, "zero_page: not a 4 KiB frame");
+    if (c->map_pml4) return fail(fk, seL4_InvalidCapability, "zero_page: frame cap already mapped");
+    memset(c->obj->mem, 0, 4096);
+    return 0;
+}
+
 /* The server's endpoint: one object for every fault endpoint minted from it. */
 static struct fk_obj *server_endpoint(struct fake_kernel *fk)
 {
@@ -456,9 +472,9 @@ static int k_signal(void *ctx, ms_slot_t slot)
 struct ms_kernel_ops fk_ops(struct fake_kernel *fk)
 {
     struct ms_kernel_ops k = {
-        .ctx = fk, .retype = k_retype, .retype_frames = k_retype_frames, .assign_asid = k_assign_asid, .map_table = k_map_table,
+        .ctx = fk, .retype = k_retype, .retype_many = k_retype_many, .assign_asid = k_assign_asid, .map_table = k_map_table,
         .map_frame = k_map_frame, .unmap_frame = k_unmap_frame, .copy_cap = k_copy_cap,
-        .delete_cap = k_delete, .revoke_cap = k_revoke, .copy_page = k_copy_page, .write_page = k_write_page, .signal = k_signal,
+        .delete_cap = k_delete, .revoke_cap = k_revoke, .copy_page = k_copy_page, .write_page = k_write_page, .zero_page = k_zero_page, .signal = k_signal,
         .mint_fault_ep = k_mint_fault_ep, .copy_fault_ep = k_copy_fault_ep, .cancel_badged_sends = k_cancel_badged_sends,
     };
     return k;

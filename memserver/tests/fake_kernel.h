@@ -29,7 +29,7 @@ struct fake_kernel {
     uint32_t ncaps;
     uint32_t asids_left;
     uint64_t calls, retypes, maps, unmaps, copies, deletes, page_copies, table_maps, signals;
-    uint64_t revokes, page_writes;
+    uint64_t revokes, page_writes, page_zeroes;
     uint32_t fail_write_page; /* refuse the n-th write_page from now (0 = never) */
     uint32_t fail_copy_page;  /* refuse the n-th copy_page from now (0 = never) */
     struct fk_obj *endpoint;  /* the server's endpoint (fault endpoints are minted from it) */

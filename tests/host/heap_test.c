@@ -87,8 +87,45 @@ static void random_run(void)
     CHECK_EQ(heap_free_bytes(&h), sizeof(region));
 }
 
+/* heap_init_zero: every byte past the dirty prefix of a new block is zero, whatever
+ * was written into and freed from the blocks before. */
+static void dirty_prefix(void)
+{
+    heap_t h;
+    memset(region, 0, sizeof(region));
+    CHECK(heap_init_zero(&h, region, sizeof(region)));
+    enum { SLOTS = 32 };
+    unsigned char *ptr[SLOTS] = { 0 };
+    bool ok = true;
+    size_t fresh = 0;
+    for (int step = 0; step < 20000; step++) {
+        unsigned i = next_rand() % SLOTS;
+        if (ptr[i] == NULL) {
+            size_t n = next_rand() % 3000;
+            size_t d = n + 1;
+            ptr[i] = heap_alloc_dirty(&h, n, &d);
+            if (ptr[i] == NULL) continue;
+            ok = ok && d <= n;
+            fresh += n - d;
+            for (size_t k = d; k < n; k++) ok = ok && ptr[i][k] == 0;
+            memset(ptr[i], 0xAB, n);
+        } else {
+            heap_free(&h, ptr[i]);
+            ptr[i] = NULL;
+        }
+    }
+    CHECK(ok);
+    CHECK(fresh > 0); /* some blocks came from never-used memory */
+    heap_t plain;
+    CHECK(heap_init(&plain, region, sizeof(region)));
+    size_t d = 0;
+    CHECK(heap_alloc_dirty(&plain, 100, &d) != NULL);
+    CHECK_EQ(d, 100); /* heap_init: nothing known */
+}
+
 int main(void)
 {
+    dirty_prefix();
     basics();
     realloc_keeps_contents();
     random_run();

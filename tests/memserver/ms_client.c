@@ -181,15 +181,19 @@ static void print_milli(const char *key, uint64_t milli)
 
 static void test_map4k(void)
 {
-    uint64_t s0[9], s1[9], va;
+    uint64_t s0[MS_STATS_WORDS], s1[MS_STATS_WORDS], va;
     const uint64_t pages = 64 * MiB / PAGE;
-    t_check_err(msc_stats(admin, s0), MS_OK, "stats");
+    t_check_err(msc_stats_all(admin, s0), MS_OK, "stats");
     t_check_err(msc_map(cli, as, 0, 64 * MiB, 0, 0, MS_RW, MS_MAP_POPULATE | MS_MAP_4K, &va), MS_OK,
                 "map 64 MiB populated with 4 KiB frames");
-    t_check_err(msc_stats(admin, s1), MS_OK, "stats");
-    uint64_t milli = (s1[0] - s0[0] - 1) * 1000 / pages;
+    t_check_err(msc_stats_all(admin, s1), MS_OK, "stats");
+    /* Frames freed by the tests before come first; each costs 2 more invocations (zeroed
+     * through the server's window: map + unmap) and is counted apart. */
+    uint64_t reused = s1[9] - s0[9];
+    printf("map4k: %lu freed frames reused\n", (unsigned long)reused);
+    uint64_t milli = (s1[0] - s0[0] - 1 - 2 * reused) * 1000 / pages;
     print_milli("map4k.invocations_per_page", milli);
-    t_check(milli <= 1010, "at most 1.01 invocations per page");
+    t_check(milli <= 1010, "at most 1.01 invocations per page (zeroing of reused frames apart)");
     /* Metadata the server gained (counted: heap blocks, slot tables for the slots used). */
     uint64_t meta = (s1[6] - s0[6]) * 1000 / pages;
     print_milli("metadata.bytes_per_page", meta);

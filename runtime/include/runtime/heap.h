@@ -14,3 +14,6 @@ void *calloc(size_t n, size_t size);
 void *realloc(void *p, size_t size);
 void  free(void *p);
 size_t heap_bytes_free(void);
+/* malloc, and *dirty = how many bytes from the block's start may hold something; the
+ * rest of its `size` bytes are zero (never written since the program started). */
+void *malloc_dirty(size_t size, size_t *dirty);
