@@ -176,7 +176,7 @@ static int op_stats(struct req *q)
     const struct ms_server *s = q->s;
     uint64_t v[MS_STATS_WORDS] = { mss_glue.invocations, s->stats.faults_fixed, s->stats.faults_reported,
                                     s->stats.large_frames_mapped, ms_free_pages(s), ms_free_slots(s),
-                                    ms_metadata_bytes(s), mss_glue.fault_tsc, mss_glue.last_tsc,
+                                    ms_metadata_bytes(s), s->slots.free4k_count, mss_glue.last_tsc,
                                     s->stats.frames_reused };
     for (unsigned i = 0; i < MS_STATS_WORDS; i++) q->res[i] = v[i];
     q->nres = MS_STATS_WORDS;

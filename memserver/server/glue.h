@@ -13,8 +13,7 @@ struct mss_glue {
     seL4_CPtr tmp_slot;   /* scratch: a second cap for a frame being copied */
     uint64_t scratch;     /* server vaddr of the copy window (2 x 4 KiB, then a 2 MiB slot) */
     uint64_t invocations; /* every kernel invocation the server made */
-    uint64_t fault_tsc;   /* time stamp counter spent handling faults */
-    uint64_t last_tsc;    /* ... handling the last request */
+    uint64_t last_tsc;    /* time stamp counter spent handling the last request */
 };
 
 extern struct mss_glue mss_glue;
