@@ -29,10 +29,19 @@ static int prepare(uint32_t op, const char *key, const uint8_t *value, uint32_t 
     return KV_OK;
 }
 
+/* KV_ERR_CHECK: the request arrived damaged and was not applied; the same request (same
+ * sequence number) is sent again, a few times. */
+#define CHECK_RESENDS 4u
+
 static int call(struct kvc *k, enum svc_op_kind kind)
 {
     in.n = kv_encode_request(&q, &in.label, in.mr);
-    int err = svc_call(&k->conn, kind, q.seq, &in, &out);
+    int err = SVC_OK;
+    for (unsigned t = 0; t <= CHECK_RESENDS; t++) {
+        err = svc_call(&k->conn, kind, q.seq, &in, &out);
+        if (err != SVC_OK || out.label != KV_ERR_CHECK) break;
+        k->check_resends++;
+    }
     return err == SVC_OK ? (int)out.label : KVC_ERR(err);
 }
 
