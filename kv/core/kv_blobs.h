@@ -80,3 +80,19 @@ void kvb_handle(const struct kvb *k, uint64_t badge, const struct kv_request *q,
                 struct kvb_write *w);
 /* The store took w's blobs: they become the state.  KV_OK (KV_ERR_CORRUPT: a bug). */
 int kvb_apply(struct kvb *k, const struct kvb_write *w);
+
+/* What the store holds for blob i of a write, read back after it answered the write with
+ * an error (an error may come from a store that committed anyway, e.g. one corrupted
+ * between its commit and its answer): found with v[0, len), or not found. */
+enum kvb_held {
+    KVB_HELD_NEW = 0, /* the bytes the write sent */
+    KVB_HELD_OLD,     /* the bytes k holds (not found: k's slot or record is empty) */
+    KVB_HELD_OTHER,   /* neither: k no longer agrees with the store */
+};
+enum kvb_held kvb_held(const struct kvb *k, const struct kvb_write *w, unsigned i, int found, const uint8_t *v,
+                       uint32_t len);
+/* The verdict on a write the store answered with an error, from what each blob holds:
+ * KV_OK (every blob NEW: it was committed; kvb_apply and answer the request's reply),
+ * KV_ERR_INTERNAL (every blob OLD: nothing changed) or KV_ERR_CORRUPT (anything else: k
+ * and the store disagree; rebuild k from the store before answering anyone). */
+int kvb_verdict(const enum kvb_held *held, unsigned n);

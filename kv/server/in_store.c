@@ -76,3 +76,16 @@ int kv_store_write(const struct kvb_write *w)
     }
     return call();
 }
+
+int kv_store_held(const struct kvb *t, const struct kvb_write *w)
+{
+    static uint8_t v[STORE_VALUE_MAX];
+    enum kvb_held held[2] = { KVB_HELD_OTHER, KVB_HELD_OTHER };
+    for (unsigned i = 0; i < w->n && i < 2; i++) {
+        uint32_t len = 0;
+        int err = get(&w->b[i].name, v, &len);
+        if (err != STORE_OK && err != STORE_ERR_NOT_FOUND) return KV_ERR_CORRUPT; /* cannot tell */
+        held[i] = kvb_held(t, w, i, err == STORE_OK, v, len);
+    }
+    return kvb_verdict(held, w->n);
+}

@@ -73,7 +73,14 @@ static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
             printf("kv: the store did not answer; restarting to reload the table\n");
             runtime_exit(3);
         }
-        if (serr != STORE_OK || kvb_apply(&tab, &wr) != KV_OK) {
+        /* An error answer is checked against what the store holds: a store corrupted
+         * between its commit and its answer may have taken the blobs after all. */
+        int verdict = serr == STORE_OK ? KV_OK : kv_store_held(&tab, &wr);
+        if (verdict == KV_ERR_CORRUPT) {
+            printf("kv: the store's answer (%d) and the blobs it holds disagree; restarting to reload\n", serr);
+            runtime_exit(3);
+        }
+        if (verdict != KV_OK || kvb_apply(&tab, &wr) != KV_OK) {
             rep.err = KV_ERR_INTERNAL;
             rep.mrs = 0;
         }
