@@ -21,19 +21,7 @@ static int unpack_key(const uint64_t *mr, struct kv_request *r)
     return KV_OK;
 }
 
-uint64_t kv_check_word(uint64_t label, const uint64_t *mr, unsigned n)
-{
-    uint64_t w[2] = { label, (uint64_t)n + 1 };
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a over the words' bytes, little-endian */
-    for (unsigned i = 0; i < 2 + n; i++) {
-        uint64_t v = i < 2 ? w[i] : mr[i - 2];
-        for (unsigned b = 0; b < 8; b++) {
-            h ^= (v >> (8 * b)) & 0xff;
-            h *= 0x100000001b3ull;
-        }
-    }
-    return h;
-}
+uint64_t kv_check_word(uint64_t label, const uint64_t *mr, unsigned n) { return store_check_word(label, mr, n); }
 
 static int decode(uint32_t op, const uint64_t *mr, unsigned n, struct kv_request *r)
 {

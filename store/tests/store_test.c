@@ -256,9 +256,13 @@ static void test_put2(void)
     CHECK_EQ(store_encode_request(&q, &label, mr), 0);
     mr[0] = mr[3] = 'e' | ('1' << 8);
     mr[1] = mr[4] = mr[2] = mr[5] = 0;
-    CHECK_EQ(store_decode_request(STORE_LABEL(STORE_OP_PUT2), mr, 6, 0, &q), STORE_ERR_BAD_REQUEST);
+    mr[6] = store_check_word(STORE_LABEL(STORE_OP_PUT2), mr, 6);
+    CHECK_EQ(store_decode_request(STORE_LABEL(STORE_OP_PUT2), mr, 7, 0, &q), STORE_ERR_BAD_REQUEST);
     mr[3] = 'E';
-    CHECK_EQ(store_decode_request(STORE_LABEL(STORE_OP_PUT2), mr, 6, 0, &q), STORE_ERR_BAD_NAME);
+    mr[6] = store_check_word(STORE_LABEL(STORE_OP_PUT2), mr, 6);
+    CHECK_EQ(store_decode_request(STORE_LABEL(STORE_OP_PUT2), mr, 7, 0, &q), STORE_ERR_BAD_NAME);
+    mr[3] = 'e' | ('2' << 8); /* a name damaged on its way: refused by its check word */
+    CHECK_EQ(store_decode_request(STORE_LABEL(STORE_OP_PUT2), mr, 7, 0, &q), STORE_ERR_CHECK);
     /* a crash at any byte leaves both old or both new */
     memset(&q, 0, sizeof(q));
     q.op = STORE_OP_PUT2;
