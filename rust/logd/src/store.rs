@@ -2,8 +2,8 @@
 //! requests as message registers, GET replies checked.  Constants from the C headers.
 
 use crate::consts::{
-    NAME_MRS, STORE_OK, STORE_OP_GET, STORE_OP_GET_INCARNATION, STORE_OP_PUT, STORE_PROTOCOL_VERSION,
-    STORE_REQUEST_MAX_MRS, STORE_VALUE_MAX,
+    NAME_MRS, STORE_OK, STORE_OP_GET, STORE_OP_GET_INCARNATION, STORE_OP_PUT,
+    STORE_PROTOCOL_VERSION, STORE_REQUEST_MAX_MRS, STORE_VALUE_MAX,
 };
 use crate::persist::BLOB_BYTES;
 use crate::protocol::pack_bytes;
@@ -105,7 +105,10 @@ mod tests {
         assert_eq!(get_reply(STORE_OK, &reply[..20], &mut back), None);
         assert_eq!(get_reply(STORE_OK, &[100, 0], &mut back), None);
         assert_eq!(get(&name, &mut mrs), (label(STORE_OP_GET), 3));
-        assert_eq!(get_incarnation(&mut mrs), (label(STORE_OP_GET_INCARNATION), 1));
+        assert_eq!(
+            get_incarnation(&mut mrs),
+            (label(STORE_OP_GET_INCARNATION), 1)
+        );
     }
 
     #[test]
@@ -113,6 +116,9 @@ mod tests {
         // the known answer of store/tests/protocol_test.c
         let sample = [0x3130_676e_6972_6c67, 0, 512];
         assert_eq!(check_word(STORE_LABEL_PUT, &sample), 0xbfb0_b28d_743a_0917);
-        assert_ne!(check_word(STORE_LABEL_PUT, &sample[..2]), 0xbfb0_b28d_743a_0917);
+        assert_ne!(
+            check_word(STORE_LABEL_PUT, &sample[..2]),
+            0xbfb0_b28d_743a_0917
+        );
     }
 }
