@@ -506,6 +506,9 @@ def main():
                                                             key=lambda x: -x[0])[:5]],
             "garbled_answers": sum(o["garbled"] for o in outcomes),
             "error_answers": sum(o["error_answers"] for o in outcomes),
+            "runs_with_error_answers": [{"run": i, "target": o["target"], "error_answers": o["error_answers"],
+                                         "fired_kinds": o["fired_kinds"], "specs": o["specs"]}
+                                        for i, o in enumerate(outcomes) if o["error_answers"]][:20],
             "answered_again_not_applied": sum(o["repeats"] for o in outcomes),
             "host_seconds": round(time.monotonic() - t0, 1),
             "failed_runs": [{"run": outcomes.index(o), "target": o["target"], "status": o["status"],

@@ -16,7 +16,7 @@ int kv_store_load(seL4_CPtr cap, struct kvb *t, unsigned *refused, unsigned *sto
  * or KV_STORE_NO_ANSWER. */
 int kv_store_write(const struct kvb_write *w);
 
-/* After the store answered w's write with an error: reads each blob back.  KV_OK (the
- * store holds w's blobs: committed after all), KV_ERR_INTERNAL (it holds t's: nothing
- * changed) or KV_ERR_CORRUPT (neither, or a read failed: t cannot be trusted). */
+/* After the store answered w's write (either way): reads each blob back.  KV_OK (the
+ * store holds w's blobs: committed), KV_ERR_INTERNAL (it holds t's: nothing changed) or
+ * KV_ERR_CORRUPT (neither, or a read failed: t cannot be trusted). */
 int kv_store_held(const struct kvb *t, const struct kvb_write *w);

@@ -52,6 +52,34 @@ static int attach(void)
     return kv_attach(&table, &arena, KV_ENTRIES, KV_CLIENTS);
 }
 
+/* A decoded request with the table in the store server: the store takes the request's
+ * blobs (one transaction) before kv's copy changes or anyone hears of it. */
+static void handle_in_store(seL4_Word badge)
+{
+    kvb_handle(&tab, badge, &req, &rep, &wr);
+    int serr = wr.n > 0 ? kv_store_write(&wr) : STORE_OK;
+    if (serr == KV_STORE_NO_ANSWER) {
+        /* The store may or may not hold the blobs: kv's copy cannot be trusted.  Exit
+         * without answering; the next incarnation loads what the store holds, and the
+         * client's call is released and repeated (its record answers it). */
+        printf("kv: the store did not answer; restarting to reload the table\n");
+        runtime_exit(3);
+    }
+    /* The answer is checked against what the store holds (both blobs read back): a
+     * store corrupted between its check of the request and its answer may have
+     * committed other bytes, under another owner, or nothing, and answered either way
+     * (campaign seed 7 run 24: a PUT2 answered STORE_OK went to a made-up owner). */
+    int verdict = wr.n > 0 ? kv_store_held(&tab, &wr) : KV_OK;
+    if (verdict == KV_ERR_CORRUPT) {
+        printf("kv: the store's answer (%d) and the blobs it holds disagree; restarting to reload\n", serr);
+        runtime_exit(3);
+    }
+    if (verdict != KV_OK || kvb_apply(&tab, &wr) != KV_OK) {
+        rep.err = KV_ERR_INTERNAL;
+        rep.mrs = 0;
+    }
+}
+
 /* Decodes the message in the IPC buffer and handles it; returns the reply's info. */
 static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
 {
@@ -62,28 +90,7 @@ static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
                                 (unsigned)seL4_MessageInfo_get_extraCaps(info), &req);
     if (err != KV_OK) return seL4_MessageInfo_new((seL4_Word)err, 0, 0, 0);
     if (in_store) {
-        kvb_handle(&tab, badge, &req, &rep, &wr);
-        /* The store takes the blobs (one transaction) before the table changes or anyone
-         * hears of it; refused: nothing changed. */
-        int serr = wr.n > 0 ? kv_store_write(&wr) : STORE_OK;
-        if (serr == KV_STORE_NO_ANSWER) {
-            /* The store may or may not hold the blobs: kv's copy cannot be trusted.  Exit
-             * without answering; the next incarnation loads what the store holds, and the
-             * client's call is released and repeated (its record answers it). */
-            printf("kv: the store did not answer; restarting to reload the table\n");
-            runtime_exit(3);
-        }
-        /* An error answer is checked against what the store holds: a store corrupted
-         * between its commit and its answer may have taken the blobs after all. */
-        int verdict = serr == STORE_OK ? KV_OK : kv_store_held(&tab, &wr);
-        if (verdict == KV_ERR_CORRUPT) {
-            printf("kv: the store's answer (%d) and the blobs it holds disagree; restarting to reload\n", serr);
-            runtime_exit(3);
-        }
-        if (verdict != KV_OK || kvb_apply(&tab, &wr) != KV_OK) {
-            rep.err = KV_ERR_INTERNAL;
-            rep.mrs = 0;
-        }
+        handle_in_store(badge);
     } else {
         kv_handle(&table, badge, &req, &rep);
     }

@@ -36,7 +36,7 @@ static int verdict(int a, int b)
 {
     enum kvb_held held[2];
     int kinds[2] = { a, b };
-    for (unsigned i = 0; i < w.n; i++) {
+    for (unsigned i = 0; i < w.n && i < 2; i++) {
         static uint8_t v[STORE_VALUE_MAX];
         uint32_t len = w.b[i].len;
         memcpy(v, w.b[i].value, len);
