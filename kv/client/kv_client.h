@@ -6,8 +6,10 @@
  * sure it is applied once.  kvc_append_unsafe sends seq 0 (no exactly-once): interrupted,
  * it returns KVC_ERR(SVC_ERR_IN_DOUBT) instead of repeating.
  *
- * Every request carries a check word (kv_encode_request); one that kv refused with
- * KV_ERR_CHECK (damaged on its way, not applied) is sent again, unchanged, up to 4 times.
+ * Every request carries a check word (kv_encode_request); one that kv refused as damaged
+ * on its way (KV_ERR_CHECK, or BAD_REQUEST, VERSION, BAD_CAP, DENIED: refusals before
+ * anything is applied, which a request of this library gets only when its label, count
+ * or badge changed in transit) is sent again, unchanged, up to 4 times.
  *
  * Results: a KV_* code (the service's reply), or KVC_ERR(svc error) when no reply came.
  */

@@ -11,17 +11,19 @@ static struct store_request q;
 static struct svc_msg in, out;
 
 /* STORE_ERR_CHECK: the request reached the store damaged and was not applied: sent
- * again, unchanged, a few times. */
+ * again, the same request, a few times. */
 #define CHECK_RESENDS 4u
 
 static int call(void)
 {
-    uint64_t label = 0;
-    in.n = store_encode_request(&q, &label, in.mr);
-    if (label == 0) return STORE_ERR_BAD_REQUEST;
-    in.label = label;
     int err = SVC_OK;
     for (unsigned t = 0; t <= CHECK_RESENDS; t++) {
+        /* encoded afresh each time: a check word kv itself computed wrong (a register
+         * corrupted while it did) is not sent again */
+        uint64_t label = 0;
+        in.n = store_encode_request(&q, &label, in.mr);
+        if (label == 0) return STORE_ERR_BAD_REQUEST;
+        in.label = label;
         err = svc_call(&store, SVC_OP_IDEMPOTENT, 0, &in, &out);
         if (err != SVC_OK || out.label != STORE_ERR_CHECK) break;
     }

@@ -74,10 +74,10 @@ fn save_blob(store_ep: Endpoint, logd: &Logd, b: usize) -> bool {
     let mut blob = [0u8; BLOB_BYTES];
     logd::persist::encode_blob(&logd.ring, b, &mut blob);
     let mut mrs = [0u64; store::MAX_MRS];
-    let (label, n) = store::put(&blob_name(b), &blob, &mut mrs);
     // STORE_ERR_CHECK: the request reached the store damaged, nothing changed: sent
-    // again, unchanged, a few times (call() writes the registers afresh each time).
+    // again a few times, encoded afresh (its check word too).
     for _ in 0..CHECK_RESENDS {
+        let (label, n) = store::put(&blob_name(b), &blob, &mut mrs);
         let reply = call(store_ep, label, &mrs[..n]).0;
         if reply != STORE_ERR_CHECK {
             return reply == STORE_OK;
