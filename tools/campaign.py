@@ -38,8 +38,15 @@ KINDS = ("crash", "hang", "wild-write", "wild-jump")
 PER_RUN = {"counter": 10, "timer": 4, "console": 10, "store": 10, "names": 10, "logd": 10, "kv": 10, "rs": 3}
 REGS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12",
         "r13", "r14", "r15")
-ERROR_ANSWERS_MAX = 8       # error answers to valid requests a run with a register
-                            # corruption may see (evaluate())
+# Error answers to valid requests a run with a register corruption may see (evaluate()).
+# Why any: a corrupted incarnation runs on until it faults and may refuse a request
+# honestly meanwhile (nothing applied), e.g. one whose check word it computed itself
+# under the corrupted register, or whose badge arrived damaged.  Why so few: damaged
+# requests are refused with a check-word error and sent again by the clients, so an error
+# answer needs a corruption between the check and the answer; a service that keeps
+# refusing (a corrupted constant: seed 1 run 3 gave 39) has not recovered.  Measured with
+# CAMPAIGN_TARGETS=store,kv, 300 faults, seeds 1 and 7: at most 1 in a run.
+ERROR_ANSWERS_MAX = 2
 RUN_TIMEOUT_S = 60          # host seconds: a safety net only
 RUN_MAX_INSNS = 600000000   # virtual instructions (0.6 s): a system that never recovers
                             # (e.g. a hung thread starving the rest) ends here, status 125
