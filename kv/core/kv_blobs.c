@@ -342,3 +342,12 @@ int kvb_verdict(const enum kvb_held *held, unsigned n)
     if (n > 0 && old == n) return KV_ERR_INTERNAL;
     return KV_ERR_CORRUPT;
 }
+
+int kvb_confirmed(const struct kvb_write *w, const uint64_t *digests, unsigned n)
+{
+    if (w->n == 0 || w->n > 2 || n != w->n) return 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (digests[i] != store_value_digest(w->b[i].value, w->b[i].len)) return 0;
+    }
+    return 1;
+}

@@ -72,8 +72,9 @@ int kv_store_load(seL4_CPtr cap, struct kvb *t, unsigned *refused, unsigned *sto
     return kvb_check(t);
 }
 
-int kv_store_write(const struct kvb_write *w)
+int kv_store_write(const struct kvb_write *w, int *confirmed)
 {
+    *confirmed = 0;
     memset(&q, 0, sizeof(q));
     q.op = w->n == 2 ? STORE_OP_PUT2 : STORE_OP_PUT;
     q.name = w->b[0].name;
@@ -84,7 +85,9 @@ int kv_store_write(const struct kvb_write *w)
         q.len2 = w->b[1].len;
         memcpy(q.value2, w->b[1].value, q.len2);
     }
-    return call();
+    int err = call();
+    *confirmed = err == STORE_OK && kvb_confirmed(w, out.mr, out.n);
+    return err;
 }
 
 int kv_store_held(const struct kvb *t, const struct kvb_write *w)

@@ -57,7 +57,8 @@ static int attach(void)
 static void handle_in_store(seL4_Word badge)
 {
     kvb_handle(&tab, badge, &req, &rep, &wr);
-    int serr = wr.n > 0 ? kv_store_write(&wr) : STORE_OK;
+    int confirmed = 1;
+    int serr = wr.n > 0 ? kv_store_write(&wr, &confirmed) : STORE_OK;
     if (serr == KV_STORE_NO_ANSWER) {
         /* The store may or may not hold the blobs: kv's copy cannot be trusted.  Exit
          * without answering; the next incarnation loads what the store holds, and the
@@ -65,11 +66,13 @@ static void handle_in_store(seL4_Word badge)
         printf("kv: the store did not answer; restarting to reload the table\n");
         runtime_exit(3);
     }
-    /* The answer is checked against what the store holds (both blobs read back): a
-     * store corrupted between its check of the request and its answer may have
-     * committed other bytes, under another owner, or nothing, and answered either way
-     * (campaign seed 7 run 24: a PUT2 answered STORE_OK went to a made-up owner). */
-    int verdict = wr.n > 0 ? kv_store_held(&tab, &wr) : KV_OK;
+    /* The answer is checked against what the store holds: the digests of the entries as
+     * committed (looked up afresh by the store) must be those of the blobs sent, or both
+     * blobs are read back.  A store corrupted between its check of the request and its
+     * answer may have committed other bytes, under another owner, or nothing, and
+     * answered either way (campaign seed 7 run 24: a PUT2 answered STORE_OK went to a
+     * made-up owner). */
+    int verdict = confirmed ? KV_OK : kv_store_held(&tab, &wr);
     if (verdict == KV_ERR_CORRUPT) {
         printf("kv: the store's answer (%d) and the blobs it holds disagree; restarting to reload\n", serr);
         runtime_exit(3);

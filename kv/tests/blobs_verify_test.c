@@ -88,6 +88,17 @@ int main(void)
     CHECK_EQ(kvb_held(&k, &w, 2, 1, w.b[0].value, w.b[0].len), KVB_HELD_OTHER);
     CHECK_EQ(kvb_verdict(NULL, 0), KV_ERR_CORRUPT);
 
+    /* The digests a store's OK answer carries confirm exactly the blobs sent. */
+    uint64_t dg[2] = { store_value_digest(w.b[0].value, w.b[0].len), store_value_digest(w.b[1].value, w.b[1].len) };
+    CHECK(kvb_confirmed(&w, dg, 2));
+    CHECK(!kvb_confirmed(&w, dg, 1));     /* a digest missing */
+    CHECK(!kvb_confirmed(&w, dg, 0));     /* an answer without digests (another store) */
+    dg[1] ^= 1;                           /* the record committed differently */
+    CHECK(!kvb_confirmed(&w, dg, 2));
+    dg[1] ^= 1;
+    dg[0] = 0;                            /* not found under kv's owner (a made-up owner) */
+    CHECK(!kvb_confirmed(&w, dg, 2));
+
     /* Negative control: the store committed and answered an error; a kv that trusts the
      * error keeps its copy, which is not what a restart loads from the store. */
     k = fresh;

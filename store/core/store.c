@@ -411,3 +411,19 @@ void store_handle(struct store *s, uint64_t badge, const struct store_request *r
     }
     if (rep->err != STORE_OK) rep->mrs = 0;
 }
+
+static uint64_t digest_of(const struct store *s, uint64_t owner, const struct svc_name *name)
+{
+    int i = find_entry(s, owner, name);
+    if (i < 0) return 0;
+    struct entry_hdr h = get_entry(s, (uint32_t)i);
+    return h.len <= STORE_VALUE_MAX ? store_value_digest(entry_value(s, (uint32_t)i), h.len) : 0;
+}
+
+void store_digests(const struct store *s, uint64_t badge, const struct store_request *req, struct store_reply *rep)
+{
+    if (rep->err != STORE_OK || (req->op != STORE_OP_PUT && req->op != STORE_OP_PUT2)) return;
+    rep->mr[0] = digest_of(s, badge, &req->name);
+    rep->mrs = 1;
+    if (req->op == STORE_OP_PUT2) rep->mr[rep->mrs++] = digest_of(s, badge, &req->name2);
+}

@@ -49,6 +49,11 @@ struct store_damage {
  * served).  The RS gives a dropped owner record back at the owner's next request.  Then
  * store_attach succeeds.  STORE_OK or STORE_ERR_INTERNAL (an arena transaction refused). */
 int store_repair(struct store *s, struct store_damage *d);
+/* After a PUT or PUT2 by `badge` succeeded: the digest of each entry it wrote, looked up
+ * afresh by (badge, name) in the committed data (store_value_digest; 0 if not found),
+ * into rep->mr[0..] -- what the caller compares with what it sent: a commit of other bytes
+ * or under another owner (a corrupted register between the check and the commit) shows. */
+void store_digests(const struct store *s, uint64_t badge, const struct store_request *req, struct store_reply *rep);
 /* One decoded request from a caller with `badge`: validates against the store's state
  * (changing nothing), then applies it in one transaction.  Fills *rep. */
 void store_handle(struct store *s, uint64_t badge, const struct store_request *req,

@@ -39,6 +39,20 @@ uint64_t store_check_word(uint64_t label, const uint64_t *mr, unsigned n)
     return h;
 }
 
+uint64_t store_value_digest(const uint8_t *v, uint32_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned b = 0; b < 8; b++) {
+        h ^= ((uint64_t)len >> (8 * b)) & 0xff;
+        h *= 0x100000001b3ull;
+    }
+    for (uint32_t i = 0; i < len; i++) {
+        h ^= v[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
 /* The request's arguments (n registers, the check word already taken off). */
 static int decode_args(uint32_t op, const uint64_t *mr, unsigned n, struct store_request *out);
 

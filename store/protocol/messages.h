@@ -73,6 +73,9 @@ struct store_reply {
  * its way (a register corrupted while the store received it) fails it: STORE_ERR_CHECK,
  * nothing changed. */
 uint64_t store_check_word(uint64_t label, const uint64_t *mr, unsigned n);
+/* The digest a PUT or PUT2 answers for each entry it wrote, as the store then holds it:
+ * FNV-1a over its length (8 bytes, little-endian) and its value. */
+uint64_t store_value_digest(const uint8_t *v, uint32_t len);
 /* Decodes and validates a request of n registers, the check word last (changes nothing).
  * STORE_OK or an error; *out zeroed on error. */
 int store_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps,

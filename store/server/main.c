@@ -83,6 +83,7 @@ static seL4_MessageInfo_t handle(seL4_MessageInfo_t info, seL4_Word badge)
         sync_owner(badge);
         store_handle(&st, badge, &req, &rep);
     }
+    store_digests(&st, badge, &req, &rep);
     unsigned out = rep.mrs <= STORE_MAX_MRS ? rep.mrs : STORE_MAX_MRS;
     for (unsigned k = 0; k < out; k++) seL4_SetMR((int)k, rep.mr[k]);
     return seL4_MessageInfo_new((seL4_Word)rep.err, 0, 0, out);
