@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(&label, data, 8);
     label &= 0xFFFFFFFFFFFFFull;
     if (data[8] & 0x80) label = KV_LABEL(data[8] & 0x7F) | (data[8] & 0x40 ? 0x100 : 0);
-    unsigned n = data[9] % (KV_MAX_MRS + 2), ncaps = data[9] >= 250;
+    unsigned n = data[9] % (KV_MAX_MRS + 2), ncaps = data[9] >= 250, sealed = size & 1;
     data += 10;
     size -= 10;
     for (unsigned i = 0; i < n && size >= 8; i++, data += 8, size -= 8) memcpy(&mr[i], data, 8);
@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             n = base + 1 + KV_KEY_MRS;
         }
     }
-    if (data[9] & 1 || label & 0x100) { /* with a matching check word: reach the arguments */
+    if (sealed || label & 0x100) { /* with a matching check word: reach the arguments */
         mr[n] = kv_check_word(label & ~(uint64_t)0x100, mr, n);
         n++;
     }
