@@ -43,16 +43,16 @@ SIM_MAX_INJECT = 32         # sel4-sim's limit of --inject options (sim/sim.h)
 assert max(PER_RUN.values()) <= SIM_MAX_INJECT
 REGS = ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12",
         "r13", "r14", "r15")
-ERROR_ANSWERS_MAX = 8       # error answers to valid requests a run with a register
-                            # corruption may see (evaluate()).  Kept on purpose: an
-                            # incarnation whose register was set to a wild value goes on
-                            # running until the value is used, and may compute and send
-                            # a wrong answer before it faults (e.g. kv's KV_ERR_BAD_KEY for
-                            # a good key, names' ERR_UNKNOWN_NAME); no server can prevent
-                            # that.  An error answer applies nothing, and whether anything
-                            # was applied wrongly is checked on its own (lost, duplicated,
-                            # kv's and logd's read-backs).  Crashes and hangs never get
-                            # one; nor may a run without a corruption.
+# Error answers to valid requests a run with a register corruption may see (evaluate()).
+# Why any: a corrupted incarnation runs on until it faults and may refuse a request
+# honestly meanwhile (nothing applied), e.g. one whose check word it computed itself
+# under the corrupted register, or whose badge arrived damaged.  Why so few: damaged
+# requests are refused with a check-word error and sent again by the clients, so an error
+# answer needs a corruption between the check and the answer; a service that keeps
+# refusing (a corrupted constant: seed 1 run 3 gave 39) has not recovered.  Measured with
+# CAMPAIGN_TARGETS=store,kv, 300 faults, seeds 1 and 7: 1 error answer in each, at most 1
+# in a run; the short campaign (100 faults, every target): 0.
+ERROR_ANSWERS_MAX = 2
 RUN_TIMEOUT_S = 180         # host (wall) seconds: a safety net only (a run takes 2 to 10 s
                             # of CPU; at a load of 10 on 2 cores 5 times that)
 RUN_MAX_INSNS = 900000000   # virtual instructions (0.9 s; a fault-free run takes 0.19 s): a
@@ -554,6 +554,9 @@ def main():
             "garbled_answers": sum(o["garbled"] for o in outcomes),
             "error_answers": sum(o["error_answers"] for o in outcomes),
             "most_error_answers_in_a_run": max(o["error_answers"] for o in outcomes),
+            "runs_with_error_answers": [{"run": i, "target": o["target"], "error_answers": o["error_answers"],
+                                         "fired_kinds": o["fired_kinds"], "specs": o["specs"]}
+                                        for i, o in enumerate(outcomes) if o["error_answers"]][:20],
             "answered_again_not_applied": sum(o["repeats"] for o in outcomes),
             "host_seconds": round(time.monotonic() - t0, 1),
             # sel4-sim's CPU time (user + system) over every run and the fault-free one:

@@ -29,11 +29,27 @@ static int prepare(uint32_t op, const char *key, const uint8_t *value, uint32_t 
     return KV_OK;
 }
 
+/* A refusal that a request this library encoded can only get when it arrived damaged
+ * (KV_ERR_CHECK; a label, register count or badge that kv could not take): nothing was
+ * applied, so the same request (same sequence number) is sent again, a few times. */
+#define CHECK_RESENDS 4u
+
+static bool damaged(uint64_t label)
+{
+    return label == KV_ERR_CHECK || label == KV_ERR_BAD_REQUEST || label == KV_ERR_VERSION ||
+           label == KV_ERR_BAD_CAP || label == KV_ERR_DENIED;
+}
+
 /* q through svc_call with the kind kv_op_table declares for q.op (seq 0: UNSAFE). */
 static int call(struct kvc *k)
 {
-    in.n = kv_encode_request(&q, &in.label, in.mr);
-    int err = svc_call_op(&k->conn, &kv_op_table, q.op, q.seq, &in, &out);
+    int err = SVC_OK;
+    for (unsigned t = 0; t <= CHECK_RESENDS; t++) {
+        in.n = kv_encode_request(&q, &in.label, in.mr); /* afresh: the check word too */
+        err = svc_call_op(&k->conn, &kv_op_table, q.op, q.seq, &in, &out);
+        if (err != SVC_OK || !damaged(out.label)) break;
+        k->check_resends++;
+    }
     return err == SVC_OK ? (int)out.label : KVC_ERR(err);
 }
 

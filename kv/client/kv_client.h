@@ -7,6 +7,11 @@
  * sure it is applied once.  kvc_append_unsafe sends seq 0 (no exactly-once): interrupted,
  * it returns KVC_ERR(SVC_ERR_IN_DOUBT) instead of repeating.
  *
+ * Every request carries a check word (kv_encode_request); one that kv refused as damaged
+ * on its way (KV_ERR_CHECK, or BAD_REQUEST, VERSION, BAD_CAP, DENIED: refusals before
+ * anything is applied, which a request of this library gets only when its label, count
+ * or badge changed in transit) is sent again, unchanged, up to 4 times.
+ *
  * Results: a KV_* code (the service's reply), or KVC_ERR(svc error) when no reply came.
  */
 #pragma once
@@ -21,6 +26,7 @@
 struct kvc {
     struct svc_conn conn;
     uint64_t seq; /* last sequence number used */
+    uint64_t check_resends; /* requests sent again after KV_ERR_CHECK */
 };
 
 /* cap: the client's badged endpoint cap to kv. */

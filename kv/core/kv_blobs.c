@@ -293,3 +293,61 @@ int kvb_apply(struct kvb *k, const struct kvb_write *w)
     }
     return KV_OK;
 }
+
+/* k's own blob under `name` (the one start-up would have loaded; a free slot's is its 40
+ * zero bytes) and whether k's slot or record is empty (then the store may have no blob);
+ * false if the name is not one of k's. */
+static bool own_blob(const struct kvb *k, const struct svc_name *name, struct kvb_blob *out, bool *empty)
+{
+    char kind = 0;
+    uint32_t i = 0;
+    if (parse_name(name, &kind, &i) != 0) return false;
+    if (kind == 'e') {
+        if (i >= k->n) return false;
+        entry_blob(i, &k->e[i], out);
+        *empty = k->e[i].klen == 0;
+        return true;
+    }
+    if (i >= k->clients) return false;
+    record_blob(i, &k->c[i], out);
+    *empty = k->c[i].badge == 0;
+    return true;
+}
+
+static bool same(const struct kvb_blob *b, const uint8_t *v, uint32_t len)
+{
+    return b->len == len && memcmp(b->value, v, len) == 0;
+}
+
+enum kvb_held kvb_held(const struct kvb *k, const struct kvb_write *w, unsigned i, int found, const uint8_t *v,
+                       uint32_t len)
+{
+    if (i >= w->n || i >= 2) return KVB_HELD_OTHER;
+    if (found && same(&w->b[i], v, len)) return KVB_HELD_NEW;
+    static struct kvb_blob old;
+    bool empty = false;
+    if (!own_blob(k, &w->b[i].name, &old, &empty)) return KVB_HELD_OTHER;
+    if (!found) return empty ? KVB_HELD_OLD : KVB_HELD_OTHER;
+    return same(&old, v, len) ? KVB_HELD_OLD : KVB_HELD_OTHER;
+}
+
+int kvb_verdict(const enum kvb_held *held, unsigned n)
+{
+    unsigned fresh = 0, old = 0;
+    for (unsigned i = 0; i < n; i++) {
+        fresh += held[i] == KVB_HELD_NEW;
+        old += held[i] == KVB_HELD_OLD;
+    }
+    if (n > 0 && fresh == n) return KV_OK;
+    if (n > 0 && old == n) return KV_ERR_INTERNAL;
+    return KV_ERR_CORRUPT;
+}
+
+int kvb_confirmed(const struct kvb_write *w, const uint64_t *digests, unsigned n)
+{
+    if (w->n == 0 || w->n > 2 || n != w->n) return 0;
+    for (unsigned i = 0; i < n; i++) {
+        if (digests[i] != store_value_digest(w->b[i].value, w->b[i].len)) return 0;
+    }
+    return 1;
+}

@@ -80,3 +80,24 @@ void kvb_handle(const struct kvb *k, uint64_t badge, const struct kv_request *q,
                 struct kvb_write *w);
 /* The store took w's blobs: they become the state.  KV_OK (KV_ERR_CORRUPT: a bug). */
 int kvb_apply(struct kvb *k, const struct kvb_write *w);
+
+/* True if the digests a store PUT / PUT2 answered (one per blob, store_value_digest of
+ * what it then holds) are those of w's blobs: the store committed exactly them.  Else the
+ * blobs are read back (kvb_held). */
+int kvb_confirmed(const struct kvb_write *w, const uint64_t *digests, unsigned n);
+/* What the store holds for blob i of a write, read back when its answer did not confirm
+ * the write (an error, or digests of other bytes: a store corrupted between its check of
+ * the request and its answer may commit anyway, other bytes, or under another owner):
+ * found with v[0, len), or not found. */
+enum kvb_held {
+    KVB_HELD_NEW = 0, /* the bytes the write sent */
+    KVB_HELD_OLD,     /* the bytes k holds (not found: k's slot or record is empty) */
+    KVB_HELD_OTHER,   /* neither: k no longer agrees with the store */
+};
+enum kvb_held kvb_held(const struct kvb *k, const struct kvb_write *w, unsigned i, int found, const uint8_t *v,
+                       uint32_t len);
+/* The verdict on a write the store answered with an error, from what each blob holds:
+ * KV_OK (every blob NEW: it was committed; kvb_apply and answer the request's reply),
+ * KV_ERR_INTERNAL (every blob OLD: nothing changed) or KV_ERR_CORRUPT (anything else: k
+ * and the store disagree; rebuild k from the store before answering anyone). */
+int kvb_verdict(const enum kvb_held *held, unsigned n);

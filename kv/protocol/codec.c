@@ -21,6 +21,8 @@ static int unpack_key(const uint64_t *mr, struct kv_request *r)
     return KV_OK;
 }
 
+uint64_t kv_check_word(uint64_t label, const uint64_t *mr, unsigned n) { return store_check_word(label, mr, n); }
+
 static int decode(uint32_t op, const uint64_t *mr, unsigned n, struct kv_request *r)
 {
     int err;
@@ -61,7 +63,9 @@ int kv_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
     uint32_t op = (uint32_t)KV_LABEL_OP(label);
     if (op == 0 || op >= KV_OP_COUNT) return KV_ERR_BAD_REQUEST;
     if (ncaps != 0) return KV_ERR_BAD_CAP;
-    int err = decode(op, mr, n, out);
+    if (n == 0 || n > KV_REQUEST_MAX_MRS) return KV_ERR_BAD_REQUEST;
+    if (mr[n - 1] != kv_check_word(label, mr, n - 1)) return KV_ERR_CHECK;
+    int err = decode(op, mr, n - 1, out);
     if (err != KV_OK) {
         memset(out, 0, sizeof(*out));
         return err;
@@ -70,7 +74,7 @@ int kv_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
     return KV_OK;
 }
 
-unsigned kv_encode_request(const struct kv_request *r, uint64_t *label, uint64_t *mr)
+static unsigned encode(const struct kv_request *r, uint64_t *label, uint64_t *mr)
 {
     *label = KV_LABEL(r->op);
     unsigned k = 0;
@@ -95,4 +99,12 @@ unsigned kv_encode_request(const struct kv_request *r, uint64_t *label, uint64_t
     }
     *label = 0;
     return 0;
+}
+
+unsigned kv_encode_request(const struct kv_request *r, uint64_t *label, uint64_t *mr)
+{
+    unsigned n = encode(r, label, mr);
+    if (*label == 0) return 0;
+    mr[n] = kv_check_word(*label, mr, n);
+    return n + 1;
 }

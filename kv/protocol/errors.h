@@ -16,6 +16,8 @@ typedef enum kv_err {
     KV_ERR_BUSY = 10,       /* exactly-once table full: not applied, try again later */
     KV_ERR_INTERNAL = 11,   /* arena transaction or store write refused (nothing changed) */
     KV_ERR_CORRUPT = 12,    /* attach: the arena fails validation */
+    KV_ERR_CHECK = 13,      /* the request's check word does not match it: damaged on its way
+                               (or not this protocol); nothing applied, send it again */
     KV_ERR_COUNT
 } kv_err_t;
 

@@ -20,7 +20,9 @@
 #define KV_KEY_MRS 4u
 #define KV_VALUE_MAX 256u
 #define KV_VALUE_MRS (KV_VALUE_MAX / 8u)
-#define KV_MAX_MRS (3u + KV_KEY_MRS + KV_VALUE_MRS) /* 39 */
+#define KV_MAX_MRS (3u + KV_KEY_MRS + KV_VALUE_MRS) /* 39: a request's arguments, a reply */
+/* Every request ends with a check word (kv_check_word) after its arguments. */
+#define KV_REQUEST_MAX_MRS (KV_MAX_MRS + 1u)
 
 enum kv_op {
     KV_OP_HELLO = 1, /* -> MR0 version */
@@ -48,8 +50,17 @@ struct kv_reply {
     uint64_t mr[KV_MAX_MRS];
 };
 
+/* The check word that follows a request's n argument registers: FNV-1a over the label,
+ * the register count with the check word (n + 1) and the arguments.  A request whose
+ * registers were damaged on their way (e.g. a register corrupted while the service
+ * received them) fails it: KV_ERR_CHECK, nothing applied. */
+uint64_t kv_check_word(uint64_t label, const uint64_t *mr, unsigned n);
+/* n: the registers with the check word.  Validates the label, the check word, then the
+ * arguments; *out zeroed on error. */
 int kv_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps,
                       struct kv_request *out);
+/* The arguments and the check word (at most KV_REQUEST_MAX_MRS registers); 0 and label 0
+ * if r cannot be encoded. */
 unsigned kv_encode_request(const struct kv_request *r, uint64_t *label, uint64_t *mr);
 /* Key registers: 4 words from key[0, 32) (bytes >= klen must be zero). */
 void kv_pack_key(const uint8_t key[KV_KEY_MAX + 1], uint64_t *mr);

@@ -11,13 +11,23 @@ static struct svc_conn store;
 static struct store_request q;
 static struct svc_msg in, out;
 
+/* STORE_ERR_CHECK: the request reached the store damaged and was not applied: sent
+ * again, the same request, a few times. */
+#define CHECK_RESENDS 4u
+
 static int call(void)
 {
-    uint64_t label = 0;
-    in.n = store_encode_request(&q, &label, in.mr);
-    if (label == 0) return STORE_ERR_BAD_REQUEST;
-    in.label = label;
-    int err = svc_call_op(&store, &store_op_table, q.op, 0, &in, &out);
+    int err = SVC_OK;
+    for (unsigned t = 0; t <= CHECK_RESENDS; t++) {
+        /* encoded afresh each time: a check word kv itself computed wrong (a register
+         * corrupted while it did) is not sent again */
+        uint64_t label = 0;
+        in.n = store_encode_request(&q, &label, in.mr);
+        if (label == 0) return STORE_ERR_BAD_REQUEST;
+        in.label = label;
+        err = svc_call_op(&store, &store_op_table, q.op, 0, &in, &out);
+        if (err != SVC_OK || out.label != STORE_ERR_CHECK) break;
+    }
     return err != SVC_OK ? KV_STORE_NO_ANSWER : (int)out.label;
 }
 
@@ -63,8 +73,9 @@ int kv_store_load(seL4_CPtr cap, struct kvb *t, unsigned *refused, unsigned *sto
     return kvb_check(t);
 }
 
-int kv_store_write(const struct kvb_write *w)
+int kv_store_write(const struct kvb_write *w, int *confirmed)
 {
+    *confirmed = 0;
     memset(&q, 0, sizeof(q));
     q.op = w->n == 2 ? STORE_OP_PUT2 : STORE_OP_PUT;
     q.name = w->b[0].name;
@@ -75,5 +86,20 @@ int kv_store_write(const struct kvb_write *w)
         q.len2 = w->b[1].len;
         memcpy(q.value2, w->b[1].value, q.len2);
     }
-    return call();
+    int err = call();
+    *confirmed = err == STORE_OK && kvb_confirmed(w, out.mr, out.n);
+    return err;
+}
+
+int kv_store_held(const struct kvb *t, const struct kvb_write *w)
+{
+    static uint8_t v[STORE_VALUE_MAX];
+    enum kvb_held held[2] = { KVB_HELD_OTHER, KVB_HELD_OTHER };
+    for (unsigned i = 0; i < w->n && i < 2; i++) {
+        uint32_t len = 0;
+        int err = get(&w->b[i].name, v, &len);
+        if (err != STORE_OK && err != STORE_ERR_NOT_FOUND) return KV_ERR_CORRUPT; /* cannot tell */
+        held[i] = kvb_held(t, w, i, err == STORE_OK, v, len);
+    }
+    return kvb_verdict(held, w->n);
 }

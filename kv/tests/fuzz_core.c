@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct kv k;
     if (arena_format(&a, mem, SIZE, 1024, 0, 0) != ARENA_OK) __builtin_trap();
     if (kv_attach(&k, &a, 8, 3) != KV_OK) __builtin_trap();
-    static uint64_t mr[KV_MAX_MRS];
+    static uint64_t mr[KV_REQUEST_MAX_MRS];
     static struct kv_request q;
     static struct kv_reply rep;
     while (size >= 4) {
@@ -36,7 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
         if (n > 1) mr[1] %= 40; /* key lengths (PUT/DELETE/APPEND) */
         if (n > 0 && label == KV_LABEL(KV_OP_GET)) mr[0] %= 40;
-        if (kv_decode_request(label, mr, n, 0, &q) != KV_OK) continue;
+        mr[n] = kv_check_word(label, mr, n);
+        if (kv_decode_request(label, mr, n + 1, 0, &q) != KV_OK) continue;
         kv_handle(&k, badge, &q, &rep);
         if (rep.err < 0 || rep.err >= KV_ERR_COUNT || rep.mrs > KV_MAX_MRS) __builtin_trap();
         if (dup && q.seq != 0 && rep.err != KV_ERR_STALE_SEQ && rep.err != KV_ERR_BUSY && rep.err != KV_ERR_DENIED) {

@@ -42,8 +42,9 @@ int main(int argc, char **argv)
     word("LOGD_LABEL_HELLO", LOGD_LABEL(LOGD_OP_HELLO));
     printf("\n// store/protocol/messages.h, errors.h; names/protocol/name.h\n");
     W(STORE_PROTOCOL_VERSION); W(STORE_VALUE_MAX); W(STORE_VALUE_MRS); W(STORE_MAX_MRS);
+    W(STORE_REQUEST_MAX_MRS);
     W(STORE_OP_PUT); W(STORE_OP_GET); W(STORE_OP_GET_INCARNATION); W(STORE_OK);
-    W(STORE_ERR_NOT_FOUND); W(NAME_MAX_LEN); W(NAME_MRS);
+    W(STORE_ERR_NOT_FOUND); W(STORE_ERR_CHECK); W(NAME_MAX_LEN); W(NAME_MRS);
     word("STORE_LABEL_PUT", STORE_LABEL(STORE_OP_PUT));
     printf("\n// svcclient/core/released.h\n");
     word("SVC_LABEL_RESTARTABLE", SVC_LABEL_RESTARTABLE);

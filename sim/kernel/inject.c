@@ -145,11 +145,14 @@ static bool apply(kernel *k, tcb *t, int kind, const char *reg, uint64_t value, 
         fprintf(stderr, "sel4-sim: inject: hang \"%s\" (%s)\n", t->name, why);
         t->hung = true;
         return false;
-    case INJ_CORRUPT:
-        fprintf(stderr, "sel4-sim: inject: corrupt \"%s\" %s=0x%llx (%s)\n", t->name, reg,
-                (unsigned long long)value, why);
+    case INJ_CORRUPT: {
+        sim_regs r;
+        regs_load(t, &r);
+        fprintf(stderr, "sel4-sim: inject: corrupt \"%s\" %s=0x%llx (%s) at rip 0x%llx\n", t->name, reg,
+                (unsigned long long)value, why, (unsigned long long)r.rip);
         do_corrupt(k, t, reg, value);
         return false;
+    }
     default:
         return false;
     }

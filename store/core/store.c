@@ -122,6 +122,14 @@ static int entry_valid(const struct store *s, uint32_t i)
     return 1;
 }
 
+static int owner_valid(const struct store *s, uint32_t i)
+{
+    static const struct owner_rec zero_owner;
+    struct owner_rec o = get_owner(s, i);
+    if (memcmp(&o, &zero_owner, sizeof(o)) == 0) return 1;
+    return STORE_OWNER_OK(o.owner) && o.sum == owner_sum(&o) && find_owner(s, o.owner) == (int)i;
+}
+
 int store_attach(struct store *s, struct arena *a, uint32_t off, uint32_t size)
 {
     s->a = a;
@@ -131,16 +139,59 @@ int store_attach(struct store *s, struct arena *a, uint32_t off, uint32_t size)
         a->log_cap < store_log_need(s->n_entries)) {
         return STORE_ERR_BAD_REQUEST;
     }
-    static const struct owner_rec zero_owner;
     for (uint32_t i = 0; i < STORE_MAX_OWNERS; i++) {
-        struct owner_rec o = get_owner(s, i);
-        if (memcmp(&o, &zero_owner, sizeof(o)) == 0) continue;
-        if (!STORE_OWNER_OK(o.owner) || o.sum != owner_sum(&o)) return STORE_ERR_CORRUPT;
-        if (find_owner(s, o.owner) != (int)i) return STORE_ERR_CORRUPT; /* duplicate */
+        if (!owner_valid(s, i)) return STORE_ERR_CORRUPT; /* also a duplicate */
     }
     for (uint32_t i = 0; i < s->n_entries; i++) {
         if (get_entry(s, i).owner != 0 && !entry_valid(s, i)) return STORE_ERR_CORRUPT;
     }
+    return STORE_OK;
+}
+
+/* Writes `n` bytes of zeros at each offset of offs[0, count), as many per transaction as
+ * the log takes. */
+static int zero_all(struct store *s, const uint32_t *offs, uint32_t count, uint32_t n)
+{
+    static const uint8_t zeros[STORE_OWNER_REC];
+    for (uint32_t k = 0; k < count;) {
+        if (arena_tx_begin(s->a) != ARENA_OK) return STORE_ERR_INTERNAL;
+        uint32_t first = k;
+        while (k < count && arena_tx_room(s->a) >= arena_log_cost(n)) {
+            if (arena_tx_write(s->a, offs[k], zeros, n) != ARENA_OK) break;
+            k++;
+        }
+        if (k == first || arena_tx_commit(s->a) != ARENA_OK) {
+            arena_tx_abort(s->a);
+            return STORE_ERR_INTERNAL;
+        }
+    }
+    return STORE_OK;
+}
+
+_Static_assert(64 >= STORE_MAX_OWNERS, "store_repair: one batch holds every owner record");
+
+int store_repair(struct store *s, struct store_damage *d)
+{
+    static uint32_t offs[64]; /* >= STORE_MAX_OWNERS */
+    uint32_t count = 0;
+    d->owners = d->entries = 0;
+    for (uint32_t i = 0; i < STORE_MAX_OWNERS; i++) {
+        if (!owner_valid(s, i)) offs[count++] = owner_off(s, i);
+    }
+    int err = zero_all(s, offs, count, STORE_OWNER_REC);
+    if (err != STORE_OK) return err;
+    d->owners = count;
+    /* Entries after the owners: one whose owner record went is dropped too.  A later
+     * duplicate of a name is invalid, the first one is kept. */
+    do {
+        count = 0;
+        for (uint32_t i = 0; i < s->n_entries && count < sizeof(offs) / sizeof(offs[0]); i++) {
+            if (get_entry(s, i).owner != 0 && !entry_valid(s, i)) offs[count++] = entry_off(s, i);
+        }
+        err = zero_all(s, offs, count, 8); /* owner 0: a free entry */
+        if (err != STORE_OK) return err;
+        d->entries += count;
+    } while (count == sizeof(offs) / sizeof(offs[0]));
     return STORE_OK;
 }
 
@@ -359,4 +410,20 @@ void store_handle(struct store *s, uint64_t badge, const struct store_request *r
         break;
     }
     if (rep->err != STORE_OK) rep->mrs = 0;
+}
+
+static uint64_t digest_of(const struct store *s, uint64_t owner, const struct svc_name *name)
+{
+    int i = find_entry(s, owner, name);
+    if (i < 0) return 0;
+    struct entry_hdr h = get_entry(s, (uint32_t)i);
+    return h.len <= STORE_VALUE_MAX ? store_value_digest(entry_value(s, (uint32_t)i), h.len) : 0;
+}
+
+void store_digests(const struct store *s, uint64_t badge, const struct store_request *req, struct store_reply *rep)
+{
+    if (rep->err != STORE_OK || (req->op != STORE_OP_PUT && req->op != STORE_OP_PUT2)) return;
+    rep->mr[0] = digest_of(s, badge, &req->name);
+    rep->mrs = 1;
+    if (req->op == STORE_OP_PUT2) rep->mr[rep->mrs++] = digest_of(s, badge, &req->name2);
 }

@@ -37,6 +37,23 @@ uint32_t store_log_need(uint32_t n_entries);
  * record (a freshly formatted, zeroed region is an empty store).  STORE_ERR_CORRUPT if a
  * record fails validation, STORE_ERR_BAD_REQUEST if the geometry or log is too small. */
 int store_attach(struct store *s, struct arena *a, uint32_t off, uint32_t size);
+/* What store_repair dropped. */
+struct store_damage {
+    uint32_t owners, entries;
+};
+/* After store_attach said STORE_ERR_CORRUPT: drops every owner record and entry that fails
+ * validation (an entry of an owner that is gone, or whose checksum, name or length is
+ * wrong, or a second entry of the same name) in arena transactions, so that damage one
+ * corrupted incarnation committed costs those records only, never the whole store; what
+ * was dropped is counted in *d for the caller to report (a dropped blob is missing, never
+ * served).  The RS gives a dropped owner record back at the owner's next request.  Then
+ * store_attach succeeds.  STORE_OK or STORE_ERR_INTERNAL (an arena transaction refused). */
+int store_repair(struct store *s, struct store_damage *d);
+/* After a PUT or PUT2 by `badge` succeeded: the digest of each entry it wrote, looked up
+ * afresh by (badge, name) in the committed data (store_value_digest; 0 if not found),
+ * into rep->mr[0..] -- what the caller compares with what it sent: a commit of other bytes
+ * or under another owner (a corrupted register between the check and the commit) shows. */
+void store_digests(const struct store *s, uint64_t badge, const struct store_request *req, struct store_reply *rep);
 /* One decoded request from a caller with `badge`: validates against the store's state
  * (changing nothing), then applies it in one transaction.  Fills *rep. */
 void store_handle(struct store *s, uint64_t badge, const struct store_request *req,

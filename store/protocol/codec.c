@@ -26,6 +26,36 @@ int store_unpack_value(const uint64_t *mr, unsigned n, uint32_t len, uint8_t *v)
     return 0;
 }
 
+uint64_t store_check_word(uint64_t label, const uint64_t *mr, unsigned n)
+{
+    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a over the words' bytes, little-endian */
+    for (unsigned i = 0; i < 2 + n; i++) {
+        uint64_t v = i == 0 ? label : i == 1 ? (uint64_t)n + 1 : mr[i - 2];
+        for (unsigned b = 0; b < 8; b++) {
+            h ^= (v >> (8 * b)) & 0xff;
+            h *= 0x100000001b3ull;
+        }
+    }
+    return h;
+}
+
+uint64_t store_value_digest(const uint8_t *v, uint32_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (unsigned b = 0; b < 8; b++) {
+        h ^= ((uint64_t)len >> (8 * b)) & 0xff;
+        h *= 0x100000001b3ull;
+    }
+    for (uint32_t i = 0; i < len; i++) {
+        h ^= v[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}
+
+/* The request's arguments (n registers, the check word already taken off). */
+static int decode_args(uint32_t op, const uint64_t *mr, unsigned n, struct store_request *out);
+
 int store_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps,
                          struct store_request *out)
 {
@@ -34,9 +64,17 @@ int store_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigne
     if (STORE_LABEL_VERSION(label) != STORE_PROTOCOL_VERSION) return STORE_ERR_VERSION;
     uint32_t op = (uint32_t)STORE_LABEL_OP(label);
     if (op == 0 || op >= STORE_OP_COUNT) return STORE_ERR_BAD_REQUEST;
-    unsigned max = op == STORE_OP_PUT ? STORE_MAX_MRS : op == STORE_OP_PUT2 ? STORE_PUT2_MAX_MRS : fixed_mrs[op];
-    if (n < fixed_mrs[op] || n > max) return STORE_ERR_BAD_REQUEST;
+    unsigned max = op == STORE_OP_PUT ? STORE_MAX_MRS : op == STORE_OP_PUT2 ? STORE_PUT2_MAX_MRS - 1 : fixed_mrs[op];
+    if (n < fixed_mrs[op] + 1u || n > max + 1u) return STORE_ERR_BAD_REQUEST;
     if (ncaps != 0) return STORE_ERR_BAD_CAP;
+    if (mr[n - 1] != store_check_word(label, mr, n - 1)) return STORE_ERR_CHECK;
+    int err = decode_args(op, mr, n - 1, out);
+    if (err != STORE_OK) memset(out, 0, sizeof(*out));
+    return err;
+}
+
+static int decode_args(uint32_t op, const uint64_t *mr, unsigned n, struct store_request *out)
+{
     struct store_request *r = out;
     switch (op) {
     case STORE_OP_PUT:
@@ -46,7 +84,6 @@ int store_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigne
         if (op == STORE_OP_PUT) {
             if (mr[2] > STORE_VALUE_MAX) return STORE_ERR_TOO_BIG;
             if (store_unpack_value(mr + 3, n - 3, (uint32_t)mr[2], r->value) != 0) {
-                memset(out, 0, sizeof(*out));
                 return STORE_ERR_BAD_REQUEST;
             }
             r->len = (uint32_t)mr[2];
@@ -54,18 +91,15 @@ int store_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigne
         break;
     case STORE_OP_PUT2: {
         if (name_unpack(mr, &r->name) != 0 || name_unpack(mr + 3, &r->name2) != 0) {
-            memset(out, 0, sizeof(*out));
             return STORE_ERR_BAD_NAME;
         }
         if (mr[2] > STORE_VALUE_MAX || mr[5] > STORE_VALUE_MAX) {
-            memset(out, 0, sizeof(*out));
             return STORE_ERR_TOO_BIG;
         }
         unsigned na = (unsigned)((mr[2] + 7u) / 8u);
         if (name_equal(&r->name, &r->name2) || n - 6 < na ||
             store_unpack_value(mr + 6, na, (uint32_t)mr[2], r->value) != 0 ||
             store_unpack_value(mr + 6 + na, n - 6 - na, (uint32_t)mr[5], r->value2) != 0) {
-            memset(out, 0, sizeof(*out));
             return STORE_ERR_BAD_REQUEST;
         }
         r->len = (uint32_t)mr[2];
@@ -82,14 +116,12 @@ int store_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigne
         r->owner = mr[0];
         if (op == STORE_OP_OWNER_SET) {
             if (mr[1] > UINT32_MAX || mr[2] > UINT32_MAX) {
-                memset(out, 0, sizeof(*out));
                 return STORE_ERR_BAD_REQUEST;
             }
             r->max_entries = mr[1];
             r->max_bytes = mr[2];
         } else if (op == STORE_OP_OWNER_START) {
             if (mr[1] == 0) {
-                memset(out, 0, sizeof(*out));
                 return STORE_ERR_STALE;
             }
             r->generation = mr[1];
@@ -102,7 +134,7 @@ int store_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigne
     return STORE_OK;
 }
 
-unsigned store_encode_request(const struct store_request *r, uint64_t *label, uint64_t *mr)
+static unsigned encode_args(const struct store_request *r, uint64_t *label, uint64_t *mr)
 {
     *label = STORE_LABEL(r->op);
     switch (r->op) {
@@ -116,7 +148,7 @@ unsigned store_encode_request(const struct store_request *r, uint64_t *label, ui
     case STORE_OP_PUT2: {
         unsigned na = (r->len + 7u) / 8u, nb = (r->len2 + 7u) / 8u;
         if (name_pack(r->name.s, mr) != 0 || name_pack(r->name2.s, mr + 3) != 0 || r->len > STORE_VALUE_MAX ||
-            r->len2 > STORE_VALUE_MAX || 6u + na + nb > STORE_PUT2_MAX_MRS || name_equal(&r->name, &r->name2)) {
+            r->len2 > STORE_VALUE_MAX || 6u + na + nb + 1u > STORE_PUT2_MAX_MRS || name_equal(&r->name, &r->name2)) {
             break;
         }
         mr[2] = r->len;
@@ -145,4 +177,12 @@ unsigned store_encode_request(const struct store_request *r, uint64_t *label, ui
     }
     *label = 0;
     return 0;
+}
+
+unsigned store_encode_request(const struct store_request *r, uint64_t *label, uint64_t *mr)
+{
+    unsigned n = encode_args(r, label, mr);
+    if (*label == 0) return 0;
+    mr[n] = store_check_word(*label, mr, n);
+    return n + 1;
 }

@@ -20,6 +20,8 @@ typedef enum store_err {
     STORE_ERR_STALE = 11,        /* OWNER_START with a generation not newer than the last */
     STORE_ERR_CORRUPT = 12,      /* attach: the arena holds data that fails validation */
     STORE_ERR_INTERNAL = 13,     /* arena transaction refused (a bug; nothing changed) */
+    STORE_ERR_CHECK = 14,        /* the request's check word does not match it: damaged on its
+                                    way; nothing changed, send it again */
     STORE_ERR_COUNT
 } store_err_t;
 

@@ -18,9 +18,12 @@
 
 #define STORE_VALUE_MAX 512u
 #define STORE_VALUE_MRS (STORE_VALUE_MAX / 8u)
-#define STORE_MAX_MRS (NAME_MRS + 1u + STORE_VALUE_MRS) /* 67 (seL4_MsgMaxLength is 120) */
-/* PUT2: 6 registers, then both values; at most seL4_MsgMaxLength (120) in all, so the two
- * values together take at most 114 registers (912 bytes). */
+#define STORE_MAX_MRS (NAME_MRS + 1u + STORE_VALUE_MRS) /* 67: PUT's arguments; a reply */
+/* Every request ends with a check word (store_check_word) after its arguments: the
+ * largest PUT is 68 registers. */
+#define STORE_REQUEST_MAX_MRS (STORE_MAX_MRS + 1u)
+/* PUT2: 6 registers, both values, the check word; at most seL4_MsgMaxLength (120) in all,
+ * so the two values together take at most 113 registers (904 bytes). */
 #define STORE_PUT2_MAX_MRS 120u
 
 enum store_op {
@@ -65,11 +68,20 @@ struct store_reply {
     uint64_t mr[STORE_MAX_MRS];
 };
 
-/* Decodes and validates a request (changes nothing).  STORE_OK or an error; *out zeroed
- * on error. */
+/* The check word that follows a request's n argument registers: FNV-1a over the label,
+ * the register count with the check word (n + 1) and the arguments.  A request damaged on
+ * its way (a register corrupted while the store received it) fails it: STORE_ERR_CHECK,
+ * nothing changed. */
+uint64_t store_check_word(uint64_t label, const uint64_t *mr, unsigned n);
+/* The digest a PUT or PUT2 answers for each entry it wrote, as the store then holds it:
+ * FNV-1a over its length (8 bytes, little-endian) and its value. */
+uint64_t store_value_digest(const uint8_t *v, uint32_t len);
+/* Decodes and validates a request of n registers, the check word last (changes nothing).
+ * STORE_OK or an error; *out zeroed on error. */
 int store_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps,
                          struct store_request *out);
-/* Encodes a request: registers written (<= STORE_MAX_MRS), label in *label; 0 and label 0
+/* Encodes a request and its check word: registers written (<= STORE_REQUEST_MAX_MRS, a
+ * PUT2 <= STORE_PUT2_MAX_MRS), label in *label; 0 and label 0
  * if r is not encodable (bad name, len too big). */
 unsigned store_encode_request(const struct store_request *r, uint64_t *label, uint64_t *mr);
 

@@ -38,7 +38,16 @@ static int attach(void)
         printf("store: arena: %s\n", arena_err_name(err));
         return STORE_ERR_CORRUPT;
     }
-    return store_attach(&st, &arena, 0, arena_data_size(&arena));
+    err = store_attach(&st, &arena, 0, arena_data_size(&arena));
+    if (err != STORE_ERR_CORRUPT) return err;
+    /* Damage a corrupted incarnation committed (e.g. an entry of an owner id that a
+     * corrupted register made up): those records are dropped and reported, the rest is
+     * kept (store_repair). */
+    static struct store_damage damage;
+    err = store_repair(&st, &damage);
+    printf("store: the arena failed validation: dropped %u owner records and %u entries (%s)\n", damage.owners,
+           damage.entries, store_err_name(err));
+    return err != STORE_OK ? err : store_attach(&st, &arena, 0, arena_data_size(&arena));
 }
 
 /* The RS's truth about `owner`, applied as its admin requests. */
@@ -76,6 +85,7 @@ static seL4_MessageInfo_t handle(void *ctx, runtime_request_t *rq)
         sync_owner(badge);
         store_handle(&st, badge, &req, &rep);
     }
+    store_digests(&st, badge, &req, &rep);
     unsigned out = rep.mrs <= STORE_MAX_MRS ? rep.mrs : STORE_MAX_MRS;
     for (unsigned k = 0; k < out; k++) seL4_SetMR((int)k, rep.mr[k]);
     return seL4_MessageInfo_new((seL4_Word)rep.err, 0, 0, out);

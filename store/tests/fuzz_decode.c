@@ -1,5 +1,6 @@
 /* libFuzzer harness: the state-store decoder accepts or rejects any message without
- * undefined behaviour; an accepted request re-encodes to the same registers. */
+ * undefined behaviour; an accepted request re-encodes to the same registers (its check
+ * word included).  Some inputs get a matching check word, to reach the arguments. */
 #include <stdint.h>
 #include <string.h>
 #include "store/protocol/errors.h"
@@ -25,6 +26,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (n > 6 && (label & 0xFFF) == STORE_OP_PUT2 && (data[-1] & 1)) { /* plausible lengths */
         mr[2] = (mr[2] % (n - 5)) * 8;
         mr[5] = (n - 6) * 8 - mr[2];
+    }
+    if (n < STORE_PUT2_MAX_MRS + 3 && (data[-1] & 2)) { /* a matching check word: reach the arguments */
+        mr[n] = store_check_word(label, mr, n);
+        n++;
     }
     int err = store_decode_request(label, mr, n, ncaps, &r);
     if (err < 0 || err >= STORE_ERR_COUNT) __builtin_trap();

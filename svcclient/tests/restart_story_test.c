@@ -74,7 +74,7 @@ static enum svc_call_result call_kv(uint64_t client, const struct kv_request *q,
 {
     memset(rep, 0, sizeof(*rep));
     if (!kv_up) return SVC_CALL_DEAD;
-    uint64_t label, mr[KV_MAX_MRS];
+    uint64_t label, mr[KV_REQUEST_MAX_MRS];
     static struct kv_request d;
     unsigned n = kv_encode_request(q, &label, mr);
     int err = kv_decode_request(label, mr, n, 0, &d);

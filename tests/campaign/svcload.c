@@ -10,6 +10,7 @@
 #include <runtime/string.h>
 #include "svcload.h"
 #include "kv/client/kv_client.h"
+#include "kv/client/append_check.h"
 #include "kv/protocol/errors.h"
 #include "names/client/names_client.h"
 #include "names/protocol/errors.h"
@@ -24,12 +25,12 @@ static struct svc_conn logd;
 static seL4_CPtr store_cap, console_cap;
 static uint64_t kv_gen;
 
-/* kv's appended key: acknowledged length and the byte it starts with. */
+/* kv's appended key: what it may hold (kv/client/append_check.h). */
 #define APPEND_KEY "cw"
 #define PUT_KEY "cwp"
 #define APPEND_MAX 200u
-static uint32_t alen;
-static uint8_t first, next;
+static struct kvac ak;
+static uint64_t put_lost;
 static uint8_t buf[KV_VALUE_MAX];
 
 /* logd: the acknowledged WRITEs since the last reset (numbers lo .. hi-1). */
@@ -72,14 +73,13 @@ void svcload_init(seL4_CPtr names_cap, seL4_CPtr store, seL4_CPtr logd_cap, seL4
 
 void svcload_reset(void)
 {
-    alen = 0;
-    first = next;
+    kvac_reset(&ak, kvac_next(&ak));
     log_base = log_next;
     memset(log_acked, 0, sizeof(log_acked));
 }
 
-/* KV_ERR_INTERNAL (the store refused or did not answer a write: nothing changed) and
- * KV_ERR_BUSY are transient (kv/PROTOCOL.md): the request is sent again, a few times. */
+/* A PUT may be sent again after KV_ERR_INTERNAL or KV_ERR_BUSY (kv/PROTOCOL.md): the same
+ * value twice is the same state.  An APPEND is not: its outcome is read back instead. */
 #define KV_TRIES 8u
 static bool kv_transient(int err)
 {
@@ -94,56 +94,65 @@ static void kv_error(const char *what, int err)
     if (res.kv_errors <= 3) printf("campaign: error answer: kv %s: %d\n", what, err);
 }
 
-/* The appended bytes read back (byte i is first + i), then the key deleted. */
-static void verify_and_delete(void)
+/* Reads the appended key back and checks it against what the outcomes allow; true if
+ * the key's state is known again. */
+static bool kv_read_back(void)
 {
     uint32_t len = 0;
+    uint32_t was = ak.len;
     int err = kvc_get(&kv, APPEND_KEY, buf, &len);
-    if (alen == 0 && err == KV_ERR_NOT_FOUND) return;
     if (err != KV_OK && err != KV_ERR_NOT_FOUND) {
-        kv_error("GET", err); /* no answer to judge by */
-    } else if (err != KV_OK || len != alen) {
-        printf("campaign: FAIL kv %s: GET %d, length %u, acknowledged %u\n", APPEND_KEY, err, len, alen);
-        res.kv_lost++;
-    } else {
-        for (uint32_t i = 0; i < len; i++) {
-            if (buf[i] != (uint8_t)(first + i)) {
-                printf("campaign: FAIL kv %s: byte %u is %u, want %u\n", APPEND_KEY, i, buf[i], (uint8_t)(first + i));
-                res.kv_lost++;
-                break;
-            }
-        }
+        kv_error("GET", err); /* no answer to judge by: read again later */
+        return false;
     }
-    err = kvc_delete(&kv, APPEND_KEY);
-    if (err != KV_OK && err != KV_ERR_NOT_FOUND) kv_error("DELETE", err);
-    alen = 0;
-    first = next;
+    if (kvac_read(&ak, err == KV_OK, buf, len) != 0) {
+        printf("campaign: FAIL kv %s: GET %d, length %u, acknowledged %u from %u\n", APPEND_KEY, err, len, was,
+               ak.first);
+    }
+    return true;
+}
+
+/* The key deleted (full, or damaged). */
+static void kv_delete_key(void)
+{
+    int err = kvc_delete(&kv, APPEND_KEY);
+    if (err == KV_OK || (err == KV_ERR_NOT_FOUND && ak.state == KVAC_DAMAGED)) {
+        kvac_deleted(&ak);
+    } else if (err == KV_ERR_NOT_FOUND) {
+        /* acknowledged bytes, and kv says there is no key: the next round reads it back
+         * (absent: they were lost) and deletes again */
+        kv_error("DELETE", err);
+    } else {
+        kv_error("DELETE", err);
+        kvac_delete_unknown(&ak);
+    }
+}
+
+/* One APPEND, when the key's state is known; full: read back and delete first. */
+static void kv_append_step(void)
+{
+    if (!kvac_settled(&ak) && !kv_read_back()) return;
+    if (ak.state == KVAC_DAMAGED || ak.len == APPEND_MAX) {
+        if (ak.state != KVAC_DAMAGED && !kv_read_back()) return;
+        kv_delete_key();
+        if (!kvac_settled(&ak)) return;
+    }
+    uint8_t b = kvac_next(&ak);
+    uint64_t len = 0;
+    int err = kvc_append(&kv, APPEND_KEY, &b, 1, &len);
+    res.kv_ops++;
+    if (err == KV_OK) {
+        kvac_appended(&ak, len);
+    } else {
+        kv_error("APPEND", err);
+        kvac_append_unknown(&ak); /* applied or not: read back before the next one */
+    }
 }
 
 static void kv_step(uint64_t round)
 {
-    if (alen == APPEND_MAX) verify_and_delete();
-    uint8_t b = next++;
-    uint64_t len = 0;
+    kv_append_step();
     int err = KV_ERR_INTERNAL;
-    for (unsigned t = 0; t < KV_TRIES && (t == 0 || kv_transient(err)); t++) {
-        err = kvc_append(&kv, APPEND_KEY, &b, 1, &len);
-    }
-    res.kv_ops++;
-    if (err != KV_OK) {
-        kv_error("APPEND", err);
-        alen = 0; /* unknown now: start a new key */
-        (void)kvc_delete(&kv, APPEND_KEY);
-        first = next;
-    } else if (len == (uint64_t)alen + 1) {
-        alen++;
-    } else if (len > (uint64_t)alen + 1) {
-        res.kv_duplicated += len - alen - 1;
-        alen = (uint32_t)len;
-    } else {
-        res.kv_lost += alen + 1 - len;
-        alen = (uint32_t)len;
-    }
     for (unsigned t = 0; t < KV_TRIES && (t == 0 || kv_transient(err)); t++) {
         err = kvc_put(&kv, PUT_KEY, (const uint8_t *)&round, sizeof(round), NULL);
     }
@@ -160,7 +169,7 @@ static void kv_step(uint64_t round)
         kv_error("GET", err);
     } else if (err != KV_OK || vlen != sizeof(got) || got != round) {
         printf("campaign: FAIL kv %s: acknowledged PUT of %lu not visible (%d)\n", PUT_KEY, (unsigned long)round, err);
-        res.kv_lost++;
+        put_lost++;
     }
 }
 
@@ -252,10 +261,19 @@ static void log_check(void)
 
 void svcload_finish(void)
 {
-    verify_and_delete();
+    /* the last look: the key holds what the outcomes allow (a few tries while a
+     * corrupted kv answers errors) */
+    for (unsigned k = 0; k < 8 && !kv_read_back(); k++) {
+    }
     log_check();
 }
 
-const struct svcload_result *svcload_result(void) { return &res; }
+const struct svcload_result *svcload_result(void)
+{
+    res.kv_lost = ak.lost + put_lost;
+    res.kv_duplicated = ak.duplicated;
+    return &res;
+}
+
 seL4_CPtr svcload_kv_cap(void) { return kv.conn.cap; }
 uint64_t svcload_kv_gen(void) { return kv_gen; }

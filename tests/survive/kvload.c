@@ -6,7 +6,10 @@
  * Waits for the key "go", then loops until the key "stop" exists:
  *   APPEND 1 byte to "a<n>" (exactly-once): the new length must be the acknowledged length
  *     + 1; +2 or more is a duplicate, +0 a lost change.  At 200 bytes the content is read
- *     back (byte i must be i's counter) and the key deleted (a GET must then miss).
+ *     back (byte i must be i's counter) and the key deleted (a GET must then miss).  An
+ *     APPEND or DELETE answered with an error may or may not have been applied: the key is
+ *     read back before the next change and must hold one of the two states
+ *     (kv/client/append_check.h).
  *   PUT "p<n>" = the counter, GET it back: an acknowledged PUT must be visible.
  *   every 8th op an APPEND without sequence number to "u<n>": interrupted by a crash it
  *     comes back IN_DOUBT (counted; the length is read back to go on).
@@ -21,6 +24,7 @@
 #include <runtime/stdio.h>
 #include <runtime/string.h>
 #include "kv/client/kv_client.h"
+#include "kv/client/append_check.h"
 #include "names/client/names_client.h"
 #include <stdbool.h>
 #include "survive.h"
@@ -61,49 +65,78 @@ static void error(const char *what, int err)
     if (res.errors <= 5) printf("kvload: %s: %d\n", what, err);
 }
 
-/* One APPEND of byte `b` to akey; alen: acknowledged length. */
-static void append_one(uint32_t *alen, uint8_t b)
+/* What akey may hold (kv/client/append_check.h): acknowledged bytes, and what an error
+ * answer left open (applied or not: read back before the next change). */
+static struct kvac ak;
+#define APPEND_FULL 200u
+
+/* Reads akey back and checks it against what the outcomes allow; true if its state is
+ * known again. */
+static bool read_back(void)
 {
-    uint64_t len = 0;
-    int err = kvc_append(&kv, akey, &b, 1, &len);
-    if (err != KV_OK) {
-        error("APPEND", err);
-        return;
+    uint32_t len = 0, was = ak.len;
+    int err = kvc_get(&kv, akey, buf, &len);
+    if (err != KV_OK && err != KV_ERR_NOT_FOUND) {
+        error("GET", err);
+        return false;
     }
-    if (len == *alen + 1) {
-        *alen += 1;
-    } else if (len > *alen + 1) {
-        res.duplicated += len - *alen - 1;
-        *alen = (uint32_t)len;
+    if (kvac_read(&ak, err == KV_OK, buf, len) != 0) {
+        printf("kvload: %s: GET %d, length %u, acknowledged %u from %u\n", akey, err, len, was, ak.first);
+    }
+    return true;
+}
+
+static void delete_key(void)
+{
+    bool damaged = ak.state == KVAC_DAMAGED;
+    int err = kvc_delete(&kv, akey);
+    if (err == KV_OK || (err == KV_ERR_NOT_FOUND && damaged)) {
+        kvac_deleted(&ak);
+        if (err == KV_OK && exists(akey)) {
+            res.duplicated++;
+            printf("kvload: %s still there after an acknowledged DELETE\n", akey);
+        }
     } else {
-        res.lost += *alen + 1 - len;
-        *alen = (uint32_t)len;
+        error("DELETE", err); /* NOT_FOUND of acknowledged bytes: read back next time */
+        if (err != KV_ERR_NOT_FOUND) kvac_delete_unknown(&ak);
     }
 }
 
-/* Reads akey back: byte i must be (first + i) & 0xff. */
-static void verify_and_delete(uint32_t alen, uint8_t first)
+/* One step on akey: read back what an unknown outcome left; when full (or damaged) read
+ * it back and delete it; else APPEND the next byte. */
+static void append_step(void)
 {
-    uint32_t len = 0;
-    int err = kvc_get(&kv, akey, buf, &len);
-    if (err != KV_OK || len != alen) {
-        res.lost++;
-        printf("kvload: %s: GET %d, length %u, acknowledged %u\n", akey, err, len, alen);
+    if (!kvac_settled(&ak) && !read_back()) return;
+    if (ak.state == KVAC_DAMAGED || ak.len == APPEND_FULL) {
+        if (ak.state != KVAC_DAMAGED && !read_back()) return;
+        delete_key();
         return;
     }
-    for (uint32_t i = 0; i < len; i++) {
-        if (buf[i] != (uint8_t)(first + i)) {
-            res.lost++;
-            printf("kvload: %s: byte %u is %u, want %u\n", akey, i, buf[i], (uint8_t)(first + i));
-            return;
-        }
+    uint8_t b = kvac_next(&ak);
+    uint64_t len = 0;
+    int err = kvc_append(&kv, akey, &b, 1, &len);
+    if (err == KV_OK) {
+        kvac_appended(&ak, len);
+    } else {
+        error("APPEND", err);
+        kvac_append_unknown(&ak);
     }
-    err = kvc_delete(&kv, akey);
-    if (err != KV_OK) error("DELETE", err);
-    if (exists(akey)) {
-        res.duplicated++;
-        printf("kvload: %s still there after an acknowledged DELETE\n", akey);
+}
+
+/* The last look at akey (a few tries while kv answers errors), then it is deleted. */
+static void finish_key(void)
+{
+    for (unsigned k = 0; k < 8 && !read_back(); k++) {
     }
+    if (ak.len > 0 || ak.state == KVAC_DAMAGED) delete_key();
+}
+
+/* akey's findings into res. */
+static void take_counts(void)
+{
+    res.lost += ak.lost;
+    res.duplicated += ak.duplicated;
+    ak.lost = ak.duplicated = 0;
 }
 
 static void put_and_check(uint64_t counter)
@@ -138,18 +171,12 @@ static void unsafe_append(void)
     }
 }
 
-/* Operation number op of the workload: at 200 bytes "a<n>" is read back and deleted, then
- * an APPEND (alen: its acknowledged length, first: the byte it starts with, next: the
- * next byte), a PUT read back, every 8th op an UNSAFE append. */
-static void one_op(uint64_t op, uint32_t *alen, uint8_t *first, uint8_t *next)
+/* Operation number op of the workload: a step on the appended key "a<n>" (append_step),
+ * a PUT read back, every 8th op an UNSAFE append. */
+static void one_op(uint64_t op)
 {
-    if (*alen == 200) {
-        verify_and_delete(*alen, *first);
-        *alen = 0;
-        *first = *next;
-    }
     if (use_names) resolve(false);
-    append_one(alen, (*next)++);
+    append_step();
     put_and_check(op);
     if (op % 8 == 0) unsafe_append();
     res.ops = op;
@@ -170,11 +197,11 @@ static void report(unsigned n, int err, bool timing)
 /* The default system's workload: `ops` operations, checked as in the loop of main. */
 static int run_bounded(unsigned n, uint64_t ops)
 {
-    uint32_t alen = 0;
-    uint8_t first = 0, next = 0;
     (void)kvc_delete(&kv, akey); /* left by an earlier incarnation of this client */
-    for (uint64_t op = 1; op <= ops; op++) one_op(op, &alen, &first, &next);
-    verify_and_delete(alen, first);
+    kvac_reset(&ak, 0);
+    for (uint64_t op = 1; op <= ops; op++) one_op(op);
+    finish_key();
+    take_counts();
     report(n, KV_OK, false);
     return res.lost == 0 && res.duplicated == 0 ? 0 : 1;
 }
@@ -197,10 +224,10 @@ int main(void)
     if (bounded > 0) return run_bounded(n, bounded);
     /* Rehearsal: every path once, so that the memory this program uses does not grow
      * later (the test compares the memory server's counts before and after). */
-    uint32_t alen = 0;
-    uint8_t first = 0, next = 0;
-    for (unsigned r = 0; r < 200; r++) append_one(&alen, next++);
-    verify_and_delete(alen, first);
+    kvac_reset(&ak, 0);
+    for (unsigned r = 0; r <= APPEND_FULL; r++) append_step();
+    finish_key();
+    take_counts();
     put_and_check(0);
     unsafe_append();
     (void)kvc_delete(&kv, ukey);
@@ -218,14 +245,14 @@ int main(void)
     while (!exists("go") && kvc_put(&kv, ready, (const uint8_t *)"1", 1, NULL) != KV_OK) seL4_Yield();
     printf("kvload %u: ready\n", n);
     while (!exists("go")) seL4_Yield();
-    alen = 0;
-    first = next;
     (void)kvc_delete(&kv, akey); /* a fresh start */
+    kvac_reset(&ak, kvac_next(&ak));
     for (uint64_t op = 1;; op++) {
         if (op % 16 == 0 && exists("stop")) break;
-        one_op(op, &alen, &first, &next);
+        one_op(op);
     }
-    verify_and_delete(alen, first);
+    finish_key();
+    take_counts();
     res.restarted = kv.conn.restarted + names.conn.restarted;
     res.attempts = kv.conn.attempts + names.conn.attempts;
     int err = kvc_put(&kv, rkey, (const uint8_t *)&res, sizeof(res), NULL);

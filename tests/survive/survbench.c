@@ -37,7 +37,7 @@ static int put_no_seq(const uint8_t *v)
     struct kv_request q = { .op = KV_OP_PUT, .klen = 1, .vlen = 8 };
     q.key[0] = 'b';
     for (unsigned k = 0; k < 8; k++) q.value[k] = v[k];
-    static uint64_t mr[KV_MAX_MRS];
+    static uint64_t mr[KV_REQUEST_MAX_MRS];
     uint64_t label = 0;
     unsigned n = kv_encode_request(&q, &label, mr);
     for (unsigned k = 0; k < n; k++) seL4_SetMR((int)k, mr[k]);

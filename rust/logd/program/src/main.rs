@@ -19,7 +19,7 @@
 
 use logd::consts::{
     LOGD_OP_QUERY, RS_LABEL_LIST, RS_LABEL_LOG, RS_LOG_TEXT_MAX, RS_LOG_TEXT_WORDS, RS_OK,
-    RUNTIME_PING_BADGE, STORE_OK,
+    RUNTIME_PING_BADGE, STORE_ERR_CHECK, STORE_OK,
 };
 use logd::persist::{BLOB_BYTES, blob_name, restore};
 use logd::protocol::Message;
@@ -74,9 +74,20 @@ fn save_blob(store_ep: Endpoint, logd: &Logd, b: usize) -> bool {
     let mut blob = [0u8; BLOB_BYTES];
     logd::persist::encode_blob(&logd.ring, b, &mut blob);
     let mut mrs = [0u64; store::MAX_MRS];
-    let (label, n) = store::put(&blob_name(b), &blob, &mut mrs);
-    call(store_ep, label, &mrs[..n]).0 == STORE_OK
+    // STORE_ERR_CHECK: the request reached the store damaged, nothing changed: sent
+    // again a few times, encoded afresh (its check word too).
+    for _ in 0..CHECK_RESENDS {
+        let (label, n) = store::put(&blob_name(b), &blob, &mut mrs);
+        let reply = call(store_ep, label, &mrs[..n]).0;
+        if reply != STORE_ERR_CHECK {
+            return reply == STORE_OK;
+        }
+    }
+    false
 }
+
+/// Sends of a request the store refused with STORE_ERR_CHECK.
+const CHECK_RESENDS: usize = 5;
 
 /// The name of service `index` as the RS reports it (control LIST).
 fn rs_name(control: Endpoint, index: u32) -> Option<Name> {
