@@ -75,9 +75,25 @@ static void hello(enum hostile_target t, struct msg *m)
     memset(m, 0, sizeof(*m));
     switch (t) {
     case H_NAMES: m->label = NAMES_LABEL(NAMES_OP_HELLO); break;
-    case H_STORE: m->label = STORE_LABEL(STORE_OP_HELLO); break;
+    case H_STORE: {
+        struct store_request r;
+        memset(&r, 0, sizeof(r));
+        r.op = STORE_OP_HELLO;
+        uint64_t label = 0;
+        m->n = store_encode_request(&r, &label, m->mr); /* with its check word */
+        m->label = label;
+        break;
+    }
     case H_LOGD: m->label = LOGD_LABEL(LOGD_OP_HELLO); break;
-    case H_KV: m->label = KV_LABEL(KV_OP_HELLO); break;
+    case H_KV: {
+        struct kv_request r;
+        memset(&r, 0, sizeof(r));
+        r.op = KV_OP_HELLO;
+        uint64_t label = 0;
+        m->n = kv_encode_request(&r, &label, m->mr); /* with its check word */
+        m->label = label;
+        break;
+    }
     case H_CONSOLE: m->label = CONSOLE_SYNC; break;
     case H_TIMER: m->label = TIMER_OP_NOW; break;
     case H_RS: m->label = RS_LABEL(RS_OP_LIST); m->n = 1; break; /* LIST 0 */
