@@ -8,9 +8,13 @@ Usage: demo.py SEL4_SIM IMAGE SCENARIO      run it; exit 0 only if every expecta
 
 Scenario file (system/demo.scenario), one statement a line, '#' starts a comment:
   at TIME type "TEXT"     type TEXT and Enter into the shell at virtual time TIME
-  end at TIME             end the input at TIME (after a final `ps`, typed by this script:
+  end at TIME [after "TEXT"]
+                          end the input at TIME (after a final `ps`, typed by this script:
                           the summary's restarts come from it); the shell then stops
-                          the system.  Exactly one, after every `at`.
+                          the system.  Exactly one, after every `at`.  With after: on
+                          QEMU (real time) the final `ps` waits until the output has
+                          TEXT (then TIME minus the last `at`'s time more); sel4-sim's
+                          virtual time needs no wait.
   expect WHAT OP NUMBER   checked on the run's output, OP one of == != < <= > >=:
       ps SERVICE gen|restarts        the final ps table (the RS's LIST)
       recoveries SERVICE             recoveries measured (see below)
@@ -81,8 +85,9 @@ def parse_time(text):
 
 
 def parse(text, name="scenario"):
-    """-> (typed: [(time, line)], end_time, expects: [(what, op, value, lineno, source)])"""
-    typed, expects, end = [], [], None
+    """-> (typed: [(time, line)], end_time, expects: [(what, op, value, lineno, source)],
+    end_after: the text the end waits for on QEMU, or None)"""
+    typed, expects, end, end_after = [], [], None, None
     for no, raw in enumerate(text.splitlines(), 1):
         line = raw.split("#", 1)[0].strip() if '"' not in raw else raw.strip()
         if line.startswith("#") or not line:
@@ -97,11 +102,12 @@ def parse(text, name="scenario"):
                     raise ScenarioError("times must not go back")
                 typed.append((t, m.group(2)))
                 continue
-            m = re.fullmatch(r"end at (\S+)", line)
+            m = re.fullmatch(r'end at (\S+)(?: after "([^"]{1,200})")?', line)
             if m:
                 if end is not None:
                     raise ScenarioError("a second 'end'")
                 end = parse_time(m.group(1))
+                end_after = m.group(2)
                 if typed and end <= typed[-1][0]:
                     raise ScenarioError("'end' must come after the last 'at'")
                 continue
@@ -127,7 +133,7 @@ def parse(text, name="scenario"):
             raise ScenarioError(f"{name}:{no}: {e}") from None
     if end is None:
         raise ScenarioError(f"{name}: no 'end at TIME'")
-    return typed, end, expects
+    return typed, end, expects, end_after
 
 
 def input_bytes(typed, end):
@@ -236,19 +242,22 @@ def table(ps, recoveries, metrics):
 SHELL_UP = "shell: gen 1; type help"
 
 
-def timed_input(typed, end):
-    """tools/qemu.sh's QEMU_INPUT_TIMED lines: "SECONDS TEXT", SECONDS after the line before."""
+def timed_input(typed, end, end_after=None):
+    """tools/qemu.sh's QEMU_INPUT_TIMED lines: "SECONDS TEXT", SECONDS after the line before;
+    "wait TEXT" before the final ps for end_after."""
     lines, last = [], 0
     for t, text in typed + [(end, "ps")]:
+        if text == "ps" and t == end and end_after:
+            lines.append(f"wait {end_after}")
         lines.append(f"{(t - last) / 1e9:.3f} {text}")
         last = t
     lines.append("0.5 \x04")
     return "\n".join(lines) + "\n"
 
 
-def run_qemu(qemu_sh, prefix, image, typed, end):
+def run_qemu(qemu_sh, prefix, image, typed, end, end_after=None):
     with tempfile.NamedTemporaryFile("w", prefix="demo-input-", suffix=".txt", delete=False) as f:
-        f.write(timed_input(typed, end))
+        f.write(timed_input(typed, end, end_after))
         path = f.name
     env = dict(os.environ, QEMU_INPUT=path, QEMU_INPUT_AFTER=SHELL_UP, QEMU_INPUT_TIMED="1",
                QEMU_TIMEOUT=os.environ.get("QEMU_TIMEOUT", "120"))
@@ -291,7 +300,7 @@ def evaluate(output, returncode, stderr, who, scenario, expects, real_time=False
 def main(argv):
     if len(argv) == 3 and argv[1] == "--check":
         try:
-            typed, end, _ = parse(open(argv[2]).read(), argv[2])
+            typed, end, _, _ = parse(open(argv[2]).read(), argv[2])
             input_bytes(typed, end)
         except (OSError, ScenarioError) as e:
             print(f"demo: {e}")
@@ -303,13 +312,13 @@ def main(argv):
         return 2
     image, scenario = argv[-2:]
     try:
-        typed, end, expects = parse(open(scenario).read(), scenario)
+        typed, end, expects, end_after = parse(open(scenario).read(), scenario)
         data = input_bytes(typed, end)
     except (OSError, ScenarioError) as e:
         print(f"demo: {e}")
         return 1
     if qemu:
-        run = run_qemu(argv[2], argv[3], image, typed, end)
+        run = run_qemu(argv[2], argv[3], image, typed, end, end_after)
         who = "QEMU"
     else:
         run = subprocess.run([argv[1], "--timeout", "120", image], input=data, capture_output=True, check=False)

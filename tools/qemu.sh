@@ -13,7 +13,8 @@
 # (e.g. the shell's first line; at most QEMU_TIMEOUT seconds).
 # QEMU_INPUT_TIMED=1: QEMU_INPUT is lines "SECONDS TEXT": each TEXT and a line break is
 # typed SECONDS (a decimal number) after the one before; a TEXT of Ctrl-D alone is typed
-# without the line break (tools/demo.py --qemu writes such files).
+# without the line break; a line "wait TEXT" types nothing more until the guest has
+# printed TEXT (at most QEMU_TIMEOUT seconds) (tools/demo.py --qemu writes such files).
 # QEMU tells the guest nothing at its end: end it with Ctrl-D (0x04), which the default
 # system's shell takes as the end of input; avoid Ctrl-A (0x01), QEMU's monitor escape.
 #
@@ -159,8 +160,18 @@ serial_input() {
         cat "$QEMU_INPUT"
         return 0
     fi
-    local delay text
+    local delay text polls
     while read -r delay text; do
+        if [ "$delay" = wait ]; then
+            # "wait TEXT": type nothing more until the guest has printed TEXT
+            polls=0
+            until grep -qF -- "$text" "$log" 2>/dev/null; do
+                polls=$((polls + 1))
+                [ "$polls" -le $((${QEMU_TIMEOUT:-60} * 50)) ] || break
+                sleep 0.02
+            done
+            continue
+        fi
         sleep "$delay"
         if [ "$text" = $'\x04' ]; then printf '\004'; else printf '%s\n' "$text"; fi
     done <"$QEMU_INPUT"

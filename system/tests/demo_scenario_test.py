@@ -18,7 +18,7 @@ def check(cond, what):
 
 def refused(text, why):
     try:
-        typed, end, _ = demo.parse(text, "t")
+        typed, end, _, _ = demo.parse(text, "t")
         demo.input_bytes(typed, end)
     except demo.ScenarioError as e:
         check(why in str(e), f"'{text}' refused for '{e}', want '{why}'")
@@ -27,7 +27,7 @@ def refused(text, why):
 
 
 # Parsing: times and units, statements, expectations.
-typed, end, expects = demo.parse('# c\nat 20ms type "crash demo"\n\nat 1s type "ps"\nend at 2s\n'
+typed, end, expects, end_after = demo.parse('# c\nat 20ms type "crash demo"\n\nat 1s type "ps"\nend at 2s\n'
                                  'expect ps demo gen >= 2\nexpect lost == 0\nexpect max_recovery demo < 5ms\n'
                                  'expect line "shell: halt"\n', "t")
 check(typed == [(20000000, "crash demo"), (1000000000, "ps")], f"typed {typed}")
@@ -35,6 +35,13 @@ check(end == 2000000000, f"end {end}")
 check([e[0] for e in expects] == [("ps", "demo", "gen"), ("lost",), ("max_recovery", "demo"), ("line", "shell: halt")],
       f"expects {expects}")
 check(expects[2][2] == 5000000 and expects[0][1] == ">=", "expect values")
+check(end_after is None, "no 'after': the end waits for nothing")
+
+# end ... after "TEXT": on QEMU the final ps waits for TEXT (a "wait" line for qemu.sh).
+typed, end, _, end_after = demo.parse('at 20ms type "crash kv"\nend at 900ms after "kvload 1: "\n', "t")
+check(end == 900000000 and end_after == "kvload 1: ", f"end {end}, after {end_after}")
+lines = demo.timed_input(typed, end, end_after).splitlines()
+check(lines == ["0.020 crash kv", "wait kvload 1: ", "0.880 ps", "0.5 \x04"], f"timed input {lines}")
 
 refused('at 20ms type "x"\n', "no 'end at TIME'")
 refused('at 20 parsecs type "x"\nend at 1s\n', "not a statement")
