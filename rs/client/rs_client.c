@@ -1,15 +1,27 @@
 /* RS control client: encode, seL4_Call, decode (see rs_client.h). */
 #include "rs/client/rs_client.h"
 
+struct conn {
+    seL4_CPtr ep;
+    unsigned reply_length;
+};
+
+static int send(void *ctx, uint64_t label, const uint64_t *mr, unsigned n)
+{
+    struct conn *c = ctx;
+    for (unsigned k = 0; k < n; k++) seL4_SetMR((int)k, mr[k]);
+    seL4_MessageInfo_t info = seL4_Call(c->ep, seL4_MessageInfo_new(label, 0, 0, n));
+    c->reply_length = (unsigned)seL4_MessageInfo_get_length(info);
+    return (int)seL4_MessageInfo_get_label(info);
+}
+
+/* With its check word, sent again if it arrived damaged (rs_call_resending). */
 static int call(seL4_CPtr ep, const struct rs_request *r, uint64_t *res, unsigned nres)
 {
-    uint64_t label = 0, mr[4];
-    unsigned n = rs_encode_request(r, &label, mr);
-    for (unsigned k = 0; k < n; k++) seL4_SetMR((int)k, mr[k]);
-    seL4_MessageInfo_t info = seL4_Call(ep, seL4_MessageInfo_new(label, 0, 0, n));
-    int err = (int)seL4_MessageInfo_get_label(info);
+    struct conn c = { ep, 0 };
+    int err = rs_call_resending(r, send, &c, 0);
     if (err != RS_OK) return err;
-    if (seL4_MessageInfo_get_length(info) < nres) return RS_ERR_BAD_REQUEST;
+    if (c.reply_length < nres) return RS_ERR_BAD_REQUEST;
     for (unsigned k = 0; k < nres; k++) res[k] = seL4_GetMR((int)k);
     return RS_OK;
 }

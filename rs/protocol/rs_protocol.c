@@ -1,5 +1,6 @@
 /* Control-protocol codec (pure functions; fuzzed).  See rs_protocol.h. */
 #include "rs/protocol/rs_protocol.h"
+#include "store/protocol/messages.h"
 
 static const uint8_t nregs[RS_OP_COUNT] = {
     [RS_OP_LIST] = 1, [RS_OP_FIND] = 2, [RS_OP_STOP] = 1, [RS_OP_START] = 1,
@@ -22,14 +23,19 @@ static uint64_t pack8(const char *p)
     return v;
 }
 
+uint64_t rs_check_word(uint64_t label, const uint64_t *mr, unsigned n) { return store_check_word(label, mr, n); }
+
 int rs_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps, struct rs_request *out)
 {
     struct rs_request z = { 0 };
     *out = z;
+    if (n == 0 || n > RS_REQUEST_MAX_MRS || ncaps != 0) return RS_ERR_BAD_REQUEST;
+    if (mr[n - 1] != rs_check_word(label, mr, n - 1)) return RS_ERR_CHECK;
+    n--; /* the arguments */
     if (label >> 20) return RS_ERR_BAD_REQUEST;
     if (((label >> 12) & 0xFFu) != RS_PROTOCOL_VERSION) return RS_ERR_VERSION;
     uint32_t op = (uint32_t)(label & 0xFFFu);
-    if (op == 0 || op >= RS_OP_COUNT || n != nregs[op] || ncaps != 0) return RS_ERR_BAD_REQUEST;
+    if (op == 0 || op >= RS_OP_COUNT || n != nregs[op]) return RS_ERR_BAD_REQUEST;
     out->op = op;
     switch (op) {
     case RS_OP_FIND: {
@@ -57,9 +63,8 @@ int rs_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned n
     }
 }
 
-unsigned rs_encode_request(const struct rs_request *r, uint64_t *label, uint64_t *mr)
+static unsigned encode_args(const struct rs_request *r, uint64_t *mr)
 {
-    *label = RS_LABEL(r->op);
     switch (r->op) {
     case RS_OP_FIND:
         mr[0] = pack8(r->name);
@@ -73,6 +78,14 @@ unsigned rs_encode_request(const struct rs_request *r, uint64_t *label, uint64_t
         mr[0] = r->index;
         return 1;
     }
+}
+
+unsigned rs_encode_request(const struct rs_request *r, uint64_t *label, uint64_t *mr)
+{
+    *label = RS_LABEL(r->op);
+    unsigned n = encode_args(r, mr);
+    mr[n] = rs_check_word(*label, mr, n);
+    return n + 1;
 }
 
 unsigned rs_encode_list(const struct rs_list_entry *e, uint64_t *mr)
@@ -121,7 +134,7 @@ const char *rs_err_name(int err)
 {
     static const char *const names[] = {
         "RS_OK", "RS_ERR_BAD_REQUEST", "RS_ERR_VERSION", "RS_ERR_UNKNOWN_SERVICE",
-        "RS_ERR_DENIED", "RS_ERR_STATE", "RS_ERR_KERNEL",
+        "RS_ERR_DENIED", "RS_ERR_STATE", "RS_ERR_KERNEL", "RS_ERR_CHECK",
     };
     return err >= 0 && err < (int)(sizeof(names) / sizeof(names[0])) ? names[err] : "RS_ERR_?";
 }

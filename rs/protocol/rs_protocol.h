@@ -4,7 +4,8 @@
  * A request is an seL4_Call on a control cap (the RS endpoint badged RS_BADGE_CONTROL;
  * no other badge has authority).  Label RS_LABEL(op): protocol version in bits 19..12,
  * op in bits 11..0 (never a fault label 1..7 nor PROGRAM_EXIT_LABEL).  Arguments are
- * MR0.. in the order below, exactly that many.  The reply's label is an rs_err; on
+ * MR0.. in the order below, exactly that many, then the check word (rs_check_word over
+ * the label, the register count and the arguments).  The reply's label is an rs_err; on
  * RS_OK its message registers hold the results.
  */
 #pragma once
@@ -40,7 +41,14 @@ enum rs_err {
     RS_ERR_DENIED = 4,      /* not a control cap */
     RS_ERR_STATE = 5,       /* not possible in the service's state (e.g. CRASH when stopped) */
     RS_ERR_KERNEL = 6,      /* a kernel or memory-server operation failed */
+    RS_ERR_CHECK = 7,       /* the check word does not match: damaged on its way, nothing done */
 };
+
+/* Most registers a request has: FIND's two arguments and the check word. */
+#define RS_REQUEST_MAX_MRS 3u
+/* The check word of a request: the store's (store_check_word, also kv's) over the label,
+ * the register count with the check word (n + 1) and the n arguments mr[0..n). */
+uint64_t rs_check_word(uint64_t label, const uint64_t *mr, unsigned n);
 
 struct rs_request {
     uint32_t op;
@@ -76,11 +84,23 @@ struct rs_audit {
     uint64_t chunks_checked, chunks_not_empty; /* VERIFY_FREE */
 };
 
-/* Decodes and validates a request (label, n message registers, ncaps caps). */
+/* Decodes and validates a request (label, n message registers, ncaps caps).  Its check
+ * word is verified first (any register count from 1 to RS_REQUEST_MAX_MRS), so a request
+ * damaged in its label or registers gets RS_ERR_CHECK, not another refusal. */
 int rs_decode_request(uint64_t label, const uint64_t *mr, unsigned n, unsigned ncaps, struct rs_request *out);
-/* Encodes a request: returns the register count, *label set. */
+/* Encodes a request with its check word: returns the register count (at most
+ * RS_REQUEST_MAX_MRS), *label set. */
 unsigned rs_encode_request(const struct rs_request *r, uint64_t *label, uint64_t *mr);
 /* LIST results. */
 unsigned rs_encode_list(const struct rs_list_entry *e, uint64_t *mr);
 int rs_decode_list(const uint64_t *mr, unsigned n, struct rs_list_entry *e);
 const char *rs_err_name(int err);
+
+/* The client side of a request, portable (rs/client uses it with seL4_Call): send(ctx,
+ * label, mr, n) delivers one request and returns the reply's label.  A refusal that a
+ * request rs_encode_request made can only get if it arrived damaged (RS_ERR_CHECK,
+ * RS_ERR_BAD_REQUEST, RS_ERR_VERSION, RS_ERR_DENIED: nothing was done) is followed by the
+ * same request again, at most RS_CHECK_RESENDS times; *resends counts them. */
+#define RS_CHECK_RESENDS 4u
+typedef int (*rs_send_fn)(void *ctx, uint64_t label, const uint64_t *mr, unsigned n);
+int rs_call_resending(const struct rs_request *r, rs_send_fn send, void *ctx, unsigned *resends);

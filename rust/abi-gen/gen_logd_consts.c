@@ -53,6 +53,7 @@ int main(int argc, char **argv)
     word("RS_LABEL_LOG", RS_LABEL(RS_OP_LOG));
     W(RS_LOG_TEXT_MAX); W(RS_LOG_TEXT_WORDS);
     W(RS_OK); W(RS_LIST_WORDS);
+    W(RS_ERR_CHECK); W(RS_ERR_BAD_REQUEST); W(RS_ERR_VERSION); W(RS_ERR_DENIED); W(RS_CHECK_RESENDS);
     printf("\n// runtime/startup.h\n");
 #undef W
     word("RUNTIME_PING_BADGE", RUNTIME_PING_BADGE);

@@ -96,7 +96,13 @@ static void hello(enum hostile_target t, struct msg *m)
     }
     case H_CONSOLE: m->label = CONSOLE_SYNC; break;
     case H_TIMER: m->label = TIMER_OP_NOW; break;
-    case H_RS: m->label = RS_LABEL(RS_OP_LIST); m->n = 1; break; /* LIST 0 */
+    case H_RS: { /* LIST 0, with its check word */
+        struct rs_request r = { .op = RS_OP_LIST, .index = 0 };
+        uint64_t label = 0;
+        m->n = rs_encode_request(&r, &label, m->mr);
+        m->label = label;
+        break;
+    }
     default: {
         struct ms_request r;
         memset(&r, 0, sizeof(r));
@@ -303,9 +309,10 @@ static void rs_guess(seL4_CPtr ep, uint64_t k)
 {
     struct msg m;
     memset(&m, 0, sizeof(m));
-    m.label = RS_LABEL((k & 1) ? RS_OP_CRASH : RS_OP_STOP);
-    m.n = 1;
-    m.mr[0] = 200u + k % 50u;
+    struct rs_request r = { .op = (k & 1) ? RS_OP_CRASH : RS_OP_STOP, .index = (uint32_t)(200u + k % 50u) };
+    uint64_t label = 0;
+    m.n = rs_encode_request(&r, &label, m.mr); /* with its check word */
+    m.label = label;
     struct want w = { 1, { RS_ERR_UNKNOWN_SERVICE } }; /* rs/PROTOCOL.md: an index beyond */
     (void)probe(ep, &m, 0, &w, "rs (index)");
 }

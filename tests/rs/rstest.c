@@ -49,6 +49,15 @@ static struct rs_list_entry list(uint32_t i)
     return e;
 }
 
+/* A raw control request of nargs zero arguments, sealed with its check word: the reply's label. */
+static seL4_Word sealed_call(seL4_CPtr ep, uint64_t label, unsigned nargs)
+{
+    uint64_t mr[RS_REQUEST_MAX_MRS] = { 0 };
+    mr[nargs] = rs_check_word(label, mr, nargs);
+    for (unsigned k = 0; k <= nargs; k++) seL4_SetMR((int)k, mr[k]);
+    return seL4_MessageInfo_get_label(seL4_Call(ep, seL4_MessageInfo_new(label, 0, 0, nargs + 1)));
+}
+
 static void detect_one(seL4_CPtr f, uint32_t idx, seL4_Word cmd, seL4_Word arg, uint32_t end, uint32_t kind,
                        uint64_t code, const char *what)
 {
@@ -121,12 +130,15 @@ static void scenario_detect(void)
     t_check_err(rsc_audit(ctl, f, &a), RS_ERR_STATE, "AUDIT a running service: refused");
     seL4_Call(fc, seL4_MessageInfo_new(FAULTY_ASK_RS, 0, 0, 0));
     t_check(seL4_GetMR(0) == RS_ERR_DENIED, "a control request on a service's supervisor cap: RS_ERR_DENIED");
-    seL4_MessageInfo_t info = seL4_Call(ctl, seL4_MessageInfo_new(RS_LABEL(77), 0, 0, 0));
-    t_check(seL4_MessageInfo_get_label(info) == RS_ERR_BAD_REQUEST, "unknown op: RS_ERR_BAD_REQUEST");
-    info = seL4_Call(ctl, seL4_MessageInfo_new(RS_LABEL(RS_OP_LIST), 0, 0, 3));
-    t_check(seL4_MessageInfo_get_label(info) == RS_ERR_BAD_REQUEST, "wrong register count: RS_ERR_BAD_REQUEST");
-    info = seL4_Call(ctl, seL4_MessageInfo_new((2u << 12) | RS_OP_LIST, 0, 0, 1));
-    t_check(seL4_MessageInfo_get_label(info) == RS_ERR_VERSION, "protocol version 2: RS_ERR_VERSION");
+    t_check(sealed_call(ctl, RS_LABEL(77), 1) == RS_ERR_BAD_REQUEST, "unknown op: RS_ERR_BAD_REQUEST");
+    t_check(sealed_call(ctl, RS_LABEL(RS_OP_LIST), 2) == RS_ERR_BAD_REQUEST, "wrong register count: RS_ERR_BAD_REQUEST");
+    t_check(sealed_call(ctl, (2u << 12) | RS_OP_LIST, 1) == RS_ERR_VERSION, "protocol version 2: RS_ERR_VERSION");
+    seL4_MessageInfo_t info = seL4_Call(ctl, seL4_MessageInfo_new(RS_LABEL(RS_OP_LIST), 0, 0, 0));
+    t_check(seL4_MessageInfo_get_label(info) == RS_ERR_BAD_REQUEST, "no registers: RS_ERR_BAD_REQUEST");
+    seL4_SetMR(0, 0);
+    seL4_SetMR(1, rs_check_word(RS_LABEL(RS_OP_LIST), (const uint64_t[]){ 0 }, 1) ^ 1u);
+    info = seL4_Call(ctl, seL4_MessageInfo_new(RS_LABEL(RS_OP_LIST), 0, 0, 2));
+    t_check(seL4_MessageInfo_get_label(info) == RS_ERR_CHECK, "a damaged check word: RS_ERR_CHECK");
 }
 
 /* n crashes of faulty, each waited for: returns how many did not give the next generation. */

@@ -4,7 +4,10 @@
 //! record of sender `rs`.  The text starts with the RS's event number, `#N `, so that a new
 //! incarnation of logd goes on after the newest event its restored ring holds.
 
-use crate::consts::{LOGD_LEVEL_ERROR, LOGD_LEVEL_INFO, LOGD_LEVEL_WARN};
+use crate::consts::{
+    LOGD_LEVEL_ERROR, LOGD_LEVEL_INFO, LOGD_LEVEL_WARN, RS_ERR_BAD_REQUEST, RS_ERR_CHECK,
+    RS_ERR_DENIED, RS_ERR_VERSION,
+};
 use crate::persist::blob_of;
 use crate::record::{Level, MSG_MAX, Name, Record, Text, text_byte};
 use crate::ring::{Filter, Ring};
@@ -96,9 +99,38 @@ pub fn push_event(ring: &mut Ring, seq: u64, text: &[u8]) -> usize {
     blob_of(n)
 }
 
+/// The registers of an RS control request with one argument (LIST, LOG): the argument,
+/// then the check word (rs_encode_request: rs_check_word is the store's check word).
+pub fn control_request(label: u64, arg: u64) -> [u64; 2] {
+    [arg, crate::store::check_word(label, &[arg])]
+}
+
+/// A refusal that a request control_request made can only get if it arrived damaged
+/// (rs_call_resending): nothing was done, it may be sent again.
+pub fn control_refused_as_damaged(reply: u64) -> bool {
+    matches!(
+        reply,
+        RS_ERR_CHECK | RS_ERR_BAD_REQUEST | RS_ERR_VERSION | RS_ERR_DENIED
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::consts::{RS_LABEL_LIST, RS_LABEL_LOG, RS_OK};
+
+    /// rs_check_word(RS_LABEL(RS_OP_LIST), {7}, 1): the C codec's, checked by
+    /// rs/tests/protocol_test.c.
+    const RS_LIST_7_CHECK: u64 = 0xee88_4d91_2a91_1031;
+
+    #[test]
+    fn control_requests_carry_the_c_check_word() {
+        assert_eq!(control_request(RS_LABEL_LIST, 7), [7, RS_LIST_7_CHECK]);
+        let log = control_request(RS_LABEL_LOG, 7);
+        assert_ne!(log[1], RS_LIST_7_CHECK);
+        assert!(control_refused_as_damaged(RS_ERR_CHECK));
+        assert!(!control_refused_as_damaged(RS_OK));
+    }
 
     #[test]
     fn levels_follow_what_happened() {

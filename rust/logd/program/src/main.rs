@@ -18,8 +18,8 @@
 #![forbid(unsafe_code)]
 
 use logd::consts::{
-    LOGD_OP_QUERY, RS_LABEL_LIST, RS_LABEL_LOG, RS_LOG_TEXT_MAX, RS_LOG_TEXT_WORDS, RS_OK,
-    RUNTIME_PING_BADGE, STORE_ERR_CHECK, STORE_OK,
+    LOGD_OP_QUERY, RS_CHECK_RESENDS, RS_LABEL_LIST, RS_LABEL_LOG, RS_LOG_TEXT_MAX,
+    RS_LOG_TEXT_WORDS, RS_OK, RUNTIME_PING_BADGE, STORE_ERR_CHECK, STORE_OK,
 };
 use logd::persist::{BLOB_BYTES, blob_name, restore};
 use logd::protocol::Message;
@@ -89,9 +89,24 @@ fn save_blob(store_ep: Endpoint, logd: &Logd, b: usize) -> bool {
 /// Sends of a request the store refused with STORE_ERR_CHECK.
 const CHECK_RESENDS: usize = 5;
 
+/// An RS control request with one argument and its check word, sent again (encoded the
+/// same) while the RS refuses it as damaged, at most RS_CHECK_RESENDS times
+/// (rs_call_resending in rs/protocol/rs_protocol.h): the reply's label and length.
+fn rs_call(control: Endpoint, label: u64, arg: u64) -> (u64, usize) {
+    let mrs = rs_events::control_request(label, arg);
+    let mut reply = call(control, label, &mrs);
+    for _ in 0..RS_CHECK_RESENDS {
+        if !rs_events::control_refused_as_damaged(reply.0) {
+            break;
+        }
+        reply = call(control, label, &mrs);
+    }
+    reply
+}
+
 /// The name of service `index` as the RS reports it (control LIST).
 fn rs_name(control: Endpoint, index: u32) -> Option<Name> {
-    let (label, len) = call(control, RS_LABEL_LIST, &[u64::from(index)]);
+    let (label, len) = rs_call(control, RS_LABEL_LIST, u64::from(index));
     if label != RS_OK || len < 2 {
         return None;
     }
@@ -104,7 +119,7 @@ fn rs_name(control: Endpoint, index: u32) -> Option<Name> {
 fn pull_rs_events(logd: &mut Logd, control: Endpoint, store_ep: Option<Endpoint>, next: &mut u64) {
     let mut text = [0u8; RS_LOG_TEXT_MAX as usize];
     for _ in 0..RS_PULL_MAX {
-        let (label, len) = call(control, RS_LABEL_LOG, &[*next]);
+        let (label, len) = rs_call(control, RS_LABEL_LOG, *next);
         if label != RS_OK || len < 2 {
             return;
         }
