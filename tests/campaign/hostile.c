@@ -70,37 +70,52 @@ static seL4_Word probe(seL4_CPtr ep, const struct msg *m, seL4_CPtr cap, const s
 
 /* ---- a valid request that changes nothing, and its error for "caps attached" ---- */
 
+/* A request of that protocol as its client library encodes it (with its check word). */
+static void store_msg(const struct store_request *r, struct msg *m)
+{
+    uint64_t label = 0;
+    memset(m, 0, sizeof(*m));
+    m->n = store_encode_request(r, &label, m->mr);
+    m->label = label;
+}
+
+static void kv_msg(const struct kv_request *r, struct msg *m)
+{
+    uint64_t label = 0;
+    memset(m, 0, sizeof(*m));
+    m->n = kv_encode_request(r, &label, m->mr);
+    m->label = label;
+}
+
+static void rs_msg(const struct rs_request *r, struct msg *m)
+{
+    uint64_t label = 0;
+    memset(m, 0, sizeof(*m));
+    m->n = rs_encode_request(r, &label, m->mr);
+    m->label = label;
+}
+
 static void hello(enum hostile_target t, struct msg *m)
 {
     memset(m, 0, sizeof(*m));
     switch (t) {
     case H_NAMES: m->label = NAMES_LABEL(NAMES_OP_HELLO); break;
     case H_STORE: {
-        struct store_request r;
-        memset(&r, 0, sizeof(r));
-        r.op = STORE_OP_HELLO;
-        uint64_t label = 0;
-        m->n = store_encode_request(&r, &label, m->mr); /* with its check word */
-        m->label = label;
+        const struct store_request r = { .op = STORE_OP_HELLO };
+        store_msg(&r, m);
         break;
     }
     case H_LOGD: m->label = LOGD_LABEL(LOGD_OP_HELLO); break;
     case H_KV: {
-        struct kv_request r;
-        memset(&r, 0, sizeof(r));
-        r.op = KV_OP_HELLO;
-        uint64_t label = 0;
-        m->n = kv_encode_request(&r, &label, m->mr); /* with its check word */
-        m->label = label;
+        const struct kv_request r = { .op = KV_OP_HELLO };
+        kv_msg(&r, m);
         break;
     }
     case H_CONSOLE: m->label = CONSOLE_SYNC; break;
     case H_TIMER: m->label = TIMER_OP_NOW; break;
-    case H_RS: { /* LIST 0, with its check word */
-        struct rs_request r = { .op = RS_OP_LIST, .index = 0 };
-        uint64_t label = 0;
-        m->n = rs_encode_request(&r, &label, m->mr);
-        m->label = label;
+    case H_RS: { /* LIST 0 */
+        const struct rs_request r = { .op = RS_OP_LIST, .index = 0 };
+        rs_msg(&r, m);
         break;
     }
     default: {
@@ -264,10 +279,7 @@ static void store_guess(seL4_CPtr ep, uint64_t k)
     r.op = (k & 1) ? STORE_OP_OWNER_FORGET : STORE_OP_OWNER_START;
     r.generation = 1;
     struct msg m;
-    memset(&m, 0, sizeof(m));
-    uint64_t label = 0;
-    m.n = store_encode_request(&r, &label, m.mr);
-    m.label = label;
+    store_msg(&r, &m);
     struct want w = { 1, { STORE_ERR_DENIED } };
     (void)probe(ep, &m, 0, &w, "store (owner)");
 }
@@ -296,10 +308,7 @@ static void kv_guess(seL4_CPtr ep)
     r.klen = 2;
     memcpy(r.key, "cw", 2);
     struct msg m;
-    memset(&m, 0, sizeof(m));
-    uint64_t label = 0;
-    m.n = kv_encode_request(&r, &label, m.mr);
-    m.label = label;
+    kv_msg(&r, &m);
     struct want w = { 1, { KV_ERR_STALE_SEQ } };
     (void)probe(ep, &m, 0, &w, "kv (stale seq)");
 }
@@ -308,11 +317,8 @@ static void kv_guess(seL4_CPtr ep)
 static void rs_guess(seL4_CPtr ep, uint64_t k)
 {
     struct msg m;
-    memset(&m, 0, sizeof(m));
-    struct rs_request r = { .op = (k & 1) ? RS_OP_CRASH : RS_OP_STOP, .index = (uint32_t)(200u + k % 50u) };
-    uint64_t label = 0;
-    m.n = rs_encode_request(&r, &label, m.mr); /* with its check word */
-    m.label = label;
+    const struct rs_request r = { .op = (k & 1) ? RS_OP_CRASH : RS_OP_STOP, .index = (uint32_t)(200u + k % 50u) };
+    rs_msg(&r, &m);
     struct want w = { 1, { RS_ERR_UNKNOWN_SERVICE } }; /* rs/PROTOCOL.md: an index beyond */
     (void)probe(ep, &m, 0, &w, "rs (index)");
 }
