@@ -2,9 +2,9 @@
  * Checks an installed seL4 kernel's configuration against what this project needs.
  *
  * The input is the text of the kernel's generated configuration header,
- * $SEL4_PREFIX/libsel4/include/kernel/gen_config.h, which has one line per option:
- *     #define CONFIG_PLAT  pc99            (set, with its value)
- *     / * disabled: CONFIG_KERNEL_MCS * /  (a boolean option that is off)
+ * $SEL4_PREFIX/libsel4/include/kernel/gen_config.h, which has one line per option: a
+ * preprocessor definition of CONFIG_<NAME> with its value for an option that is set, or
+ * a comment naming CONFIG_<NAME> as disabled for a boolean option that is off.
  * Portable C without system calls: the host tool (kconfig_cli.c), its tests and the
  * fuzzer all use these functions.
  */
@@ -15,7 +15,7 @@
 enum kconfig_state {
     KCONFIG_ABSENT,   /* no line for it: the option does not exist in this configuration */
     KCONFIG_DISABLED, /* "disabled: CONFIG_X": a boolean option that is OFF */
-    KCONFIG_DEFINED   /* "#define CONFIG_X value" */
+    KCONFIG_DEFINED   /* defined, with its value */
 };
 
 #define KCONFIG_VALUE_MAX 64u  /* longest value kept (longer values are cut) */

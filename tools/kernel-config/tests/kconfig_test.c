@@ -14,34 +14,41 @@
 #include "kconfig.h"
 #include "kconfig_cli.h"
 
+/* The two line forms of gen_config.h: an option set to a value, and a boolean option
+ * that is off (the _LINE forms end with a line break). */
+#define SET(name, value) "#define CONFIG_" name "  " value
+#define OFF(name)        "/* disabled: CONFIG_" name " */"
+#define SET_LINE(name, value) SET(name, value) "\n"
+#define OFF_LINE(name)        OFF(name) "\n"
+
 /* The relevant lines of gen_config.h of seL4 16.0.0 built with the README's settings. */
 static const char good[] =
     "#pragma once\n"
     "\n"
-    "#define CONFIG_ARCH_X86_64  1\n"
-    "#define CONFIG_SEL4_ARCH  x86_64\n"
-    "#define CONFIG_PLAT_PC99  1\n"
-    "#define CONFIG_PLAT  pc99\n"
-    "#define CONFIG_KERNEL_IRQ_CONTROLLER  IOAPIC\n"
-    "/* disabled: CONFIG_VTX */\n"
-    "/* disabled: CONFIG_IOMMU */\n"
-    "#define CONFIG_HUGE_PAGE  1\n"
-    "/* disabled: CONFIG_SUPPORT_PCID */\n"
-    "#define CONFIG_KERNEL_X86_SYSCALL  syscall\n"
-    "#define CONFIG_KERNEL_X86_FPU  FXSAVE\n"
-    "/* disabled: CONFIG_FSGSBASE_INST */\n"
-    "#define CONFIG_FSGSBASE_MSR  1\n"
-    "#define CONFIG_KERNEL_FSGS_BASE  msr\n"
-    "#define CONFIG_ROOT_CNODE_SIZE_BITS  12\n"
-    "#define CONFIG_RETYPE_FAN_OUT_LIMIT  256\n"
-    "#define CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS  230\n"
-    "#define CONFIG_NUM_DOMAINS  1\n"
-    "/* disabled: CONFIG_KERNEL_MCS */\n"
-    "#define CONFIG_MAX_NUM_NODES  1\n"
-    "/* disabled: CONFIG_VERIFICATION_BUILD */\n"
-    "#define CONFIG_DEBUG_BUILD  1\n"
-    "/* disabled: CONFIG_HARDWARE_DEBUG_API */\n"
-    "#define CONFIG_PRINTING  1\n";
+    SET_LINE("ARCH_X86_64", "1")
+    SET_LINE("SEL4_ARCH", "x86_64")
+    SET_LINE("PLAT_PC99", "1")
+    SET_LINE("PLAT", "pc99")
+    SET_LINE("KERNEL_IRQ_CONTROLLER", "IOAPIC")
+    OFF_LINE("VTX")
+    OFF_LINE("IOMMU")
+    SET_LINE("HUGE_PAGE", "1")
+    OFF_LINE("SUPPORT_PCID")
+    SET_LINE("KERNEL_X86_SYSCALL", "syscall")
+    SET_LINE("KERNEL_X86_FPU", "FXSAVE")
+    OFF_LINE("FSGSBASE_INST")
+    SET_LINE("FSGSBASE_MSR", "1")
+    SET_LINE("KERNEL_FSGS_BASE", "msr")
+    SET_LINE("ROOT_CNODE_SIZE_BITS", "12")
+    SET_LINE("RETYPE_FAN_OUT_LIMIT", "256")
+    SET_LINE("MAX_NUM_BOOTINFO_UNTYPED_CAPS", "230")
+    SET_LINE("NUM_DOMAINS", "1")
+    OFF_LINE("KERNEL_MCS")
+    SET_LINE("MAX_NUM_NODES", "1")
+    OFF_LINE("VERIFICATION_BUILD")
+    SET_LINE("DEBUG_BUILD", "1")
+    OFF_LINE("HARDWARE_DEBUG_API")
+    SET_LINE("PRINTING", "1");
 
 static char dir[64];
 static char text[8192];
@@ -141,7 +148,7 @@ static void test_good(void)
  * passes and --abi names the setting, so the images are built with the kernel's labels. */
 static void test_iommu_on(void)
 {
-    const char *const e[] = { "/* disabled: CONFIG_IOMMU */", "#define CONFIG_IOMMU  1", NULL };
+    const char *const e[] = { OFF("IOMMU"), SET("IOMMU", "1"), NULL };
     write_config(edit(e));
     CHECK_EQ(run(NULL, out, err, sizeof out), 0);
     check_text(err, "");
@@ -154,9 +161,9 @@ static void test_iommu_on(void)
 /* HardwareDebugAPI inserts labels too, but changes fault delivery: refused. */
 static void test_debug_api_on(void)
 {
-    const char *const e[] = { "/* disabled: CONFIG_HARDWARE_DEBUG_API */",
-                              "#define CONFIG_HARDWARE_DEBUG_API  1",
-                              "/* disabled: CONFIG_IOMMU */", "#define CONFIG_IOMMU  1", NULL };
+    const char *const e[] = { OFF("HARDWARE_DEBUG_API"),
+                              SET("HARDWARE_DEBUG_API", "1"),
+                              OFF("IOMMU"), SET("IOMMU", "1"), NULL };
     write_config(edit(e));
     CHECK_EQ(run(NULL, out, err, sizeof out), 1);
     snprintf(want, sizeof want,
@@ -170,7 +177,7 @@ static void test_debug_api_on(void)
 
 static void test_mcs(void)
 {
-    const char *const e[] = { "/* disabled: CONFIG_KERNEL_MCS */", "#define CONFIG_KERNEL_MCS  1",
+    const char *const e[] = { OFF("KERNEL_MCS"), SET("KERNEL_MCS", "1"),
                               NULL };
     write_config(edit(e));
     CHECK_EQ(run(NULL, out, err, sizeof out), 1);
@@ -186,16 +193,16 @@ static void test_mcs(void)
  * setting that is missing there. */
 static void test_wrong_arch(void)
 {
-    write_config("#define CONFIG_ARCH_AARCH64  1\n"
-                 "#define CONFIG_SEL4_ARCH  aarch64\n"
-                 "#define CONFIG_PLAT  qemu-arm-virt\n"
-                 "#define CONFIG_ROOT_CNODE_SIZE_BITS  12\n"
-                 "#define CONFIG_RETYPE_FAN_OUT_LIMIT  256\n"
-                 "#define CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS  230\n"
-                 "#define CONFIG_NUM_DOMAINS  1\n"
-                 "#define CONFIG_MAX_NUM_NODES  1\n"
-                 "#define CONFIG_DEBUG_BUILD  1\n"
-                 "#define CONFIG_PRINTING  1\n");
+    write_config(SET_LINE("ARCH_AARCH64", "1")
+                 SET_LINE("SEL4_ARCH", "aarch64")
+                 SET_LINE("PLAT", "qemu-arm-virt")
+                 SET_LINE("ROOT_CNODE_SIZE_BITS", "12")
+                 SET_LINE("RETYPE_FAN_OUT_LIMIT", "256")
+                 SET_LINE("MAX_NUM_BOOTINFO_UNTYPED_CAPS", "230")
+                 SET_LINE("NUM_DOMAINS", "1")
+                 SET_LINE("MAX_NUM_NODES", "1")
+                 SET_LINE("DEBUG_BUILD", "1")
+                 SET_LINE("PRINTING", "1"));
     CHECK_EQ(run(NULL, out, err, sizeof out), 1);
     snprintf(want, sizeof want,
              "kernel config: KernelSel4Arch is aarch64; set -DKernelSel4Arch=x86_64 (the ABI "
@@ -210,14 +217,14 @@ static void test_wrong_arch(void)
 static void test_verified_config(void)
 {
     const char *const e[] = {
-        "#define CONFIG_ROOT_CNODE_SIZE_BITS  12", "#define CONFIG_ROOT_CNODE_SIZE_BITS  19",
-        "#define CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS  230",
-        "#define CONFIG_MAX_NUM_BOOTINFO_UNTYPED_CAPS  50",
-        "#define CONFIG_NUM_DOMAINS  1", "#define CONFIG_NUM_DOMAINS  16",
-        "#define CONFIG_KERNEL_FSGS_BASE  msr", "#define CONFIG_KERNEL_FSGS_BASE  inst",
-        "/* disabled: CONFIG_VERIFICATION_BUILD */", "#define CONFIG_VERIFICATION_BUILD  1",
-        "#define CONFIG_DEBUG_BUILD  1", "/* disabled: CONFIG_DEBUG_BUILD */",
-        "#define CONFIG_PRINTING  1", "/* disabled: CONFIG_PRINTING */",
+        SET("ROOT_CNODE_SIZE_BITS", "12"), SET("ROOT_CNODE_SIZE_BITS", "19"),
+        SET("MAX_NUM_BOOTINFO_UNTYPED_CAPS", "230"),
+        SET("MAX_NUM_BOOTINFO_UNTYPED_CAPS", "50"),
+        SET("NUM_DOMAINS", "1"), SET("NUM_DOMAINS", "16"),
+        SET("KERNEL_FSGS_BASE", "msr"), SET("KERNEL_FSGS_BASE", "inst"),
+        OFF("VERIFICATION_BUILD"), SET("VERIFICATION_BUILD", "1"),
+        SET("DEBUG_BUILD", "1"), OFF("DEBUG_BUILD"),
+        SET("PRINTING", "1"), OFF("PRINTING"),
         NULL,
     };
     write_config(edit(e));
@@ -242,8 +249,8 @@ static void test_verified_config(void)
  * Accepted; --abi names both, so the images are built without the debug syscalls. */
 static void test_release(void)
 {
-    const char *const e[] = { "#define CONFIG_DEBUG_BUILD  1", "/* disabled: CONFIG_DEBUG_BUILD */",
-                              "#define CONFIG_PRINTING  1", "/* disabled: CONFIG_PRINTING */",
+    const char *const e[] = { SET("DEBUG_BUILD", "1"), OFF("DEBUG_BUILD"),
+                              SET("PRINTING", "1"), OFF("PRINTING"),
                               NULL };
     write_config(edit(e));
     CHECK_EQ(run(NULL, out, err, sizeof out), 0);
@@ -253,9 +260,9 @@ static void test_release(void)
     CHECK_EQ(run("--summary", out, err, sizeof out), 0);
     CHECK(strstr(out, " KernelDebugBuild=OFF KernelPrinting=OFF ") != NULL);
     /* With IOMMU on as well: all three, in the order cmake/targets.cmake writes them. */
-    const char *const e2[] = { "#define CONFIG_DEBUG_BUILD  1", "/* disabled: CONFIG_DEBUG_BUILD */",
-                               "#define CONFIG_PRINTING  1", "/* disabled: CONFIG_PRINTING */",
-                               "/* disabled: CONFIG_IOMMU */", "#define CONFIG_IOMMU  1", NULL };
+    const char *const e2[] = { SET("DEBUG_BUILD", "1"), OFF("DEBUG_BUILD"),
+                               SET("PRINTING", "1"), OFF("PRINTING"),
+                               OFF("IOMMU"), SET("IOMMU", "1"), NULL };
     write_config(edit(e2));
     CHECK_EQ(run(NULL, out, err, sizeof out), 0);
     CHECK_EQ(run("--abi", out, err, sizeof out), 0);
@@ -266,7 +273,7 @@ static void test_release(void)
  * KernelPrinting with the value that matches KernelDebugBuild. */
 static void test_debug_printing_mixed(void)
 {
-    const char *const e[] = { "#define CONFIG_PRINTING  1", "/* disabled: CONFIG_PRINTING */", NULL };
+    const char *const e[] = { SET("PRINTING", "1"), OFF("PRINTING"), NULL };
     write_config(edit(e));
     CHECK_EQ(run(NULL, out, err, sizeof out), 1);
     snprintf(want, sizeof want,
@@ -274,7 +281,7 @@ static void test_debug_printing_mixed(void)
              "KernelDebugBuild: ON for a debug kernel, OFF for the release configuration)\n%s",
              tail(1));
     check_text(err, want);
-    const char *const e2[] = { "#define CONFIG_DEBUG_BUILD  1", "/* disabled: CONFIG_DEBUG_BUILD */",
+    const char *const e2[] = { SET("DEBUG_BUILD", "1"), OFF("DEBUG_BUILD"),
                                NULL };
     write_config(edit(e2));
     CHECK_EQ(run(NULL, out, err, sizeof out), 1);
@@ -288,11 +295,11 @@ static void test_debug_printing_mixed(void)
 static void test_vtx_pcid_smp(void)
 {
     const char *const e[] = {
-        "/* disabled: CONFIG_VTX */", "#define CONFIG_VTX  1",
-        "/* disabled: CONFIG_SUPPORT_PCID */", "#define CONFIG_SUPPORT_PCID  1",
-        "#define CONFIG_MAX_NUM_NODES  1", "#define CONFIG_MAX_NUM_NODES  4",
-        "#define CONFIG_KERNEL_X86_FPU  FXSAVE", "#define CONFIG_KERNEL_X86_FPU  XSAVE",
-        "#define CONFIG_HUGE_PAGE  1", "/* disabled: CONFIG_HUGE_PAGE */",
+        OFF("VTX"), SET("VTX", "1"),
+        OFF("SUPPORT_PCID"), SET("SUPPORT_PCID", "1"),
+        SET("MAX_NUM_NODES", "1"), SET("MAX_NUM_NODES", "4"),
+        SET("KERNEL_X86_FPU", "FXSAVE"), SET("KERNEL_X86_FPU", "XSAVE"),
+        SET("HUGE_PAGE", "1"), OFF("HUGE_PAGE"),
         NULL,
     };
     write_config(edit(e));
@@ -315,7 +322,7 @@ static void test_vtx_pcid_smp(void)
 /* A setting missing altogether (e.g. a header of another kernel version) is "unset". */
 static void test_missing_setting(void)
 {
-    const char *const e[] = { "#define CONFIG_RETYPE_FAN_OUT_LIMIT  256\n", "", NULL };
+    const char *const e[] = { SET_LINE("RETYPE_FAN_OUT_LIMIT", "256"), "", NULL };
     write_config(edit(e));
     CHECK_EQ(run(NULL, out, err, sizeof out), 1);
     snprintf(want, sizeof want,
@@ -353,13 +360,13 @@ static void test_usage(void)
 
 static void test_lookup(void)
 {
-    static const char t[] = "#define CONFIG_A_B  7\n"
+    static const char t[] = SET_LINE("A_B", "7")
                             "  #define\tCONFIG_A   x y  \r\n"
                             "/*disabled: CONFIG_C */\n"
                             "#define CONFIG_D\n"
                             "#defineCONFIG_E 1\n"
-                            "/* disabled: CONFIG_F */\n"
-                            "#define CONFIG_F  2";
+                            OFF_LINE("F")
+                            SET("F", "2");
     char v[KCONFIG_VALUE_MAX];
     CHECK_EQ(kconfig_lookup(t, sizeof t - 1, "CONFIG_A", v), KCONFIG_DEFINED);
     check_text(v, "x y");
